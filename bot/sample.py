@@ -1,0 +1,88 @@
+"""Sample registered owners, so a fresh install has a registry to look at and benchmarks have scale."""
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, insert, select, update
+
+from flows.classification import classify
+from flows.registration import SECTORS
+from store.db import Database
+from store.models import Business, Owner
+from store.regions import kabupaten_list, kecamatan_of
+from store.registry import registration_number
+
+FIRST_NAMES = ("Ahmad", "Siti", "Budi", "Rina", "Yohanes", "Maria", "Agus", "Dewi", "Rahmat", "Nur",
+               "Sri", "Hendra", "Fitri", "Tingang", "Dahlia", "Yusuf", "Kristina", "Bambang", "Lilis", "Andi")
+LAST_NAMES = ("Saputra", "Rahayu", "Hidayat", "Lestari", "Nyahu", "Ngabut", "Tambun", "Wijaya", "Kusuma",
+              "Anggraini", "Setiawan", "Handayani", "Panjaitan", "Simanjuntak", "Damang", "Pratama")
+BUSINESS_WORDS = {
+    "kuliner": ("Warung Makan", "Kedai Kopi", "Amplang", "Kue Basah"),
+    "fesyen": ("Batik Benang Bintik", "Jahit Busana", "Tenun"),
+    "kriya": ("Anyaman Purun", "Kerajinan Rotan", "Ukiran Kayu", "Getah Nyatu"),
+    "warung": ("Toko Kelontong", "Warung Sembako", "Toko"),
+    "jasa": ("Salon", "Bengkel Motor", "Penjahit", "Laundry"),
+    "olahan": ("Kerupuk Ikan", "Ikan Asin", "Keripik Pisang", "Madu Kelulut"),
+    "wisata": ("Penginapan", "Homestay", "Wisata Susur Sungai"),
+    "lainnya": ("Sablon", "Budidaya Ikan"),
+}
+
+
+def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: int = 62) -> int:
+    """Add `owners` sample owners with one business each; returns how many were added."""
+    rng = random.Random(seed)
+    with database.session() as session, session.begin():
+        if only_if_empty and session.scalar(select(func.count()).select_from(Owner)):
+            return 0
+        people = [_person(rng) for _ in range(owners)]
+        owner_ids = session.scalars(
+            insert(Owner).returning(Owner.id, sort_by_parameter_order=True), people
+        ).all()
+        businesses = [_business(rng, owner_id) for owner_id in owner_ids]
+        business_ids = session.scalars(
+            insert(Business).returning(Business.id, sort_by_parameter_order=True), businesses
+        ).all()
+        session.execute(update(Business), [
+            {"id": business_id, "registration_number": registration_number(row["kabupaten_code"], business_id)}
+            for business_id, row in zip(business_ids, businesses)
+        ])
+    return owners
+
+
+def _person(rng: random.Random) -> dict[str, object]:
+    kabupaten = rng.choice(kabupaten_list())
+    kecamatan = rng.choice(kecamatan_of(kabupaten.code))
+    born = date(1960, 1, 1) + timedelta(days=rng.randrange(365 * 44))
+    woman = rng.random() < 0.5
+    nik = "%s%02d%02d%s%04d" % (kecamatan.code.replace(".", ""), born.day + 40 * woman, born.month,
+                                born.strftime("%y"), rng.randrange(1, 10_000))
+    return {
+        "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+        "nik": nik,
+        "phone": "+628%d" % rng.randrange(1_100_000_000, 1_999_999_999),
+        "phone_verified": rng.random() < 0.7,
+    }
+
+
+def _business(rng: random.Random, owner_id: int) -> dict[str, object]:
+    sector = rng.choice(SECTORS)
+    kabupaten = rng.choice(kabupaten_list())
+    modal = rng.choice((2, 5, 10, 25, 50, 150, 600, 1_500)) * 1_000_000
+    monthly = rng.choice((1, 3, 5, 10, 30, 90, 200, 400)) * 1_000_000
+    return {
+        "owner_id": owner_id,
+        "name": f"{rng.choice(BUSINESS_WORDS[sector.key])} {rng.choice(LAST_NAMES)}",
+        "sector": sector.key,
+        "sector_note": None,
+        "kbli_category": sector.kbli,
+        "kabupaten_code": kabupaten.code,
+        "kecamatan_code": rng.choice(kecamatan_of(kabupaten.code)).code,
+        "address": f"Jl. {rng.choice(LAST_NAMES)} No. {rng.randrange(1, 200)}",
+        "nib": "%013d" % rng.randrange(10**12, 10**13) if rng.random() < 0.4 else None,
+        "year_started": rng.randrange(1995, 2026),
+        "workers": rng.randrange(1, 12),
+        "modal_usaha": modal,
+        "monthly_turnover": monthly,
+        "annual_turnover": monthly * 12,
+        "business_class": classify(modal, monthly * 12).value,
+    }

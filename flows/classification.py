@@ -1,0 +1,46 @@
+"""Business class by PP No. 7 Tahun 2021 Pasal 35: the higher of the class by capital and by sales."""
+
+from enum import StrEnum
+
+from flows.i18n import N_
+
+MILIAR = 1_000_000_000
+
+
+class BusinessClass(StrEnum):
+    MIKRO = "mikro"
+    KECIL = "kecil"
+    MENENGAH = "menengah"
+    BESAR = "besar"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    BusinessClass.MIKRO: N_("Micro business (Usaha Mikro)"),
+    BusinessClass.KECIL: N_("Small business (Usaha Kecil)"),
+    BusinessClass.MENENGAH: N_("Medium business (Usaha Menengah)"),
+    BusinessClass.BESAR: N_("Large business (Usaha Besar, not UMKM)"),
+}
+
+# Upper bounds, inclusive: (class, modal usaha excluding land and buildings, annual sales).
+_CEILINGS = (
+    (BusinessClass.MIKRO, 1 * MILIAR, 2 * MILIAR),
+    (BusinessClass.KECIL, 5 * MILIAR, 15 * MILIAR),
+    (BusinessClass.MENENGAH, 10 * MILIAR, 50 * MILIAR),
+)
+_ORDER = list(BusinessClass)
+
+
+def _class_by(amount: int, column: int) -> BusinessClass:
+    for ceiling in _CEILINGS:
+        if amount <= ceiling[column]:
+            return ceiling[0]
+    return BusinessClass.BESAR
+
+
+def classify(modal_usaha: int, annual_sales: int) -> BusinessClass:
+    """The class of a business: whichever of its capital and its sales puts it higher."""
+    return max(_class_by(modal_usaha, 1), _class_by(annual_sales, 2), key=_ORDER.index)

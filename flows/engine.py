@@ -1,0 +1,363 @@
+"""The flow engine: questions as data, one `transitions` machine per flow class.
+
+A flow's machine is declared once, when its class is defined. Each message attaches the
+conversation's state to it at the stored step, fires one trigger and detaches it again, so
+nothing about an owner outlives the message.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import partial
+from typing import Any, ClassVar
+
+from transitions import Machine
+
+from flows.i18n import N_, Text, in_wib
+from flows.messages import Choice, Inbound, Reply
+from flows.parsing import Invalid, parse_choice, parse_yes_no
+from store.registry import Registry
+
+START = "start"
+REVIEW = "review"
+PICK = "pick"
+CONFIRM_CANCEL = "confirm_cancel"
+DONE = "done"
+
+Answers = dict[str, Any]
+
+
+@dataclass(eq=False)
+class FlowState:
+    """Where one conversation stands: the only thing a flow reads and changes about it."""
+
+    flow: str
+    step: str
+    answers: dict[str, Answers]  # per flow name, so a paused flow keeps its answers
+    language: str
+    owner_id: int | None
+
+
+@dataclass
+class Turn:
+    """One message being handled: the state, the owner's language, the registry in its transaction."""
+
+    state: FlowState
+    inbound: Inbound
+    registry: Registry
+    now: datetime
+    text: Text = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.text = Text(self.state.language)
+
+    def switch_language(self, language: str) -> None:
+        self.text = Text(language)
+        self.state.language = self.text.language
+
+    @property
+    def today(self) -> date:
+        return in_wib(self.now).date()
+
+    def answers_of(self, flow: str) -> Answers:
+        return self.state.answers.setdefault(flow, {})
+
+    def has_answers(self, flow: str) -> bool:
+        return bool(self.state.answers.get(flow))
+
+
+class Suggest(Invalid):
+    """A rejected answer that narrows the question's choices down to a few close ones."""
+
+    def __init__(self, reason: str, indexes: Sequence[int], **params: object) -> None:
+        super().__init__(reason, **params)
+        self.indexes = tuple(indexes)
+
+
+def _always(_answers: Answers) -> bool:
+    return True
+
+
+def _as_text(value: Any, _turn: Turn) -> str:
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of a flow: what it asks, how it reads the answer, how it shows it back."""
+
+    key: str
+    prompt: str | Callable[[Turn], str]  # msgid, or what picks one; `prompt_params` fill it
+    parse: Callable[[str, Turn], Any]  # raises Invalid with a reason for the owner
+    help: str  # msgid shown for "bantuan"
+    choices: Callable[[Turn], Sequence[str]] | None = None
+    applies: Callable[[Answers], bool] = _always
+    show: Callable[[Any, Turn], str] = _as_text
+    prompt_params: Callable[[Turn], dict[str, object]] | None = None
+    clears: tuple[str, ...] = ()  # later answers that a new answer here makes stale
+    counted: bool = True  # part of "Pertanyaan 4 dari 13"
+    title: str = ""  # msgid naming the answer in the review list
+
+
+class QuestionFlow:
+    """A conversation that asks its questions in order, with going back, cancelling and review."""
+
+    name: ClassVar[str]
+    questions: ClassVar[tuple[Question, ...]]
+    review: ClassVar[bool] = False  # show every answer and ask "ya" or "ubah" before completing
+    machine: ClassVar[Machine]
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        if "questions" in cls.__dict__:
+            cls.machine = _declare_machine(cls.questions, cls.review)
+            cls._by_key = {question.key: question for question in cls.questions}
+
+    # -- what the router calls -------------------------------------------------------------
+
+    def start(self, turn: Turn) -> list[Reply]:
+        """Enter the flow where the owner left it: the first unanswered question, or the review."""
+        turn.state.flow, turn.state.step = self.name, START
+        return self._advance(turn)
+
+    def answer(self, turn: Turn, text: str) -> list[Reply]:
+        """Take the owner's text as the answer to the current step."""
+        step = turn.state.step
+        if step == CONFIRM_CANCEL:
+            return self._answer_cancel(turn, text)
+        if step == REVIEW:
+            return self._answer_review(turn, text)
+        if step == PICK:
+            return self._answer_pick(turn, text)
+        if step not in self._by_key:
+            return self.start(turn)
+        question = self._by_key[step]
+        if question.choices:
+            text = _label_if_numbered(text, question.choices(turn))
+        try:
+            value = question.parse(text, turn)
+        except Invalid as rejection:
+            return [self._rejected(turn, question, rejection)]
+        answers = turn.answers_of(self.name)
+        answers[question.key] = value
+        for stale in question.clears:
+            answers.pop(stale, None)
+        early = self.answered(turn, question, value)
+        if early is not None:
+            return early
+        return self._advance(turn)
+
+    def go_back(self, turn: Turn) -> list[Reply]:
+        """Step to the previous question, keeping every answer given so far."""
+        if not self._fire(turn, "back"):
+            return [Reply(turn.text(N_("This is the first question."))), self.ask(turn)]
+        return [self.ask(turn)]
+
+    def cancel(self, turn: Turn) -> list[Reply]:
+        """Ask whether the owner really wants to throw away this flow's answers."""
+        if turn.state.step != CONFIRM_CANCEL:
+            turn.answers_of(self.name)["_return"] = turn.state.step
+            self._fire(turn, "cancel")
+        return [self.ask(turn)]
+
+    def help(self, turn: Turn) -> list[Reply]:
+        question = self._by_key.get(turn.state.step)
+        words = N_("You can type \"kembali\" to go back, \"batal\" to cancel, \"menu\" for the main menu.")
+        if question is None:
+            return [Reply(turn.text(words)), self.ask(turn)]
+        return [Reply(turn.text(question.help) + "\n\n" + turn.text(words)), self.ask(turn)]
+
+    def ask(self, turn: Turn) -> Reply:
+        """The current step's question, with the progress marker and the answer given so far."""
+        step = turn.state.step
+        if step == CONFIRM_CANCEL:
+            return Reply(turn.text(self.cancel_prompt), _yes_no_choices(turn))
+        if step == REVIEW:
+            return self._review_reply(turn)
+        if step == PICK:
+            return Reply(turn.text(N_("Which number do you want to change? Reply with a number from 1 to %(count)s."),
+                                   count=len(self._counted(turn))))
+        question = self._by_key[step]
+        lines = []
+        counted = self._counted(turn)
+        if question in counted and len(counted) > 1:
+            lines.append(turn.text(N_("Question %(number)s of %(total)s"),
+                                   number=counted.index(question) + 1, total=len(counted)))
+        params = question.prompt_params(turn) if question.prompt_params else {}
+        prompt = question.prompt(turn) if callable(question.prompt) else question.prompt
+        lines.append(turn.text(prompt, **params))
+        answers = turn.answers_of(self.name)
+        if question.key in answers:
+            lines.append(turn.text(N_("(Current answer: %(answer)s)"),
+                                   answer=question.show(answers[question.key], turn)))
+        return Reply("\n".join(lines), _numbered(question.choices(turn)) if question.choices else ())
+
+    def progress(self, turn: Turn) -> tuple[int, int]:
+        """How many counted questions are answered, of how many."""
+        answers = turn.answers_of(self.name)
+        counted = self._counted(turn)
+        return sum(question.key in answers for question in counted), len(counted)
+
+    # -- what a flow fills in --------------------------------------------------------------
+
+    cancel_prompt: ClassVar[str] = N_("Cancel and delete the answers given so far?")
+    cancelled_message: ClassVar[str] = N_("Cancelled. Nothing was saved.")
+
+    def answered(self, turn: Turn, question: Question, value: Any) -> list[Reply] | None:
+        """Hook after an answer is stored; replies returned here end the turn."""
+        return None
+
+    def complete(self, turn: Turn) -> list[Reply]:
+        """Every answer is in (and reviewed): act on them."""
+        raise NotImplementedError
+
+    def leave(self, turn: Turn) -> None:
+        """Drop this flow's answers and hand the conversation back to the menu."""
+        turn.state.answers.pop(self.name, None)
+        turn.state.flow, turn.state.step = "menu", START
+
+    # -- inside ---------------------------------------------------------------------------
+
+    def _counted(self, turn: Turn) -> list[Question]:
+        answers = turn.answers_of(self.name)
+        return [q for q in self.questions if q.counted and q.applies(answers)]
+
+    def _fire(self, turn: Turn, trigger: str, **kwargs: Any) -> bool:
+        cursor = _Cursor()
+        self.machine.add_model(cursor, initial=turn.state.step)
+        try:
+            moved = bool(cursor.trigger(trigger, turn.answers_of(self.name), **kwargs))
+        finally:
+            self.machine.remove_model(cursor)
+        turn.state.step = cursor.step
+        return moved
+
+    def _advance(self, turn: Turn) -> list[Reply]:
+        self._fire(turn, "advance")
+        if turn.state.step == DONE:
+            return self.complete(turn)
+        return [self.ask(turn)]
+
+    def _rejected(self, turn: Turn, question: Question, rejection: Invalid) -> Reply:
+        reason = turn.text(rejection.reason, **rejection.params)
+        if isinstance(rejection, Suggest) and question.choices:
+            labels = question.choices(turn)
+            return Reply(reason, tuple(Choice(i + 1, labels[i]) for i in rejection.indexes))
+        asked = self.ask(turn)
+        return Reply(reason + "\n\n" + asked.text, asked.choices)
+
+    def _answer_cancel(self, turn: Turn, text: str) -> list[Reply]:
+        try:
+            confirmed = parse_yes_no(text)
+        except Invalid as rejection:
+            return [Reply(turn.text(rejection.reason, **rejection.params)), self.ask(turn)]
+        if confirmed:
+            self.leave(turn)
+            return [Reply(turn.text(self.cancelled_message))]
+        self._fire(turn, "resume")
+        return [Reply(turn.text(N_("All right, let's carry on."))), self.ask(turn)]
+
+    def _review_reply(self, turn: Turn) -> Reply:
+        answers = turn.answers_of(self.name)
+        lines = [self.review_heading(turn), ""]
+        for number, question in enumerate(self._counted(turn), start=1):
+            lines.append(f"{number}. {turn.text(question.title)}: {question.show(answers[question.key], turn)}")
+        lines += ["", self.review_footer(turn), "",
+                  turn.text(N_("Reply \"ya\" to save, or \"ubah\" and a number to change an answer (for example \"ubah 3\")."))]
+        return Reply("\n".join(lines), _numbered([turn.text(N_("Yes, save")), turn.text(N_("Change"))]))
+
+    def review_heading(self, turn: Turn) -> str:
+        return turn.text(N_("Please check your answers:"))
+
+    def review_footer(self, turn: Turn) -> str:
+        return ""
+
+    def _answer_review(self, turn: Turn, text: str) -> list[Reply]:
+        words = text.casefold().split()
+        if words and words[0] in ("ubah", "ganti", "edit", "change", "2"):
+            if len(words) > 1:
+                return self._answer_pick(turn, " ".join(words[1:]))
+            self._fire(turn, "pick")
+            return [self.ask(turn)]
+        try:
+            confirmed = words == ["1"] or parse_yes_no(text)
+        except Invalid:
+            confirmed = None
+        if confirmed:
+            turn.state.step = DONE
+            return self.complete(turn)
+        return [Reply(turn.text(N_("Reply \"ya\" to save or \"ubah\" to change an answer."))), self.ask(turn)]
+
+    def _answer_pick(self, turn: Turn, text: str) -> list[Reply]:
+        counted = self._counted(turn)
+        try:
+            index = parse_choice(text, [turn.text(question.title) for question in counted])
+        except Invalid as rejection:
+            return [Reply(turn.text(rejection.reason, **rejection.params)), self.ask(turn)]
+        self._fire(turn, "edit", key=counted[index].key)
+        return [self.ask(turn)]
+
+
+class _Cursor:
+    """What the machine moves for one trigger; the step is copied back into the FlowState."""
+
+    step: str
+
+
+def _label_if_numbered(text: str, labels: Sequence[str]) -> str:
+    """A bare choice number stands for its label, so every parser understands "1" for "Ya"."""
+    number = text.strip().rstrip(".)")
+    if number.isdigit() and 1 <= int(number) <= len(labels):
+        return labels[int(number) - 1]
+    return text
+
+
+def _numbered(labels: Sequence[str]) -> tuple[Choice, ...]:
+    return tuple(Choice(number, label) for number, label in enumerate(labels, start=1))
+
+
+def _yes_no_choices(turn: Turn) -> tuple[Choice, ...]:
+    return _numbered([turn.text(N_("Yes")), turn.text(N_("No"))])
+
+
+def _needs(question: Question, answers: Answers, **_: Any) -> bool:
+    return question.applies(answers) and question.key not in answers
+
+
+def _applies(question: Question, answers: Answers, **_: Any) -> bool:
+    return question.applies(answers)
+
+
+def _is_return(step: str, answers: Answers, **_: Any) -> bool:
+    return answers.get("_return") == step
+
+
+def _is_key(step: str, _answers: Answers, key: str = "", **_: Any) -> bool:
+    return key == step
+
+
+def _declare_machine(questions: tuple[Question, ...], review: bool) -> Machine:
+    """The flow's states and how each trigger moves between them; conditions pick the target."""
+    keys = [question.key for question in questions]
+    finish = REVIEW if review else DONE
+    states = [START, *keys, CONFIRM_CANCEL, DONE] + ([REVIEW, PICK] if review else [])
+    machine = Machine(model=None, states=states, initial=START, auto_transitions=False,
+                      ignore_invalid_triggers=True, model_attribute="step")
+    for position, source in enumerate([START, *keys]):
+        # advance: the next question still to answer; when none is left, review or finish
+        for question in questions[position:]:
+            machine.add_transition("advance", source, question.key, conditions=partial(_needs, question))
+        machine.add_transition("advance", source, finish)
+    for position, source in enumerate([*keys, *([REVIEW] if review else [])]):
+        # back: the nearest earlier question that applies to these answers
+        for question in reversed(questions[:position]):
+            machine.add_transition("back", source, question.key, conditions=partial(_applies, question))
+    pausable = [*keys, *([REVIEW, PICK] if review else [])]
+    machine.add_transition("cancel", pausable, CONFIRM_CANCEL)
+    for step in pausable:
+        machine.add_transition("resume", CONFIRM_CANCEL, step, conditions=partial(_is_return, step))
+    if review:
+        machine.add_transition("pick", REVIEW, PICK)
+        for key in keys:
+            machine.add_transition("edit", [REVIEW, PICK], key, conditions=partial(_is_key, key))
+    return machine

@@ -1,0 +1,40 @@
+"""Deleting an owner's data on their request (UU PDP), after they confirm it."""
+
+from flows.engine import Question, QuestionFlow, Turn
+from flows.i18n import N_
+from flows.messages import Reply
+from flows.parsing import parse_yes_no
+
+
+def parse_confirmation(text: str, _turn: Turn) -> bool:
+    return parse_yes_no(text)
+
+
+class Erasure(QuestionFlow):
+    """Delete everything the registry holds about this owner, keeping only that it happened."""
+
+    name = "erasure"
+    questions = (
+        Question(
+            "confirm",
+            N_("Delete all your data: your name, NIK, phone number, your businesses and any "
+               "unfinished registration? This cannot be undone. Reply \"ya\" or \"tidak\"."),
+            parse_confirmation,
+            N_("Reply \"ya\" to delete all your data from the registry for good, or \"tidak\" to keep it."),
+            choices=lambda turn: [turn.text(N_("Yes, delete")), turn.text(N_("No"))],
+            counted=False,
+        ),
+    )
+
+    def complete(self, turn: Turn) -> list[Reply]:
+        """Erase the owner and every unfinished answer, or leave all as it was."""
+        confirmed = turn.answers_of(self.name)["confirm"]
+        self.leave(turn)
+        if not confirmed:
+            return [Reply(turn.text(N_("All right, your data has not been deleted.")))]
+        if turn.state.owner_id is not None:
+            turn.registry.erase_owner(turn.state.owner_id, actor="owner")
+        turn.state.owner_id = None
+        turn.state.answers.clear()
+        return [Reply(turn.text(N_("Your data has been deleted from the registry. Thank you for "
+                                   "having used this service.")))]

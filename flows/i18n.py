@@ -1,0 +1,61 @@
+"""The words users read: gettext catalogs from locales/, and money and dates formatted by Babel."""
+
+import gettext
+from datetime import date, datetime, timezone
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from babel.support import Translations
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+DEFAULT_LANGUAGE = "id"
+LANGUAGES = ("id", "en")
+_BABEL_LOCALES = {"id": "id_ID", "en": "en_ID"}
+WIB = ZoneInfo("Asia/Jakarta")  # Kalimantan Tengah's time zone
+
+
+def in_wib(moment: datetime) -> datetime:
+    """A stored moment in Kalimantan Tengah's time; SQLite hands back naive UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(WIB)
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for extraction where it is defined; it is translated where it is shown."""
+    return message
+
+
+@cache
+def _translations(language: str) -> gettext.NullTranslations:
+    return Translations.load(str(LOCALES), [language], DOMAIN)
+
+
+class Text:
+    """Everything language-specific about what one owner reads."""
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+        self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+        self._catalog = _translations(self.language)
+        self._locale = _BABEL_LOCALES[self.language]
+
+    def __call__(self, message: str, **params: object) -> str:
+        """Translate a msgid and fill its %(name)s placeholders."""
+        translated = self._catalog.gettext(message)
+        return translated % params if params else translated
+
+    def money(self, amount: int) -> str:
+        """Rupiah as people write it: Rp2.500.000."""
+        return format_currency(amount, "IDR", format="¤#,##0", locale=self._locale,
+                               currency_digits=False).replace("IDR", "Rp")
+
+    def number(self, value: int) -> str:
+        return format_decimal(value, locale=self._locale)
+
+    def date(self, day: date) -> str:
+        """A date with its weekday: Senin, 25 Juli 2022."""
+        return format_date(day, "EEEE, d MMMM y", locale=self._locale)

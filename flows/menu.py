@@ -1,0 +1,80 @@
+"""The main menu: what an owner can do from here, built from where they stand."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flows.engine import Turn
+from flows.erasure import Erasure
+from flows.i18n import N_
+from flows.messages import Choice, Reply
+from flows.parsing import Invalid, parse_choice
+from flows.profile import show_profile
+from flows.registration import Registration
+
+MENU = "menu"
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each in its own language
+registration = Registration()
+erasure = Erasure()
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str  # translated words on the button
+    act: Callable[[Turn], list[Reply]]
+
+
+def _registration_item(turn: Turn) -> MenuItem:
+    answered, total = registration.progress(turn)
+    if turn.has_answers(registration.name):
+        label = turn.text(N_("Continue my registration (%(answered)s of %(total)s answered)"),
+                          answered=answered, total=total)
+    elif turn.state.owner_id is not None:
+        label = turn.text(N_("Register another business"))
+    else:
+        label = turn.text(N_("Register my business"))
+    return MenuItem(label, registration.start)
+
+
+def _items(turn: Turn) -> list[MenuItem]:
+    items = [_registration_item(turn)]
+    if turn.state.owner_id is not None:
+        items.append(MenuItem(turn.text(N_("My data")), lambda turn: [show_profile(turn), show_menu(turn)]))
+    if turn.state.owner_id is not None or any(turn.state.answers.values()):
+        items.append(MenuItem(turn.text(N_("Delete my data")), erasure.start))
+    other = "en" if turn.text.language == "id" else "id"
+    items.append(MenuItem(LANGUAGE_NAMES[other], lambda turn: [*switch_language(turn, other), show_menu(turn)]))
+    items.append(MenuItem(turn.text(N_("Help")), lambda turn: [general_help(turn), show_menu(turn)]))
+    return items
+
+
+def show_menu(turn: Turn) -> Reply:
+    """The main menu as choices."""
+    turn.state.flow, turn.state.step = MENU, "start"
+    labels = [item.label for item in _items(turn)]
+    return Reply(turn.text(N_("Main menu. What would you like to do?")),
+                 tuple(Choice(number, label) for number, label in enumerate(labels, start=1)))
+
+
+def choose(turn: Turn, text: str) -> list[Reply]:
+    """Act on a menu choice given by number or by name."""
+    items = _items(turn)
+    try:
+        index = parse_choice(text, [item.label for item in items])
+    except Invalid:
+        return [Reply(turn.text(N_("Sorry, I did not understand that. Reply with a number from the menu."))),
+                show_menu(turn)]
+    return items[index].act(turn)
+
+
+def switch_language(turn: Turn, language: str) -> list[Reply]:
+    turn.switch_language(language)
+    return [Reply(turn.text(N_("All right, from now on I will write in English.")))]
+
+
+def general_help(turn: Turn) -> Reply:
+    return Reply(turn.text(N_(
+        "This is TABE, the chat service of the Dinas Koperasi dan UKM Provinsi Kalimantan Tengah "
+        "for registering your business. Words you can type at any time:\n"
+        "menu: the main menu\nkembali: the previous question\nbatal: cancel what you are doing\n"
+        "bantuan: help for the current question\ndata saya: see your data\n"
+        "hapus data saya: delete your data\nbahasa en / bahasa id: English or Bahasa Indonesia")))

@@ -1,0 +1,32 @@
+"""What travels between the channels and the flows, with no channel's details in it."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """One message from a user, as every channel hands it to the conversation."""
+
+    channel: str
+    address: str
+    message_id: str
+    text: str = ""
+    verified_phone: str | None = None  # a number the channel itself vouches for
+    attachment: str | None = None  # "photo", "sticker", "location", "voice", ... when no text came
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer the user may pick: the number they may type and the words on the button."""
+
+    number: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Text for the user, with the choices the channel renders as buttons or a numbered list."""
+
+    text: str
+    choices: tuple[Choice, ...] = field(default=())
+    language: str = "id"  # the reader's, for the words a channel adds around the choices

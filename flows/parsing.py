@@ -1,0 +1,591 @@
+"""Parsers for the owners' answers, shared by every conversation.
+
+Each parser takes the raw text of a chat message and returns a value or raises Invalid, whose
+`reason` is an English msgid (translated for the owner) and never contains what the owner typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+import phonenumbers
+from rapidfuzz import fuzz
+from stdnum.exceptions import ValidationError
+from stdnum.id import nik as stdnum_nik
+
+from flows.i18n import N_
+from store.regions import Region, aliases, kabupaten_list, kecamatan_of, normalise_name, region
+
+
+class Invalid(ValueError):
+    """A rejected answer.
+
+    `reason` is an English gettext msgid marked with N_, `params` fill its %(name)s placeholders.
+    """
+
+    def __init__(self, reason: str, **params: object) -> None:
+        # Only the msgid goes to ValueError: the message must never echo the owner's text (a NIK).
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+
+class Ambiguous(Invalid):
+    """Two or more places are equally close: `candidates` are their Region objects, best first."""
+
+    def __init__(self, reason: str, candidates: Sequence[Region], **params: object) -> None:
+        super().__init__(reason, **params)
+        self.candidates: tuple[Region, ...] = tuple(candidates)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text cleaning
+
+_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
+
+
+def clean(text: str) -> str:
+    """Strip, drop control and format characters, collapse whitespace; case is kept."""
+    # NFKC turns full-width digits and no-break spaces, which some phone keyboards send, into plain ones.
+    normalised = unicodedata.normalize("NFKC", text)
+    kept = (
+        " " if char.isspace() else char
+        for char in normalised
+        if char.isspace() or unicodedata.category(char) not in _DROPPED_CATEGORIES
+    )
+    return " ".join("".join(kept).split())
+
+
+def _has_digit(text: str) -> bool:
+    return re.search(r"[0-9]", text) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# Yes / no
+
+_YES_WORDS = frozenset({
+    "ya", "iya", "iy", "y", "yes", "yup", "betul", "benar", "bener", "ok", "oke", "okey", "okay",
+    "setuju", "boleh", "sudah", "udah", "sdh", "mau", "tentu", "siap", "baik", "baiklah", "sip",
+    "👍", "✅",
+})
+_NO_WORDS = frozenset({
+    "tidak", "tdk", "tak", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "nda",
+    "no", "n", "nope", "bukan", "jangan", "belum", "blm", "blum", "salah", "batal",
+    "👎", "❌",
+})
+# Words an owner may put before the answer itself: "saya setuju", "saya tidak setuju".
+_LEADING_FILLERS = frozenset({"saya", "sy", "aku", "kami"})
+
+_ANSWER_WORD = re.compile(r"[a-z]+|[👍👎✅❌]")
+_REPEATED_LETTER = re.compile(r"(.)\1+")
+
+
+def _squeeze(word: str) -> str:
+    # Chat spelling stretches words ("iyaaa", "okee", "gakk"); compare with repeats folded.
+    return _REPEATED_LETTER.sub(r"\1", word)
+
+
+_SQUEEZED_YES = frozenset(_squeeze(word) for word in _YES_WORDS)
+_SQUEEZED_NO = frozenset(_squeeze(word) for word in _NO_WORDS)
+
+
+def _answer_words(text: str) -> list[str]:
+    words = [_squeeze(word) for word in _ANSWER_WORD.findall(clean(text).casefold())]
+    while words and words[0] in _LEADING_FILLERS:
+        words.pop(0)
+    return words
+
+
+def parse_yes_no(text: str) -> bool:
+    """True for ya/iya/setuju/…, False for tidak/gak/belum/…; the first word decides."""
+    words = _answer_words(text)
+    if words and words[0] in _SQUEEZED_NO:
+        # Whatever follows a leading "tidak" is what it negates: "tidak setuju".
+        return False
+    if words and words[0] in _SQUEEZED_YES and not _SQUEEZED_NO.intersection(words[1:]):
+        return True
+    # "ya tapi tidak" and anything unrecognised: better to ask again than to guess.
+    raise Invalid(N_("Please answer ya or tidak."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers and money
+
+_TOO_LARGE = N_("That number is too large; please check it.")
+# Enough for Rp1.000 triliun; anything longer is a typing slip, and int() of huge text is slow.
+_MAX_SIGNIFICANT_DIGITS = 16
+
+_NUMBER_TOKEN = re.compile(r"[0-9]++(?:[.,][0-9]++)*+")
+_THOUSANDS_GROUPED = {
+    ".": re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+"),
+    ",": re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+"),
+}
+_MINUS_BEFORE_NUMBER = re.compile(r"(?<![0-9])[-\u2212\u2013]\s?[0-9]")
+
+
+def _too_many_digits(digits: str) -> bool:
+    return len(digits.lstrip("0")) > _MAX_SIGNIFICANT_DIGITS
+
+
+def _grouped_value(token: str) -> int | None:
+    """1.200 or 1,200 (thousands groups) or 1200 -> 1200; None when the token has decimals."""
+    if token.isdigit():
+        return _int_from_digits(token)
+    for separator, pattern in _THOUSANDS_GROUPED.items():
+        if pattern.fullmatch(token):
+            return _int_from_digits(token.replace(separator, ""))
+    return None
+
+
+def _int_from_digits(digits: str) -> int:
+    # Leading zeros would otherwise count towards Python's limit on int() of long strings.
+    return int(digits.lstrip("0") or "0")
+
+
+def parse_whole_number(text: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """A count such as "12", "1.200" or "12 orang", within minimum..maximum."""
+    cleaned = clean(text)
+    tokens = _NUMBER_TOKEN.findall(cleaned)
+    if not tokens:
+        raise Invalid(N_("Please answer with a number in digits, for example 12."))
+    if len(tokens) > 1:
+        raise Invalid(N_("Please write just one number."))
+    token = tokens[0]
+    if _too_many_digits(re.sub(r"[.,]", "", token)):
+        if maximum is not None:
+            raise Invalid(N_("The number must be at most %(maximum)s."), maximum=maximum)
+        raise Invalid(_TOO_LARGE)
+    value = _grouped_value(token)
+    if value is None:
+        raise Invalid(N_("Please write a whole number, without decimals."))
+    if _MINUS_BEFORE_NUMBER.search(cleaned):
+        value = -value
+    if value < minimum:
+        raise Invalid(N_("The number must be at least %(minimum)s."), minimum=minimum)
+    if maximum is not None and value > maximum:
+        raise Invalid(N_("The number must be at most %(maximum)s."), maximum=maximum)
+    return value
+
+
+_UNIT_MULTIPLIERS: dict[str, int] = {
+    "k": 10**3, "rb": 10**3, "rbu": 10**3, "ribu": 10**3, "ribuan": 10**3, "rebu": 10**3,
+    "jt": 10**6, "jta": 10**6, "juta": 10**6, "jutaan": 10**6,
+    # In Indonesian "M" is miliar, as in "Rp1 M".
+    "m": 10**9, "miliar": 10**9, "milyar": 10**9, "miliaran": 10**9, "milyaran": 10**9,
+    "t": 10**12, "triliun": 10**12, "trilyun": 10**12,
+}
+_UNITS = "|".join(sorted(_UNIT_MULTIPLIERS, key=len, reverse=True))
+# Possessive quantifiers keep a long run of digits from being re-split by backtracking.
+_AMOUNT_TERM = re.compile(rf"\s*+([0-9]++(?:[.,][0-9]++)*+)\s*+(?:({_UNITS})(?![a-z]))?\s*+")
+_CURRENCY_MARK = re.compile(r"(?<![a-z])(?:rupiah|idr|rp)(?![a-z])\.?")
+_APPROXIMATION = re.compile(
+    r"(?<![a-z])(?:sekitar|kira-kira|kira2|kurang lebih|kurleb|rata-rata|rata2)(?![a-z])|±|\+-"
+)
+# "Rp2.500.000,-" is the usual way to write a round amount; a sentence may end with a full stop.
+_AMOUNT_SUFFIX = re.compile(r"(?:[.,]-|[.!?]+)$")
+_NEGATIVE_AMOUNT = re.compile(r"^[-\u2212\u2013]|(?<![a-z])minus(?![a-z])")
+_RANGE = re.compile(r"[0-9a-z]\s*(?:[-\u2212\u2013\u2014~/]|s/d|(?<![a-z])(?:sampai|hingga|atau)(?![a-z]))\s*[0-9]")
+_MAX_RUPIAH = 10**15
+
+
+def _amount_text(text: str) -> str:
+    """The answer without currency marks and words like "sekitar" that do not change the amount."""
+    lowered = clean(text).casefold()
+    without_marks = _APPROXIMATION.sub(" ", _CURRENCY_MARK.sub(" ", lowered))
+    return _AMOUNT_SUFFIX.sub("", " ".join(without_marks.split()))
+
+
+def _decimal_number(token: str, *, has_unit: bool) -> Decimal | None:
+    """Read one written number the Indonesian way: "." groups thousands, "," marks decimals.
+
+    A lone separator followed by exactly three digits groups thousands ("2.500", and "2,500" when
+    no unit follows, because fractions of a rupiah do not exist); "2.5 juta" is two and a half.
+    """
+    grouped = _grouped_value(token)
+    if grouped is not None and not ("," in token and has_unit and token.count(",") == 1):
+        return Decimal(grouped)
+    decimal_mark = max(".,", key=token.rfind)
+    whole, _, fraction = token.rpartition(decimal_mark)
+    whole_value = _grouped_value(whole)
+    if whole_value is None or not fraction.isdigit():
+        return None
+    return Decimal(f"{whole_value}.{fraction}")
+
+
+def _amount_terms(amount_text: str) -> list[tuple[Decimal, int | None]]:
+    """Split "2 juta 500 ribu" into (2, 10**6), (500, 10**3); raise Invalid if anything is left."""
+    unreadable = Invalid(N_("Please write only the amount, for example 2.500.000 or 2,5 juta."))
+    terms: list[tuple[Decimal, int | None]] = []
+    position = 0
+    while position < len(amount_text):
+        match = _AMOUNT_TERM.match(amount_text, position)
+        if match is None:
+            raise unreadable
+        token, unit = match.groups()
+        if _too_many_digits(re.sub(r"[.,]", "", token)):
+            raise Invalid(_TOO_LARGE)
+        number = _decimal_number(token, has_unit=unit is not None)
+        if number is None:
+            raise unreadable
+        terms.append((number, _UNIT_MULTIPLIERS[unit] if unit else None))
+        position = match.end()
+    if len(terms) > 1 and not _units_strictly_descend(terms):
+        # "2 juta 500" could mean 2.000.500 or 2.500.000: ask rather than guess.
+        raise unreadable
+    return terms
+
+
+def _units_strictly_descend(terms: list[tuple[Decimal, int | None]]) -> bool:
+    multipliers = [multiplier for _, multiplier in terms if multiplier is not None]
+    return len(multipliers) == len(terms) and multipliers == sorted(set(multipliers), reverse=True)
+
+
+def parse_rupiah(text: str) -> int:
+    """An amount in whole rupiah: "2,5 jt", "Rp2.500.000", "500rb", "1,2 M", "2 juta 500 ribu"."""
+    amount_text = _amount_text(text)
+    if not _has_digit(amount_text):
+        raise Invalid(N_("Please write the amount in digits, for example 2 juta or 2.500.000."))
+    if _NEGATIVE_AMOUNT.search(amount_text):
+        raise Invalid(N_("The amount cannot be negative."))
+    if _RANGE.search(amount_text):
+        raise Invalid(N_("Please write one amount, not a range."))
+    total = sum((number * (multiplier or 1) for number, multiplier in _amount_terms(amount_text)), Decimal(0))
+    if total > _MAX_RUPIAH:
+        raise Invalid(_TOO_LARGE)
+    if total != total.to_integral_value():
+        raise Invalid(N_("Please write a whole rupiah amount, for example 2.500.000."))
+    return int(total)
+
+
+_FOUR_DIGITS = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
+_OLDEST_YEAR = 1900
+
+
+def parse_year(text: str, *, today: date) -> int:
+    """A four-digit year from 1900 up to this year: "2015", "sejak 2015"."""
+    years = _FOUR_DIGITS.findall(clean(text))
+    if len(years) != 1:
+        raise Invalid(N_("Please write the year with 4 digits, for example 2015."))
+    year = int(years[0])
+    if year > today.year:
+        raise Invalid(N_("%(year)s has not come yet; please check the year."), year=year)
+    if year < _OLDEST_YEAR:
+        raise Invalid(N_("Please check the year; it should be %(minimum)s or later."), minimum=_OLDEST_YEAR)
+    return year
+
+
+# ---------------------------------------------------------------------------------------------
+# Choosing among names: menu options and regions
+
+_FUZZY_THRESHOLD = 80
+_MIN_PREFIX_LENGTH = 3
+_NUMBERED_ANSWER = re.compile(r"(?:no|nomor|nmr|pilihan|opsi|angka)? ?([0-9]{1,4})")
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """The normalised names one candidate answers to."""
+
+    loose: tuple[str, ...]
+    # Matched only whole, because words like "kabupaten" would make every name fuzzily alike.
+    exact_only: tuple[str, ...] = ()
+
+
+def _compact(name: str) -> str:
+    # "kota waringin timur" and "palangka raya" are spacing variants of the official names.
+    return name.replace(" ", "")
+
+
+def _exact_matches(queries: Sequence[str], candidates: Sequence[_Names]) -> tuple[int, ...]:
+    wanted = {_compact(query) for query in queries}
+    return tuple(
+        index
+        for index, names in enumerate(candidates)
+        if any(_compact(name) in wanted for name in names.loose + names.exact_only)
+    )
+
+
+def _prefix_matches(queries: Sequence[str], candidates: Sequence[_Names]) -> tuple[int, ...]:
+    stems = [_compact(query) for query in queries if len(_compact(query)) >= _MIN_PREFIX_LENGTH]
+    return tuple(
+        index
+        for index, names in enumerate(candidates)
+        if any(_compact(name).startswith(stem) for name in names.loose for stem in stems)
+    )
+
+
+def _similarity(query: str, name: str) -> float:
+    # ratio on compacted text forgives typos and spacing; token_set_ratio forgives extra words.
+    return max(fuzz.ratio(_compact(query), _compact(name)), fuzz.token_set_ratio(query, name))
+
+
+def _fuzzy_matches(queries: Sequence[str], candidates: Sequence[_Names]) -> tuple[int, ...]:
+    scores = [
+        round(max((_similarity(query, name) for query in queries for name in names.loose), default=0.0), 1)
+        for names in candidates
+    ]
+    best = max(scores, default=0.0)
+    if best < _FUZZY_THRESHOLD:
+        return ()
+    return tuple(index for index, score in enumerate(scores) if score == best)
+
+
+def _closest(queries: Sequence[str], candidates: Sequence[_Names]) -> tuple[int, ...]:
+    """Indices of the equally best candidates: exact names first, then prefixes, then fuzzy."""
+    present = [query for query in queries if query]
+    if not present:
+        return ()
+    for stage in (_exact_matches, _prefix_matches, _fuzzy_matches):
+        found = stage(present, candidates)
+        if found:
+            return found
+    return ()
+
+
+def _numbered_answer(normalised: str) -> int | None:
+    match = _NUMBERED_ANSWER.fullmatch(normalised)
+    return int(match.group(1)) if match else None
+
+
+def parse_choice(text: str, options: Sequence[str]) -> int:
+    """The 0-based index of the option chosen by its number ("2", "no. 2") or by its name."""
+    pick_a_number = Invalid(N_("Please answer with a number from 1 to %(count)s."), count=len(options))
+    query = normalise_name(clean(text))
+    number = _numbered_answer(query)
+    if number is not None:
+        if 1 <= number <= len(options):
+            return number - 1
+        raise pick_a_number
+    found = _closest([query], [_Names(loose=(normalise_name(option),)) for option in options])
+    if len(found) != 1:
+        raise pick_a_number
+    return found[0]
+
+
+_KABUPATEN_PREFIXES = frozenset({"kabupaten", "kab", "kota", "kot", "kotamadya", "kodya"})
+_KECAMATAN_PREFIXES = frozenset({"kecamatan", "kec"})
+
+
+def _query_variants(text: str, prefixes: frozenset[str]) -> list[str]:
+    """The normalised answer, and the same without a leading "Kab."/"Kota"-like word."""
+    query = normalise_name(clean(text))
+    first_word, _, rest = query.partition(" ")
+    return [query, rest] if first_word in prefixes else [query]
+
+
+@cache
+def _region_names(place: Region) -> _Names:
+    alias_names = tuple(alias for alias, code in aliases().items() if code == place.code)
+    return _Names(
+        loose=(normalise_name(place.short_name), *alias_names),
+        exact_only=(normalise_name(place.name),),
+    )
+
+
+_Stage = Callable[[Sequence[str], Sequence[_Names]], tuple[int, ...]]
+
+
+def _matching_regions(stage: _Stage, queries: Sequence[str], places: Sequence[Region]) -> tuple[Region, ...]:
+    return tuple(places[index] for index in stage(queries, [_region_names(place) for place in places]))
+
+
+def _pick_by_number(queries: Sequence[str], places: Sequence[Region]) -> Region | None:
+    number = _numbered_answer(queries[-1])
+    if number is None:
+        return None
+    if 1 <= number <= len(places):
+        return places[number - 1]
+    raise Invalid(N_("Please choose a number from 1 to %(count)s, or write the name."), count=len(places))
+
+
+def _single(found: tuple[Region, ...]) -> Region:
+    if len(found) > 1:
+        names = ", ".join(place.short_name for place in found)
+        raise Ambiguous(N_("Several places match; which one do you mean: %(names)s?"), found, names=names)
+    return found[0]
+
+
+def parse_kabupaten(text: str) -> Region:
+    """A kabupaten/kota of Kalimantan Tengah by number, name, alias ("Kotim", "Sampit") or near-miss."""
+    queries = _query_variants(text, _KABUPATEN_PREFIXES)
+    places = kabupaten_list()
+    chosen = _pick_by_number(queries, places)
+    if chosen is not None:
+        return chosen
+    found = _matching_regions(_closest, queries, places)
+    if not found:
+        raise Invalid(N_("I could not find that kabupaten or kota in Kalimantan Tengah; please check the spelling."))
+    return _single(found)
+
+
+def _kecamatan_outside(kabupaten_code: str) -> tuple[Region, ...]:
+    return tuple(
+        place
+        for kabupaten in kabupaten_list()
+        if kabupaten.code != kabupaten_code
+        for place in kecamatan_of(kabupaten.code)
+    )
+
+
+def _reject_kecamatan_elsewhere(found_elsewhere: tuple[Region, ...], kabupaten: Region) -> None:
+    """Tell the owner where the kecamatan they named really is, when that is certain."""
+    if len(found_elsewhere) == 1:
+        place = found_elsewhere[0]
+        other = next(k for k in kabupaten_list() if k.code == place.parent_code)
+        raise Invalid(
+            N_("Kecamatan %(kecamatan)s is in %(other)s, not in %(kabupaten)s."),
+            kecamatan=place.name,
+            other=other.name,
+            kabupaten=kabupaten.name,
+        )
+
+
+def parse_kecamatan(text: str, kabupaten_code: str) -> Region:
+    """A kecamatan of the given kabupaten/kota, by number, name, alias ("Dusel") or near-miss.
+
+    kabupaten_code comes from the program, not the owner: an unknown one raises KeyError.
+    """
+    kabupaten = region(kabupaten_code)
+    queries = _query_variants(text, _KECAMATAN_PREFIXES)
+    places = kecamatan_of(kabupaten_code)
+    chosen = _pick_by_number(queries, places)
+    if chosen is not None:
+        return chosen
+    elsewhere = _kecamatan_outside(kabupaten_code)
+    exact_here = _matching_regions(_exact_matches, queries, places)
+    if exact_here:
+        return _single(exact_here)
+    # An exact name elsewhere beats a near-miss here: the owner named a real, other kecamatan.
+    _reject_kecamatan_elsewhere(_matching_regions(_exact_matches, queries, elsewhere), kabupaten)
+    found = _matching_regions(_closest, queries, places)
+    if found:
+        return _single(found)
+    _reject_kecamatan_elsewhere(_matching_regions(_closest, queries, elsewhere), kabupaten)
+    raise Invalid(
+        N_("I could not find that kecamatan in %(kabupaten)s; please check the spelling."),
+        kabupaten=kabupaten.name,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity and contact numbers
+
+_NIK_SEPARATORS = re.compile(r"[\s.\-]")
+_NIK_LENGTH = 16
+_WOMEN_DAY_OFFSET = 40
+
+
+def _birth_day(day_field: int) -> int | None:
+    """The day of the month from the NIK's day field: women have 40 added (41 to 71)."""
+    if 1 <= day_field <= 31:
+        return day_field
+    if 1 <= day_field - _WOMEN_DAY_OFFSET <= 31:
+        return day_field - _WOMEN_DAY_OFFSET
+    return None
+
+
+def _check_birth_date_is_past(day: int, month: int, two_digit_year: int, today: date) -> None:
+    """Reject a date that does not exist, or that is after today in both possible centuries."""
+    possible: list[date] = []
+    for century in (2000, 1900):
+        try:
+            possible.append(date(century + two_digit_year, month, day))
+        except ValueError:
+            continue
+    if not possible:
+        raise Invalid(N_("The birth date in this NIK does not exist; please check digits 7 to 12."))
+    if all(born > today for born in possible):
+        raise Invalid(N_("The birth date in this NIK is in the future; please check digits 7 to 12."))
+
+
+def _check_nik_birth_date(digits: str, today: date) -> None:
+    day = _birth_day(int(digits[6:8]))
+    if day is None:
+        raise Invalid(N_("Digits 7 and 8 of a NIK are the birth day: 01 to 31, or 41 to 71 for women."))
+    month = int(digits[8:10])
+    if not 1 <= month <= 12:
+        raise Invalid(N_("Digits 9 and 10 of a NIK are the birth month, 01 to 12."))
+    _check_birth_date_is_past(day, month, int(digits[10:12]), today)
+
+
+def parse_nik(text: str, *, today: date) -> str:
+    """A 16-digit NIK, checked for shape, birth date, serial and a known region code.
+
+    The region of issue is never compared with where the owner says the business is.
+    """
+    digits = _NIK_SEPARATORS.sub("", clean(text))
+    if not digits:
+        raise Invalid(N_("Please type the 16 digits of your NIK."))
+    if not digits.isascii() or not digits.isdigit():
+        raise Invalid(N_("A NIK has only digits; please leave out letters and other signs."))
+    if len(digits) != _NIK_LENGTH:
+        raise Invalid(N_("A NIK has 16 digits; this one has %(length)s."), length=len(digits))
+    _check_nik_birth_date(digits, today)
+    if digits.endswith("0000"):
+        raise Invalid(N_("The last 4 digits of a NIK are never 0000; please check them."))
+    try:
+        stdnum_nik.validate(digits)
+    except ValidationError:
+        # Our own checks ran first, so what is left is an unknown province/kabupaten code.
+        raise Invalid(N_("The first 4 digits of this NIK are not a known region code; please check them.")) from None
+    return digits
+
+
+def mask_nik(nik: str) -> str:
+    """A NIK as it may be shown: "6202**********0001" (first 4 and last 4 digits kept)."""
+    # Ten stars, exactly as in the domain reference's example, so every screen shows the same form.
+    return f"{nik[:4]}{'*' * 10}{nik[-4:]}"
+
+
+_NIB_LENGTH = 13
+_NIB_SEPARATORS = re.compile(r"[\s.\-]")
+_NONE_YET_WORDS = _SQUEEZED_NO | {"kosong", "nihil", "none"}
+_ONLY_DASHES = re.compile(r"[-\u2212\u2013\u2014]+")
+_NOT_A_NIB = N_("Please write the 13-digit NIB, or “belum punya” if you have none yet.")
+
+
+def parse_nib(text: str) -> str | None:
+    """A 13-digit NIB, or None when the owner has none yet ("belum punya", "tidak ada", "-")."""
+    cleaned = clean(text)
+    if not _has_digit(cleaned):
+        words = _answer_words(cleaned)
+        if _ONLY_DASHES.fullmatch(cleaned) or (words and words[0] in _NONE_YET_WORDS):
+            return None
+        raise Invalid(_NOT_A_NIB)
+    digits = _NIB_SEPARATORS.sub("", cleaned)
+    if not digits.isascii() or not digits.isdigit():
+        raise Invalid(_NOT_A_NIB)
+    if len(digits) != _NIB_LENGTH:
+        raise Invalid(N_("An NIB has 13 digits; this one has %(length)s."), length=len(digits))
+    return digits
+
+
+_INDONESIA_COUNTRY_CODE = 62
+_ACCEPTED_PHONE_TYPES = frozenset({
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+})
+
+
+def parse_phone(text: str) -> str:
+    """An Indonesian mobile or landline number in E.164: "0812-3456-7890" -> "+6281234567890"."""
+    cleaned = clean(text)
+    if not _has_digit(cleaned):
+        raise Invalid(N_("Please write a phone number, for example 0812-3456-7890."))
+    incomplete = Invalid(N_("That phone number does not look complete; please check it."))
+    try:
+        number = phonenumbers.parse(cleaned, "ID")
+    except phonenumbers.NumberParseException:
+        raise incomplete from None
+    if number.country_code != _INDONESIA_COUNTRY_CODE:
+        raise Invalid(N_("Please give an Indonesian phone number, starting with 08 or +62."))
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in _ACCEPTED_PHONE_TYPES:
+        raise incomplete
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

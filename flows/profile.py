@@ -1,0 +1,48 @@
+"""Showing owners the data the registry holds about them ("data saya")."""
+
+from flows.classification import BusinessClass
+from flows.engine import Turn
+from flows.i18n import N_, in_wib
+from flows.messages import Reply
+from flows.registration import show_money, show_nib, show_nik, show_place, show_sector
+from store.models import Business
+
+
+def show_profile(turn: Turn) -> Reply:
+    """Everything stored about this owner, NIK masked; or that nothing is stored."""
+    owner = turn.registry.owner_profile(turn.state.owner_id) if turn.state.owner_id else None
+    if owner is None:
+        return Reply(turn.text(N_("We have no registered data about you yet. Choose \"Daftar usaha\" in the menu to register.")))
+    t = turn.text
+    phone_note = t(N_("verified")) if owner.phone_verified else t(N_("not verified"))
+    lines = [
+        t(N_("Your data in the UMKM registry:")),
+        t(N_("Name: %(value)s"), value=owner.name),
+        t(N_("NIK: %(value)s"), value=show_nik(owner.nik, turn)),
+        t(N_("Phone: %(value)s (%(note)s)"), value=owner.phone, note=phone_note),
+    ]
+    for business in owner.businesses:
+        lines += ["", *_business_lines(business, turn)]
+    lines += ["", t(N_("To delete your data, type \"hapus data saya\"."))]
+    return Reply("\n".join(lines))
+
+
+def _business_lines(business: Business, turn: Turn) -> list[str]:
+    t = turn.text
+    sector = show_sector(business.sector, turn)
+    if business.sector_note:
+        sector = f"{sector} ({business.sector_note})"
+    return [
+        t(N_("Business: %(name)s"), name=business.name),
+        t(N_("Registration number: %(value)s"), value=business.registration_number),
+        t(N_("Kind: %(value)s"), value=sector),
+        t(N_("Place: %(kecamatan)s, %(kabupaten)s"), kecamatan=show_place(business.kecamatan_code, turn),
+          kabupaten=show_place(business.kabupaten_code, turn)),
+        t(N_("Address: %(value)s"), value=business.address),
+        t(N_("NIB: %(value)s"), value=show_nib(business.nib, turn)),
+        t(N_("Started: %(year)s; workers: %(workers)s"), year=business.year_started, workers=business.workers),
+        t(N_("Capital: %(modal)s; monthly turnover: %(turnover)s"), modal=show_money(business.modal_usaha, turn),
+          turnover=show_money(business.monthly_turnover, turn)),
+        t(N_("Class: %(value)s"), value=t(BusinessClass(business.business_class).label)),
+        t(N_("Registered on: %(date)s"), date=turn.text.date(in_wib(business.registered_at).date())),
+    ]

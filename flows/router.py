@@ -1,0 +1,110 @@
+"""What an owner's message means where they stand: a word understood everywhere, or an answer."""
+
+from collections.abc import Callable
+
+from flows.engine import QuestionFlow, Turn
+from flows.i18n import N_
+from flows.menu import MENU, choose, erasure, general_help, registration, show_menu, switch_language
+from flows.messages import Reply
+from flows.parsing import clean
+from flows.profile import show_profile
+
+FLOWS: dict[str, QuestionFlow] = {flow.name: flow for flow in (registration, erasure)}
+MAX_TEXT = 1000  # longer messages are not answers to any question we ask
+
+Handler = Callable[[Turn, QuestionFlow | None], list[Reply]]
+
+
+def respond(turn: Turn) -> list[Reply]:
+    """The replies to one inbound message; the turn's state is left where the owner now stands."""
+    flow = FLOWS.get(turn.state.flow)
+    text = clean(turn.inbound.text)
+    if not text:
+        reason = N_("I can only read text messages for now.") if turn.inbound.attachment else N_("I did not receive any text.")
+        return [Reply(turn.text(reason)), _where_you_are(turn, flow)]
+    if len(text) > MAX_TEXT:
+        return [Reply(turn.text(N_("That message is too long for me. Please answer briefly."))), _where_you_are(turn, flow)]
+    handler = _GLOBAL_WORDS.get(_as_word(text))
+    if handler is not None:
+        return handler(turn, flow)
+    if flow is None:
+        return choose(turn, text)
+    replies = flow.answer(turn, text)
+    if turn.state.flow == MENU:
+        replies.append(show_menu(turn))  # the flow has ended: show what comes next
+    return replies
+
+
+def _as_word(text: str) -> str:
+    return " ".join(text.casefold().strip(" .!?").split())
+
+
+def _where_you_are(turn: Turn, flow: QuestionFlow | None) -> Reply:
+    return flow.ask(turn) if flow is not None else show_menu(turn)
+
+
+def _menu(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
+    return [show_menu(turn)]
+
+
+def _back(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+    if flow is None:
+        return [Reply(turn.text(N_("You are at the main menu."))), show_menu(turn)]
+    return flow.go_back(turn)
+
+
+def _cancel(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+    if flow is None:
+        return [Reply(turn.text(N_("There is nothing to cancel."))), show_menu(turn)]
+    return flow.cancel(turn)
+
+
+def _help(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+    if flow is None:
+        return [general_help(turn), show_menu(turn)]
+    return flow.help(turn)
+
+
+def _greeting(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+    if flow is None:
+        return [Reply(turn.text(N_("Hello! Welcome to TABE, the UMKM service of Kalimantan Tengah."))), show_menu(turn)]
+    return [Reply(turn.text(N_("Welcome back! Let's carry on where you left off."))), flow.ask(turn)]
+
+
+def _my_data(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+    return [show_profile(turn), _where_you_are(turn, flow)]
+
+
+def _erase(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
+    if turn.state.owner_id is None and not any(turn.state.answers.values()):
+        return [Reply(turn.text(N_("We hold no data about you."))), show_menu(turn)]
+    return erasure.start(turn)
+
+
+def _register(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
+    return registration.start(turn)
+
+
+def _language(language: str) -> Handler:
+    def handler(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+        return [*switch_language(turn, language), _where_you_are(turn, flow)]
+    return handler
+
+
+def _words(handler: Handler, *words: str) -> dict[str, Handler]:
+    return dict.fromkeys(words, handler)
+
+
+_GLOBAL_WORDS: dict[str, Handler] = {
+    **_words(_menu, "menu", "/menu", "menu utama", "main menu"),
+    **_words(_back, "kembali", "/kembali", "balik", "back", "/back"),
+    **_words(_cancel, "batal", "/batal", "batalkan", "cancel", "/cancel"),
+    **_words(_help, "bantuan", "/bantuan", "tolong", "help", "/help", "?"),
+    **_words(_greeting, "halo", "hallo", "helo", "hai", "hi", "hello", "/start", "start", "p",
+             "assalamualaikum", "selamat pagi", "selamat siang", "selamat sore", "selamat malam"),
+    **_words(_my_data, "data saya", "/data", "lihat data saya", "my data"),
+    **_words(_erase, "hapus data saya", "/hapus", "hapus data", "delete my data"),
+    **_words(_register, "daftar", "/daftar", "daftar usaha", "register"),
+    **_words(_language("en"), "bahasa en", "bahasa inggris", "english", "language en", "/en"),
+    **_words(_language("id"), "bahasa id", "bahasa indonesia", "indonesia", "language id", "/id"),
+}

@@ -1,0 +1,58 @@
+"""Connecting to the registry database: SQLite by default, PostgreSQL through DATABASE_URL."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from store.registry import Registry
+
+DEFAULT_DATABASE_URL = "sqlite:///tabe.sqlite3"
+
+
+def connect(url: str = DEFAULT_DATABASE_URL) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and writer-serialising transactions."""
+    if url.startswith("postgres://"):  # what Heroku-style platforms hand out
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    event.listen(engine, "connect", _configure_sqlite)
+    # pysqlite opens transactions lazily and as readers; BEGIN IMMEDIATE takes the write lock
+    # up front, so two processes handling one owner queue instead of failing on upgrade.
+    event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+    return engine
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_connection.isolation_level = None  # let the "begin" listener issue BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Database:
+    """The registry's engine and the one way to open a unit of work on it."""
+
+    def __init__(self, url: str = DEFAULT_DATABASE_URL) -> None:
+        self.url = url
+        self.engine = connect(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Registry]:
+        """Yield a Registry whose changes commit together, or not at all."""
+        with self._sessions() as session, session.begin():
+            yield Registry(session)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,116 @@
+"""The registry's tables: owners, their businesses, conversations, consents and bookkeeping."""
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+class Owner(Base):
+    """A person who registered at least one business; everything personal about them is here."""
+
+    __tablename__ = "owners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    nik: Mapped[str] = mapped_column(String(16))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    phone_verified: Mapped[bool] = mapped_column(default=False)
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    businesses: Mapped[list["Business"]] = relationship(
+        back_populates="owner", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="Business.id",
+    )
+    consents: Mapped[list["Consent"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Business(Base):
+    """One registered UMKM with the answers it was registered with and its computed class."""
+
+    __tablename__ = "businesses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    registration_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sector: Mapped[str] = mapped_column(String(40))
+    sector_note: Mapped[str | None] = mapped_column(String(200))  # the owner's words for "Lainnya"
+    kbli_category: Mapped[str] = mapped_column(String(8))
+    kabupaten_code: Mapped[str] = mapped_column(String(5), index=True)
+    kecamatan_code: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str] = mapped_column(Text)
+    nib: Mapped[str | None] = mapped_column(String(13))
+    year_started: Mapped[int]
+    workers: Mapped[int]
+    modal_usaha: Mapped[int] = mapped_column(BigInteger)
+    monthly_turnover: Mapped[int] = mapped_column(BigInteger)
+    annual_turnover: Mapped[int] = mapped_column(BigInteger)
+    business_class: Mapped[str] = mapped_column(String(12), index=True)
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    owner: Mapped[Owner] = relationship(back_populates="businesses")
+
+
+class Consent(Base):
+    """Proof of one consent answer: which purpose, which text version, what and when."""
+
+    __tablename__ = "consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    text_version: Mapped[str] = mapped_column(String(40))
+    accepted: Mapped[bool]
+    answered_at: Mapped[datetime]
+
+
+class Conversation(Base):
+    """Where one chat address stands: the flow, the step and the answers given so far."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(100))
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("owners.id", ondelete="SET NULL"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    flow: Mapped[str] = mapped_column(String(40), default="menu")
+    step: Mapped[str] = mapped_column(String(40), default="start")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundMessage(Base):
+    """A provider message id already handled, so a retried delivery changes nothing twice."""
+
+    __tablename__ = "inbound_messages"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    provider_message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    """That something was done to personal data, by whom and when; never the data itself."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(100))

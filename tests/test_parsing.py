@@ -1,0 +1,523 @@
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from babel.numbers import format_currency
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flows.parsing import (
+    Ambiguous,
+    Invalid,
+    clean,
+    mask_nik,
+    parse_choice,
+    parse_kabupaten,
+    parse_kecamatan,
+    parse_nib,
+    parse_nik,
+    parse_phone,
+    parse_rupiah,
+    parse_whole_number,
+    parse_year,
+    parse_yes_no,
+)
+
+TODAY = date(2024, 6, 1)
+VALID_MALE_NIK = "6202051708850001"  # Baamang, Kotim; born 17-08-1985
+VALID_FEMALE_NIK = "6271015708850002"  # Pahandut, Palangka Raya; day 57 = 17 + 40
+
+
+# --- clean -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("  Ya  ", "Ya"),
+        ("Kota\t\n  Besi", "Kota Besi"),
+        ("ya\x00\x07", "ya"),
+        ("Sam\u200bpit", "Sampit"),
+        ("Rp\u00a02.500.000", "Rp 2.500.000"),
+        ("\uff11\uff12", "12"),
+        ("", ""),
+    ],
+)
+def test_clean(text: str, cleaned: str) -> None:
+    assert clean(text) == cleaned
+
+
+# --- yes / no --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    ["ya", "Ya", "YA!", "iya", "iyaaa", "y", "yes", "betul", "benar", "ok", "Oke.", "setuju",
+     "boleh", "sudah", "ya, setuju", "Saya setuju", "👍"],
+)
+def test_yes(text: str) -> None:
+    assert parse_yes_no(text) is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tidak", "Tidak.", "tdk", "gak", "nggak", "ga", "enggak", "no", "n", "bukan", "jangan",
+     "belum", "tidak setuju", "saya tidak setuju", "gak mau", "👎"],
+)
+def test_no(text: str) -> None:
+    assert parse_yes_no(text) is False
+
+
+@pytest.mark.parametrize("text", ["", "mungkin", "ya tapi tidak", "???", "saya"])
+def test_neither_yes_nor_no(text: str) -> None:
+    with pytest.raises(Invalid):
+        parse_yes_no(text)
+
+
+# --- whole numbers ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("12", 12), ("1.200", 1200), ("12 orang", 12), ("0", 0), (" 7. ", 7), ("ada 3 orang", 3)],
+)
+def test_whole_number(text: str, number: int) -> None:
+    assert parse_whole_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "minimum", "maximum", "reason_part"),
+    [
+        ("dua belas", 0, None, "digits"),
+        ("", 0, None, "digits"),
+        ("12 atau 13", 0, None, "one number"),
+        ("1,5", 0, None, "whole"),
+        ("-3", 0, None, "at least"),
+        ("0", 1, None, "at least"),
+        ("101", 0, 100, "at most"),
+        ("9" * 40, 0, None, "too large"),
+        ("9" * 40, 0, 10, "at most"),
+    ],
+)
+def test_whole_number_rejected(text: str, minimum: int, maximum: int | None, reason_part: str) -> None:
+    with pytest.raises(Invalid) as rejected:
+        parse_whole_number(text, minimum=minimum, maximum=maximum)
+    assert reason_part in rejected.value.reason
+
+
+def test_whole_number_bounds_are_given_as_params() -> None:
+    with pytest.raises(Invalid) as rejected:
+        parse_whole_number("101", maximum=100)
+    assert rejected.value.params == {"maximum": 100}
+
+
+# --- rupiah ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("2,5 jt", 2_500_000),
+        ("2,5jt", 2_500_000),
+        ("2.5 juta", 2_500_000),
+        ("Rp 2.500.000", 2_500_000),
+        ("Rp2.500.000,00", 2_500_000),
+        ("Rp. 2.500.000,-", 2_500_000),
+        ("2.500.000", 2_500_000),
+        ("2500000", 2_500_000),
+        ("500rb", 500_000),
+        ("500 ribu", 500_000),
+        ("500k", 500_000),
+        ("1,2 miliar", 1_200_000_000),
+        ("1,2 M", 1_200_000_000),
+        ("1 milyar", 1_000_000_000),
+        ("2 juta 500 ribu", 2_500_000),
+        ("sekitar 5 jt", 5_000_000),
+        ("2.500.000 rupiah", 2_500_000),
+        ("0", 0),
+    ],
+)
+def test_rupiah(text: str, amount: int) -> None:
+    assert parse_rupiah(text) == amount
+
+
+@pytest.mark.parametrize(
+    ("text", "reason_part"),
+    [
+        ("dua juta", "in digits, for example 2 juta"),
+        ("", "in digits"),
+        ("-500.000", "negative"),
+        ("minus 2 juta", "negative"),
+        ("2-3 juta", "range"),
+        ("2 atau 3 juta", "range"),
+        ("2,5", "whole rupiah"),
+        ("5 jt per bulan", "only the amount"),
+        ("2 juta 500", "only the amount"),
+        ("1" * 30, "too large"),
+    ],
+)
+def test_rupiah_rejected(text: str, reason_part: str) -> None:
+    with pytest.raises(Invalid) as rejected:
+        parse_rupiah(text)
+    assert reason_part in rejected.value.reason
+
+
+@given(st.integers(min_value=0, max_value=10**13))
+def test_rupiah_round_trips_through_babel_formatting(amount: int) -> None:
+    assert parse_rupiah(format_currency(amount, "IDR", locale="id_ID")) == amount
+
+
+def test_babel_formats_rupiah_as_expected() -> None:
+    assert format_currency(2_500_000, "IDR", locale="id_ID") == "Rp2.500.000"
+
+
+# --- year ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "year"), [("2015", 2015), ("tahun 2015", 2015), ("1900", 1900), ("2024", 2024)])
+def test_year(text: str, year: int) -> None:
+    assert parse_year(text, today=TODAY) == year
+
+
+@pytest.mark.parametrize(
+    ("text", "reason_part"),
+    [("2025", "not come yet"), ("1899", "1900 or later"), ("15", "4 digits"), ("lama", "4 digits"),
+     ("2015 atau 2016", "4 digits")],
+)
+def test_year_rejected(text: str, reason_part: str) -> None:
+    with pytest.raises(Invalid) as rejected:
+        parse_year(text, today=TODAY)
+    assert reason_part in rejected.value.reason % rejected.value.params
+
+
+# --- choice ----------------------------------------------------------------------------------
+
+NIB_OPTIONS = ["Belum", "Sedang proses", "Sudah"]
+SOP_OPTIONS = ["Tidak", "Tidak tertulis", "SOP tertulis", "SOP + uji/sertifikasi"]
+
+
+@pytest.mark.parametrize(
+    ("text", "options", "index"),
+    [
+        ("2", NIB_OPTIONS, 1),
+        ("2.", NIB_OPTIONS, 1),
+        ("no 2", NIB_OPTIONS, 1),
+        ("No. 3", NIB_OPTIONS, 2),
+        ("SUDAH", NIB_OPTIONS, 2),
+        ("sedang proses!", NIB_OPTIONS, 1),
+        ("sed", NIB_OPTIONS, 1),
+        ("sedang prosess", NIB_OPTIONS, 1),
+        ("sudah punya", NIB_OPTIONS, 2),
+        ("tidak", SOP_OPTIONS, 0),
+        ("sop + uji / sertifikasi", SOP_OPTIONS, 3),
+    ],
+)
+def test_choice(text: str, options: list[str], index: int) -> None:
+    assert parse_choice(text, options) == index
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [("0", NIB_OPTIONS), ("4", NIB_OPTIONS), ("entahlah", NIB_OPTIONS), ("", NIB_OPTIONS),
+     ("sop", SOP_OPTIONS), ("tertulis", SOP_OPTIONS)],
+)
+def test_choice_rejected_asks_for_a_number(text: str, options: list[str]) -> None:
+    with pytest.raises(Invalid) as rejected:
+        parse_choice(text, options)
+    assert rejected.value.params == {"count": len(options)}
+
+
+# --- kabupaten -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Kotim", "62.02"),
+        ("Sampit", "62.02"),
+        ("P. Raya", "62.71"),
+        ("palangkaraya", "62.71"),
+        ("palangka raya", "62.71"),
+        ("Kota Palangkaraya", "62.71"),
+        ("kab. kapuas", "62.03"),
+        ("Kabupaten Kapuas", "62.03"),
+        ("Kab Katingan", "62.06"),
+        ("kota waringin timur", "62.02"),
+        ("kotawarigin timur", "62.02"),
+        ("KOTAWARINGIN BARAT", "62.01"),
+        ("bartim", "62.13"),
+        ("di Sampit", "62.02"),
+        ("1", "62.01"),
+        ("14", "62.71"),
+    ],
+)
+def test_kabupaten(text: str, code: str) -> None:
+    assert parse_kabupaten(text).code == code
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("kotawaringin", ("62.01", "62.02")),
+        ("barito", ("62.04", "62.05", "62.13")),
+        ("Kab. Barito", ("62.04", "62.05", "62.13")),
+    ],
+)
+def test_kabupaten_ambiguous(text: str, codes: tuple[str, ...]) -> None:
+    with pytest.raises(Ambiguous) as ambiguous:
+        parse_kabupaten(text)
+    assert tuple(place.code for place in ambiguous.value.candidates) == codes
+
+
+@pytest.mark.parametrize("text", ["", "Jakarta", "kalteng", "0", "15", "xyzzy"])
+def test_kabupaten_not_found(text: str) -> None:
+    with pytest.raises(Invalid) as rejected:
+        parse_kabupaten(text)
+    assert not isinstance(rejected.value, Ambiguous)
+
+
+# --- kecamatan -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "kabupaten_code", "code"),
+    [
+        ("Baamang", "62.02", "62.02.05"),
+        ("baamang", "62.02", "62.02.05"),
+        ("Kec. Baamang", "62.02", "62.02.05"),
+        ("baamng", "62.02", "62.02.05"),
+        ("Kota Besi", "62.02", "62.02.01"),
+        ("Cempaga", "62.02", "62.02.02"),
+        ("mb ketapang", "62.02", "62.02.06"),
+        ("Dusel", "62.04", "62.04.06"),
+        ("Dusun Selatan", "62.04", "62.04.06"),
+        ("gunung bintang awai", "62.04", "62.04.05"),
+        ("Pahandut", "62.71", "62.71.01"),
+        ("2", "62.02", "62.02.02"),
+    ],
+)
+def test_kecamatan(text: str, kabupaten_code: str, code: str) -> None:
+    assert parse_kecamatan(text, kabupaten_code).code == code
+
+
+def test_kecamatan_ambiguous() -> None:
+    with pytest.raises(Ambiguous) as ambiguous:
+        parse_kecamatan("mentaya hilir", "62.02")
+    assert [place.code for place in ambiguous.value.candidates] == ["62.02.07", "62.02.08"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kabupaten_code", "params"),
+    [
+        ("Baamang", "62.03",
+         {"kecamatan": "Baamang", "other": "Kabupaten Kotawaringin Timur", "kabupaten": "Kabupaten Kapuas"}),
+        ("Dusel", "62.02",
+         {"kecamatan": "Dusun Selatan", "other": "Kabupaten Barito Selatan",
+          "kabupaten": "Kabupaten Kotawaringin Timur"}),
+        ("baamng", "62.71",
+         {"kecamatan": "Baamang", "other": "Kabupaten Kotawaringin Timur", "kabupaten": "Kota Palangkaraya"}),
+    ],
+)
+def test_kecamatan_of_another_kabupaten_is_rejected(text: str, kabupaten_code: str, params: dict[str, str]) -> None:
+    with pytest.raises(Invalid) as rejected:
+        parse_kecamatan(text, kabupaten_code)
+    assert "not in" in rejected.value.reason
+    assert rejected.value.params == params
+
+
+@pytest.mark.parametrize(
+    ("text", "kabupaten_code"), [("", "62.02"), ("xyzzy", "62.02"), ("18", "62.02"), ("0", "62.04")]
+)
+def test_kecamatan_not_found(text: str, kabupaten_code: str) -> None:
+    with pytest.raises(Invalid):
+        parse_kecamatan(text, kabupaten_code)
+
+
+# --- NIK -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "nik"),
+    [
+        (VALID_MALE_NIK, VALID_MALE_NIK),
+        (VALID_FEMALE_NIK, VALID_FEMALE_NIK),
+        ("6202 0517 0885 0001", VALID_MALE_NIK),
+        ("62.02.05.170885.0001", VALID_MALE_NIK),
+        ("6202-0517-0885-0001", VALID_MALE_NIK),
+        ("6202052902000001", "6202052902000001"),  # 29-02-2000 exists
+        ("6202051708300001", "6202051708300001"),  # year 30: 1930, as 2030 is still to come
+    ],
+)
+def test_nik(text: str, nik: str) -> None:
+    assert parse_nik(text, today=TODAY) == nik
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "reason_part"),
+    [
+        ("62020517088500O1", TODAY, "only digits"),
+        ("NIK saya 6202051708850001", TODAY, "only digits"),
+        ("", TODAY, "16 digits"),
+        ("620205170885001", TODAY, "this one has 15"),
+        ("62020517088500011", TODAY, "this one has 17"),
+        ("6202051713850001", TODAY, "birth month"),
+        ("6202053208850001", TODAY, "birth day"),
+        ("6202057208850001", TODAY, "birth day"),
+        ("6202050008850001", TODAY, "birth day"),
+        ("6202053102850001", TODAY, "does not exist"),
+        ("6202052902010001", TODAY, "does not exist"),
+        ("6202051708850000", TODAY, "0000"),
+        ("6202052902000001", date(2000, 1, 15), "future"),
+        ("9902051708850001", TODAY, "region code"),
+    ],
+)
+def test_nik_rejected(text: str, today: date, reason_part: str) -> None:
+    with pytest.raises(Invalid) as rejected:
+        parse_nik(text, today=today)
+    assert reason_part in rejected.value.reason % rejected.value.params
+
+
+def test_nik_never_appears_in_the_rejection() -> None:
+    nik = "6202051708850000"
+    with pytest.raises(Invalid) as rejected:
+        parse_nik(nik, today=TODAY)
+    assert nik not in str(rejected.value)
+    assert nik not in repr(rejected.value.params)
+    assert rejected.value.__cause__ is None and rejected.value.__context__ is None
+
+
+def test_nik_from_another_province_is_accepted() -> None:
+    assert parse_nik("3171011708450001", today=TODAY) == "3171011708450001"
+
+
+def test_mask_nik() -> None:
+    assert mask_nik("6202051708850001") == "6202**********0001"
+
+
+# --- NIB -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "nib"),
+    [
+        ("1234567890123", "1234567890123"),
+        ("1234 5678 90123", "1234567890123"),
+        ("1.234.567.890.123", "1234567890123"),
+        ("belum punya", None),
+        ("Belum", None),
+        ("tidak ada", None),
+        ("tdk punya", None),
+        ("blm", None),
+        ("-", None),
+        ("no", None),
+    ],
+)
+def test_nib(text: str, nib: str | None) -> None:
+    assert parse_nib(text) == nib
+
+
+@pytest.mark.parametrize(("text", "reason_part"), [("12345", "this one has 5"), ("ada", "13-digit"), ("", "13-digit"),
+                                                   ("12345678901ab", "13-digit")])
+def test_nib_rejected(text: str, reason_part: str) -> None:
+    with pytest.raises(Invalid) as rejected:
+        parse_nib(text)
+    assert reason_part in rejected.value.reason % rejected.value.params
+
+
+# --- phone -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "e164"),
+    [
+        ("0812-3456-7890", "+6281234567890"),
+        ("0812 3456 7890", "+6281234567890"),
+        ("+62 812 3456 7890", "+6281234567890"),
+        ("6281234567890", "+6281234567890"),
+        ("81234567890", "+6281234567890"),
+        ("(0536) 3221234", "+625363221234"),
+    ],
+)
+def test_phone(text: str, e164: str) -> None:
+    assert parse_phone(text) == e164
+
+
+@pytest.mark.parametrize(
+    ("text", "reason_part"),
+    [("+65 8123 4567", "Indonesian"), ("+6581234567", "Indonesian"), ("0812", "complete"), ("telepon", "for example"),
+     ("", "for example")],
+)
+def test_phone_rejected(text: str, reason_part: str) -> None:
+    with pytest.raises(Invalid) as rejected:
+        parse_phone(text)
+    assert reason_part in rejected.value.reason
+
+
+PHONE_LIKE = st.one_of(
+    st.from_regex(r"(\+62 ?|62|0)?8[1-9][0-9]{7,10}", fullmatch=True),
+    st.text(alphabet="0123456789+-() ", max_size=25),
+    st.text(),
+)
+
+
+@given(PHONE_LIKE)
+def test_parse_phone_is_idempotent(text: str) -> None:
+    try:
+        e164 = parse_phone(text)
+    except Invalid:
+        return
+    assert parse_phone(e164) == e164
+
+
+# --- no parser raises anything but Invalid ---------------------------------------------------
+
+PARSERS: dict[str, Callable[[str], object]] = {
+    "clean": clean,
+    "yes_no": parse_yes_no,
+    "whole_number": parse_whole_number,
+    "bounded_whole_number": lambda text: parse_whole_number(text, minimum=1, maximum=50),
+    "rupiah": parse_rupiah,
+    "year": lambda text: parse_year(text, today=TODAY),
+    "choice": lambda text: parse_choice(text, SOP_OPTIONS),
+    "kabupaten": parse_kabupaten,
+    "kecamatan": lambda text: parse_kecamatan(text, "62.02"),
+    "nik": lambda text: parse_nik(text, today=TODAY),
+    "nib": parse_nib,
+    "phone": parse_phone,
+}
+
+HOSTILE_TEXTS = [
+    "",
+    " ",
+    "\x00\x01\x1b[31m\x7f",
+    "\u200b\u200e\ufeff",
+    "'; DROP TABLE umkm; --",
+    "<script>alert(1)</script>",
+    "🙏🏽👍🏽🇮🇩",
+    "٣٤٥",
+    "9" * 5000,
+    "1." * 2500,
+    "a" * 5000,
+    "Rp" + "0" * 5000,
+    "kotawaringin " * 400,
+    "\ud800",
+    "﷽" * 100,
+]
+
+
+def _accepts_or_rejects_kindly(parse: Callable[[str], object], text: str) -> None:
+    try:
+        parse(text)
+    except Invalid as rejected:
+        # Every reason must be fillable from its own params, as the translator will do.
+        assert isinstance(rejected.reason % rejected.params, str)
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+@pytest.mark.parametrize("parser_name", sorted(PARSERS))
+def test_parsers_survive_hostile_text(parser_name: str, text: str) -> None:
+    _accepts_or_rejects_kindly(PARSERS[parser_name], text)
+
+
+@pytest.mark.parametrize("parser_name", sorted(PARSERS))
+@settings(max_examples=150, deadline=None)
+@given(text=st.text())
+def test_parsers_raise_only_invalid(parser_name: str, text: str) -> None:
+    _accepts_or_rejects_kindly(PARSERS[parser_name], text)
+
+
+@settings(max_examples=50, deadline=None)
+@given(text=st.text(min_size=1000, max_size=6000))
+def test_parsers_raise_only_invalid_on_long_text(text: str) -> None:
+    for parse in PARSERS.values():
+        _accepts_or_rejects_kindly(parse, text)
