@@ -209,6 +209,7 @@ class Registration(QuestionFlow):
             N_("Reply \"ya\" if you agree that your data is recorded for the registry, or \"tidak\". "
                "If you do not agree, nothing is stored."),
             choices=lambda turn: [turn.text(N_("Yes, I agree")), turn.text(N_("No"))],
+            show=lambda _agreed, turn: turn.text(N_("Yes, I agree")),
             counted=False,
         ),
         Question("owner_name", N_("What is your full name (as on your KTP)?"), parse_person_name,

@@ -49,12 +49,13 @@ class Registry:
 
     def claim_inbound(self, channel: str, provider_message_id: str) -> bool:
         """Record a provider message id; False when it was handled before."""
-        result = self.session.execute(
+        inserted = self.session.execute(
             self._insert(InboundMessage)
             .values(channel=channel, provider_message_id=provider_message_id)
             .on_conflict_do_nothing()
-        )
-        return result.rowcount == 1
+            .returning(InboundMessage.channel)
+        ).first()
+        return inserted is not None
 
     def open_conversation(self, channel: str, address: str) -> Conversation:
         """The conversation of one chat address, locked until this unit of work ends."""
