@@ -95,11 +95,11 @@ class Registry:
             annual_turnover=new.annual_turnover,
             business_class=new.business_class,
         )
+        self.session.add(business)
         owner.consents.append(Consent(
             purpose="registration", text_version=new.consent_version,
             accepted=True, answered_at=new.consent_answered_at,
         ))
-        self.session.add(business)
         self.session.flush()
         business.registration_number = registration_number(new.kabupaten_code, business.id)
         return business
