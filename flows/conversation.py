@@ -1,11 +1,10 @@
 """The one path every message takes: dedupe, lock the conversation, load, respond, save."""
 
-import copy
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from flows.engine import FlowState, Turn
+from flows.engine import Turn
 from flows.messages import Inbound, Reply
 from flows.router import respond
 from store.db import Database
@@ -29,11 +28,8 @@ class Conversations:
         with self.database.transaction() as registry:
             if not registry.claim_inbound(inbound.channel, inbound.message_id):
                 return []
-            row = registry.open_conversation(inbound.channel, inbound.address)
-            state = FlowState(row.flow, row.step, copy.deepcopy(row.answers), row.language, row.owner_id)
+            state = registry.open_conversation(inbound.channel, inbound.address)
             now = self.clock()
             replies = respond(Turn(state, inbound, registry, now))
-            row.flow, row.step = state.flow, state.step
-            row.answers = {flow: answers for flow, answers in state.answers.items() if answers}
-            row.language, row.owner_id, row.updated_at = state.language, state.owner_id, now
+            registry.save_conversation(state, now)
             return [replace(reply, language=state.language) for reply in replies]

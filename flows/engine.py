@@ -16,7 +16,7 @@ from transitions import Machine
 from flows.i18n import N_, Text, in_wib
 from flows.messages import Choice, Inbound, Reply
 from flows.parsing import Invalid, parse_choice, parse_yes_no
-from store.registry import Registry
+from store.registry import ConversationState, Registry
 
 START = "start"
 REVIEW = "review"
@@ -27,22 +27,11 @@ DONE = "done"
 Answers = dict[str, Any]
 
 
-@dataclass(eq=False)
-class FlowState:
-    """Where one conversation stands: the only thing a flow reads and changes about it."""
-
-    flow: str
-    step: str
-    answers: dict[str, Answers]  # per flow name, so a paused flow keeps its answers
-    language: str
-    owner_id: int | None
-
-
 @dataclass
 class Turn:
     """One message being handled: the state, the owner's language, the registry in its transaction."""
 
-    state: FlowState
+    state: ConversationState
     inbound: Inbound
     registry: Registry
     now: datetime
@@ -299,7 +288,7 @@ class QuestionFlow:
 
 
 class _Cursor:
-    """What the machine moves for one trigger; the step is copied back into the FlowState."""
+    """What the machine moves for one trigger; the step is copied back into the conversation state."""
 
     step: str
 

@@ -48,8 +48,12 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Registry]:
         """Yield a Registry whose changes commit together, or not at all."""
-        with self._sessions() as session, session.begin():
-            yield Registry(session)
+        with self.engine.begin() as connection:
+            registry = Registry(connection)
+            try:
+                yield registry
+            finally:
+                registry.close()
 
     def session(self) -> Session:
         return self._sessions()

@@ -53,11 +53,13 @@ def normalise_name(text: str) -> str:
     return " ".join(_NON_ALPHANUMERIC.sub(" ", folded).split())
 
 
+@cache
 def kabupaten_list() -> tuple[Region, ...]:
     """The 14 kabupaten/kota of Kalimantan Tengah, in code order."""
     return tuple(r for r in _regions_by_code().values() if r.is_kabupaten_kota)
 
 
+@cache
 def kecamatan_of(kabupaten_code: str) -> tuple[Region, ...]:
     """The kecamatan of one kabupaten/kota, in code order; empty for an unknown code."""
     return tuple(r for r in _regions_by_code().values() if r.parent_code == kabupaten_code)

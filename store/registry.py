@@ -1,12 +1,12 @@
 """The named queries the conversations need; the only place that touches a database session."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
-
 
 from store.models import AuditEvent, Business, Consent, Conversation, InboundMessage, Owner
 
@@ -37,38 +37,91 @@ class NewRegistration:
     consent_answered_at: datetime
 
 
+@dataclass(eq=False)
+class ConversationState:
+    """Where one chat stands: its flow, step and answers (per flow), language and owner."""
+
+    id: int
+    flow: str
+    step: str
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    language: str = "id"
+    owner_id: int | None = None
+
+
+# Every message runs these, so they are Core statements on the tables, built once; only their
+# parameters change. (ORM-enabled statements cost several times more per call.)
+_conversations = Conversation.__table__
+_inbound_messages = InboundMessage.__table__
+_LOCK_CONVERSATION = (
+    select(_conversations.c.id, _conversations.c.flow, _conversations.c.step, _conversations.c.answers,
+           _conversations.c.language, _conversations.c.owner_id)
+    .where(_conversations.c.channel == bindparam("channel"), _conversations.c.address == bindparam("address"))
+    .with_for_update()
+)
+_SAVE_CONVERSATION = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("conversation_id"))
+    .values(flow=bindparam("flow"), step=bindparam("step"), answers=bindparam("answers"),
+            language=bindparam("language"), owner_id=bindparam("owner_id"), updated_at=bindparam("updated_at"))
+)
+# Both dialects spell "insert unless the key is there" the same way, through their own insert().
+_CLAIM_INBOUND = {
+    name: dialect.insert(_inbound_messages).on_conflict_do_nothing().returning(_inbound_messages.c.channel)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_NEW_CONVERSATION = {
+    name: dialect.insert(_conversations).on_conflict_do_nothing()
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
 class Registry:
     """One unit of work on the registry; it commits or rolls back as a whole."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._dialect = connection.dialect.name
+        self._session: Session | None = None
 
-    def _insert(self, table):  # type: ignore[no-untyped-def]
-        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
-        return dialect.insert(table)
+    @property
+    def session(self) -> Session:
+        """An ORM session inside this unit of work, for the rarer writes; made when first needed.
+
+        The messages' hot path stays on Core statements, which cost a fraction of a session's
+        bookkeeping; whatever uses the session flushes before it returns.
+        """
+        if self._session is None:
+            self._session = Session(bind=self._connection, expire_on_commit=False)
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
     def claim_inbound(self, channel: str, provider_message_id: str) -> bool:
         """Record a provider message id; False when it was handled before."""
-        inserted = self.session.execute(
-            self._insert(InboundMessage)
-            .values(channel=channel, provider_message_id=provider_message_id)
-            .on_conflict_do_nothing()
-            .returning(InboundMessage.channel)
+        inserted = self._connection.execute(
+            _CLAIM_INBOUND[self._dialect], {"channel": channel, "provider_message_id": provider_message_id}
         ).first()
         return inserted is not None
 
-    def open_conversation(self, channel: str, address: str) -> Conversation:
-        """The conversation of one chat address, locked until this unit of work ends."""
-        self.session.execute(
-            self._insert(Conversation)
-            .values(channel=channel, address=address, flow="menu", step="start", answers={})
-            .on_conflict_do_nothing()
-        )
-        return self.session.scalars(
-            select(Conversation)
-            .where(Conversation.channel == channel, Conversation.address == address)
-            .with_for_update()
-        ).one()
+    def open_conversation(self, channel: str, address: str) -> ConversationState:
+        """Where a chat address stands, locked until this unit of work ends; new ones start at the menu."""
+        where = {"channel": channel, "address": address}
+        row = self._connection.execute(_LOCK_CONVERSATION, where).first()
+        if row is None:
+            self._connection.execute(_NEW_CONVERSATION[self._dialect], where)  # the columns' defaults: the menu
+            row = self._connection.execute(_LOCK_CONVERSATION, where).one()
+        return ConversationState(*row)
+
+    def save_conversation(self, state: ConversationState, now: datetime) -> None:
+        """Store where the chat now stands; flows with no answers left are dropped."""
+        self._connection.execute(_SAVE_CONVERSATION, {
+            "conversation_id": state.id, "flow": state.flow, "step": state.step,
+            "answers": {flow: answers for flow, answers in state.answers.items() if answers},
+            "language": state.language, "owner_id": state.owner_id, "updated_at": now,
+        })
 
     def register_business(self, owner_id: int | None, new: NewRegistration) -> Business:
         """Write the owner (new or updated), their consent and the business; number it."""
@@ -102,6 +155,7 @@ class Registry:
         ))
         self.session.flush()
         business.registration_number = registration_number(new.kabupaten_code, business.id)
+        self.session.flush()
         return business
 
     def owner_profile(self, owner_id: int) -> Owner | None:
@@ -117,6 +171,7 @@ class Registry:
             return
         self.session.delete(owner)
         self.session.add(AuditEvent(actor=actor, action="owner_erased", subject=f"owner:{owner_id}"))
+        self.session.flush()
 
 
 def registration_number(kabupaten_code: str, business_id: int) -> str:

@@ -70,7 +70,9 @@ def test_a_second_business_belongs_to_the_same_owner(database: Database) -> None
 def test_erasing_keeps_only_that_it_happened(database: Database) -> None:
     with database.transaction() as registry:
         owner_id = registry.register_business(None, _registration()).owner_id
-        registry.open_conversation("terminal", "budi").owner_id = owner_id
+        state = registry.open_conversation("terminal", "budi")
+        state.owner_id = owner_id
+        registry.save_conversation(state, CONSENTED_AT)
     with database.transaction() as registry:
         registry.erase_owner(owner_id, actor="owner")
     with database.session() as session:
