@@ -23,6 +23,7 @@ REVIEW = "review"
 PICK = "pick"
 CONFIRM_CANCEL = "confirm_cancel"
 DONE = "done"
+RETURN_TO = "_return_to"  # kept with a flow's answers while "batal" waits for its confirmation
 
 Answers = dict[str, Any]
 
@@ -138,6 +139,8 @@ class QuestionFlow:
 
     def go_back(self, turn: Turn) -> list[Reply]:
         """Step to the previous question, keeping every answer given so far."""
+        if turn.state.step == CONFIRM_CANCEL:
+            return self._resume(turn)
         if not self._fire(turn, "back"):
             return [Reply(turn.text(N_("This is the first question."))), self.ask(turn)]
         return [self.ask(turn)]
@@ -145,7 +148,7 @@ class QuestionFlow:
     def cancel(self, turn: Turn) -> list[Reply]:
         """Ask whether the owner really wants to throw away this flow's answers."""
         if turn.state.step != CONFIRM_CANCEL:
-            turn.answers_of(self.name)["_return"] = turn.state.step
+            turn.answers_of(self.name)[RETURN_TO] = turn.state.step
             self._fire(turn, "cancel")
         return [self.ask(turn)]
 
@@ -158,6 +161,10 @@ class QuestionFlow:
 
     def ask(self, turn: Turn) -> Reply:
         """The current step's question, with the progress marker and the answer given so far."""
+        if turn.state.step not in self._by_key and turn.state.step not in (CONFIRM_CANCEL, REVIEW, PICK):
+            # A step this version no longer has (or none yet): pick up at the first open question.
+            turn.state.step = START
+            self._fire(turn, "advance")
         step = turn.state.step
         if step == CONFIRM_CANCEL:
             return Reply(turn.text(self.cancel_prompt), _yes_no_choices(turn))
@@ -243,7 +250,11 @@ class QuestionFlow:
         if confirmed:
             self.leave(turn)
             return [Reply(turn.text(self.cancelled_message))]
+        return self._resume(turn)
+
+    def _resume(self, turn: Turn) -> list[Reply]:
         self._fire(turn, "resume")
+        turn.answers_of(self.name).pop(RETURN_TO, None)
         return [Reply(turn.text(N_("All right, let's carry on."))), self.ask(turn)]
 
     def _review_reply(self, turn: Turn) -> Reply:
@@ -318,7 +329,7 @@ def _applies(question: Question, answers: Answers, **_: Any) -> bool:
 
 
 def _is_return(step: str, answers: Answers, **_: Any) -> bool:
-    return answers.get("_return") == step
+    return answers.get(RETURN_TO) == step
 
 
 def _is_key(step: str, _answers: Answers, key: str = "", **_: Any) -> bool:
@@ -347,6 +358,7 @@ def _declare_machine(questions: tuple[Question, ...], review: bool) -> Machine:
         machine.add_transition("resume", CONFIRM_CANCEL, step, conditions=partial(_is_return, step))
     if review:
         machine.add_transition("pick", REVIEW, PICK)
+        machine.add_transition("back", PICK, REVIEW)
         for key in keys:
             machine.add_transition("edit", [REVIEW, PICK], key, conditions=partial(_is_key, key))
     return machine

@@ -26,3 +26,14 @@ def test_the_machine_knows_where_each_step_may_lead() -> None:
     assert set(machine.get_triggers("nik")) >= {"advance", "back", "cancel"}
     assert set(machine.get_triggers("review")) >= {"back", "cancel", "pick", "edit"}
     assert "back" not in machine.get_triggers("start")
+
+
+def test_a_step_this_version_no_longer_has_picks_up_at_the_first_open_question(database: Database) -> None:
+    with database.transaction() as registry:
+        state = registry.open_conversation("terminal", "budi")
+        state.flow, state.step = "registration", "favourite_colour"
+        state.answers = {"registration": {"consent": "2026-11-27T02:00:00+00:00", "owner_name": "Budi"}}
+        registry.save_conversation(state, Clock()())
+    chat = Chat(Conversations(database, Clock()))
+    assert "Pertanyaan 2 dari 13" in chat.say("halo")
+    assert "Pertanyaan 3 dari 13" in chat.say("6202054107900001")
