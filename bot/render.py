@@ -5,7 +5,7 @@ from babel.lists import format_list
 from flows.i18n import N_, Text
 from flows.messages import Reply
 
-LISTED_NUMBERS = 4  # beyond this, "a number from 1 to 14" reads better than every number
+LISTED_NUMBERS = 4  # beyond this, "a number from 1 to 14" reads better than every number, if none is missing
 
 
 def as_plain_text(reply: Reply) -> str:
@@ -14,11 +14,11 @@ def as_plain_text(reply: Reply) -> str:
         return reply.text
     t = Text(reply.language)
     lines = [reply.text, ""] + [f"{choice.number}. {choice.label}" for choice in reply.choices]
-    numbers = [str(choice.number) for choice in reply.choices]
-    if len(numbers) == 1:
-        hint = t(N_("Reply %(number)s."), number=numbers[0])
-    elif len(numbers) <= LISTED_NUMBERS:
-        hint = t(N_("Reply %(numbers)s."), numbers=format_list(numbers, style="or", locale=t.language))
-    else:
+    numbers = [choice.number for choice in reply.choices]
+    if len(numbers) == 1:  # an option the question offers besides typing, like "Belum punya"
+        return "\n".join(lines)
+    if len(numbers) > LISTED_NUMBERS and numbers == list(range(numbers[0], numbers[-1] + 1)):
         hint = t(N_("Reply with a number from %(first)s to %(last)s."), first=numbers[0], last=numbers[-1])
+    else:
+        hint = t(N_("Reply %(numbers)s."), numbers=format_list([str(n) for n in numbers], style="or", locale=t.language))
     return "\n".join([*lines, hint])

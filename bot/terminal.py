@@ -32,3 +32,4 @@ def chat(conversations: Conversations, identity: str, lines: Iterable[str], out:
         for reply in conversations.handle(inbound_for(identity, line.rstrip("\n"))):
             print(f"\n{as_plain_text(reply)}", file=out)
         print("\n> ", end="", file=out, flush=True)
+    print("\n" + t(N_("Goodbye! Your answers are kept: chat again as %(identity)s to carry on."), identity=identity), file=out)

@@ -24,6 +24,8 @@ PICK = "pick"
 CONFIRM_CANCEL = "confirm_cancel"
 DONE = "done"
 RETURN_TO = "_return_to"  # kept with a flow's answers while "batal" waits for its confirmation
+SUGGESTED = "_suggested"  # the choices a rejected answer narrowed down to, for the next answer
+KEEP_WORDS = frozenset({"lanjut", "tetap", "sama", "lewati", "skip", "next", "keep"})
 
 Answers = dict[str, Any]
 
@@ -48,6 +50,11 @@ class Turn:
     @property
     def today(self) -> date:
         return in_wib(self.now).date()
+
+    @property
+    def answers(self) -> Answers:
+        """The answers of the flow the conversation is in."""
+        return self.answers_of(self.state.flow)
 
     def answers_of(self, flow: str) -> Answers:
         return self.state.answers.setdefault(flow, {})
@@ -122,13 +129,19 @@ class QuestionFlow:
         if step not in self._by_key:
             return self.start(turn)
         question = self._by_key[step]
+        answers = turn.answers_of(self.name)
+        suggested = answers.pop(SUGGESTED, None)
+        if text.casefold() in KEEP_WORDS:
+            if question.key in answers:
+                return self._advance(turn)
+            return [Reply(turn.text(N_("This question has no answer yet to keep; please answer it."))), self.ask(turn)]
         if question.choices:
-            text = _label_if_numbered(text, question.choices(turn))
+            labels = question.choices(turn)
+            text = _narrowed(_label_if_numbered(text, labels), labels, suggested)
         try:
             value = question.parse(text, turn)
         except Invalid as rejection:
             return [self._rejected(turn, question, rejection)]
-        answers = turn.answers_of(self.name)
         answers[question.key] = value
         for stale in question.clears:
             answers.pop(stale, None)
@@ -184,7 +197,7 @@ class QuestionFlow:
         lines.append(turn.text(prompt, **params))
         answers = turn.answers_of(self.name)
         if question.key in answers:
-            lines.append(turn.text(N_("(Current answer: %(answer)s)"),
+            lines.append(turn.text(N_("(Current answer: %(answer)s. Reply \"lanjut\" to keep it.)"),
                                    answer=question.show(answers[question.key], turn)))
         return Reply("\n".join(lines), _numbered(question.choices(turn)) if question.choices else ())
 
@@ -238,6 +251,7 @@ class QuestionFlow:
         reason = turn.text(rejection.reason, **rejection.params)
         if isinstance(rejection, Suggest) and question.choices:
             labels = question.choices(turn)
+            turn.answers_of(self.name)[SUGGESTED] = list(rejection.indexes)
             return Reply(reason, tuple(Choice(i + 1, labels[i]) for i in rejection.indexes))
         asked = self.ask(turn)
         return Reply(reason + "\n\n" + asked.text, asked.choices)
@@ -257,11 +271,14 @@ class QuestionFlow:
         turn.answers_of(self.name).pop(RETURN_TO, None)
         return [Reply(turn.text(N_("All right, let's carry on."))), self.ask(turn)]
 
-    def _review_reply(self, turn: Turn) -> Reply:
+    def answer_lines(self, turn: Turn) -> list[str]:
+        """"4. Nama usaha: Warung Bu Sari" for each answered question, numbered as in the review."""
         answers = turn.answers_of(self.name)
-        lines = [self.review_heading(turn), ""]
-        for number, question in enumerate(self._counted(turn), start=1):
-            lines.append(f"{number}. {turn.text(question.title)}: {question.show(answers[question.key], turn)}")
+        return [f"{number}. {turn.text(question.title)}: {question.show(answers[question.key], turn)}"
+                for number, question in enumerate(self._counted(turn), start=1) if question.key in answers]
+
+    def _review_reply(self, turn: Turn) -> Reply:
+        lines = [self.review_heading(turn), "", *self.answer_lines(turn)]
         lines += ["", self.review_footer(turn), "",
                   turn.text(N_("Reply \"ya\" to save, or \"ubah\" and a number to change an answer (for example \"ubah 3\")."))]
         return Reply("\n".join(lines), _numbered([turn.text(N_("Yes, save")), turn.text(N_("Change"))]))
@@ -310,6 +327,17 @@ def _label_if_numbered(text: str, labels: Sequence[str]) -> str:
     if number.isdigit() and 1 <= int(number) <= len(labels):
         return labels[int(number) - 1]
     return text
+
+
+def _narrowed(text: str, labels: Sequence[str], suggested: list[int] | None) -> str:
+    """After "barito" offered three places, "timur" means the Barito one, not Kotawaringin Timur."""
+    if not suggested:
+        return text
+    offered = [labels[index] for index in suggested if index < len(labels)]
+    try:
+        return offered[parse_choice(text, offered)]
+    except Invalid:
+        return text
 
 
 def _numbered(labels: Sequence[str]) -> tuple[Choice, ...]:

@@ -6,6 +6,9 @@ from flows.messages import Reply
 from flows.parsing import parse_yes_no
 
 
+KEPT = N_("All right, your data has not been deleted.")
+
+
 def parse_confirmation(text: str, _turn: Turn) -> bool:
     return parse_yes_no(text)
 
@@ -26,12 +29,17 @@ class Erasure(QuestionFlow):
         ),
     )
 
+    def go_back(self, turn: Turn) -> list[Reply]:
+        """Going back from the only question is not deleting."""
+        self.leave(turn)
+        return [Reply(turn.text(KEPT))]
+
     def complete(self, turn: Turn) -> list[Reply]:
         """Erase the owner and every unfinished answer, or leave all as it was."""
         confirmed = turn.answers_of(self.name)["confirm"]
         self.leave(turn)
         if not confirmed:
-            return [Reply(turn.text(N_("All right, your data has not been deleted.")))]
+            return [Reply(turn.text(KEPT))]
         if turn.state.owner_id is not None:
             turn.registry.erase_owner(turn.state.owner_id, actor="owner")
         turn.state.owner_id = None

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flows.correction import Correction
 from flows.engine import Turn
 from flows.erasure import Erasure
 from flows.i18n import N_
@@ -14,6 +15,7 @@ from flows.registration import Registration
 MENU = "menu"
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each in its own language
 registration = Registration()
+correction = Correction()
 erasure = Erasure()
 
 
@@ -37,9 +39,13 @@ def _registration_item(turn: Turn) -> MenuItem:
 
 def _items(turn: Turn) -> list[MenuItem]:
     items = [_registration_item(turn)]
-    if turn.state.owner_id is not None:
+    registered = turn.state.owner_id is not None
+    holds_data = registered or any(turn.state.answers.values())
+    if holds_data:
         items.append(MenuItem(turn.text(N_("My data")), lambda turn: [show_profile(turn), show_menu(turn)]))
-    if turn.state.owner_id is not None or any(turn.state.answers.values()):
+    if registered:
+        items.append(MenuItem(turn.text(N_("Correct my data")), correction.start))
+    if holds_data:
         items.append(MenuItem(turn.text(N_("Delete my data")), erasure.start))
     other = "en" if turn.text.language == "id" else "id"
     items.append(MenuItem(LANGUAGE_NAMES[other], lambda turn: [*switch_language(turn, other), show_menu(turn)]))
@@ -76,5 +82,5 @@ def general_help(turn: Turn) -> Reply:
         "This is TABE, the chat service of the Dinas Koperasi dan UKM Provinsi Kalimantan Tengah "
         "for registering your business. Words you can type at any time:\n"
         "menu: the main menu\nkembali: the previous question\nbatal: cancel what you are doing\n"
-        "bantuan: help for the current question\ndata saya: see your data\n"
+        "bantuan: help for the current question\ndata saya: see your data\nubah data: correct your data\n"
         "hapus data saya: delete your data\nbahasa en / bahasa id: English or Bahasa Indonesia")))

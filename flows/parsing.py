@@ -148,9 +148,27 @@ def _int_from_digits(digits: str) -> int:
     return int(digits.lstrip("0") or "0")
 
 
+# Small counts are often written out: "dua orang", "sepuluh".
+_NUMBER_WORDS = {
+    "nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+    "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11,
+}
+_NUMBER_WORD = re.compile(rf"(?<![a-z])({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})(?![a-z])")
+
+
+_COMPOUND_NUMBER = re.compile(r"belas|puluh|ratus|ribu|juta")  # "dua belas" is not 2: ask for digits
+
+
+def _with_number_words_as_digits(text: str) -> str:
+    """ "dua orang" -> "2 orang", used only where the text has no digits and no compound number."""
+    if _has_digit(text) or _COMPOUND_NUMBER.search(text.casefold()):
+        return text
+    return _NUMBER_WORD.sub(lambda word: str(_NUMBER_WORDS[word.group(1)]), text.casefold())
+
+
 def parse_whole_number(text: str, *, minimum: int = 0, maximum: int | None = None) -> int:
-    """A count such as "12", "1.200" or "12 orang", within minimum..maximum."""
-    cleaned = clean(text)
+    """A count such as "12", "1.200", "12 orang" or "dua", within minimum..maximum."""
+    cleaned = _with_number_words_as_digits(clean(text))
     tokens = _NUMBER_TOKEN.findall(cleaned)
     if not tokens:
         raise Invalid(N_("Please answer with a number in digits, for example 12."))
@@ -263,13 +281,31 @@ def parse_rupiah(text: str) -> int:
     return int(total)
 
 
+_PER_MONTH = re.compile(r"(?:\s*(?:/|per|tiap|setiap)\s*(?:bulan|bln|bl)|\s*sebulan)\.?$")
+_PER_YEAR = re.compile(r"(?:\s*(?:/|per|tiap|setiap)\s*(?:tahun|thn|th)|\s*setahun)\.?$")
+MONTHS_PER_YEAR = 12
+
+
+def parse_monthly_rupiah(text: str) -> int:
+    """A monthly amount: "15 juta", "15 jt/bln", "15 juta sebulan", or a yearly one divided by 12."""
+    lowered = clean(text).casefold()
+    if _PER_YEAR.search(lowered):
+        return round(parse_rupiah(_PER_YEAR.sub("", lowered)) / MONTHS_PER_YEAR)
+    return parse_rupiah(_PER_MONTH.sub("", lowered))
+
+
 _FOUR_DIGITS = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
+_YEARS_AGO = re.compile(r"(?<![0-9])([0-9]{1,2})\s*(?:tahun|thn|th)\s*(?:yang\s*|yg\s*)?(?:lalu|ll)")
 _OLDEST_YEAR = 1900
 
 
 def parse_year(text: str, *, today: date) -> int:
-    """A four-digit year from 1900 up to this year: "2015", "sejak 2015"."""
-    years = _FOUR_DIGITS.findall(clean(text))
+    """A four-digit year from 1900 up to this year: "2015", "sejak 2015", "3 tahun lalu"."""
+    cleaned = _with_number_words_as_digits(clean(text)).casefold()
+    ago = _YEARS_AGO.search(cleaned)
+    if ago and not _FOUR_DIGITS.search(cleaned):
+        return today.year - int(ago.group(1))
+    years = _FOUR_DIGITS.findall(cleaned)
     if len(years) != 1:
         raise Invalid(N_("Please write the year with 4 digits, for example 2015."))
     year = int(years[0])
@@ -381,7 +417,7 @@ def _query_variants(text: str, prefixes: frozenset[str]) -> list[str]:
 
 @cache
 def _region_names(place: Region) -> _Names:
-    alias_names = tuple(alias for alias, code in aliases().items() if code == place.code)
+    alias_names = tuple(alias for alias, code in aliases() if code == place.code)
     return _Names(
         loose=(normalise_name(place.short_name), *alias_names),
         exact_only=(normalise_name(place.name),),
@@ -477,6 +513,7 @@ def parse_kecamatan(text: str, kabupaten_code: str) -> Region:
 # Identity and contact numbers
 
 _NIK_SEPARATORS = re.compile(r"[\s.\-]")
+_NIK_LABEL = re.compile(r"^(?:no\.?\s*)?(?:nik|ktp)\s*:?\s*", re.IGNORECASE)  # "NIK 6202…", "No. KTP: 6202…"
 _NIK_LENGTH = 16
 _WOMEN_DAY_OFFSET = 40
 
@@ -519,7 +556,7 @@ def parse_nik(text: str, *, today: date) -> str:
 
     The region of issue is never compared with where the owner says the business is.
     """
-    digits = _NIK_SEPARATORS.sub("", clean(text))
+    digits = _NIK_SEPARATORS.sub("", _NIK_LABEL.sub("", clean(text)))
     if not digits:
         raise Invalid(N_("Please type the 16 digits of your NIK."))
     if not digits.isascii() or not digits.isdigit():
@@ -547,7 +584,7 @@ _NIB_LENGTH = 13
 _NIB_SEPARATORS = re.compile(r"[\s.\-]")
 _NONE_YET_WORDS = _SQUEEZED_NO | {"kosong", "nihil", "none"}
 _ONLY_DASHES = re.compile(r"[-\u2212\u2013\u2014]+")
-_NOT_A_NIB = N_("Please write the 13-digit NIB, or “belum punya” if you have none yet.")
+_NOT_A_NIB = N_("Please write the 13-digit NIB, or \"belum punya\" if you have none yet.")
 
 
 def parse_nib(text: str) -> str | None:
@@ -589,3 +626,8 @@ def parse_phone(text: str) -> str:
     if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in _ACCEPTED_PHONE_TYPES:
         raise incomplete
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str) -> str:
+    """A stored number the way Indonesians write it: "+6281234567890" -> "0812-3456-7890"."""
+    return phonenumbers.format_number(phonenumbers.parse(e164, "ID"), phonenumbers.PhoneNumberFormat.NATIONAL)

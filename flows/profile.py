@@ -4,27 +4,41 @@ from flows.classification import BusinessClass
 from flows.engine import Turn
 from flows.i18n import N_, in_wib
 from flows.messages import Reply
-from flows.registration import show_money, show_nib, show_nik, show_place, show_sector
-from store.models import Business
+from flows.registration import (
+    NOTHING_REGISTERED, Registration, show_money, show_nib, show_nik, show_phone, show_place, show_sector,
+)
+from store.models import Business, Owner
 
 
 def show_profile(turn: Turn) -> Reply:
-    """Everything stored about this owner, NIK masked; or that nothing is stored."""
+    """Everything stored about this owner, NIK masked, and any registration not finished yet."""
     owner = turn.registry.owner_profile(turn.state.owner_id) if turn.state.owner_id else None
-    if owner is None:
-        return Reply(turn.text(N_("We have no registered data about you yet. Choose \"Daftar usaha\" in the menu to register.")))
+    lines = _registered_lines(owner, turn) if owner is not None else []
+    registration = Registration()
+    if turn.has_answers(registration.name):
+        answered, total = registration.progress(turn)
+        lines += [turn.text(N_("Your registration is not finished yet (%(answered)s of %(total)s answered); "
+                               "nothing of it is in the registry yet. Your answers so far:"),
+                            answered=answered, total=total),
+                  *registration.answer_lines(turn), ""]
+    if not lines:
+        return Reply(turn.text(NOTHING_REGISTERED))
+    lines.append(turn.text(N_("To correct your data, type \"ubah data\"; to delete it, \"hapus data saya\".")))
+    return Reply("\n".join(lines))
+
+
+def _registered_lines(owner: Owner, turn: Turn) -> list[str]:
     t = turn.text
     phone_note = t(N_("verified")) if owner.phone_verified else t(N_("not verified"))
     lines = [
         t(N_("Your data in the UMKM registry:")),
         t(N_("Name: %(value)s"), value=owner.name),
         t(N_("NIK: %(value)s"), value=show_nik(owner.nik, turn)),
-        t(N_("Phone: %(value)s (%(note)s)"), value=owner.phone, note=phone_note),
+        t(N_("Phone: %(value)s (%(note)s)"), value=show_phone(owner.phone, turn), note=phone_note),
     ]
     for business in owner.businesses:
         lines += ["", *_business_lines(business, turn)]
-    lines += ["", t(N_("To delete your data, type \"hapus data saya\"."))]
-    return Reply("\n".join(lines))
+    return [*lines, ""]
 
 
 def _business_lines(business: Business, turn: Turn) -> list[str]:

@@ -5,20 +5,28 @@ from datetime import datetime
 from typing import Any
 
 from flows.classification import BusinessClass, classify
-from flows.engine import Question, QuestionFlow, Suggest, Turn
+from flows.engine import Answers, Question, QuestionFlow, Suggest, Turn
 from flows.i18n import N_
 from flows.messages import Reply
 from flows.parsing import (
-    Ambiguous, Invalid, clean, mask_nik, parse_choice, parse_kabupaten, parse_kecamatan,
-    parse_nib, parse_nik, parse_phone, parse_rupiah, parse_whole_number, parse_year,
-    parse_yes_no,
+    MONTHS_PER_YEAR, Ambiguous, Invalid, clean, display_phone, mask_nik, parse_choice, parse_kabupaten,
+    parse_kecamatan, parse_monthly_rupiah, parse_nib, parse_nik, parse_phone, parse_rupiah,
+    parse_whole_number, parse_year, parse_yes_no,
 )
-from store.registry import NewRegistration
-from store.regions import kabupaten_list, kecamatan_of, region
+from store.models import Business, Owner
+from store.registry import BusinessDetails, OwnerDetails
+from store.regions import Region, kabupaten_list, kecamatan_of, region
 
 CONSENT_VERSION = "registration-v1"
 MAX_NAME = 100
 MAX_ADDRESS = 300
+SMALLEST_AMOUNT = 10_000  # below this an owner has nearly always left off "ribu" or "juta"
+NOTHING_REGISTERED = N_("We have no registered data about you yet. Choose \"Register my business\" in the menu to register.")
+KNOWN_OWNER = "_known_owner"  # set in the answers when a registered owner adds a business
+VERIFIED_PHONE = "_verified_phone"  # the stored phone, when it was verified, for a correction
+# The answers that are the businesses table's columns under the same name.
+BUSINESS_COLUMNS = ("sector", "sector_note", "kabupaten_code", "kecamatan_code", "address", "nib",
+                    "year_started", "workers", "modal_usaha", "monthly_turnover")
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,8 @@ SECTORS = (
 _SECTOR_BY_KEY = {sector.key: sector for sector in SECTORS}
 
 
+# -- reading the answers ---------------------------------------------------------------------
+
 def parse_consent(text: str, turn: Turn) -> str | bool:
     """Agreeing stores when it happened, the proof the law asks for; refusing stores False."""
     return turn.now.isoformat() if parse_yes_no(text) else False
@@ -54,9 +64,13 @@ def parse_business_name(text: str, _turn: Turn) -> str:
     return _parse_name(text, N_("Please write the name of your business."))
 
 
+def parse_sector_note(text: str, _turn: Turn) -> str:
+    return _parse_name(text, N_("Please describe your kind of business in a few words."))
+
+
 def _parse_name(text: str, reason: str) -> str:
     name = clean(text)
-    if not any(character.isalpha() for character in name):
+    if sum(character.isalpha() for character in name) < 2:
         raise Invalid(reason)
     if len(name) > MAX_NAME:
         raise Invalid(N_("That is too long: at most %(limit)s characters, please."), limit=MAX_NAME)
@@ -71,9 +85,14 @@ def parse_business_phone(text: str, turn: Turn) -> str:
     """A number the channel vouches for is confirmed with "ya"; otherwise a number is typed."""
     known = turn.inbound.verified_phone
     if known and not any(character.isdigit() for character in text):
-        if parse_yes_no(text):
+        try:
+            confirmed = parse_yes_no(text)
+        except Invalid:
+            confirmed = False
+        if confirmed:
             return known
-        raise Invalid(N_("Then please type the phone number to use, for example 0812 3456 7890."))
+        raise Invalid(N_("Reply \"ya\" to use %(phone)s, or type the phone number to use, for example "
+                         "0812 3456 7890."), phone=display_phone(known))
     return parse_phone(text)
 
 
@@ -84,13 +103,7 @@ def phone_prompt(turn: Turn) -> str:
 
 
 def phone_prompt_params(turn: Turn) -> dict[str, object]:
-    return {"phone": turn.inbound.verified_phone or ""}
-
-
-def business_class(answers: dict[str, Any]) -> tuple[BusinessClass, int]:
-    """The class PP 7/2021 gives these answers, and the annual sales it was judged on."""
-    annual = answers["turnover"] * 12
-    return classify(answers["modal"], annual), annual
+    return {"phone": display_phone(turn.inbound.verified_phone) if turn.inbound.verified_phone else ""}
 
 
 def sector_labels(turn: Turn) -> list[str]:
@@ -99,10 +112,6 @@ def sector_labels(turn: Turn) -> list[str]:
 
 def parse_sector(text: str, turn: Turn) -> str:
     return SECTORS[parse_choice(text, sector_labels(turn))].key
-
-
-def parse_sector_other(text: str, _turn: Turn) -> str:
-    return _parse_name(text, N_("Please describe your kind of business in a few words."))
 
 
 def kabupaten_labels(_turn: Turn) -> list[str]:
@@ -117,19 +126,18 @@ def parse_business_kabupaten(text: str, _turn: Turn) -> str:
 
 
 def kecamatan_labels(turn: Turn) -> list[str]:
-    kabupaten = turn.answers_of(Registration.name)["kabupaten"]
-    return [place.name for place in kecamatan_of(kabupaten)]
+    return [place.name for place in kecamatan_of(turn.answers["kabupaten_code"])]
 
 
 def parse_business_kecamatan(text: str, turn: Turn) -> str:
-    kabupaten = turn.answers_of(Registration.name)["kabupaten"]
+    kabupaten = turn.answers["kabupaten_code"]
     try:
         return parse_kecamatan(text, kabupaten).code
     except Ambiguous as unclear:
         raise _suggest(unclear, kecamatan_of(kabupaten)) from None
 
 
-def _suggest(unclear: Ambiguous, places: tuple[Any, ...]) -> Suggest:
+def _suggest(unclear: Ambiguous, places: tuple[Region, ...]) -> Suggest:
     codes = [place.code for place in places]
     indexes = [codes.index(candidate.code) for candidate in unclear.candidates if candidate.code in codes]
     return Suggest(N_("Which one do you mean? Reply with its number."), indexes)
@@ -153,12 +161,28 @@ def parse_year_started(text: str, turn: Turn) -> int:
 
 
 def parse_workers(text: str, _turn: Turn) -> int:
+    if clean(text).casefold().removeprefix("saya ") in ("sendiri", "sendirian", "cuma saya", "hanya saya"):
+        return 1
     return parse_whole_number(text, minimum=1, maximum=100_000)
 
 
-def parse_amount(text: str, _turn: Turn) -> int:
-    return parse_rupiah(text)
+def parse_capital(text: str, turn: Turn) -> int:
+    return _plausible(parse_rupiah(text), turn)
 
+
+def parse_monthly_turnover(text: str, turn: Turn) -> int:
+    return _plausible(parse_monthly_rupiah(text), turn)
+
+
+def _plausible(amount: int, turn: Turn) -> int:
+    """Nothing, or at least Rp10.000: "2021" or "15" are slips, not amounts."""
+    if 0 < amount < SMALLEST_AMOUNT:
+        raise Invalid(N_("Only %(amount)s? Please write the whole amount, for example \"15 juta\" or "
+                         "\"500rb\"."), amount=turn.text.money(amount))
+    return amount
+
+
+# -- showing the answers ---------------------------------------------------------------------
 
 def show_place(code: str, _turn: Turn) -> str:
     return region(code).name
@@ -184,7 +208,52 @@ def show_nik(nik: str, _turn: Turn) -> str:
     return mask_nik(nik)
 
 
-def _is_other_sector(answers: dict[str, Any]) -> bool:
+def show_phone(phone: str, _turn: Turn) -> str:
+    return display_phone(phone)
+
+
+# -- between answers and the registry --------------------------------------------------------
+
+def business_class(answers: Answers) -> tuple[BusinessClass, int]:
+    """The class PP 7/2021 gives these answers, and the annual sales it was judged on."""
+    annual = answers["monthly_turnover"] * MONTHS_PER_YEAR
+    return classify(answers["modal_usaha"], annual), annual
+
+
+def owner_details(answers: Answers, turn: Turn) -> OwnerDetails:
+    phone = answers["phone"]
+    verified = phone in (turn.inbound.verified_phone, answers.get(VERIFIED_PHONE))
+    return OwnerDetails(name=answers["owner_name"], nik=answers["nik"], phone=phone, phone_verified=verified)
+
+
+def business_details(answers: Answers) -> BusinessDetails:
+    found, annual = business_class(answers)
+    return BusinessDetails(
+        name=answers["business_name"],
+        kbli_category=_SECTOR_BY_KEY[answers["sector"]].kbli,
+        annual_turnover=annual,
+        business_class=found.value,
+        **{column: answers.get(column) for column in BUSINESS_COLUMNS},
+    )
+
+
+def answers_from(owner: Owner, business: Business) -> Answers:
+    """A saved registration as the answers that would have made it."""
+    answers: Answers = {
+        "owner_name": owner.name, "nik": owner.nik, "phone": owner.phone, "business_name": business.name,
+        VERIFIED_PHONE: owner.phone if owner.phone_verified else None,
+        **{column: getattr(business, column) for column in BUSINESS_COLUMNS},
+    }
+    if answers["sector_note"] is None:
+        del answers["sector_note"]  # only "Lainnya" has one
+    return answers
+
+
+def _is_new_owner(answers: Answers) -> bool:
+    return not answers.get(KNOWN_OWNER)
+
+
+def _is_other_sector(answers: Answers) -> bool:
     return answers.get("sector") == "lainnya"
 
 
@@ -203,37 +272,39 @@ class Registration(QuestionFlow):
                "turnover) to register your business in the provincial UMKM registry and to offer "
                "you suitable programmes. This is based on your consent (UU No. 27 Tahun 2022 on "
                "personal data protection). Your data is kept while your business is registered and "
-               "deleted when you ask. At any time you can see your data (\"data saya\"), correct it, "
-               "or delete it (\"hapus data saya\").\n\nDo you agree?"),
+               "deleted when you ask. At any time you can see your data (\"data saya\"), correct it "
+               "(\"ubah data\"), or delete it (\"hapus data saya\").\n\nDo you agree?"),
             parse_consent,
             N_("Reply \"ya\" if you agree that your data is recorded for the registry, or \"tidak\". "
                "If you do not agree, nothing is stored."),
             choices=lambda turn: [turn.text(N_("Yes, I agree")), turn.text(N_("No"))],
             show=lambda _agreed, turn: turn.text(N_("Yes, I agree")),
+            applies=_is_new_owner,
             counted=False,
         ),
         Question("owner_name", N_("What is your full name (as on your KTP)?"), parse_person_name,
                  N_("Write your full name as it appears on your identity card (KTP)."),
-                 title=N_("Owner's name")),
+                 applies=_is_new_owner, title=N_("Owner's name")),
         Question("nik", N_("What is your NIK (the 16-digit number on your KTP)?"), parse_owner_nik,
                  N_("The NIK is the 16-digit number at the top of your KTP or on your family card (KK)."),
-                 show=show_nik, title=N_("NIK")),
+                 applies=_is_new_owner, show=show_nik, title=N_("NIK")),
         Question("phone", phone_prompt, parse_business_phone,
                  N_("We use this number to contact you about your business. Write it like 0812 3456 7890."),
-                 prompt_params=phone_prompt_params, title=N_("Phone number")),
+                 prompt_params=phone_prompt_params, applies=_is_new_owner, show=show_phone,
+                 title=N_("Phone number")),
         Question("business_name", N_("What is the name of your business?"), parse_business_name,
                  N_("The name customers know your business by, for example \"Warung Makan Bu Sari\"."),
                  title=N_("Business name")),
         Question("sector", N_("What kind of business is it?"), parse_sector,
                  N_("Pick the group that fits best; reply with its number."),
-                 choices=sector_labels, show=show_sector, clears=("sector_other",), title=N_("Kind of business")),
-        Question("sector_other", N_("Describe your kind of business in a few words."), parse_sector_other,
+                 choices=sector_labels, show=show_sector, clears=("sector_note",), title=N_("Kind of business")),
+        Question("sector_note", N_("Describe your kind of business in a few words."), parse_sector_note,
                  N_("For example \"sablon kaos\" or \"budidaya ikan\"."),
                  applies=_is_other_sector, title=N_("Kind of business, described")),
-        Question("kabupaten", N_("In which kabupaten or kota is your business?"), parse_business_kabupaten,
+        Question("kabupaten_code", N_("In which kabupaten or kota is your business?"), parse_business_kabupaten,
                  N_("Type the name (for example \"Kotim\" or \"Palangka Raya\") or its number from the list."),
-                 choices=kabupaten_labels, show=show_place, clears=("kecamatan",), title=N_("Kabupaten/kota")),
-        Question("kecamatan", N_("In which kecamatan?"), parse_business_kecamatan,
+                 choices=kabupaten_labels, show=show_place, clears=("kecamatan_code",), title=N_("Kabupaten/kota")),
+        Question("kecamatan_code", N_("In which kecamatan?"), parse_business_kecamatan,
                  N_("Type the name of the kecamatan or its number from the list."),
                  choices=kecamatan_labels, show=show_place, title=N_("Kecamatan")),
         Question("address", N_("What is the business's address (street, number, village)?"), parse_address,
@@ -247,58 +318,51 @@ class Registration(QuestionFlow):
         Question("workers", N_("How many people work in the business, yourself included?"), parse_workers,
                  N_("Count everyone who works in it, paid or not, yourself included. Write a number, for example 3."),
                  show=show_number, title=N_("Workers")),
-        Question("modal", N_("How much capital (modal usaha) does the business have, not counting land and buildings?"),
-                 parse_amount,
+        Question("modal_usaha", N_("How much capital (modal usaha) does the business have, not counting land and buildings?"),
+                 parse_capital,
                  N_("Add up equipment, stock and cash for the business, without land and buildings. "
                     "For example \"15 juta\", \"2,5 jt\" or \"Rp 15.000.000\"."),
                  show=show_money, title=N_("Capital (modal usaha)")),
-        Question("turnover", N_("On average, how much does the business sell in a month (omzet)?"),
-                 parse_amount,
+        Question("monthly_turnover", N_("On average, how much does the business sell in a month (omzet)?"),
+                 parse_monthly_turnover,
                  N_("Your sales in an ordinary month, before costs. For example \"3 juta\" or \"500rb\"."),
                  show=show_money, title=N_("Monthly turnover")),
     )
+
+    def start(self, turn: Turn) -> list[Reply]:
+        """A registered owner adding a business is not asked who they are again."""
+        answers = turn.answers_of(self.name)
+        if turn.state.owner_id is None:
+            answers.pop(KNOWN_OWNER, None)  # erased since: who they are is needed again
+        elif not answers:
+            answers[KNOWN_OWNER] = True
+        return super().start(turn)
 
     def answered(self, turn: Turn, question: Question, value: Any) -> list[Reply] | None:
         """Refusing consent ends the registration with nothing stored."""
         if question.key == "consent" and value is False:
             self.leave(turn)
             return [Reply(turn.text(N_("That's all right. Nothing about you has been stored. "
-                                       "Type \"menu\" whenever you want to start again.")))]
+                                       "You can register at any time from the menu.")))]
         return None
 
     def review_footer(self, turn: Turn) -> str:
-        found, annual = business_class(turn.answers_of(self.name))
-        return turn.text(N_("Business class: %(label)s (annual sales about %(annual)s)."),
-                         label=turn.text(found.label), annual=turn.text.money(annual))
+        answers = turn.answers
+        found, annual = business_class(answers)
+        return turn.text(N_("Business class: %(label)s, by its capital of %(modal)s and annual sales of about "
+                            "%(annual)s (the higher of the two decides)."),
+                         label=turn.text(found.label), modal=turn.text.money(answers["modal_usaha"]),
+                         annual=turn.text.money(annual))
 
     def complete(self, turn: Turn) -> list[Reply]:
-        """Save owner, consent and business together, and give the registration number."""
+        """Save the owner (if new) with their consent, and the business; give its number."""
         answers = turn.answers_of(self.name)
-        sector = _SECTOR_BY_KEY[answers["sector"]]
-        found, annual = business_class(answers)
-        business = turn.registry.register_business(turn.state.owner_id, NewRegistration(
-            owner_name=answers["owner_name"],
-            nik=answers["nik"],
-            phone=answers["phone"],
-            phone_verified=answers["phone"] == turn.inbound.verified_phone,
-            business_name=answers["business_name"],
-            sector=sector.key,
-            sector_note=answers.get("sector_other"),
-            kbli_category=sector.kbli,
-            kabupaten_code=answers["kabupaten"],
-            kecamatan_code=answers["kecamatan"],
-            address=answers["address"],
-            nib=answers["nib"],
-            year_started=answers["year_started"],
-            workers=answers["workers"],
-            modal_usaha=answers["modal"],
-            monthly_turnover=answers["turnover"],
-            annual_turnover=annual,
-            business_class=found.value,
-            consent_version=CONSENT_VERSION,
-            consent_answered_at=datetime.fromisoformat(answers["consent"]),
-        ))
-        turn.state.owner_id = business.owner_id
+        owner_id = turn.state.owner_id
+        if owner_id is None or _is_new_owner(answers):
+            owner_id = turn.registry.register_owner(owner_details(answers, turn), CONSENT_VERSION,
+                                                    datetime.fromisoformat(answers["consent"]))
+        business = turn.registry.register_business(owner_id, business_details(answers))
+        turn.state.owner_id = owner_id
         self.leave(turn)
         return [Reply(turn.text(
             N_("Thank you! Your business is registered. Your registration number is %(number)s. "

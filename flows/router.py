@@ -4,12 +4,14 @@ from collections.abc import Callable
 
 from flows.engine import QuestionFlow, Turn
 from flows.i18n import N_
-from flows.menu import MENU, choose, erasure, general_help, registration, show_menu, switch_language
+from flows.menu import (
+    MENU, choose, correction, erasure, general_help, registration, show_menu, switch_language,
+)
 from flows.messages import Reply
 from flows.parsing import clean
 from flows.profile import show_profile
 
-FLOWS: dict[str, QuestionFlow] = {flow.name: flow for flow in (registration, erasure)}
+FLOWS: dict[str, QuestionFlow] = {flow.name: flow for flow in (registration, correction, erasure)}
 MAX_TEXT = 1000  # longer messages are not answers to any question we ask
 
 Handler = Callable[[Turn, QuestionFlow | None], list[Reply]]
@@ -26,17 +28,25 @@ def respond(turn: Turn) -> list[Reply]:
         return [Reply(turn.text(N_("That message is too long for me. Please answer briefly."))), _where_you_are(turn, flow)]
     handler = _GLOBAL_WORDS.get(_as_word(text))
     if handler is not None:
-        return handler(turn, flow)
-    if flow is None:
-        return choose(turn, text)
-    replies = flow.answer(turn, text)
-    if turn.state.flow == MENU:
-        replies.append(show_menu(turn))  # the flow has ended: show what comes next
+        replies = handler(turn, flow)
+    elif flow is None:
+        replies = choose(turn, text)
+    else:
+        replies = flow.answer(turn, text)
+    if turn.state.flow == MENU and not replies[-1].choices:
+        replies.append(show_menu(turn))  # back at the menu with nothing to pick: show what comes next
     return replies
 
 
+# Said before what people want: "saya mau daftar" is "daftar".
+_LEADING_FILLERS = frozenset({"saya", "sy", "aku", "mau", "ingin", "pengen", "pingin", "mo", "tolong", "minta"})
+
+
 def _as_word(text: str) -> str:
-    return " ".join(text.casefold().strip(" .!?").split())
+    words = text.casefold().strip(" .!?").split()
+    while len(words) > 1 and words[0] in _LEADING_FILLERS:
+        words.pop(0)
+    return " ".join(words)
 
 
 def _where_you_are(turn: Turn, flow: QuestionFlow | None) -> Reply:
@@ -85,6 +95,10 @@ def _register(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
     return registration.start(turn)
 
 
+def _correct(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
+    return correction.start(turn)
+
+
 def _language(language: str) -> Handler:
     def handler(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
         return [*switch_language(turn, language), _where_you_are(turn, flow)]
@@ -104,7 +118,8 @@ _GLOBAL_WORDS: dict[str, Handler] = {
              "assalamualaikum", "selamat pagi", "selamat siang", "selamat sore", "selamat malam"),
     **_words(_my_data, "data saya", "/data", "lihat data saya", "my data"),
     **_words(_erase, "hapus data saya", "/hapus", "hapus data", "delete my data"),
-    **_words(_register, "daftar", "/daftar", "daftar usaha", "register"),
+    **_words(_register, "daftar", "/daftar", "daftar usaha", "mendaftar", "daftarkan usaha", "register"),
+    **_words(_correct, "ubah data", "/ubah", "perbaiki data", "koreksi data", "ganti data", "correct my data"),
     **_words(_language("en"), "bahasa en", "bahasa inggris", "english", "language en", "/en"),
     **_words(_language("id"), "bahasa id", "bahasa indonesia", "indonesia", "language id", "/id"),
 }

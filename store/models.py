@@ -19,6 +19,7 @@ class Owner(Base):
     """A person who registered at least one business; everything personal about them is here."""
 
     __tablename__ = "owners"
+    __table_args__ = {"sqlite_autoincrement": True}  # an erased owner's id is never given again
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -38,6 +39,7 @@ class Business(Base):
     """One registered UMKM with the answers it was registered with and its computed class."""
 
     __tablename__ = "businesses"
+    __table_args__ = {"sqlite_autoincrement": True}  # the registration number is made from the id
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)

@@ -70,8 +70,11 @@ def region(code: str) -> Region:
     return _regions_by_code()[code]
 
 
-def aliases() -> Mapping[str, str]:
-    """Normalised alias text (see normalise_name) -> Kemendagri code."""
+def aliases() -> tuple[tuple[str, str], ...]:
+    """(normalised alias text, Kemendagri code) pairs; one alias may name several places.
+
+    "Sampit" is the capital of Kotawaringin Timur and lies in two of its kecamatan.
+    """
     return _aliases()
 
 
@@ -92,7 +95,6 @@ def _regions_by_code() -> Mapping[str, Region]:
 
 
 @cache
-def _aliases() -> Mapping[str, str]:
+def _aliases() -> tuple[tuple[str, str], ...]:
     with ALIASES_CSV.open(encoding="utf-8", newline="") as csv_file:
-        rows = list(csv.DictReader(csv_file))
-    return MappingProxyType({normalise_name(row["alias"]): row["code"] for row in rows})
+        return tuple((normalise_name(row["alias"]), row["code"]) for row in csv.DictReader(csv_file))

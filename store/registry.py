@@ -1,6 +1,6 @@
 """The named queries the conversations need; the only place that touches a database session."""
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,14 +12,20 @@ from store.models import AuditEvent, Business, Consent, Conversation, InboundMes
 
 
 @dataclass(frozen=True, slots=True)
-class NewRegistration:
-    """Everything the registration flow collected, ready to be written."""
+class OwnerDetails:
+    """Who the owner is, as they gave it; the names are the owners table's columns."""
 
-    owner_name: str
+    name: str
     nik: str
     phone: str
     phone_verified: bool
-    business_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessDetails:
+    """One business as its owner described it; the names are the businesses table's columns."""
+
+    name: str
     sector: str
     sector_note: str | None
     kbli_category: str
@@ -33,8 +39,6 @@ class NewRegistration:
     monthly_turnover: int
     annual_turnover: int
     business_class: str
-    consent_version: str
-    consent_answered_at: datetime
 
 
 @dataclass(eq=False)
@@ -123,40 +127,36 @@ class Registry:
             "language": state.language, "owner_id": state.owner_id, "updated_at": now,
         })
 
-    def register_business(self, owner_id: int | None, new: NewRegistration) -> Business:
-        """Write the owner (new or updated), their consent and the business; number it."""
-        owner = self.session.get(Owner, owner_id) if owner_id is not None else None
-        if owner is None:
-            owner = Owner(name=new.owner_name, nik=new.nik, phone=new.phone)
-            self.session.add(owner)
-        owner.name, owner.nik, owner.phone = new.owner_name, new.nik, new.phone
-        owner.phone_verified = new.phone_verified
-        business = Business(
-            owner=owner,
-            name=new.business_name,
-            sector=new.sector,
-            sector_note=new.sector_note,
-            kbli_category=new.kbli_category,
-            kabupaten_code=new.kabupaten_code,
-            kecamatan_code=new.kecamatan_code,
-            address=new.address,
-            nib=new.nib,
-            year_started=new.year_started,
-            workers=new.workers,
-            modal_usaha=new.modal_usaha,
-            monthly_turnover=new.monthly_turnover,
-            annual_turnover=new.annual_turnover,
-            business_class=new.business_class,
-        )
-        self.session.add(business)
-        owner.consents.append(Consent(
-            purpose="registration", text_version=new.consent_version,
-            accepted=True, answered_at=new.consent_answered_at,
-        ))
+    def register_owner(self, owner: OwnerDetails, consent_version: str, consented_at: datetime) -> int:
+        """Write a new owner with the proof of their consent; returns the owner's id."""
+        row = Owner(**asdict(owner))
+        row.consents.append(Consent(purpose="registration", text_version=consent_version,
+                                    accepted=True, answered_at=consented_at))
+        self.session.add(row)
         self.session.flush()
-        business.registration_number = registration_number(new.kabupaten_code, business.id)
+        return row.id
+
+    def register_business(self, owner_id: int, business: BusinessDetails) -> Business:
+        """Write an owner's new business and give it its registration number."""
+        row = Business(owner_id=owner_id, **asdict(business))
+        self.session.add(row)
         self.session.flush()
-        return business
+        row.registration_number = registration_number(business.kabupaten_code, row.id)
+        self.session.flush()
+        return row
+
+    def correct_registration(self, owner_id: int, business_id: int, owner: OwnerDetails,
+                             business: BusinessDetails) -> None:
+        """Replace what an owner corrected; the registration number stays what it was."""
+        owner_row = self.session.get_one(Owner, owner_id)
+        business_row = self.session.get_one(Business, business_id)
+        if business_row.owner_id != owner_id:
+            raise PermissionError("a business can only be corrected by its own owner")
+        for row, details in ((owner_row, owner), (business_row, business)):
+            for name, value in asdict(details).items():
+                setattr(row, name, value)
+        self.session.add(AuditEvent(actor="owner", action="registration_corrected", subject=f"business:{business_id}"))
+        self.session.flush()
 
     def owner_profile(self, owner_id: int) -> Owner | None:
         """The owner with their businesses, for showing them their own data."""

@@ -1,6 +1,9 @@
 """The registry store: migrations, SQLite settings, and what registering and erasing write."""
 
+from dataclasses import replace
 from datetime import datetime, timezone
+
+import pytest
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -9,22 +12,22 @@ from sqlalchemy import func, select, text
 from store.db import Database
 from store.migrate import upgrade
 from store.models import AuditEvent, Base, Business, Consent, Conversation, Owner
-from store.registry import NewRegistration
+from store.registry import BusinessDetails, OwnerDetails
 
 CONSENTED_AT = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
 
 
-def _registration(**changes: object) -> NewRegistration:
-    values: dict[str, object] = dict(
-        owner_name="Budi Santoso", nik="6202054107900001", phone="+6281234567890", phone_verified=True,
-        business_name="Warung Bu Sari", sector="kuliner", sector_note=None, kbli_category="I",
-        kabupaten_code="62.02", kecamatan_code="62.02.05", address="Jl. Tjilik Riwut No. 5", nib=None,
-        year_started=2019, workers=3, modal_usaha=15_000_000, monthly_turnover=2_500_000,
-        annual_turnover=30_000_000, business_class="mikro", consent_version="registration-v1",
-        consent_answered_at=CONSENTED_AT,
-    )
-    values.update(changes)
-    return NewRegistration(**values)  # type: ignore[arg-type]
+OWNER = OwnerDetails(name="Budi Santoso", nik="6202054107900001", phone="+6281234567890", phone_verified=True)
+BUSINESS = BusinessDetails(
+    name="Warung Bu Sari", sector="kuliner", sector_note=None, kbli_category="I", kabupaten_code="62.02",
+    kecamatan_code="62.02.05", address="Jl. Tjilik Riwut No. 5", nib=None, year_started=2019, workers=3,
+    modal_usaha=15_000_000, monthly_turnover=2_500_000, annual_turnover=30_000_000, business_class="mikro",
+)
+
+
+def _register(database: Database, business: BusinessDetails = BUSINESS) -> Business:
+    with database.transaction() as registry:
+        return registry.register_business(registry.register_owner(OWNER, "registration-v1", CONSENTED_AT), business)
 
 
 def test_migrations_create_exactly_the_models(database: Database) -> None:
@@ -46,8 +49,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_database: Database) ->
 
 
 def test_registering_writes_owner_business_and_proof_of_consent(database: Database) -> None:
-    with database.transaction() as registry:
-        business = registry.register_business(None, _registration())
+    business = _register(database)
     assert business.registration_number == f"UMKM-6202-{business.id:06d}"
     with database.session() as session:
         consent = session.scalars(select(Consent)).one()
@@ -55,21 +57,36 @@ def test_registering_writes_owner_business_and_proof_of_consent(database: Databa
         assert consent.answered_at.replace(tzinfo=timezone.utc) == CONSENTED_AT
 
 
-def test_a_second_business_belongs_to_the_same_owner(database: Database) -> None:
+def test_correcting_changes_the_data_but_not_the_number(database: Database) -> None:
+    business = _register(database)
     with database.transaction() as registry:
-        first = registry.register_business(None, _registration())
+        registry.correct_registration(business.owner_id, business.id, replace(OWNER, name="Budi S."),
+                                      replace(BUSINESS, kabupaten_code="62.71", kecamatan_code="62.71.01"))
     with database.transaction() as registry:
-        second = registry.register_business(first.owner_id, _registration(business_name="Toko Budi", owner_name="Budi S."))
-    assert second.owner_id == first.owner_id
-    with database.transaction() as registry:
-        owner = registry.owner_profile(first.owner_id)
+        owner = registry.owner_profile(business.owner_id)
         assert owner is not None and owner.name == "Budi S."
-        assert [business.name for business in owner.businesses] == ["Warung Bu Sari", "Toko Budi"]
+        assert [(b.kabupaten_code, b.registration_number) for b in owner.businesses] == [("62.71", business.registration_number)]
+    with database.session() as session:
+        assert session.scalars(select(AuditEvent.action)).all() == ["registration_corrected"]
+
+
+def test_an_owner_cannot_correct_another_owners_business(database: Database) -> None:
+    theirs = _register(database)
+    mine = _register(database)
+    with database.transaction() as registry, pytest.raises(PermissionError):
+        registry.correct_registration(mine.owner_id, theirs.id, OWNER, BUSINESS)
+
+
+def test_numbers_of_erased_businesses_are_never_given_again(database: Database) -> None:
+    erased = _register(database)
+    with database.transaction() as registry:
+        registry.erase_owner(erased.owner_id, actor="owner")
+    assert _register(database).registration_number != erased.registration_number
 
 
 def test_erasing_keeps_only_that_it_happened(database: Database) -> None:
+    owner_id = _register(database).owner_id
     with database.transaction() as registry:
-        owner_id = registry.register_business(None, _registration()).owner_id
         state = registry.open_conversation("terminal", "budi")
         state.owner_id = owner_id
         registry.save_conversation(state, CONSENTED_AT)

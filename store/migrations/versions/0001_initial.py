@@ -40,7 +40,8 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=20), nullable=False),
     sa.Column('phone_verified', sa.Boolean(), nullable=False),
     sa.Column('registered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('owners', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_owners_phone'), ['phone'], unique=False)
@@ -66,7 +67,8 @@ def upgrade() -> None:
     sa.Column('registered_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['owners.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('registration_number')
+    sa.UniqueConstraint('registration_number'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('businesses', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_businesses_business_class'), ['business_class'], unique=False)
