@@ -156,7 +156,7 @@ _NUMBER_WORDS = {
 _NUMBER_WORD = re.compile(rf"(?<![a-z])({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})(?![a-z])")
 
 
-_COMPOUND_NUMBER = re.compile(r"belas|puluh|ratus|ribu|juta")  # "dua belas" is not 2: ask for digits
+_COMPOUND_NUMBER = re.compile(r"(?<![a-z])(?:belas|puluh|ratus|ribu|juta)(?![a-z])")  # "dua belas" is not 2: ask for digits
 
 
 def _with_number_words_as_digits(text: str) -> str:

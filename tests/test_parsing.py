@@ -10,10 +10,12 @@ from flows.parsing import (
     Ambiguous,
     Invalid,
     clean,
+    display_phone,
     mask_nik,
     parse_choice,
     parse_kabupaten,
     parse_kecamatan,
+    parse_monthly_rupiah,
     parse_nib,
     parse_nik,
     parse_phone,
@@ -467,6 +469,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "whole_number": parse_whole_number,
     "bounded_whole_number": lambda text: parse_whole_number(text, minimum=1, maximum=50),
     "rupiah": parse_rupiah,
+    "monthly_rupiah": parse_monthly_rupiah,
     "year": lambda text: parse_year(text, today=TODAY),
     "choice": lambda text: parse_choice(text, SOP_OPTIONS),
     "kabupaten": parse_kabupaten,
@@ -521,3 +524,41 @@ def test_parsers_raise_only_invalid(parser_name: str, text: str) -> None:
 def test_parsers_raise_only_invalid_on_long_text(text: str) -> None:
     for parse in PARSERS.values():
         _accepts_or_rejects_kindly(parse, text)
+
+
+# --- how people write counts, years, NIKs and monthly amounts ------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [("dua", 2), ("tiga orang", 3), ("sepuluh", 10), ("Lima", 5)])
+def test_small_counts_in_words(text: str, expected: int) -> None:
+    assert parse_whole_number(text) == expected
+
+
+def test_compound_number_words_are_not_mistaken_for_small_ones() -> None:
+    with pytest.raises(Invalid):
+        parse_whole_number("dua belas")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("3 tahun lalu", 2021), ("sejak 2 thn yg lalu", 2022), ("dua tahun yang lalu", 2022), ("sejak 2015", 2015),
+])
+def test_years_ago(text: str, expected: int) -> None:
+    assert parse_year(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize("text", [f"NIK {VALID_MALE_NIK}", f"nik: {VALID_MALE_NIK}", f"No. KTP {VALID_MALE_NIK}"])
+def test_nik_with_its_label(text: str) -> None:
+    assert parse_nik(text, today=TODAY) == VALID_MALE_NIK
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("15 juta", 15_000_000), ("15 juta per bulan", 15_000_000), ("15jt/bln", 15_000_000),
+    ("15 juta sebulan", 15_000_000), ("180 juta setahun", 15_000_000), ("100 juta per tahun", 8_333_333),
+])
+def test_monthly_rupiah(text: str, expected: int) -> None:
+    assert parse_monthly_rupiah(text) == expected
+
+
+@pytest.mark.parametrize(("e164", "shown"), [("+6281234567890", "0812-3456-7890"), ("+6281377778888", "0813-7777-8888")])
+def test_display_phone(e164: str, shown: str) -> None:
+    assert display_phone(e164) == shown
+    assert parse_phone(shown) == e164
