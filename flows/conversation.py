@@ -25,11 +25,10 @@ class Conversations:
         transaction, and the conversation row stays locked until then, so one chat's messages
         are handled one at a time.
         """
-        with self.database.transaction() as registry:
+        with self.database.transaction(self.clock()) as registry:
             if not registry.claim_inbound(inbound.channel, inbound.message_id):
                 return []
             state = registry.open_conversation(inbound.channel, inbound.address)
-            now = self.clock()
-            replies = respond(Turn(state, inbound, registry, now))
-            registry.save_conversation(state, now)
+            replies = respond(Turn(state, inbound, registry))
+            registry.save_conversation(state)
             return [replace(reply, language=state.language) for reply in replies]

@@ -6,31 +6,23 @@ from flows.engine import Answers, Question, QuestionFlow, Turn
 from flows.i18n import N_
 from flows.messages import Reply
 from flows.parsing import parse_choice
+from flows.profile import registered_owner
 from flows.registration import NOTHING_REGISTERED, Registration, answers_from, business_details, owner_details
-from store.models import Business, Owner
 
-BUSINESS_COUNT = "_business_count"
-
-
-def _owner(turn: Turn) -> Owner | None:
-    return turn.registry.owner_profile(turn.state.owner_id) if turn.state.owner_id is not None else None
-
-
-def _businesses(turn: Turn) -> list[Business]:
-    owner = _owner(turn)
-    return list(owner.businesses) if owner else []
+BUSINESSES = "_businesses"  # [business id, label] of each of the owner's businesses, when there are several
 
 
 def business_labels(turn: Turn) -> list[str]:
-    return [f"{business.name} ({business.registration_number})" for business in _businesses(turn)]
+    return [label for _id, label in turn.answers[BUSINESSES]]
 
 
 def parse_business(text: str, turn: Turn) -> int:
-    return _businesses(turn)[parse_choice(text, business_labels(turn))].id
+    business_id: int = turn.answers[BUSINESSES][parse_choice(text, business_labels(turn))][0]
+    return business_id
 
 
 def _has_several_businesses(answers: Answers) -> bool:
-    return answers.get(BUSINESS_COUNT, 0) > 1
+    return len(answers.get(BUSINESSES, ())) > 1
 
 
 class Correction(QuestionFlow):
@@ -50,23 +42,28 @@ class Correction(QuestionFlow):
 
     def start(self, turn: Turn) -> list[Reply]:
         """Begin from the saved data: of the only business, or of the one the owner picks."""
-        owner = _owner(turn)
+        owner = registered_owner(turn)
         if owner is None or not owner.businesses:
             self.leave(turn)
             return [Reply(turn.text(NOTHING_REGISTERED))]
         answers = turn.answers_of(self.name)
         if not answers:
-            answers[BUSINESS_COUNT] = len(owner.businesses)
             if len(owner.businesses) == 1:
                 answers.update(answers_from(owner, owner.businesses[0]), business_id=owner.businesses[0].id)
+            else:
+                answers[BUSINESSES] = [[business.id, f"{business.name} ({business.registration_number})"]
+                                       for business in owner.businesses]
         return super().start(turn)
 
     def answered(self, turn: Turn, question: Question, value: Any) -> list[Reply] | None:
-        """Picking a business fills in everything saved about it."""
-        owner = _owner(turn)
+        """Picking a business replaces every answer with what is saved about that business."""
+        owner = registered_owner(turn)
         if question.key == "business_id" and owner is not None:
             business = next(business for business in owner.businesses if business.id == value)
-            turn.answers.update(answers_from(owner, business))
+            answers = turn.answers
+            kept = {BUSINESSES: answers[BUSINESSES], "business_id": value}
+            answers.clear()
+            answers.update(kept, **answers_from(owner, business))
         return None
 
     def review_heading(self, turn: Turn) -> str:
@@ -76,7 +73,7 @@ class Correction(QuestionFlow):
         """Save the corrected owner and business."""
         answers, owner_id = turn.answers, turn.state.owner_id
         self.leave(turn)
-        if owner_id is None:  # erased from another chat meanwhile
+        if owner_id is None:  # start() lets only registered owners in; this keeps the type checker honest
             return [Reply(turn.text(NOTHING_REGISTERED))]
         turn.registry.correct_registration(owner_id, answers["business_id"], owner_details(answers, turn),
                                            business_details(answers))

@@ -23,6 +23,7 @@ REVIEW = "review"
 PICK = "pick"
 CONFIRM_CANCEL = "confirm_cancel"
 DONE = "done"
+MENU = "menu"  # the conversation's flow when it is in no flow
 RETURN_TO = "_return_to"  # kept with a flow's answers while "batal" waits for its confirmation
 SUGGESTED = "_suggested"  # the choices a rejected answer narrowed down to, for the next answer
 KEEP_WORDS = frozenset({"lanjut", "tetap", "sama", "lewati", "skip", "next", "keep"})
@@ -37,7 +38,6 @@ class Turn:
     state: ConversationState
     inbound: Inbound
     registry: Registry
-    now: datetime
     text: Text = field(init=False)
 
     def __post_init__(self) -> None:
@@ -46,6 +46,11 @@ class Turn:
     def switch_language(self, language: str) -> None:
         self.text = Text(language)
         self.state.language = self.text.language
+
+    @property
+    def now(self) -> datetime:
+        """The moment this message is handled, the same one the registry stamps its rows with."""
+        return self.registry.now
 
     @property
     def today(self) -> date:
@@ -103,6 +108,7 @@ class QuestionFlow:
     questions: ClassVar[tuple[Question, ...]]
     review: ClassVar[bool] = False  # show every answer and ask "ya" or "ubah" before completing
     machine: ClassVar[Machine]
+    _by_key: ClassVar[dict[str, Question]]
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -137,14 +143,19 @@ class QuestionFlow:
             return [Reply(turn.text(N_("This question has no answer yet to keep; please answer it."))), self.ask(turn)]
         if question.choices:
             labels = question.choices(turn)
+            number = _choice_number(text)
+            if suggested and number is not None and number - 1 not in suggested:
+                rejection = Suggest(N_("Please reply with one of the numbers shown."), suggested)
+                return [self._rejected(turn, question, rejection)]
             text = _narrowed(_label_if_numbered(text, labels), labels, suggested)
         try:
             value = question.parse(text, turn)
         except Invalid as rejection:
             return [self._rejected(turn, question, rejection)]
+        if answers.get(question.key, value) != value:
+            for stale in question.clears:
+                answers.pop(stale, None)
         answers[question.key] = value
-        for stale in question.clears:
-            answers.pop(stale, None)
         early = self.answered(turn, question, value)
         if early is not None:
             return early
@@ -223,7 +234,7 @@ class QuestionFlow:
     def leave(self, turn: Turn) -> None:
         """Drop this flow's answers and hand the conversation back to the menu."""
         turn.state.answers.pop(self.name, None)
-        turn.state.flow, turn.state.step = "menu", START
+        turn.state.flow, turn.state.step = MENU, START
 
     # -- inside ---------------------------------------------------------------------------
 
@@ -232,6 +243,7 @@ class QuestionFlow:
         return [q for q in self.questions if q.counted and q.applies(answers)]
 
     def _fire(self, turn: Turn, trigger: str, **kwargs: Any) -> bool:
+        turn.answers_of(self.name).pop(SUGGESTED, None)  # they belonged to the step being left
         cursor = _Cursor()
         self.machine.add_model(cursor, initial=turn.state.step)
         try:
@@ -301,7 +313,7 @@ class QuestionFlow:
         except Invalid:
             confirmed = None
         if confirmed:
-            turn.state.step = DONE
+            self._fire(turn, "confirm")
             return self.complete(turn)
         return [Reply(turn.text(N_("Reply \"ya\" to save or \"ubah\" to change an answer."))), self.ask(turn)]
 
@@ -321,11 +333,17 @@ class _Cursor:
     step: str
 
 
+def _choice_number(text: str) -> int | None:
+    """The number of a choice when that is all the text is: "2", "2.", "2)"."""
+    number = text.strip().rstrip(".)")
+    return int(number) if number.isdigit() and len(number) <= 3 else None
+
+
 def _label_if_numbered(text: str, labels: Sequence[str]) -> str:
     """A bare choice number stands for its label, so every parser understands "1" for "Ya"."""
-    number = text.strip().rstrip(".)")
-    if number.isdigit() and 1 <= int(number) <= len(labels):
-        return labels[int(number) - 1]
+    number = _choice_number(text)
+    if number is not None and 1 <= number <= len(labels):
+        return labels[number - 1]
     return text
 
 
@@ -387,6 +405,7 @@ def _declare_machine(questions: tuple[Question, ...], review: bool) -> Machine:
     if review:
         machine.add_transition("pick", REVIEW, PICK)
         machine.add_transition("back", PICK, REVIEW)
+        machine.add_transition("confirm", REVIEW, DONE)
         for key in keys:
             machine.add_transition("edit", [REVIEW, PICK], key, conditions=partial(_is_key, key))
     return machine

@@ -34,6 +34,8 @@ class Erasure(QuestionFlow):
         self.leave(turn)
         return [Reply(turn.text(KEPT))]
 
+    cancel = go_back  # "batal" here cancels the deletion, not the data
+
     def complete(self, turn: Turn) -> list[Reply]:
         """Erase the owner and every unfinished answer, or leave all as it was."""
         confirmed = turn.answers_of(self.name)["confirm"]

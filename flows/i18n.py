@@ -10,7 +10,9 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
-LOCALES = Path(__file__).resolve().parent.parent / "locales"
+import locales
+
+LOCALES = Path(locales.__file__).resolve().parent
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "id"
 LANGUAGES = ("id", "en")
@@ -32,7 +34,10 @@ def N_(message: str) -> str:
 
 @cache
 def _translations(language: str) -> gettext.NullTranslations:
-    return Translations.load(str(LOCALES), [language], DOMAIN)
+    found = Translations.load(str(LOCALES), [language], DOMAIN)
+    if not isinstance(found, Translations):  # Babel falls back to English msgids silently
+        raise FileNotFoundError(f"no compiled catalog for {language!r} in {LOCALES}: run `make catalogs`")
+    return found
 
 
 class Text:

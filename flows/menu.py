@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flows.correction import Correction
-from flows.engine import Turn
+from flows.engine import MENU, START, Turn
 from flows.erasure import Erasure
 from flows.i18n import N_
 from flows.messages import Choice, Reply
@@ -12,7 +12,6 @@ from flows.parsing import Invalid, parse_choice
 from flows.profile import show_profile
 from flows.registration import Registration
 
-MENU = "menu"
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each in its own language
 registration = Registration()
 correction = Correction()
@@ -55,7 +54,7 @@ def _items(turn: Turn) -> list[MenuItem]:
 
 def show_menu(turn: Turn) -> Reply:
     """The main menu as choices."""
-    turn.state.flow, turn.state.step = MENU, "start"
+    turn.state.flow, turn.state.step = MENU, START
     labels = [item.label for item in _items(turn)]
     return Reply(turn.text(N_("Main menu. What would you like to do?")),
                  tuple(Choice(number, label) for number, label in enumerate(labels, start=1)))
@@ -74,7 +73,7 @@ def choose(turn: Turn, text: str) -> list[Reply]:
 
 def switch_language(turn: Turn, language: str) -> list[Reply]:
     turn.switch_language(language)
-    return [Reply(turn.text(N_("All right, from now on I will write in English.")))]
+    return [Reply(turn.text(N_("All right, from now on I will write in %(language)s."), language=LANGUAGE_NAMES[language]))]
 
 
 def general_help(turn: Turn) -> Reply:

@@ -512,7 +512,7 @@ def parse_kecamatan(text: str, kabupaten_code: str) -> Region:
 # ---------------------------------------------------------------------------------------------
 # Identity and contact numbers
 
-_NIK_SEPARATORS = re.compile(r"[\s.\-]")
+_DIGIT_GROUP_SEPARATORS = re.compile(r"[\s.\-]")  # "6202 0541 ...", "9120.0012.34567"
 _NIK_LABEL = re.compile(r"^(?:no\.?\s*)?(?:nik|ktp)\s*:?\s*", re.IGNORECASE)  # "NIK 6202…", "No. KTP: 6202…"
 _NIK_LENGTH = 16
 _WOMEN_DAY_OFFSET = 40
@@ -556,7 +556,7 @@ def parse_nik(text: str, *, today: date) -> str:
 
     The region of issue is never compared with where the owner says the business is.
     """
-    digits = _NIK_SEPARATORS.sub("", _NIK_LABEL.sub("", clean(text)))
+    digits = _DIGIT_GROUP_SEPARATORS.sub("", _NIK_LABEL.sub("", clean(text)))
     if not digits:
         raise Invalid(N_("Please type the 16 digits of your NIK."))
     if not digits.isascii() or not digits.isdigit():
@@ -581,7 +581,6 @@ def mask_nik(nik: str) -> str:
 
 
 _NIB_LENGTH = 13
-_NIB_SEPARATORS = re.compile(r"[\s.\-]")
 _NONE_YET_WORDS = _SQUEEZED_NO | {"kosong", "nihil", "none"}
 _ONLY_DASHES = re.compile(r"[-\u2212\u2013\u2014]+")
 _NOT_A_NIB = N_("Please write the 13-digit NIB, or \"belum punya\" if you have none yet.")
@@ -595,7 +594,7 @@ def parse_nib(text: str) -> str | None:
         if _ONLY_DASHES.fullmatch(cleaned) or (words and words[0] in _NONE_YET_WORDS):
             return None
         raise Invalid(_NOT_A_NIB)
-    digits = _NIB_SEPARATORS.sub("", cleaned)
+    digits = _DIGIT_GROUP_SEPARATORS.sub("", cleaned)
     if not digits.isascii() or not digits.isdigit():
         raise Invalid(_NOT_A_NIB)
     if len(digits) != _NIB_LENGTH:

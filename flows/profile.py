@@ -10,9 +10,14 @@ from flows.registration import (
 from store.models import Business, Owner
 
 
+def registered_owner(turn: Turn) -> Owner | None:
+    """The owner this chat belongs to, with their businesses; None before registering."""
+    return turn.registry.owner_profile(turn.state.owner_id) if turn.state.owner_id is not None else None
+
+
 def show_profile(turn: Turn) -> Reply:
     """Everything stored about this owner, NIK masked, and any registration not finished yet."""
-    owner = turn.registry.owner_profile(turn.state.owner_id) if turn.state.owner_id else None
+    owner = registered_owner(turn)
     lines = _registered_lines(owner, turn) if owner is not None else []
     registration = Registration()
     if turn.has_answers(registration.name):

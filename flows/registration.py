@@ -1,5 +1,7 @@
 """Registering a business: consent, the owner, the business, its money, then review and save."""
 
+import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,9 +19,18 @@ from store.models import Business, Owner
 from store.registry import BusinessDetails, OwnerDetails
 from store.regions import Region, kabupaten_list, kecamatan_of, region
 
-CONSENT_VERSION = "registration-v1"
+# Registration only: receiving announcements is a purpose of its own, asked for separately.
+CONSENT_TEXT = N_(
+    "Before we start: the Dinas Koperasi dan UKM Provinsi Kalimantan Tengah will record your name, "
+    "NIK, phone number and your business's details (place, NIB, capital, turnover) to register your "
+    "business in the provincial UMKM registry. This is based on your consent (UU No. 27 Tahun 2022 on "
+    "personal data protection). Your data is kept while your business is registered and deleted when "
+    "you ask. At any time you can see your data (\"data saya\"), correct it (\"ubah data\"), or delete "
+    "it (\"hapus data saya\").\n\nDo you agree?"
+)
 MAX_NAME = 100
 MAX_ADDRESS = 300
+_CODE_LIKE = re.compile(r"[<>{}\[\]\\|`=^~$*;]|--")  # nobody's name or street has these
 SMALLEST_AMOUNT = 10_000  # below this an owner has nearly always left off "ribu" or "juta"
 NOTHING_REGISTERED = N_("We have no registered data about you yet. Choose \"Register my business\" in the menu to register.")
 KNOWN_OWNER = "_known_owner"  # set in the answers when a registered owner adds a business
@@ -51,9 +62,17 @@ _SECTOR_BY_KEY = {sector.key: sector for sector in SECTORS}
 
 # -- reading the answers ---------------------------------------------------------------------
 
-def parse_consent(text: str, turn: Turn) -> str | bool:
-    """Agreeing stores when it happened, the proof the law asks for; refusing stores False."""
-    return turn.now.isoformat() if parse_yes_no(text) else False
+def parse_consent(text: str, turn: Turn) -> dict[str, str] | bool:
+    """Agreeing keeps the proof the law asks for: when, and which text in which language; refusing is False."""
+    if not parse_yes_no(text):
+        return False
+    return {"at": turn.now.isoformat(), "version": consent_version(turn)}
+
+
+def consent_version(turn: Turn) -> str:
+    """Names the exact consent text the owner read: its language and a digest of its words."""
+    shown = turn.text(CONSENT_TEXT)
+    return f"registration-{turn.text.language}-{hashlib.sha256(shown.encode()).hexdigest()[:12]}"
 
 
 def parse_person_name(text: str, _turn: Turn) -> str:
@@ -69,12 +88,20 @@ def parse_sector_note(text: str, _turn: Turn) -> str:
 
 
 def _parse_name(text: str, reason: str) -> str:
-    name = clean(text)
+    name = _plain(text)
     if sum(character.isalpha() for character in name) < 2:
         raise Invalid(reason)
     if len(name) > MAX_NAME:
         raise Invalid(N_("That is too long: at most %(limit)s characters, please."), limit=MAX_NAME)
     return name
+
+
+def _plain(text: str) -> str:
+    """Free text as people write names and addresses; code-like signs are asked to be left out."""
+    cleaned = clean(text)
+    if _CODE_LIKE.search(cleaned):
+        raise Invalid(N_("Please write it with letters and numbers, without signs such as < > ; = or --."))
+    return cleaned
 
 
 def parse_owner_nik(text: str, turn: Turn) -> str:
@@ -144,7 +171,7 @@ def _suggest(unclear: Ambiguous, places: tuple[Region, ...]) -> Suggest:
 
 
 def parse_address(text: str, _turn: Turn) -> str:
-    address = clean(text)
+    address = _plain(text)
     if sum(character.isalnum() for character in address) < 5:
         raise Invalid(N_("Please write the address: street, number, RT/RW or village."))
     if len(address) > MAX_ADDRESS:
@@ -228,12 +255,15 @@ def owner_details(answers: Answers, turn: Turn) -> OwnerDetails:
 
 def business_details(answers: Answers) -> BusinessDetails:
     found, annual = business_class(answers)
+    columns = {column: answers.get(column) for column in BUSINESS_COLUMNS}
+    if not _is_other_sector(answers):
+        columns["sector_note"] = None  # a note belongs only to "Lainnya"
     return BusinessDetails(
         name=answers["business_name"],
         kbli_category=_SECTOR_BY_KEY[answers["sector"]].kbli,
         annual_turnover=annual,
         business_class=found.value,
-        **{column: answers.get(column) for column in BUSINESS_COLUMNS},
+        **columns,
     )
 
 
@@ -267,13 +297,7 @@ class Registration(QuestionFlow):
     questions = (
         Question(
             "consent",
-            N_("Before we start: the Dinas Koperasi dan UKM Provinsi Kalimantan Tengah will record "
-               "your name, NIK, phone number and your business's details (place, NIB, capital, "
-               "turnover) to register your business in the provincial UMKM registry and to offer "
-               "you suitable programmes. This is based on your consent (UU No. 27 Tahun 2022 on "
-               "personal data protection). Your data is kept while your business is registered and "
-               "deleted when you ask. At any time you can see your data (\"data saya\"), correct it "
-               "(\"ubah data\"), or delete it (\"hapus data saya\").\n\nDo you agree?"),
+            CONSENT_TEXT,
             parse_consent,
             N_("Reply \"ya\" if you agree that your data is recorded for the registry, or \"tidak\". "
                "If you do not agree, nothing is stored."),
@@ -358,9 +382,13 @@ class Registration(QuestionFlow):
         """Save the owner (if new) with their consent, and the business; give its number."""
         answers = turn.answers_of(self.name)
         owner_id = turn.state.owner_id
-        if owner_id is None or _is_new_owner(answers):
-            owner_id = turn.registry.register_owner(owner_details(answers, turn), CONSENT_VERSION,
-                                                    datetime.fromisoformat(answers["consent"]))
+        if owner_id is None and not _is_new_owner(answers):
+            # Erased from elsewhere since this registration began: start() asks who they are again.
+            return [Reply(turn.text(N_("We need a few details about you again before saving."))), *self.start(turn)]
+        if owner_id is None:
+            consent = answers["consent"]
+            owner_id = turn.registry.register_owner(owner_details(answers, turn), consent["version"],
+                                                    datetime.fromisoformat(consent["at"]))
         business = turn.registry.register_business(owner_id, business_details(answers))
         turn.state.owner_id = owner_id
         self.leave(turn)

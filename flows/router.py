@@ -2,10 +2,10 @@
 
 from collections.abc import Callable
 
-from flows.engine import QuestionFlow, Turn
+from flows.engine import MENU, QuestionFlow, Turn
 from flows.i18n import N_
 from flows.menu import (
-    MENU, choose, correction, erasure, general_help, registration, show_menu, switch_language,
+    choose, correction, erasure, general_help, registration, show_menu, switch_language,
 )
 from flows.messages import Reply
 from flows.parsing import clean
@@ -39,12 +39,12 @@ def respond(turn: Turn) -> list[Reply]:
 
 
 # Said before what people want: "saya mau daftar" is "daftar".
-_LEADING_FILLERS = frozenset({"saya", "sy", "aku", "mau", "ingin", "pengen", "pingin", "mo", "tolong", "minta"})
+_WANTING_WORDS = frozenset({"saya", "sy", "aku", "mau", "ingin", "pengen", "pingin", "mo", "tolong", "minta"})
 
 
 def _as_word(text: str) -> str:
     words = text.casefold().strip(" .!?").split()
-    while len(words) > 1 and words[0] in _LEADING_FILLERS:
+    while len(words) > 1 and words[0] in _WANTING_WORDS:
         words.pop(0)
     return " ".join(words)
 

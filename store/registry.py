@@ -1,4 +1,4 @@
-"""The named queries the conversations need; the only place that touches a database session."""
+"""The named queries the conversations need: the flows reach the database only through these."""
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -83,7 +83,8 @@ _NEW_CONVERSATION = {
 class Registry:
     """One unit of work on the registry; it commits or rolls back as a whole."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, now: datetime) -> None:
+        self.now = now
         self._connection = connection
         self._dialect = connection.dialect.name
         self._session: Session | None = None
@@ -106,7 +107,8 @@ class Registry:
     def claim_inbound(self, channel: str, provider_message_id: str) -> bool:
         """Record a provider message id; False when it was handled before."""
         inserted = self._connection.execute(
-            _CLAIM_INBOUND[self._dialect], {"channel": channel, "provider_message_id": provider_message_id}
+            _CLAIM_INBOUND[self._dialect],
+            {"channel": channel, "provider_message_id": provider_message_id, "received_at": self.now},
         ).first()
         return inserted is not None
 
@@ -115,21 +117,22 @@ class Registry:
         where = {"channel": channel, "address": address}
         row = self._connection.execute(_LOCK_CONVERSATION, where).first()
         if row is None:
-            self._connection.execute(_NEW_CONVERSATION[self._dialect], where)  # the columns' defaults: the menu
+            # The columns' defaults put a new conversation at the menu.
+            self._connection.execute(_NEW_CONVERSATION[self._dialect], {**where, "updated_at": self.now})
             row = self._connection.execute(_LOCK_CONVERSATION, where).one()
         return ConversationState(*row)
 
-    def save_conversation(self, state: ConversationState, now: datetime) -> None:
+    def save_conversation(self, state: ConversationState) -> None:
         """Store where the chat now stands; flows with no answers left are dropped."""
         self._connection.execute(_SAVE_CONVERSATION, {
             "conversation_id": state.id, "flow": state.flow, "step": state.step,
             "answers": {flow: answers for flow, answers in state.answers.items() if answers},
-            "language": state.language, "owner_id": state.owner_id, "updated_at": now,
+            "language": state.language, "owner_id": state.owner_id, "updated_at": self.now,
         })
 
     def register_owner(self, owner: OwnerDetails, consent_version: str, consented_at: datetime) -> int:
         """Write a new owner with the proof of their consent; returns the owner's id."""
-        row = Owner(**asdict(owner))
+        row = Owner(**asdict(owner), registered_at=self.now)
         row.consents.append(Consent(purpose="registration", text_version=consent_version,
                                     accepted=True, answered_at=consented_at))
         self.session.add(row)
@@ -138,7 +141,7 @@ class Registry:
 
     def register_business(self, owner_id: int, business: BusinessDetails) -> Business:
         """Write an owner's new business and give it its registration number."""
-        row = Business(owner_id=owner_id, **asdict(business))
+        row = Business(owner_id=owner_id, **asdict(business), registered_at=self.now)
         self.session.add(row)
         self.session.flush()
         row.registration_number = registration_number(business.kabupaten_code, row.id)
@@ -155,7 +158,8 @@ class Registry:
         for row, details in ((owner_row, owner), (business_row, business)):
             for name, value in asdict(details).items():
                 setattr(row, name, value)
-        self.session.add(AuditEvent(actor="owner", action="registration_corrected", subject=f"business:{business_id}"))
+        self.session.add(AuditEvent(at=self.now, actor="owner", action="registration_corrected",
+                                    subject=f"business:{business_id}"))
         self.session.flush()
 
     def owner_profile(self, owner_id: int) -> Owner | None:
@@ -170,7 +174,7 @@ class Registry:
         if owner is None:
             return
         self.session.delete(owner)
-        self.session.add(AuditEvent(actor=actor, action="owner_erased", subject=f"owner:{owner_id}"))
+        self.session.add(AuditEvent(at=self.now, actor=actor, action="owner_erased", subject=f"owner:{owner_id}"))
         self.session.flush()
 
 

@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
@@ -22,7 +23,7 @@ def _source_msgids() -> set[str]:
             extract_from_dir(ROOT, method_map, options_map, keywords=DEFAULT_KEYWORDS)}
 
 
-def _catalog(language: str):  # type: ignore[no-untyped-def]
+def _catalog(language: str) -> Catalog:
     with open(LOCALES / language / "LC_MESSAGES" / f"{DOMAIN}.po", "rb") as po:
         return read_po(po, locale=language)
 

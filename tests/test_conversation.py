@@ -2,19 +2,22 @@
 
 from datetime import timedelta
 
+import pytest
+
+from sqlalchemy.orm import Session
 from sqlalchemy import func, select
 
 from flows.conversation import Conversations
 from flows.messages import Inbound
 from store.db import Database
-from store.models import Conversation, InboundMessage
+from store.models import Business, Conversation, InboundMessage, Owner
 from transcript import Chat, Clock
 
 UP_TO_NIK = ["halo", "1", "ya", "Budi Santoso", "6202054107900001"]
 
 
 def _conversation(database: Database, address: str) -> Conversation:
-    with database.session() as session:
+    with Session(database.engine) as session:
         return session.scalars(select(Conversation).where(Conversation.address == address)).one()
 
 
@@ -27,15 +30,15 @@ def test_a_retried_message_is_answered_once_and_changes_nothing(database: Databa
     assert chat.say("081234567890", message_id="wamid.1") == ""
     after = _conversation(database, "budi")
     assert after.step == "business_name" and before.step == "phone"
-    with database.session() as session:
+    with Session(database.engine) as session:
         assert session.scalar(select(func.count()).select_from(InboundMessage)) == len(UP_TO_NIK) + 1
 
 
-def test_state_survives_a_restart_of_the_process(database: Database) -> None:
+def test_state_lives_in_the_database_not_in_the_engine(database: Database) -> None:
     first = Chat(Conversations(database, Clock()))
     for text in UP_TO_NIK:
         first.say(text)
-    # A new Conversations on a new engine is all a restarted process would have.
+    # A new engine and a new Conversations: all a restarted process would have.
     restarted = Database(database.url)
     try:
         answer = Chat(Conversations(restarted, Clock())).say("halo")
@@ -56,27 +59,47 @@ def test_three_days_later_halo_finds_the_half_finished_registration(database: Da
     assert "2 dari 13 terjawab" in chat.say("menu")
 
 
-def test_two_owners_interleaved_keep_their_own_answers(database: Database) -> None:
+def _registration(name: str, nik: str, business: str) -> list[str]:
+    return ["halo", "1", "ya", name, nik, "0812 3456 7890", business, "1", "Kotim", "Baamang",
+            "Jl. Tjilik Riwut No. 5", "belum punya", "2019", "3", "15 juta", "2,5 jt", "ya"]
+
+
+def test_two_owners_interleaved_each_get_their_own_registration(database: Database) -> None:
     conversations = Conversations(database, Clock())
     budi, siti = Chat(conversations, "budi"), Chat(conversations, "siti")
-    for budi_says, siti_says in zip(["halo", "1", "ya", "Budi Santoso"], ["daftar", "ya", "Siti Rahayu", "6271034506850002"]):
-        budi.say(budi_says)
-        siti.say(siti_says)
-    assert "Pertanyaan 2 dari 13" in budi.say("bantuan")
-    assert "Pertanyaan 3 dari 13" in siti.say("bantuan")
-    assert _conversation(database, "budi").answers["registration"]["owner_name"] == "Budi Santoso"
-    assert _conversation(database, "siti").answers["registration"]["owner_name"] == "Siti Rahayu"
+    budi_says = _registration("Budi Santoso", "6202054107900001", "Warung Budi")
+    siti_says = ["halo", "daftar", *_registration("Siti Rahayu", "6271034506850002", "Salon Siti")[2:]]
+    for budi_text, siti_text in zip(budi_says, siti_says):
+        budi_answer, siti_answer = budi.say(budi_text), siti.say(siti_text)
+    assert "sudah terdaftar" in budi_answer and "sudah terdaftar" in siti_answer
+    with Session(database.engine) as session:
+        pairs = session.execute(
+            select(Owner.name, Owner.nik, Business.name).join(Business.owner).order_by(Owner.name)
+        ).all()
+    assert [tuple(pair) for pair in pairs] == [("Budi Santoso", "6202054107900001", "Warung Budi"),
+                                               ("Siti Rahayu", "6271034506850002", "Salon Siti")]
+    assert "Warung Budi" in budi.say("data saya") and "Salon Siti" not in budi.say("data saya")
 
 
-def test_bad_input_gets_a_reply_and_loses_nothing(database: Database) -> None:
+HOSTILE = ["", "   ", "x" * 5000, "🙂🙂🙂", "\x00\x07\x1b[31m", "'; DROP TABLE owners; --",
+           "<b onmouseover=alert(1)>hi</b>", "\u202e\u200b"]
+# How far into the registration to go before the hostile text, and the question it must repeat.
+STEPS = [(3, "Pertanyaan 1 dari 13"), (4, "Pertanyaan 2 dari 13"), (6, "Pertanyaan 4 dari 13"),
+         (8, "Pertanyaan 6 dari 13"), (10, "Pertanyaan 8 dari 13"), (14, "Pertanyaan 12 dari 13")]
+
+
+@pytest.mark.parametrize(("answered", "question"), STEPS)
+def test_bad_input_gets_a_reply_and_loses_nothing(database: Database, answered: int, question: str) -> None:
     chat = Chat(Conversations(database, Clock()))
-    for text in UP_TO_NIK:
+    script = _registration("Budi Santoso", "6202054107900001", "Warung Budi")
+    for text in script[:answered]:
         chat.say(text)
-    for nasty in ["", "   ", "x" * 5000, "🙂🙂🙂", "\x00\x07\x1b[31m", "'; DROP TABLE owners; --",
-                  "<b onmouseover=alert(1)>hi</b>", "\u202e\u200b", "0812\x00345"]:
+    before = _conversation(database, "budi").answers
+    for nasty in HOSTILE:
         answer = chat.say(nasty)
-        assert "Pertanyaan 3 dari 13" in answer, (nasty, answer)
-    assert _conversation(database, "budi").answers["registration"]["nik"] == "6202054107900001"
+        assert question in answer, (nasty, answer)
+        assert "Traceback" not in answer
+    assert _conversation(database, "budi").answers == before
 
 
 def test_an_attachment_without_text_is_answered_kindly(database: Database) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.orm import Session
 from sqlalchemy import func, select, text
 
 from store.db import Database
@@ -51,7 +52,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_database: Database) ->
 def test_registering_writes_owner_business_and_proof_of_consent(database: Database) -> None:
     business = _register(database)
     assert business.registration_number == f"UMKM-6202-{business.id:06d}"
-    with database.session() as session:
+    with Session(database.engine) as session:
         consent = session.scalars(select(Consent)).one()
         assert (consent.purpose, consent.text_version, consent.accepted) == ("registration", "registration-v1", True)
         assert consent.answered_at.replace(tzinfo=timezone.utc) == CONSENTED_AT
@@ -66,7 +67,7 @@ def test_correcting_changes_the_data_but_not_the_number(database: Database) -> N
         owner = registry.owner_profile(business.owner_id)
         assert owner is not None and owner.name == "Budi S."
         assert [(b.kabupaten_code, b.registration_number) for b in owner.businesses] == [("62.71", business.registration_number)]
-    with database.session() as session:
+    with Session(database.engine) as session:
         assert session.scalars(select(AuditEvent.action)).all() == ["registration_corrected"]
 
 
@@ -89,10 +90,10 @@ def test_erasing_keeps_only_that_it_happened(database: Database) -> None:
     with database.transaction() as registry:
         state = registry.open_conversation("terminal", "budi")
         state.owner_id = owner_id
-        registry.save_conversation(state, CONSENTED_AT)
+        registry.save_conversation(state)
     with database.transaction() as registry:
         registry.erase_owner(owner_id, actor="owner")
-    with database.session() as session:
+    with Session(database.engine) as session:
         for model in (Owner, Business, Consent):
             assert session.scalar(select(func.count()).select_from(model)) == 0
         assert session.scalars(select(Conversation)).one().owner_id is None

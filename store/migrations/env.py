@@ -1,6 +1,7 @@
 """Alembic environment: migrations run on the connection or URL that store.migrate hands over."""
 
 from alembic import context
+from sqlalchemy import Connection
 
 from store.db import connect
 from store.models import Base
@@ -19,7 +20,7 @@ def run() -> None:
     engine.dispose()
 
 
-def _migrate(connection) -> None:  # type: ignore[no-untyped-def]
+def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
