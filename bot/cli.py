@@ -6,11 +6,17 @@ import sys
 from collections.abc import Sequence
 
 from bot.settings import load_settings
-from bot.terminal import chat
+from bot.terminal import MAX_IDENTITY, chat
 from flows.conversation import Conversations
 from bot import sample
 from store.db import Database
 from store.migrate import upgrade
+
+
+def _identity(text: str) -> str:
+    if not 0 < len(text) <= MAX_IDENTITY:
+        raise argparse.ArgumentTypeError(f"between 1 and {MAX_IDENTITY} characters, please")
+    return text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -18,8 +24,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     chat_parser = commands.add_parser("chat", help="chat with the bot in this terminal")
-    chat_parser.add_argument("--as", dest="identity", default=getpass.getuser(),
-                             help="who you are: a phone number (like a WhatsApp sender) or any name")
+    chat_parser.add_argument("--as", dest="identity", default=getpass.getuser(), type=_identity,
+                             help="who you are: a mobile number (like a WhatsApp sender) or any name")
 
     db_parser = commands.add_parser("db", help="the registry database")
     db_commands = db_parser.add_subparsers(dest="db_command", required=True)

@@ -10,11 +10,12 @@ LISTED_NUMBERS = 4  # beyond this, "a number from 1 to 14" reads better than eve
 
 def as_plain_text(reply: Reply) -> str:
     """The reply's text, then "1. …" per choice and how to answer."""
-    if not reply.choices:
+    numbered = [(choice.number, choice.label) for choice in reply.choices if choice.number is not None]
+    if not numbered:
         return reply.text
     t = Text(reply.language)
-    lines = [reply.text, ""] + [f"{choice.number}. {choice.label}" for choice in reply.choices]
-    numbers = [choice.number for choice in reply.choices]
+    lines = [reply.text, ""] + [f"{number}. {label}" for number, label in numbered]
+    numbers = [number for number, _label in numbered]
     if len(numbers) == 1:  # an option the question offers besides typing, like "Belum punya"
         return "\n".join(lines)
     if len(numbers) > LISTED_NUMBERS and numbers == list(range(numbers[0], numbers[-1] + 1)):

@@ -40,8 +40,9 @@ def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: 
         # an executemany without RETURNING is many times faster on SQLite.
         first_owner = (connection.scalar(select(func.max(Owner.__table__.c.id))) or 0) + 1
         first_business = (connection.scalar(select(func.max(Business.__table__.c.id))) or 0) + 1
+        taken = set(connection.scalars(select(Owner.__table__.c.nik)))
         connection.execute(insert(Owner.__table__), [
-            _person(rng, first_owner + offset) for offset in range(owners)
+            _person(rng, first_owner + offset, taken) for offset in range(owners)
         ])
         connection.execute(insert(Business.__table__), [
             _business(rng, first_business + offset, first_owner + offset) for offset in range(owners)
@@ -54,20 +55,28 @@ def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: 
     return owners
 
 
-def _person(rng: random.Random, owner_id: int) -> dict[str, object]:
-    kabupaten = rng.choice(kabupaten_list())
-    kecamatan = rng.choice(kecamatan_of(kabupaten.code))
-    born = date(1960, 1, 1) + timedelta(days=rng.randrange(365 * 44))
-    woman = rng.random() < 0.5
-    nik = "%s%02d%02d%s%04d" % (kecamatan.code.replace(".", ""), born.day + 40 * woman, born.month,
-                                born.strftime("%y"), rng.randrange(1, 10_000))
+def _person(rng: random.Random, owner_id: int, taken: set[str]) -> dict[str, object]:
     return {
         "id": owner_id,
         "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-        "nik": nik,
+        "nik": _new_nik(rng, taken),
         "phone": "+628%d" % rng.randrange(1_100_000_000, 1_999_999_999),
         "phone_verified": rng.random() < 0.7,
     }
+
+
+def _new_nik(rng: random.Random, taken: set[str]) -> str:
+    """A valid NIK of Kalimantan Tengah that no owner has yet (the registry allows each only once)."""
+    while True:
+        kabupaten = rng.choice(kabupaten_list())
+        kecamatan = rng.choice(kecamatan_of(kabupaten.code))
+        born = date(1960, 1, 1) + timedelta(days=rng.randrange(365 * 44))
+        woman = rng.random() < 0.5
+        nik = "%s%02d%02d%s%04d" % (kecamatan.code.replace(".", ""), born.day + 40 * woman, born.month,
+                                    born.strftime("%y"), rng.randrange(1, 10_000))
+        if nik not in taken:
+            taken.add(nik)
+            return nik
 
 
 def _business(rng: random.Random, business_id: int, owner_id: int) -> dict[str, object]:

@@ -67,7 +67,8 @@ class Correction(QuestionFlow):
         return None
 
     def review_heading(self, turn: Turn) -> str:
-        return turn.text(N_("Your saved data. Change what is wrong with \"ubah\" and its number, then reply \"ya\" to save."))
+        return turn.text(N_("Your data as it will be saved. Change what is wrong with \"ubah\" and its number, "
+                            "then reply \"ya\" to save."))
 
     def complete(self, turn: Turn) -> list[Reply]:
         """Save the corrected owner and business."""
@@ -75,6 +76,8 @@ class Correction(QuestionFlow):
         self.leave(turn)
         if owner_id is None:  # start() lets only registered owners in; this keeps the type checker honest
             return [Reply(turn.text(NOTHING_REGISTERED))]
-        turn.registry.correct_registration(owner_id, answers["business_id"], owner_details(answers, turn),
-                                           business_details(answers))
+        changed = turn.registry.correct_registration(owner_id, answers["business_id"], owner_details(answers, turn),
+                                                     business_details(answers))
+        if not changed:
+            return [Reply(turn.text(self.cancelled_message))]
         return [Reply(turn.text(N_("Your data has been corrected. Thank you!")))]

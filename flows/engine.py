@@ -5,6 +5,7 @@ conversation's state to it at the stored step, fires one trigger and detaches it
 nothing about an owner outlives the message.
 """
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +28,8 @@ MENU = "menu"  # the conversation's flow when it is in no flow
 RETURN_TO = "_return_to"  # kept with a flow's answers while "batal" waits for its confirmation
 SUGGESTED = "_suggested"  # the choices a rejected answer narrowed down to, for the next answer
 KEEP_WORDS = frozenset({"lanjut", "tetap", "sama", "lewati", "skip", "next", "keep"})
+SAVE_WORDS = frozenset({"simpan", "save", "ya simpan", "ya, simpan", "yes, save", "yes save"})
+_CHANGE = re.compile(r"(?:ubah|ganti|edit|change|koreksi|perbaiki)\s*(.*)")
 
 Answers = dict[str, Any]
 
@@ -293,7 +296,11 @@ class QuestionFlow:
         lines = [self.review_heading(turn), "", *self.answer_lines(turn)]
         lines += ["", self.review_footer(turn), "",
                   turn.text(N_("Reply \"ya\" to save, or \"ubah\" and a number to change an answer (for example \"ubah 3\")."))]
-        return Reply("\n".join(lines), _numbered([turn.text(N_("Yes, save")), turn.text(N_("Change"))]))
+        return Reply("\n".join(lines), self._review_choices(turn))
+
+    def _review_choices(self, turn: Turn) -> tuple[Choice, ...]:
+        # Buttons only: on a numbered text channel "1" must mean answer 1, as the review lists it.
+        return (Choice(None, turn.text(N_("Yes, save"))), Choice(None, turn.text(N_("Change"))))
 
     def review_heading(self, turn: Turn) -> str:
         return turn.text(N_("Please check your answers:"))
@@ -302,20 +309,23 @@ class QuestionFlow:
         return ""
 
     def _answer_review(self, turn: Turn, text: str) -> list[Reply]:
-        words = text.casefold().split()
-        if words and words[0] in ("ubah", "ganti", "edit", "change", "2"):
-            if len(words) > 1:
-                return self._answer_pick(turn, " ".join(words[1:]))
+        """"ya" saves; "ubah", "ubah 3", "ubah hp" or just "3" changes an answer."""
+        change = _CHANGE.fullmatch(text.casefold().strip())
+        if change:
+            if change.group(1):
+                return self._answer_pick(turn, change.group(1))
             self._fire(turn, "pick")
             return [self.ask(turn)]
+        if _choice_number(text) is not None:  # the review lists numbered answers: a number picks one
+            return self._answer_pick(turn, text)
         try:
-            confirmed = words == ["1"] or parse_yes_no(text)
+            confirmed = text.casefold().strip(" .!") in SAVE_WORDS or parse_yes_no(text)
         except Invalid:
-            confirmed = None
+            confirmed = False
         if confirmed:
             self._fire(turn, "confirm")
             return self.complete(turn)
-        return [Reply(turn.text(N_("Reply \"ya\" to save or \"ubah\" to change an answer."))), self.ask(turn)]
+        return [Reply(turn.text(N_("Reply \"ya\" to save or \"ubah\" to change an answer.")), self._review_choices(turn))]
 
     def _answer_pick(self, turn: Turn, text: str) -> list[Reply]:
         counted = self._counted(turn)

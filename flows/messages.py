@@ -17,9 +17,13 @@ class Inbound:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """One answer the user may pick: the number they may type and the words on the button."""
+    """One answer the user may pick: the number they may type and the words on the button.
 
-    number: int
+    A choice without a number is a button only; text channels leave it out, as the text
+    itself says what to type.
+    """
+
+    number: int | None
     label: str
 
 

@@ -6,6 +6,7 @@ Each parser takes the raw text of a chat message and returns a value or raises I
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -152,11 +153,12 @@ def _int_from_digits(digits: str) -> int:
 _NUMBER_WORDS = {
     "nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
     "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }
 _NUMBER_WORD = re.compile(rf"(?<![a-z])({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})(?![a-z])")
 
 
-_COMPOUND_NUMBER = re.compile(r"(?<![a-z])(?:belas|puluh|ratus|ribu|juta)(?![a-z])")  # "dua belas" is not 2: ask for digits
+_COMPOUND_NUMBER = re.compile(r"(?<![a-z])(?:belas|puluh|ratus|ribu|juta|teen|ty|hundred|thousand|million)(?![a-z])")  # "dua belas" is not 2: ask for digits
 
 
 def _with_number_words_as_digits(text: str) -> str:
@@ -197,6 +199,7 @@ _UNIT_MULTIPLIERS: dict[str, int] = {
     # In Indonesian "M" is miliar, as in "Rp1 M".
     "m": 10**9, "miliar": 10**9, "milyar": 10**9, "miliaran": 10**9, "milyaran": 10**9,
     "t": 10**12, "triliun": 10**12, "trilyun": 10**12,
+    "thousand": 10**3, "million": 10**6, "millions": 10**6, "billion": 10**9,
 }
 _UNITS = "|".join(sorted(_UNIT_MULTIPLIERS, key=len, reverse=True))
 # Possessive quantifiers keep a long run of digits from being re-split by backtracking.
@@ -212,10 +215,14 @@ _RANGE = re.compile(r"[0-9a-z]\s*(?:[-\u2212\u2013\u2014~/]|s/d|(?<![a-z])(?:sam
 _MAX_RUPIAH = 10**15
 
 
+_AMOUNT_LABEL = re.compile(r"^(?:omzet|omset|modal|modal usaha|penjualan|sales|turnover|capital)\s*:?\s*")
+_ROUGHLY_SUFFIX = re.compile(r"(?<=[a-z0-9])\s*-?\s*an(?![a-z])")  # "5 jt-an", "300 rb an": about that much
+
+
 def _amount_text(text: str) -> str:
-    """The answer without currency marks and words like "sekitar" that do not change the amount."""
-    lowered = clean(text).casefold()
-    without_marks = _APPROXIMATION.sub(" ", _CURRENCY_MARK.sub(" ", lowered))
+    """The answer without currency marks, a leading label, and words like "sekitar" that do not change the amount."""
+    lowered = _AMOUNT_LABEL.sub("", clean(text).casefold())
+    without_marks = _APPROXIMATION.sub(" ", _CURRENCY_MARK.sub(" ", _ROUGHLY_SUFFIX.sub("", lowered)))
     return _AMOUNT_SUFFIX.sub("", " ".join(without_marks.split()))
 
 
@@ -281,30 +288,42 @@ def parse_rupiah(text: str) -> int:
     return int(total)
 
 
-_PER_MONTH = re.compile(r"(?:\s*(?:/|per|tiap|setiap)\s*(?:bulan|bln|bl)|\s*sebulan)\.?$")
-_PER_YEAR = re.compile(r"(?:\s*(?:/|per|tiap|setiap)\s*(?:tahun|thn|th)|\s*setahun)\.?$")
+_PER = r"\s*(?:/|per|tiap|setiap|a|each)\s*"
+_PER_MONTH = re.compile(rf"(?:{_PER}(?:bulan|bln|bl|month)|\s*sebulan)\.?$")
+_PER_YEAR = re.compile(rf"(?:{_PER}(?:tahun|thn|th|year)|\s*setahun)\.?$")
+_PER_DAY_OR_WEEK = re.compile(rf"{_PER}(?:hari|hr|minggu|mgg|day|week)(?![a-z])|(?<![a-z])(?:sehari|seminggu|harian|mingguan)(?![a-z])")
 MONTHS_PER_YEAR = 12
 
 
 def parse_monthly_rupiah(text: str) -> int:
     """A monthly amount: "15 juta", "15 jt/bln", "15 juta sebulan", or a yearly one divided by 12."""
     lowered = clean(text).casefold()
+    if _PER_DAY_OR_WEEK.search(lowered):
+        # Days worked in a month vary too much to multiply for the owner.
+        raise Invalid(N_("Please give the amount for a whole month, for example \"15 juta\"."))
     if _PER_YEAR.search(lowered):
         return round(parse_rupiah(_PER_YEAR.sub("", lowered)) / MONTHS_PER_YEAR)
     return parse_rupiah(_PER_MONTH.sub("", lowered))
 
 
 _FOUR_DIGITS = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
-_YEARS_AGO = re.compile(r"(?<![0-9])([0-9]{1,2})\s*(?:tahun|thn|th)\s*(?:yang\s*|yg\s*)?(?:lalu|ll)")
+_YEARS_AGO = re.compile(r"(?<![0-9])([0-9]{1,2})\s*(?:tahun|thn|th|years?)\s*(?:yang\s*|yg\s*)?(?:lalu|ll|ago)")
+_THIS_YEAR = re.compile(r"(?<![a-z])(?:tahun ini|thn ini|this year|baru)(?![a-z])")
+_LAST_YEAR = re.compile(r"(?<![a-z])(?:tahun lalu|thn lalu|tahun kemarin|thn kemarin|tahun kemaren|last year)(?![a-z])")
 _OLDEST_YEAR = 1900
 
 
 def parse_year(text: str, *, today: date) -> int:
     """A four-digit year from 1900 up to this year: "2015", "sejak 2015", "3 tahun lalu"."""
     cleaned = _with_number_words_as_digits(clean(text)).casefold()
-    ago = _YEARS_AGO.search(cleaned)
-    if ago and not _FOUR_DIGITS.search(cleaned):
-        return today.year - int(ago.group(1))
+    if not _FOUR_DIGITS.search(cleaned):
+        ago = _YEARS_AGO.search(cleaned)
+        if ago:
+            return today.year - int(ago.group(1))
+        if _LAST_YEAR.search(cleaned):
+            return today.year - 1
+        if _THIS_YEAR.search(cleaned):
+            return today.year
     years = _FOUR_DIGITS.findall(cleaned)
     if len(years) != 1:
         raise Invalid(N_("Please write the year with 4 digits, for example 2015."))
@@ -408,9 +427,18 @@ _KABUPATEN_PREFIXES = frozenset({"kabupaten", "kab", "kota", "kot", "kotamadya",
 _KECAMATAN_PREFIXES = frozenset({"kecamatan", "kec"})
 
 
+_COMPASS_IN_ENGLISH = {"east": "timur", "west": "barat", "north": "utara", "south": "selatan", "central": "tengah"}
+
+
 def _query_variants(text: str, prefixes: frozenset[str]) -> list[str]:
-    """The normalised answer, and the same without a leading "Kab."/"Kota"-like word."""
-    query = normalise_name(clean(text))
+    """The normalised answer, and the same without a leading "Kab."/"Kota"-like word.
+
+    English compass words become Indonesian and go last, as in the names: "east kotawaringin"
+    is looked for as "kotawaringin timur".
+    """
+    words = normalise_name(clean(text)).split()
+    compass = [_COMPASS_IN_ENGLISH[word] for word in words if word in _COMPASS_IN_ENGLISH]
+    query = " ".join([word for word in words if word not in _COMPASS_IN_ENGLISH] + compass)
     first_word, _, rest = query.partition(" ")
     return [query, rest] if first_word in prefixes else [query]
 
@@ -480,6 +508,13 @@ def _reject_kecamatan_elsewhere(found_elsewhere: tuple[Region, ...], kabupaten: 
             other=other.name,
             kabupaten=kabupaten.name,
         )
+
+
+def kecamatan_named(text: str) -> tuple[Region, ...]:
+    """Every kecamatan in Kalimantan Tengah whose name or alias is exactly this text ("Kumai", "Sampit")."""
+    queries = _query_variants(text, _KECAMATAN_PREFIXES)
+    return _matching_regions(_exact_matches, queries, [place for kabupaten in kabupaten_list()
+                                                       for place in kecamatan_of(kabupaten.code)])
 
 
 def parse_kecamatan(text: str, kabupaten_code: str) -> Region:
@@ -581,7 +616,7 @@ def mask_nik(nik: str) -> str:
 
 
 _NIB_LENGTH = 13
-_NONE_YET_WORDS = _SQUEEZED_NO | {"kosong", "nihil", "none"}
+_NONE_YET_WORDS = _SQUEEZED_NO | {"kosong", "nihil", "none", "not"}
 _ONLY_DASHES = re.compile(r"[-\u2212\u2013\u2014]+")
 _NOT_A_NIB = N_("Please write the 13-digit NIB, or \"belum punya\" if you have none yet.")
 
@@ -603,6 +638,8 @@ def parse_nib(text: str) -> str | None:
 
 
 _INDONESIA_COUNTRY_CODE = 62
+_LONGEST_NATIONAL_NUMBER = 12  # digits after the leading 0: "0812-3456-78901" is as long as they come
+_MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _ACCEPTED_PHONE_TYPES = frozenset({
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE,
@@ -622,9 +659,26 @@ def parse_phone(text: str) -> str:
         raise incomplete from None
     if number.country_code != _INDONESIA_COUNTRY_CODE:
         raise Invalid(N_("Please give an Indonesian phone number, starting with 08 or +62."))
-    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in _ACCEPTED_PHONE_TYPES:
+    if cleaned.startswith("62"):
+        # "62812…" is a number written the international way with its "+" left off.
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            international = phonenumbers.parse("+" + cleaned, "ID")
+            if _usable(international):
+                number = international
+    if not _usable(number):
+        if len(phonenumbers.national_significant_number(number)) > _LONGEST_NATIONAL_NUMBER:
+            raise Invalid(N_("That phone number has too many digits; please check it."))
         raise incomplete
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _usable(number: phonenumbers.PhoneNumber) -> bool:
+    return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in _ACCEPTED_PHONE_TYPES
+
+
+def is_mobile(e164: str) -> bool:
+    """Whether a number reaches a mobile phone, as chat apps need."""
+    return phonenumbers.number_type(phonenumbers.parse(e164)) in _MOBILE_TYPES
 
 
 def display_phone(e164: str) -> str:

@@ -22,13 +22,16 @@ def show_profile(turn: Turn) -> Reply:
     registration = Registration()
     if turn.has_answers(registration.name):
         answered, total = registration.progress(turn)
-        lines += [turn.text(N_("Your registration is not finished yet (%(answered)s of %(total)s answered); "
-                               "nothing of it is in the registry yet. Your answers so far:"),
+        lines += [turn.text(N_("A registration is not finished yet (%(answered)s of %(total)s answered); it is "
+                               "not in the registry until you save it. Its answers so far:"),
                             answered=answered, total=total),
                   *registration.answer_lines(turn), ""]
     if not lines:
         return Reply(turn.text(NOTHING_REGISTERED))
-    lines.append(turn.text(N_("To correct your data, type \"ubah data\"; to delete it, \"hapus data saya\".")))
+    if owner is not None:
+        lines.append(turn.text(N_("To correct your data, type \"ubah data\"; to delete it, \"hapus data saya\".")))
+    else:
+        lines.append(turn.text(N_("To delete these answers, type \"hapus data saya\".")))
     return Reply("\n".join(lines))
 
 

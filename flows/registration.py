@@ -12,12 +12,12 @@ from flows.i18n import N_
 from flows.messages import Reply
 from flows.parsing import (
     MONTHS_PER_YEAR, Ambiguous, Invalid, clean, display_phone, mask_nik, parse_choice, parse_kabupaten,
-    parse_kecamatan, parse_monthly_rupiah, parse_nib, parse_nik, parse_phone, parse_rupiah,
+    kecamatan_named, parse_kecamatan, parse_monthly_rupiah, parse_nib, parse_nik, parse_phone, parse_rupiah,
     parse_whole_number, parse_year, parse_yes_no,
 )
 from store.models import Business, Owner
 from store.registry import BusinessDetails, OwnerDetails
-from store.regions import Region, kabupaten_list, kecamatan_of, region
+from store.regions import Region, aliases, kabupaten_list, kecamatan_of, normalise_name, region
 
 # Registration only: receiving announcements is a purpose of its own, asked for separately.
 CONSENT_TEXT = N_(
@@ -32,7 +32,7 @@ MAX_NAME = 100
 MAX_ADDRESS = 300
 _CODE_LIKE = re.compile(r"[<>{}\[\]\\|`=^~$*;]|--")  # nobody's name or street has these
 SMALLEST_AMOUNT = 10_000  # below this an owner has nearly always left off "ribu" or "juta"
-NOTHING_REGISTERED = N_("We have no registered data about you yet. Choose \"Register my business\" in the menu to register.")
+NOTHING_REGISTERED = N_("We have no registered data about you yet.")
 KNOWN_OWNER = "_known_owner"  # set in the answers when a registered owner adds a business
 VERIFIED_PHONE = "_verified_phone"  # the stored phone, when it was verified, for a correction
 # The answers that are the businesses table's columns under the same name.
@@ -58,6 +58,18 @@ SECTORS = (
     Sector("lainnya", N_("Other"), "-"),
 )
 _SECTOR_BY_KEY = {sector.key: sector for sector in SECTORS}
+# What owners say their business does, for each group of the menu.
+SECTOR_WORDS = {
+    "kuliner": frozenset("makan makanan minum minuman kopi bakso soto mie kue roti warkop catering katering "
+                         "kuliner jajanan snack gorengan nasi ayam sate pentol es jus rumah makan".split()),
+    "fesyen": frozenset("batik tenun baju pakaian busana konveksi fashion fesyen kain sasirangan".split()),
+    "kriya": frozenset("rotan anyaman purun ukiran ukir kerajinan souvenir manik getah nyatu kriya".split()),
+    "warung": frozenset("warung toko kelontong sembako pulsa jual dagang grosir kios minimarket".split()),
+    "jasa": frozenset("bengkel salon jahit penjahit laundry cukur pangkas servis service las fotokopi "
+                      "rental cuci jasa".split()),
+    "olahan": frozenset("kerupuk amplang keripik asin olahan madu abon terasi ikan tani".split()),
+    "wisata": frozenset("homestay penginapan hotel wisata losmen guest house travel".split()),
+}
 
 
 # -- reading the answers ---------------------------------------------------------------------
@@ -75,8 +87,23 @@ def consent_version(turn: Turn) -> str:
     return f"registration-{turn.text.language}-{hashlib.sha256(shown.encode()).hexdigest()[:12]}"
 
 
+_NAME_INTRO = re.compile(r"^(?:nama\s+(?:saya|sy|aku)|nama(?:nya)?|saya|sy|aku|my name is|i am)\s*:?\s+", re.IGNORECASE)
+_HONORIFIC = re.compile(r"^(?:bu|ibu|pak|bapak|bpk|kak|mas|mbak|bang|om|tante|haji|hj\.?|h\.)\s+", re.IGNORECASE)
+
+
 def parse_person_name(text: str, _turn: Turn) -> str:
-    return _parse_name(text, N_("Please write your full name, in letters."))
+    """A full name, without "nama saya" or "Bu" before it; all-lower or all-upper becomes Title Case."""
+    name = _parse_name(_HONORIFIC.sub("", _NAME_INTRO.sub("", clean(text))), N_("Please write your full name, in letters."))
+    return name.title() if name in (name.lower(), name.upper()) else name
+
+
+def parse_owner_nik(text: str, turn: Turn) -> str:
+    """A valid NIK that no other registered owner has."""
+    nik = parse_nik(text, today=turn.today)
+    if turn.registry.nik_belongs_to_another_owner(nik, turn.state.owner_id):
+        raise Invalid(N_("This NIK is already registered for someone else. If it is yours, please contact the "
+                         "Dinas Koperasi dan UKM to get your registration back."))
+    return nik
 
 
 def parse_business_name(text: str, _turn: Turn) -> str:
@@ -102,10 +129,6 @@ def _plain(text: str) -> str:
     if _CODE_LIKE.search(cleaned):
         raise Invalid(N_("Please write it with letters and numbers, without signs such as < > ; = or --."))
     return cleaned
-
-
-def parse_owner_nik(text: str, turn: Turn) -> str:
-    return parse_nik(text, today=turn.today)
 
 
 def parse_business_phone(text: str, turn: Turn) -> str:
@@ -138,7 +161,18 @@ def sector_labels(turn: Turn) -> list[str]:
 
 
 def parse_sector(text: str, turn: Turn) -> str:
-    return SECTORS[parse_choice(text, sector_labels(turn))].key
+    """A sector by number or name, or by what the business does: "bakso", "bengkel motor", "laundry"."""
+    labels = sector_labels(turn)
+    try:
+        return SECTORS[parse_choice(text, labels)].key
+    except Invalid:
+        words = set(normalise_name(text).split())
+        found = [index for index, sector in enumerate(SECTORS) if words & SECTOR_WORDS.get(sector.key, frozenset())]
+        if len(found) == 1:
+            return SECTORS[found[0]].key
+        if found:
+            raise Suggest(N_("Which one do you mean? Reply with its number."), found) from None
+        raise
 
 
 def kabupaten_labels(_turn: Turn) -> list[str]:
@@ -146,10 +180,19 @@ def kabupaten_labels(_turn: Turn) -> list[str]:
 
 
 def parse_business_kabupaten(text: str, _turn: Turn) -> str:
+    """A kabupaten/kota; the name of one of its kecamatan (or a town in one) leads to it as well."""
     try:
         return parse_kabupaten(text).code
     except Ambiguous as unclear:
         raise _suggest(unclear, kabupaten_list()) from None
+    except Invalid:
+        parents = {place.parent_code for place in kecamatan_named(text)}
+        if len(parents) == 1:
+            return parents.pop()
+        if parents:
+            raise _suggest(Ambiguous(N_("Which one do you mean? Reply with its number."),
+                                     [region(code) for code in sorted(parents)]), kabupaten_list()) from None
+        raise
 
 
 def kecamatan_labels(turn: Turn) -> list[str]:
@@ -157,11 +200,28 @@ def kecamatan_labels(turn: Turn) -> list[str]:
 
 
 def parse_business_kecamatan(text: str, turn: Turn) -> str:
+    """A kecamatan of the chosen kabupaten; its exact name first, so "Kotawaringin Barat" is not
+    taken for the kecamatan Kotawaringin Lama."""
     kabupaten = turn.answers["kabupaten_code"]
+    exact = [place for place in kecamatan_named(text) if place.parent_code == kabupaten]
+    if len(exact) == 1:
+        return exact[0].code
+    if not exact and _names_kabupaten(text, kabupaten):
+        raise Suggest(N_("%(kabupaten)s has several kecamatan: which one is the business in? Reply with its number."),
+                      range(len(kecamatan_of(kabupaten))), kabupaten=region(kabupaten).name)
     try:
         return parse_kecamatan(text, kabupaten).code
     except Ambiguous as unclear:
         raise _suggest(unclear, kecamatan_of(kabupaten)) from None
+
+
+def _names_kabupaten(text: str, code: str) -> bool:
+    """Whether the text is exactly a name of this kabupaten/kota ("Kobar", "kotawaringin barat")."""
+    place = region(code)
+    names = {normalise_name(place.name), normalise_name(place.short_name)}
+    names |= {alias for alias, alias_code in aliases() if alias_code == code}
+    words = normalise_name(text).split()
+    return " ".join(words) in names or " ".join(words[1:]) in names  # "Kab. Kapuas"
 
 
 def _suggest(unclear: Ambiguous, places: tuple[Region, ...]) -> Suggest:
@@ -187,9 +247,15 @@ def parse_year_started(text: str, turn: Turn) -> int:
     return parse_year(text, today=turn.today)
 
 
+_MONEY_WORDS = re.compile(r"(?<![a-z])(?:rp|rupiah|juta|jt|ribu|rb|miliar|milyar|million|thousand)(?![a-z])|[0-9](?:jt|rb|k)(?![a-z])")
+
+
 def parse_workers(text: str, _turn: Turn) -> int:
-    if clean(text).casefold().removeprefix("saya ") in ("sendiri", "sendirian", "cuma saya", "hanya saya"):
+    words = clean(text).casefold()
+    if words.removeprefix("saya ") in ("sendiri", "sendirian", "cuma saya", "hanya saya", "myself", "just me"):
         return 1
+    if _MONEY_WORDS.search(words):
+        raise Invalid(N_("That looks like an amount of money. How many people work in the business? For example 3."))
     return parse_whole_number(text, minimum=1, maximum=100_000)
 
 
@@ -373,8 +439,8 @@ class Registration(QuestionFlow):
     def review_footer(self, turn: Turn) -> str:
         answers = turn.answers
         found, annual = business_class(answers)
-        return turn.text(N_("Business class: %(label)s, by its capital of %(modal)s and annual sales of about "
-                            "%(annual)s (the higher of the two decides)."),
+        return turn.text(N_("Business class: %(label)s, from its capital of %(modal)s and annual sales of about "
+                            "%(annual)s (whichever gives the higher class counts)."),
                          label=turn.text(found.label), modal=turn.text.money(answers["modal_usaha"]),
                          annual=turn.text.money(annual))
 

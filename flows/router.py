@@ -26,7 +26,7 @@ def respond(turn: Turn) -> list[Reply]:
         return [Reply(turn.text(reason)), _where_you_are(turn, flow)]
     if len(text) > MAX_TEXT:
         return [Reply(turn.text(N_("That message is too long for me. Please answer briefly."))), _where_you_are(turn, flow)]
-    handler = _GLOBAL_WORDS.get(_as_word(text))
+    handler = _GLOBAL_WORDS.get(_as_word(text)) or (_at_menu(text) if flow is None else None)
     if handler is not None:
         replies = handler(turn, flow)
     elif flow is None:
@@ -64,6 +64,9 @@ def _back(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
 
 
 def _cancel(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+    if flow is None and turn.has_answers(registration.name):
+        registration.start(turn)  # the paused registration is what there is to cancel
+        return registration.cancel(turn)
     if flow is None:
         return [Reply(turn.text(N_("There is nothing to cancel."))), show_menu(turn)]
     return flow.cancel(turn)
@@ -97,6 +100,20 @@ def _register(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
 
 def _correct(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
     return correction.start(turn)
+
+
+def _at_menu(text: str) -> Handler | None:
+    """At the menu, a longer greeting ("halo kak") greets, and any wish to register registers."""
+    words = _as_word(text).split()
+    if any(word.startswith("daftar") or word == "mendaftar" for word in words):
+        return _register
+    if words and words[0] in _GREETING_STARTS and len(words) <= 4:
+        return _greeting
+    return None
+
+
+_GREETING_STARTS = frozenset({"halo", "hallo", "helo", "hai", "hi", "hello", "assalamualaikum", "assalamu'alaikum",
+                              "pagi", "siang", "sore", "malam", "selamat", "permisi", "punten", "salam", "tabe"})
 
 
 def _language(language: str) -> Handler:

@@ -23,7 +23,7 @@ class Owner(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    nik: Mapped[str] = mapped_column(String(16))
+    nik: Mapped[str] = mapped_column(String(16), unique=True, index=True)  # one person, one registration
     phone: Mapped[str] = mapped_column(String(20), index=True)
     phone_verified: Mapped[bool] = mapped_column(default=False)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)

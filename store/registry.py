@@ -57,6 +57,7 @@ class ConversationState:
 # parameters change. (ORM-enabled statements cost several times more per call.)
 _conversations = Conversation.__table__
 _inbound_messages = InboundMessage.__table__
+_owners = Owner.__table__
 _LOCK_CONVERSATION = (
     select(_conversations.c.id, _conversations.c.flow, _conversations.c.step, _conversations.c.answers,
            _conversations.c.language, _conversations.c.owner_id)
@@ -149,18 +150,27 @@ class Registry:
         return row
 
     def correct_registration(self, owner_id: int, business_id: int, owner: OwnerDetails,
-                             business: BusinessDetails) -> None:
-        """Replace what an owner corrected; the registration number stays what it was."""
+                             business: BusinessDetails) -> bool:
+        """Replace what an owner corrected; returns whether anything changed. The number stays."""
         owner_row = self.session.get_one(Owner, owner_id)
         business_row = self.session.get_one(Business, business_id)
         if business_row.owner_id != owner_id:
             raise PermissionError("a business can only be corrected by its own owner")
-        for row, details in ((owner_row, owner), (business_row, business)):
-            for name, value in asdict(details).items():
-                setattr(row, name, value)
+        changes = [(row, name, value) for row, details in ((owner_row, owner), (business_row, business))
+                   for name, value in asdict(details).items() if getattr(row, name) != value]
+        if not changes:
+            return False
+        for row, name, value in changes:
+            setattr(row, name, value)
         self.session.add(AuditEvent(at=self.now, actor="owner", action="registration_corrected",
                                     subject=f"business:{business_id}"))
         self.session.flush()
+        return True
+
+    def nik_belongs_to_another_owner(self, nik: str, owner_id: int | None) -> bool:
+        """Whether a registered owner other than `owner_id` has this NIK."""
+        found = self._connection.execute(select(_owners.c.id).where(_owners.c.nik == nik)).first()
+        return found is not None and found.id != owner_id
 
     def owner_profile(self, owner_id: int) -> Owner | None:
         """The owner with their businesses, for showing them their own data."""

@@ -107,3 +107,15 @@ def test_an_attachment_without_text_is_answered_kindly(database: Database) -> No
     replies = conversations.handle(Inbound("terminal", "budi", "m1", "", attachment="sticker"))
     assert "hanya bisa membaca pesan teks" in replies[0].text
     assert replies[-1].choices  # and the menu to go on from
+
+
+def test_a_nik_registered_by_someone_else_is_refused_kindly(database: Database) -> None:
+    conversations = Conversations(database, Clock())
+    for text in _registration("Budi Santoso", "6202054107900001", "Warung Budi"):
+        Chat(conversations, "budi").say(text)
+    other = Chat(conversations, "orang-lain")
+    for text in ["halo", "1", "ya", "Orang Lain"]:
+        other.say(text)
+    answer = other.say("6202 0541 0790 0001")
+    assert "NIK ini sudah terdaftar atas nama orang lain" in answer
+    assert "Pertanyaan 2 dari 13" in answer

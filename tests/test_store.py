@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.orm import Session
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from store.db import Database
 from store.migrate import upgrade
@@ -26,9 +27,12 @@ BUSINESS = BusinessDetails(
 )
 
 
-def _register(database: Database, business: BusinessDetails = BUSINESS) -> Business:
+def _register(database: Database, owner: OwnerDetails = OWNER) -> Business:
     with database.transaction() as registry:
-        return registry.register_business(registry.register_owner(OWNER, "registration-v1", CONSENTED_AT), business)
+        return registry.register_business(registry.register_owner(owner, "registration-v1", CONSENTED_AT), BUSINESS)
+
+
+OTHER_OWNER = replace(OWNER, name="Siti Rahayu", nik="6271034506850002")
 
 
 def test_migrations_create_exactly_the_models(database: Database) -> None:
@@ -73,7 +77,7 @@ def test_correcting_changes_the_data_but_not_the_number(database: Database) -> N
 
 def test_an_owner_cannot_correct_another_owners_business(database: Database) -> None:
     theirs = _register(database)
-    mine = _register(database)
+    mine = _register(database, OTHER_OWNER)
     with database.transaction() as registry, pytest.raises(PermissionError):
         registry.correct_registration(mine.owner_id, theirs.id, OWNER, BUSINESS)
 
@@ -82,7 +86,7 @@ def test_numbers_of_erased_businesses_are_never_given_again(database: Database) 
     erased = _register(database)
     with database.transaction() as registry:
         registry.erase_owner(erased.owner_id, actor="owner")
-    assert _register(database).registration_number != erased.registration_number
+    assert _register(database, OTHER_OWNER).registration_number != erased.registration_number
 
 
 def test_erasing_keeps_only_that_it_happened(database: Database) -> None:
@@ -106,3 +110,13 @@ def test_claiming_an_inbound_message_twice(database: Database) -> None:
         assert registry.claim_inbound("telegram", "42")
         assert not registry.claim_inbound("telegram", "42")
         assert registry.claim_inbound("whatsapp", "42")
+
+
+def test_a_nik_belongs_to_one_owner(database: Database) -> None:
+    owner_id = _register(database).owner_id
+    with database.transaction() as registry:
+        assert registry.nik_belongs_to_another_owner(OWNER.nik, None)
+        assert not registry.nik_belongs_to_another_owner(OWNER.nik, owner_id)
+        assert not registry.nik_belongs_to_another_owner(OTHER_OWNER.nik, None)
+    with pytest.raises(IntegrityError):
+        _register(database)

@@ -44,6 +44,7 @@ def upgrade() -> None:
     sqlite_autoincrement=True
     )
     with op.batch_alter_table('owners', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_owners_nik'), ['nik'], unique=True)
         batch_op.create_index(batch_op.f('ix_owners_phone'), ['phone'], unique=False)
 
     op.create_table('businesses',
@@ -124,6 +125,7 @@ def downgrade() -> None:
     op.drop_table('businesses')
     with op.batch_alter_table('owners', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_owners_phone'))
+        batch_op.drop_index(batch_op.f('ix_owners_nik'))
 
     op.drop_table('owners')
     op.drop_table('inbound_messages')
