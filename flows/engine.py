@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from transitions import Machine
 
 from flows.i18n import N_, Text, in_wib
-from flows.messages import Choice, Inbound, Reply
+from flows.messages import Choice, Inbound, Reply, numbered
 from flows.parsing import Invalid, parse_choice, parse_yes_no
 from store.registry import ConversationState, Registry
 
@@ -213,7 +213,7 @@ class QuestionFlow:
         if question.key in answers:
             lines.append(turn.text(N_("(Current answer: %(answer)s. Reply \"lanjut\" to keep it.)"),
                                    answer=question.show(answers[question.key], turn)))
-        return Reply("\n".join(lines), _numbered(question.choices(turn)) if question.choices else ())
+        return Reply("\n".join(lines), numbered(question.choices(turn)) if question.choices else ())
 
     def progress(self, turn: Turn) -> tuple[int, int]:
         """How many counted questions are answered, of how many."""
@@ -368,12 +368,8 @@ def _narrowed(text: str, labels: Sequence[str], suggested: list[int] | None) -> 
         return text
 
 
-def _numbered(labels: Sequence[str]) -> tuple[Choice, ...]:
-    return tuple(Choice(number, label) for number, label in enumerate(labels, start=1))
-
-
 def _yes_no_choices(turn: Turn) -> tuple[Choice, ...]:
-    return _numbered([turn.text(N_("Yes")), turn.text(N_("No"))])
+    return numbered([turn.text(N_("Yes")), turn.text(N_("No"))])
 
 
 def _needs(question: Question, answers: Answers, **_: Any) -> bool:

@@ -7,7 +7,7 @@ from flows.correction import Correction
 from flows.engine import MENU, START, Turn
 from flows.erasure import Erasure
 from flows.i18n import N_
-from flows.messages import Choice, Reply
+from flows.messages import Reply, numbered
 from flows.parsing import Invalid, parse_choice
 from flows.profile import show_profile
 from flows.registration import Registration
@@ -55,9 +55,7 @@ def _items(turn: Turn) -> list[MenuItem]:
 def show_menu(turn: Turn) -> Reply:
     """The main menu as choices."""
     turn.state.flow, turn.state.step = MENU, START
-    labels = [item.label for item in _items(turn)]
-    return Reply(turn.text(N_("Main menu. What would you like to do?")),
-                 tuple(Choice(number, label) for number, label in enumerate(labels, start=1)))
+    return Reply(turn.text(N_("Main menu. What would you like to do?")), numbered([item.label for item in _items(turn)]))
 
 
 def choose(turn: Turn, text: str) -> list[Reply]:

@@ -1,5 +1,6 @@
 """What travels between the channels and the flows, with no channel's details in it."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -34,3 +35,8 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = field(default=())
     language: str = "id"  # the reader's, for the words a channel adds around the choices
+
+
+def numbered(labels: Sequence[str]) -> tuple[Choice, ...]:
+    """Choices numbered 1, 2, 3… in the order given."""
+    return tuple(Choice(number, label) for number, label in enumerate(labels, start=1))
