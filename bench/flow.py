@@ -11,23 +11,26 @@ Run: `make bench`, or `.venv/bin/python bench/flow.py [--owners 100000] [--chatt
 import argparse
 import multiprocessing
 import os
+import random
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from bot.sample import seed
+from bot.sample import new_nik, seed
 from flows.conversation import Conversations
 from flows.messages import Inbound
 from store.db import Database
 from store.migrate import upgrade
 
-# One whole registration, from the greeting to the saved registration number.
-REGISTRATION = [
-    "halo", "1", "ya", "Budi Santoso", "6202054107900001", "0812 3456 7890", "Warung Makan Bu Sari",
-    "1", "Kotim", "Baamang", "Jl. Tjilik Riwut Km 5 No. 12", "belum punya", "2019", "3",
-    "15 juta", "2,5 jt", "ya",
-]
+def registration(nik: str) -> list[str]:
+    """One whole registration, from the greeting to the saved registration number."""
+    return ["halo", "1", "ya", "Budi Santoso", nik, "0812 3456 7890", "Warung Makan Bu Sari",
+            "1", "Kotim", "Baamang", "Jl. Tjilik Riwut Km 5 No. 12", "belum punya", "2019", "3",
+            "15 juta", "2,5 jt", "ya"]
+
+
+MESSAGES_PER_REGISTRATION = len(registration(""))
 
 
 def resident_mb() -> float:
@@ -39,11 +42,13 @@ def resident_mb() -> float:
 
 
 def register(conversations: Conversations, owners: int, prefix: str) -> int:
-    """Register `owners` owners, their messages interleaved; returns how many messages were sent."""
-    for step, text in enumerate(REGISTRATION):
-        for owner in range(owners):
-            conversations.handle(Inbound("bench", f"{prefix}{owner}", f"{prefix}{owner}:{step}", text))
-    return len(REGISTRATION) * owners
+    """Register `owners` owners (each their own NIK), messages interleaved; returns how many were sent."""
+    rng, taken = random.Random(prefix), set[str]()
+    scripts = [registration(new_nik(rng, taken)) for _owner in range(owners)]
+    for step in range(MESSAGES_PER_REGISTRATION):
+        for owner, script in enumerate(scripts):
+            conversations.handle(Inbound("bench", f"{prefix}{owner}", f"{prefix}{owner}:{step}", script[step]))
+    return MESSAGES_PER_REGISTRATION * owners
 
 
 def measure(url: str, chatting: int, run: int, results: "multiprocessing.Queue[tuple[float, float, float]]") -> None:
@@ -66,8 +71,10 @@ def measure_runs(url: str, chatting: int, runs: int) -> list[tuple[float, float,
     for run in range(runs):
         process = context.Process(target=measure, args=(url, chatting, run, results))
         process.start()
-        found.append(results.get())
         process.join()
+        if process.exitcode != 0:
+            raise RuntimeError(f"measuring run {run} failed (exit code {process.exitcode}); see above")
+        found.append(results.get(timeout=10))
     return found
 
 
@@ -84,8 +91,8 @@ def main() -> None:
     parser.add_argument("--chatting", type=int, default=300, help="owners registering during one run")
     parser.add_argument("--runs", type=int, default=3, help="runs per registry size, each in a new process")
     args = parser.parse_args()
-    print(f"{len(REGISTRATION) * args.chatting:,} messages per run ({args.chatting} owners registering, "
-          f"{len(REGISTRATION)} messages each), SQLite, one core")
+    print(f"{MESSAGES_PER_REGISTRATION * args.chatting:,} messages per run ({args.chatting} owners registering, "
+          f"{MESSAGES_PER_REGISTRATION} messages each), SQLite, one core")
     with tempfile.TemporaryDirectory() as directory:
         for owners in (0, args.owners):
             url = f"sqlite:///{directory}/registry-{owners}.sqlite3"

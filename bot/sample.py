@@ -59,13 +59,13 @@ def _person(rng: random.Random, owner_id: int, taken: set[str]) -> dict[str, obj
     return {
         "id": owner_id,
         "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-        "nik": _new_nik(rng, taken),
+        "nik": new_nik(rng, taken),
         "phone": "+628%d" % rng.randrange(1_100_000_000, 1_999_999_999),
         "phone_verified": rng.random() < 0.7,
     }
 
 
-def _new_nik(rng: random.Random, taken: set[str]) -> str:
+def new_nik(rng: random.Random, taken: set[str]) -> str:
     """A valid NIK of Kalimantan Tengah that no owner has yet (the registry allows each only once)."""
     while True:
         kabupaten = rng.choice(kabupaten_list())

@@ -16,7 +16,7 @@ from flows.parsing import (
     parse_whole_number, parse_year, parse_yes_no,
 )
 from store.models import Business, Owner
-from store.registry import BusinessDetails, OwnerDetails
+from store.registry import BusinessDetails, NikTaken, OwnerDetails
 from store.regions import Region, aliases, kabupaten_list, kecamatan_of, normalise_name, region
 
 # Registration only: receiving announcements is a purpose of its own, asked for separately.
@@ -33,6 +33,8 @@ MAX_ADDRESS = 300
 _CODE_LIKE = re.compile(r"[<>{}\[\]\\|`=^~$*;]|--")  # nobody's name or street has these
 SMALLEST_AMOUNT = 10_000  # below this an owner has nearly always left off "ribu" or "juta"
 NOTHING_REGISTERED = N_("We have no registered data about you yet.")
+NIK_TAKEN = N_("This NIK is already registered for someone else. If it is yours, please contact the "
+               "Dinas Koperasi dan UKM to get your registration back.")
 KNOWN_OWNER = "_known_owner"  # set in the answers when a registered owner adds a business
 VERIFIED_PHONE = "_verified_phone"  # the stored phone, when it was verified, for a correction
 # The answers that are the businesses table's columns under the same name.
@@ -101,8 +103,7 @@ def parse_owner_nik(text: str, turn: Turn) -> str:
     """A valid NIK that no other registered owner has."""
     nik = parse_nik(text, today=turn.today)
     if turn.registry.nik_belongs_to_another_owner(nik, turn.state.owner_id):
-        raise Invalid(N_("This NIK is already registered for someone else. If it is yours, please contact the "
-                         "Dinas Koperasi dan UKM to get your registration back."))
+        raise Invalid(NIK_TAKEN)
     return nik
 
 
@@ -453,8 +454,12 @@ class Registration(QuestionFlow):
             return [Reply(turn.text(N_("We need a few details about you again before saving."))), *self.start(turn)]
         if owner_id is None:
             consent = answers["consent"]
-            owner_id = turn.registry.register_owner(owner_details(answers, turn), consent["version"],
-                                                    datetime.fromisoformat(consent["at"]))
+            try:
+                owner_id = turn.registry.register_owner(owner_details(answers, turn), consent["version"],
+                                                        datetime.fromisoformat(consent["at"]))
+            except NikTaken:  # registered by someone else since it was checked
+                del answers["nik"]
+                return [Reply(turn.text(NIK_TAKEN)), *self.start(turn)]
         business = turn.registry.register_business(owner_id, business_details(answers))
         turn.state.owner_id = owner_id
         self.leave(turn)

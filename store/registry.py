@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from store.models import AuditEvent, Business, Consent, Conversation, InboundMessage, Owner
@@ -81,6 +82,10 @@ _NEW_CONVERSATION = {
 }
 
 
+class NikTaken(Exception):
+    """The NIK is already another owner's."""
+
+
 class Registry:
     """One unit of work on the registry; it commits or rolls back as a whole."""
 
@@ -132,12 +137,18 @@ class Registry:
         })
 
     def register_owner(self, owner: OwnerDetails, consent_version: str, consented_at: datetime) -> int:
-        """Write a new owner with the proof of their consent; returns the owner's id."""
+        """Write a new owner with the proof of their consent; returns the owner's id.
+
+        Raises NikTaken when another owner registered this NIK first, however close the race.
+        """
         row = Owner(**asdict(owner), registered_at=self.now)
         row.consents.append(Consent(purpose="registration", text_version=consent_version,
                                     accepted=True, answered_at=consented_at))
-        self.session.add(row)
-        self.session.flush()
+        try:
+            with self.session.begin_nested():  # a savepoint: the rest of the unit of work survives
+                self.session.add(row)
+        except IntegrityError:
+            raise NikTaken from None
         return row.id
 
     def register_business(self, owner_id: int, business: BusinessDetails) -> Business:

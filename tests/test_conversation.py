@@ -119,3 +119,18 @@ def test_a_nik_registered_by_someone_else_is_refused_kindly(database: Database) 
     answer = other.say("6202 0541 0790 0001")
     assert "NIK ini sudah terdaftar atas nama orang lain" in answer
     assert "Pertanyaan 2 dari 13" in answer
+
+
+def test_two_chats_racing_with_one_nik_end_with_one_owner_and_a_kind_word(database: Database) -> None:
+    conversations = Conversations(database, Clock())
+    first, second = Chat(conversations, "first"), Chat(conversations, "second")
+    script = _registration("Budi Santoso", "6202054107900001", "Warung Budi")
+    for text in script[:-1]:  # both get past the NIK check before either saves
+        first.say(text)
+        second.say(text)
+    assert "sudah terdaftar" in first.say("ya")
+    answer = second.say("ya")
+    assert "NIK ini sudah terdaftar atas nama orang lain" in answer and "Pertanyaan 2 dari 13" in answer
+    assert _conversation(database, "second").answers["registration"]["business_name"] == "Warung Budi"
+    with Session(database.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Owner)) == 1

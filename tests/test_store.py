@@ -9,12 +9,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.orm import Session
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
 
 from store.db import Database
 from store.migrate import upgrade
 from store.models import AuditEvent, Base, Business, Consent, Conversation, Owner
-from store.registry import BusinessDetails, OwnerDetails
+from store.registry import BusinessDetails, NikTaken, OwnerDetails
 
 CONSENTED_AT = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
 
@@ -118,5 +117,5 @@ def test_a_nik_belongs_to_one_owner(database: Database) -> None:
         assert registry.nik_belongs_to_another_owner(OWNER.nik, None)
         assert not registry.nik_belongs_to_another_owner(OWNER.nik, owner_id)
         assert not registry.nik_belongs_to_another_owner(OTHER_OWNER.nik, None)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(NikTaken):
         _register(database)
