@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, insert, select, text
 
 from flows.classification import classify
-from flows.registration import SECTORS
+from flows.sectors import SECTORS
 from store.db import Database
 from store.models import Business, Owner
 from store.regions import kabupaten_list, kecamatan_of

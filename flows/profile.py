@@ -4,9 +4,9 @@ from flows.classification import BusinessClass
 from flows.engine import Turn
 from flows.i18n import N_, in_wib
 from flows.messages import Reply
-from flows.registration import (
-    NOTHING_REGISTERED, Registration, show_money, show_nib, show_nik, show_phone, show_place, show_sector,
-)
+from flows.places import show_place
+from flows.registration import NOTHING_REGISTERED, Registration, show_money, show_nib, show_nik, show_phone
+from flows.sectors import show_sector
 from store.models import Business, Owner
 
 

@@ -2,22 +2,23 @@
 
 import hashlib
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from flows.classification import BusinessClass, classify
-from flows.engine import Answers, Question, QuestionFlow, Suggest, Turn
+from flows.engine import Answers, Question, QuestionFlow, Turn
 from flows.i18n import N_
 from flows.messages import Reply
 from flows.parsing import (
-    MONTHS_PER_YEAR, Ambiguous, Invalid, clean, display_phone, mask_nik, parse_choice, parse_kabupaten,
-    kecamatan_named, parse_kecamatan, parse_monthly_rupiah, parse_nib, parse_nik, parse_phone, parse_rupiah,
-    parse_whole_number, parse_year, parse_yes_no,
+    MONTHS_PER_YEAR, Invalid, clean, display_phone, mask_nik, parse_monthly_rupiah, parse_nib, parse_nik,
+    parse_phone, parse_rupiah, parse_whole_number, parse_year, parse_yes_no,
 )
+from flows.places import (
+    kabupaten_labels, kecamatan_labels, parse_business_kabupaten, parse_business_kecamatan, show_place,
+)
+from flows.sectors import is_other, kbli_of, parse_sector, sector_labels, show_sector
 from store.models import Business, Owner
 from store.registry import BusinessDetails, NikTaken, OwnerDetails
-from store.regions import Region, aliases, kabupaten_list, kecamatan_of, normalise_name, region
 
 # Registration only: receiving announcements is a purpose of its own, asked for separately.
 CONSENT_TEXT = N_(
@@ -40,38 +41,6 @@ VERIFIED_PHONE = "_verified_phone"  # the stored phone, when it was verified, fo
 # The answers that are the businesses table's columns under the same name.
 BUSINESS_COLUMNS = ("sector", "sector_note", "kabupaten_code", "kecamatan_code", "address", "nib",
                     "year_started", "workers", "modal_usaha", "monthly_turnover")
-
-
-@dataclass(frozen=True)
-class Sector:
-    key: str
-    label: str  # msgid
-    kbli: str  # KBLI 2020 top-level category behind the menu entry
-
-
-SECTORS = (
-    Sector("kuliner", N_("Food and drink (kuliner)"), "I"),
-    Sector("fesyen", N_("Fashion, tenun and batik"), "C"),
-    Sector("kriya", N_("Crafts: rattan, purun weaving, carving"), "C"),
-    Sector("warung", N_("Shop or kiosk (warung, toko)"), "G"),
-    Sector("jasa", N_("Services: salon, repair shop, tailoring"), "S"),
-    Sector("olahan", N_("Processed farm and fish products"), "C"),
-    Sector("wisata", N_("Tourism and lodging"), "I"),
-    Sector("lainnya", N_("Other"), "-"),
-)
-_SECTOR_BY_KEY = {sector.key: sector for sector in SECTORS}
-# What owners say their business does, for each group of the menu.
-SECTOR_WORDS = {
-    "kuliner": frozenset("makan makanan minum minuman kopi bakso soto mie kue roti warkop catering katering "
-                         "kuliner jajanan snack gorengan nasi ayam sate pentol es jus rumah makan".split()),
-    "fesyen": frozenset("batik tenun baju pakaian busana konveksi fashion fesyen kain sasirangan".split()),
-    "kriya": frozenset("rotan anyaman purun ukiran ukir kerajinan souvenir manik getah nyatu kriya".split()),
-    "warung": frozenset("warung toko kelontong sembako pulsa jual dagang grosir kios minimarket".split()),
-    "jasa": frozenset("bengkel salon jahit penjahit laundry cukur pangkas servis service las fotokopi "
-                      "rental cuci jasa".split()),
-    "olahan": frozenset("kerupuk amplang keripik asin olahan madu abon terasi ikan tani".split()),
-    "wisata": frozenset("homestay penginapan hotel wisata losmen guest house travel".split()),
-}
 
 
 # -- reading the answers ---------------------------------------------------------------------
@@ -157,80 +126,6 @@ def phone_prompt_params(turn: Turn) -> dict[str, object]:
     return {"phone": display_phone(turn.inbound.verified_phone) if turn.inbound.verified_phone else ""}
 
 
-def sector_labels(turn: Turn) -> list[str]:
-    return [turn.text(sector.label) for sector in SECTORS]
-
-
-def parse_sector(text: str, turn: Turn) -> str:
-    """A sector by number or name, or by what the business does: "bakso", "bengkel motor", "laundry"."""
-    labels = sector_labels(turn)
-    try:
-        return SECTORS[parse_choice(text, labels)].key
-    except Invalid:
-        words = set(normalise_name(text).split())
-        found = [index for index, sector in enumerate(SECTORS) if words & SECTOR_WORDS.get(sector.key, frozenset())]
-        if len(found) == 1:
-            return SECTORS[found[0]].key
-        if found:
-            raise Suggest(N_("Which one do you mean? Reply with its number."), found) from None
-        raise
-
-
-def kabupaten_labels(_turn: Turn) -> list[str]:
-    return [place.short_name for place in kabupaten_list()]
-
-
-def parse_business_kabupaten(text: str, _turn: Turn) -> str:
-    """A kabupaten/kota; the name of one of its kecamatan (or a town in one) leads to it as well."""
-    try:
-        return parse_kabupaten(text).code
-    except Ambiguous as unclear:
-        raise _suggest(unclear, kabupaten_list()) from None
-    except Invalid:
-        parents = {place.parent_code for place in kecamatan_named(text)}
-        if len(parents) == 1:
-            return parents.pop()
-        if parents:
-            raise _suggest(Ambiguous(N_("Which one do you mean? Reply with its number."),
-                                     [region(code) for code in sorted(parents)]), kabupaten_list()) from None
-        raise
-
-
-def kecamatan_labels(turn: Turn) -> list[str]:
-    return [place.name for place in kecamatan_of(turn.answers["kabupaten_code"])]
-
-
-def parse_business_kecamatan(text: str, turn: Turn) -> str:
-    """A kecamatan of the chosen kabupaten; its exact name first, so "Kotawaringin Barat" is not
-    taken for the kecamatan Kotawaringin Lama."""
-    kabupaten = turn.answers["kabupaten_code"]
-    exact = [place for place in kecamatan_named(text) if place.parent_code == kabupaten]
-    if len(exact) == 1:
-        return exact[0].code
-    if not exact and _names_kabupaten(text, kabupaten):
-        raise Suggest(N_("%(kabupaten)s has several kecamatan: which one is the business in? Reply with its number."),
-                      range(len(kecamatan_of(kabupaten))), kabupaten=region(kabupaten).name)
-    try:
-        return parse_kecamatan(text, kabupaten).code
-    except Ambiguous as unclear:
-        raise _suggest(unclear, kecamatan_of(kabupaten)) from None
-
-
-def _names_kabupaten(text: str, code: str) -> bool:
-    """Whether the text is exactly a name of this kabupaten/kota ("Kobar", "kotawaringin barat")."""
-    place = region(code)
-    names = {normalise_name(place.name), normalise_name(place.short_name)}
-    names |= {alias for alias, alias_code in aliases() if alias_code == code}
-    words = normalise_name(text).split()
-    return " ".join(words) in names or " ".join(words[1:]) in names  # "Kab. Kapuas"
-
-
-def _suggest(unclear: Ambiguous, places: tuple[Region, ...]) -> Suggest:
-    codes = [place.code for place in places]
-    indexes = [codes.index(candidate.code) for candidate in unclear.candidates if candidate.code in codes]
-    return Suggest(N_("Which one do you mean? Reply with its number."), indexes)
-
-
 def parse_address(text: str, _turn: Turn) -> str:
     address = _plain(text)
     if sum(character.isalnum() for character in address) < 5:
@@ -278,14 +173,6 @@ def _plausible(amount: int, turn: Turn) -> int:
 
 # -- showing the answers ---------------------------------------------------------------------
 
-def show_place(code: str, _turn: Turn) -> str:
-    return region(code).name
-
-
-def show_sector(key: str, turn: Turn) -> str:
-    return turn.text(_SECTOR_BY_KEY[key].label)
-
-
 def show_nib(nib: str | None, turn: Turn) -> str:
     return nib or turn.text(N_("Not yet"))
 
@@ -327,7 +214,7 @@ def business_details(answers: Answers) -> BusinessDetails:
         columns["sector_note"] = None  # a note belongs only to "Lainnya"
     return BusinessDetails(
         name=answers["business_name"],
-        kbli_category=_SECTOR_BY_KEY[answers["sector"]].kbli,
+        kbli_category=kbli_of(answers["sector"]),
         annual_turnover=annual,
         business_class=found.value,
         **columns,
@@ -351,7 +238,7 @@ def _is_new_owner(answers: Answers) -> bool:
 
 
 def _is_other_sector(answers: Answers) -> bool:
-    return answers.get("sector") == "lainnya"
+    return is_other(answers.get("sector"))
 
 
 class Registration(QuestionFlow):
