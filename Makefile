@@ -5,13 +5,17 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CATALOGS := locales/id/LC_MESSAGES/messages.po locales/en/LC_MESSAGES/messages.po
 
-.PHONY: run test setup db catalogs bench clean
+.PHONY: run test lint setup db catalogs bench clean
 
 run: db
 	$(BIN)/tabe chat
 
-test: setup
+test: lint
 	$(BIN)/python -m pytest
+
+# Unused names, import order, likely bugs: the house rules a tool can check.
+lint: setup
+	$(BIN)/ruff check bot flows store tests bench
 
 setup: $(INSTALLED)
 

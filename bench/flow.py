@@ -23,6 +23,7 @@ from flows.messages import Inbound
 from store.db import Database
 from store.migrate import upgrade
 
+
 def registration(nik: str) -> list[str]:
     """One whole registration, from the greeting to the saved registration number."""
     return ["halo", "1", "ya", "Budi Santoso", nik, "0812 3456 7890", "Warung Makan Bu Sari",

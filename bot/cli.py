@@ -5,10 +5,10 @@ import getpass
 import sys
 from collections.abc import Sequence
 
+from bot import sample
 from bot.settings import load_settings
 from bot.terminal import MAX_IDENTITY, chat
 from flows.conversation import Conversations
-from bot import sample
 from store.db import Database
 from store.migrate import upgrade
 

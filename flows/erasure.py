@@ -5,7 +5,6 @@ from flows.i18n import N_
 from flows.messages import Reply
 from flows.parsing import parse_yes_no
 
-
 KEPT = N_("All right, your data has not been deleted.")
 
 

@@ -10,11 +10,26 @@ from flows.engine import Answers, Question, QuestionFlow, Turn
 from flows.i18n import N_
 from flows.messages import Reply
 from flows.parsing import (
-    MONTHS_PER_YEAR, Invalid, clean, display_phone, mask_nik, parse_monthly_rupiah, parse_nib, parse_nik,
-    parse_phone, parse_rupiah, parse_whole_number, parse_year, parse_yes_no,
+    MONTHS_PER_YEAR,
+    Invalid,
+    clean,
+    display_phone,
+    mask_nik,
+    parse_monthly_rupiah,
+    parse_nib,
+    parse_nik,
+    parse_phone,
+    parse_rupiah,
+    parse_whole_number,
+    parse_year,
+    parse_yes_no,
 )
 from flows.places import (
-    kabupaten_labels, kecamatan_labels, parse_business_kabupaten, parse_business_kecamatan, show_place,
+    kabupaten_labels,
+    kecamatan_labels,
+    parse_business_kabupaten,
+    parse_business_kecamatan,
+    show_place,
 )
 from flows.sectors import is_other, kbli_of, parse_sector, sector_labels, show_sector
 from store.models import Business, Owner

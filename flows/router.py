@@ -5,7 +5,13 @@ from collections.abc import Callable
 from flows.engine import MENU, QuestionFlow, Turn
 from flows.i18n import N_
 from flows.menu import (
-    choose, correction, erasure, general_help, registration, show_menu, switch_language,
+    choose,
+    correction,
+    erasure,
+    general_help,
+    registration,
+    show_menu,
+    switch_language,
 )
 from flows.messages import Reply
 from flows.parsing import clean

@@ -7,7 +7,6 @@ from flows.i18n import N_
 from flows.parsing import Invalid, parse_choice
 from store.regions import normalise_name
 
-
 OTHER = "lainnya"
 
 

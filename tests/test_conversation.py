@@ -3,9 +3,8 @@
 from datetime import timedelta
 
 import pytest
-
-from sqlalchemy.orm import Session
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from flows.conversation import Conversations
 from flows.messages import Inbound
@@ -69,7 +68,7 @@ def test_two_owners_interleaved_each_get_their_own_registration(database: Databa
     budi, siti = Chat(conversations, "budi"), Chat(conversations, "siti")
     budi_says = _registration("Budi Santoso", "6202054107900001", "Warung Budi")
     siti_says = ["halo", "daftar", *_registration("Siti Rahayu", "6271034506850002", "Salon Siti")[2:]]
-    for budi_text, siti_text in zip(budi_says, siti_says):
+    for budi_text, siti_text in zip(budi_says, siti_says, strict=True):
         budi_answer, siti_answer = budi.say(budi_text), siti.say(siti_text)
     assert "sudah terdaftar" in budi_answer and "sudah terdaftar" in siti_answer
     with Session(database.engine) as session:

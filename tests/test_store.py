@@ -4,11 +4,10 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy.orm import Session
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from store.db import Database
 from store.migrate import upgrade
