@@ -1,5 +1,6 @@
 """The message path: dedupe, state kept in the database, owners apart, bad input survived."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -133,3 +134,21 @@ def test_two_chats_racing_with_one_nik_end_with_one_owner_and_a_kind_word(databa
     assert _conversation(database, "second").answers["registration"]["business_name"] == "Warung Budi"
     with Session(database.engine) as session:
         assert session.scalar(select(func.count()).select_from(Owner)) == 1
+
+
+def test_one_message_delivered_many_times_at_once_is_answered_once(database: Database) -> None:
+    conversations = Conversations(database, Clock())
+    inbound = Inbound("telegram", "4242", "update-1", "halo")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: conversations.handle(inbound), range(6)))
+    assert sorted(len(replies) > 0 for replies in answers) == [False] * 5 + [True]
+
+
+def test_first_messages_of_a_new_chat_arriving_together_make_one_conversation(database: Database) -> None:
+    conversations = Conversations(database, Clock())
+    messages = [Inbound("telegram", "777", f"update-{n}", text) for n, text in enumerate(["halo", "menu", "bantuan"])]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = list(pool.map(conversations.handle, messages))
+    assert all(answers)
+    with Session(database.engine) as session:
+        assert session.scalar(select(func.count()).select_from(Conversation)) == 1
