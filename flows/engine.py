@@ -46,6 +46,10 @@ class Turn:
     def __post_init__(self) -> None:
         self.text = Text(self.state.language)
 
+    def explain(self, rejection: Invalid) -> str:
+        """Why an answer was not taken, in the owner's language."""
+        return self.text(rejection.reason, **rejection.params)
+
     def switch_language(self, language: str) -> None:
         self.text = Text(language)
         self.state.language = self.text.language
@@ -263,7 +267,7 @@ class QuestionFlow:
         return [self.ask(turn)]
 
     def _rejected(self, turn: Turn, question: Question, rejection: Invalid) -> Reply:
-        reason = turn.text(rejection.reason, **rejection.params)
+        reason = turn.explain(rejection)
         if isinstance(rejection, Suggest) and question.choices:
             labels = question.choices(turn)
             turn.answers_of(self.name)[SUGGESTED] = list(rejection.indexes)
@@ -275,7 +279,7 @@ class QuestionFlow:
         try:
             confirmed = parse_yes_no(text)
         except Invalid as rejection:
-            return [Reply(turn.text(rejection.reason, **rejection.params)), self.ask(turn)]
+            return [Reply(turn.explain(rejection)), self.ask(turn)]
         if confirmed:
             self.leave(turn)
             return [Reply(turn.text(self.cancelled_message))]
@@ -332,7 +336,7 @@ class QuestionFlow:
         try:
             index = parse_choice(text, [turn.text(question.title) for question in counted])
         except Invalid as rejection:
-            return [Reply(turn.text(rejection.reason, **rejection.params)), self.ask(turn)]
+            return [Reply(turn.explain(rejection)), self.ask(turn)]
         self._fire(turn, "edit", key=counted[index].key)
         return [self.ask(turn)]
 

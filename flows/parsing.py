@@ -640,11 +640,7 @@ def parse_nib(text: str) -> str | None:
 _INDONESIA_COUNTRY_CODE = 62
 _LONGEST_NATIONAL_NUMBER = 12  # digits after the leading 0: "0812-3456-78901" is as long as they come
 _MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
-_ACCEPTED_PHONE_TYPES = frozenset({
-    phonenumbers.PhoneNumberType.MOBILE,
-    phonenumbers.PhoneNumberType.FIXED_LINE,
-    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-})
+_ACCEPTED_PHONE_TYPES = _MOBILE_TYPES | {phonenumbers.PhoneNumberType.FIXED_LINE}  # a shop's landline too
 
 
 def parse_phone(text: str) -> str:

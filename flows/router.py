@@ -32,7 +32,8 @@ def respond(turn: Turn) -> list[Reply]:
         return [Reply(turn.text(reason)), _where_you_are(turn, flow)]
     if len(text) > MAX_TEXT:
         return [Reply(turn.text(N_("That message is too long for me. Please answer briefly."))), _where_you_are(turn, flow)]
-    handler = _GLOBAL_WORDS.get(_as_word(text)) or (_at_menu(text) if flow is None else None)
+    word = _as_word(text)
+    handler = _GLOBAL_WORDS.get(word) or (_at_menu(word) if flow is None else None)
     if handler is not None:
         replies = handler(turn, flow)
     elif flow is None:
@@ -108,9 +109,9 @@ def _correct(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
     return correction.start(turn)
 
 
-def _at_menu(text: str) -> Handler | None:
+def _at_menu(word: str) -> Handler | None:
     """At the menu, a longer greeting ("halo kak") greets, and any wish to register registers."""
-    words = _as_word(text).split()
+    words = word.split()
     if any(word.startswith("daftar") or word == "mendaftar" for word in words):
         return _register
     if words and words[0] in _GREETING_STARTS and len(words) <= 4:

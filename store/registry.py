@@ -72,14 +72,12 @@ _SAVE_CONVERSATION = (
             language=bindparam("language"), owner_id=bindparam("owner_id"), updated_at=bindparam("updated_at"))
 )
 # Both dialects spell "insert unless the key is there" the same way, through their own insert().
+_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
 _CLAIM_INBOUND = {
     name: dialect.insert(_inbound_messages).on_conflict_do_nothing().returning(_inbound_messages.c.channel)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+    for name, dialect in _DIALECTS.items()
 }
-_NEW_CONVERSATION = {
-    name: dialect.insert(_conversations).on_conflict_do_nothing()
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
+_NEW_CONVERSATION = {name: dialect.insert(_conversations).on_conflict_do_nothing() for name, dialect in _DIALECTS.items()}
 
 
 class NikTaken(Exception):
