@@ -1,12 +1,18 @@
 """The `tabe` command."""
 
 import argparse
+import asyncio
 import getpass
+import logging
 import sys
 from collections.abc import Sequence
 
-from bot import sample
-from bot.settings import load_settings
+import uvicorn
+
+from bot import sample, worker
+from bot.app import create_app
+from bot.settings import Settings, load_settings
+from bot.telegram import register_webhook
 from bot.terminal import MAX_IDENTITY, chat
 from flows.conversation import Conversations
 from store.db import Database
@@ -34,11 +40,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed_parser.add_argument("--owners", type=int, default=50)
     seed_parser.add_argument("--if-empty", action="store_true", help="only when no owner is registered yet")
 
+    serve_parser = commands.add_parser("serve", help="run the web server: webhooks, browser chat, health check")
+    serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for all)")
+    serve_parser.add_argument("--port", type=int, help="port to listen on (default: $PORT, else 8000)")
+    serve_parser.add_argument("--polling", action="store_true",
+                              help="fetch Telegram updates by polling, for running without a public address")
+
+    commands.add_parser("worker", help="run the worker that sends queued messages")
+
+    telegram_parser = commands.add_parser("telegram", help="Telegram's side of the setup")
+    telegram_commands = telegram_parser.add_subparsers(dest="telegram_command", required=True)
+    telegram_commands.add_parser("set-webhook", help="point Telegram at PUBLIC_BASE_URL/telegram/webhook")
+
     args = parser.parse_args(argv)
     settings = load_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "db" and args.db_command == "upgrade":
         upgrade(settings.database_url)
         return 0
+    if args.command == "serve":
+        return serve(settings, args.host, args.port or settings.port, args.polling)
+    if args.command == "worker":
+        worker.main(settings)
+        return 0
+    if args.command == "telegram":
+        return set_webhook(settings)
     database = Database(settings.database_url)
     try:
         if args.command == "db":
@@ -48,4 +74,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             chat(Conversations(database), args.identity, sys.stdin, sys.stdout)
     finally:
         database.dispose()
+    return 0
+
+
+def serve(settings: Settings, host: str, port: int, polling: bool) -> int:
+    if polling and settings.telegram_missing():
+        print("--polling needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return 2
+    print(f"Chat with the bot in a browser: http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/", flush=True)
+    uvicorn.run(create_app(settings, polling=polling), host=host, port=port, access_log=False,
+                proxy_headers=True, log_level="info")
+    return 0
+
+
+def set_webhook(settings: Settings) -> int:
+    missing = settings.telegram_missing() + [
+        name for name, value in (("TELEGRAM_WEBHOOK_SECRET", settings.telegram_webhook_secret),
+                                 ("PUBLIC_BASE_URL", settings.public_base_url)) if not value]
+    if missing:
+        print(f"set {', '.join(missing)} first", file=sys.stderr)
+        return 2
+    asyncio.run(register_webhook(settings))
+    print(f"Telegram delivers updates to {settings.public_base_url}/telegram/webhook")
     return 0

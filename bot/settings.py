@@ -7,12 +7,49 @@ from dotenv import load_dotenv
 
 from store.db import DEFAULT_DATABASE_URL
 
+TELEGRAM_API_BASE_URL = "https://api.telegram.org"
+TWILIO_API_BASE_URL = "https://api.twilio.com"
+DEFAULT_PORT = 8000
+
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str
+    """What the operator configures; a channel whose credentials are missing is off."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""
+    telegram_api_base_url: str = TELEGRAM_API_BASE_URL
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_whatsapp_from: str = ""
+    twilio_api_base_url: str = TWILIO_API_BASE_URL
+    public_base_url: str = ""
+    port: int = DEFAULT_PORT
+
+    def telegram_missing(self) -> list[str]:
+        """The settings Telegram still needs to be on; empty when it is on."""
+        return [] if self.telegram_bot_token else ["TELEGRAM_BOT_TOKEN"]
+
+    def whatsapp_missing(self) -> list[str]:
+        """The settings WhatsApp still needs; the signature check needs the public address too."""
+        needed = {"TWILIO_ACCOUNT_SID": self.twilio_account_sid, "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+                  "TWILIO_WHATSAPP_FROM": self.twilio_whatsapp_from, "PUBLIC_BASE_URL": self.public_base_url}
+        return [name for name, value in needed.items() if not value]
 
 
 def load_settings() -> Settings:
     load_dotenv(override=False)  # the real environment wins over the file
-    return Settings(database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    env = os.environ.get
+    return Settings(
+        database_url=env("DATABASE_URL") or DEFAULT_DATABASE_URL,
+        telegram_bot_token=env("TELEGRAM_BOT_TOKEN", ""),
+        telegram_webhook_secret=env("TELEGRAM_WEBHOOK_SECRET", ""),
+        telegram_api_base_url=(env("TELEGRAM_API_BASE_URL") or TELEGRAM_API_BASE_URL).rstrip("/"),
+        twilio_account_sid=env("TWILIO_ACCOUNT_SID", ""),
+        twilio_auth_token=env("TWILIO_AUTH_TOKEN", ""),
+        twilio_whatsapp_from=env("TWILIO_WHATSAPP_FROM", ""),
+        twilio_api_base_url=(env("TWILIO_API_BASE_URL") or TWILIO_API_BASE_URL).rstrip("/"),
+        public_base_url=env("PUBLIC_BASE_URL", "").rstrip("/"),
+        port=int(env("PORT") or DEFAULT_PORT),
+    )

@@ -106,6 +106,7 @@ class Question:
     clears: tuple[str, ...] = ()  # later answers that a new answer here makes stale
     counted: bool = True  # part of "Pertanyaan 4 dari 13"
     title: str = ""  # msgid naming the answer in the review list
+    expects: str | None = None  # passed on to the reply: channels with a button for it offer one
 
 
 class QuestionFlow:
@@ -217,7 +218,8 @@ class QuestionFlow:
         if question.key in answers:
             lines.append(turn.text(N_("(Current answer: %(answer)s. Reply \"lanjut\" to keep it.)"),
                                    answer=question.show(answers[question.key], turn)))
-        return Reply("\n".join(lines), numbered(question.choices(turn)) if question.choices else ())
+        return Reply("\n".join(lines), numbered(question.choices(turn)) if question.choices else (),
+                     expects=question.expects)
 
     def progress(self, turn: Turn) -> tuple[int, int]:
         """How many counted questions are answered, of how many."""
@@ -273,7 +275,7 @@ class QuestionFlow:
             turn.answers_of(self.name)[SUGGESTED] = list(rejection.indexes)
             return Reply(reason, tuple(Choice(i + 1, labels[i]) for i in rejection.indexes))
         asked = self.ask(turn)
-        return Reply(reason + "\n\n" + asked.text, asked.choices)
+        return Reply(reason + "\n\n" + asked.text, asked.choices, expects=asked.expects)
 
     def _answer_cancel(self, turn: Turn, text: str) -> list[Reply]:
         try:

@@ -3,6 +3,15 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+# What came besides (or instead of) text, as channels name it in Inbound.attachment.
+CONTACT = "contact"  # a shared phone contact; its number is the text
+EDITED = "edited"  # an earlier message changed; the text is not a new answer
+OLD_BUTTON = "old_button"  # a press on a button from an earlier message
+VOICE = "voice"
+LOCATION = "location"
+STICKER = "sticker"
+MEDIA = "media"  # a photo, video, document or audio file
+
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
@@ -13,7 +22,7 @@ class Inbound:
     message_id: str
     text: str = ""
     verified_phone: str | None = None  # a number the channel itself vouches for
-    attachment: str | None = None  # "photo", "sticker", "location", "voice", ... when no text came
+    attachment: str | None = None  # one of the names above
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +44,7 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = field(default=())
     language: str = "id"  # the reader's, for the words a channel adds around the choices
+    expects: str | None = None  # what the answer is, when a channel has a button for it: "phone"
 
 
 def numbered(labels: Sequence[str]) -> tuple[Choice, ...]:

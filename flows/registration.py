@@ -52,7 +52,8 @@ NOTHING_REGISTERED = N_("We have no registered data about you yet.")
 NIK_TAKEN = N_("This NIK is already registered for someone else. If it is yours, please contact the "
                "Dinas Koperasi dan UKM to get your registration back.")
 KNOWN_OWNER = "_known_owner"  # set in the answers when a registered owner adds a business
-VERIFIED_PHONE = "_verified_phone"  # the stored phone, when it was verified, for a correction
+PHONE = "phone"  # what the phone question expects; a channel that can share a contact offers to
+VERIFIED_PHONE = "_verified_phone"  # a number known to be the owner's: stored so, or vouched for when given
 # The answers that are the businesses table's columns under the same name.
 BUSINESS_COLUMNS = ("sector", "sector_note", "kabupaten_code", "kecamatan_code", "address", "nib",
                     "year_started", "workers", "modal_usaha", "monthly_turnover")
@@ -284,7 +285,7 @@ class Registration(QuestionFlow):
         Question("phone", phone_prompt, parse_business_phone,
                  N_("We use this number to contact you about your business. Write it like 0812 3456 7890."),
                  prompt_params=phone_prompt_params, applies=_is_new_owner, show=show_phone,
-                 title=N_("Phone number")),
+                 title=N_("Phone number"), expects=PHONE),
         Question("business_name", N_("What is the name of your business?"), parse_business_name,
                  N_("The name customers know your business by, for example \"Warung Makan Bu Sari\"."),
                  title=N_("Business name")),
@@ -332,7 +333,10 @@ class Registration(QuestionFlow):
         return super().start(turn)
 
     def answered(self, turn: Turn, question: Question, value: Any) -> list[Reply] | None:
-        """Refusing consent ends the registration with nothing stored."""
+        """Remember a phone the channel vouched for when it was given; refusing consent ends it all."""
+        if question.key == "phone" and value == turn.inbound.verified_phone:
+            # A shared contact is vouched for only in its own message, not in the one that saves.
+            turn.answers_of(self.name)[VERIFIED_PHONE] = value
         if question.key == "consent" and value is False:
             self.leave(turn)
             return [Reply(turn.text(N_("That's all right. Nothing about you has been stored. "

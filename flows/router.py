@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from flows.engine import MENU, QuestionFlow, Turn
 from flows.i18n import N_
+from flows.identity import recognise
 from flows.menu import (
     choose,
     correction,
@@ -13,9 +14,10 @@ from flows.menu import (
     show_menu,
     switch_language,
 )
-from flows.messages import Reply
-from flows.parsing import clean
+from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, STICKER, VOICE, Reply
+from flows.parsing import clean, display_phone
 from flows.profile import show_profile
+from flows.registration import PHONE
 
 FLOWS: dict[str, QuestionFlow] = {flow.name: flow for flow in (registration, correction, erasure)}
 MAX_TEXT = 1000  # longer messages are not answers to any question we ask
@@ -25,11 +27,35 @@ Handler = Callable[[Turn, QuestionFlow | None], list[Reply]]
 
 def respond(turn: Turn) -> list[Reply]:
     """The replies to one inbound message; the turn's state is left where the owner now stands."""
-    flow = FLOWS.get(turn.state.flow)
+    welcome = recognise(turn)
+    replies = _answer(turn, FLOWS.get(turn.state.flow))
+    return [welcome, *replies] if welcome is not None else replies
+
+
+# Why a message that is not an answer gets none, by what came instead of text.
+_NOT_AN_ANSWER = {
+    VOICE: N_("I cannot listen to voice notes yet; please type your answer."),
+    LOCATION: N_("Thank you for the location, but I need the answer typed as text."),
+    STICKER: N_("Nice sticker! I can only read text, though."),
+    OLD_BUTTON: N_("That button belongs to an earlier message."),
+    EDITED: N_("You changed an earlier message; I keep answers as they were first sent. To change an answer, "
+               "type \"kembali\" or, after saving, \"ubah data\"."),
+}
+
+
+def _answer(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
     text = clean(turn.inbound.text)
-    if not text:
-        reason = N_("I can only read text messages for now.") if turn.inbound.attachment else N_("I did not receive any text.")
+    attachment = turn.inbound.attachment
+    if attachment in _NOT_AN_ANSWER or (attachment and not text):
+        reason = _NOT_AN_ANSWER.get(attachment, N_("I can only read text messages for now."))
         return [Reply(turn.text(reason)), _where_you_are(turn, flow)]
+    if not text:
+        return [Reply(turn.text(N_("I did not receive any text."))), _where_you_are(turn, flow)]
+    if attachment == CONTACT and _where_you_are(turn, flow).expects != PHONE:
+        # A number shared where none is asked: it was for recognising a registered owner.
+        noted = [] if turn.state.owner_id is not None else [
+            Reply(turn.text(N_("Thank you. No registration uses %(phone)s yet."), phone=display_phone(text)))]
+        return [*noted, _where_you_are(turn, flow)]
     if len(text) > MAX_TEXT:
         return [Reply(turn.text(N_("That message is too long for me. Please answer briefly."))), _where_you_are(turn, flow)]
     word = _as_word(text)

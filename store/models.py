@@ -93,6 +93,7 @@ class Conversation(Base):
     step: Mapped[str] = mapped_column(String(40), default="start")
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    blocked_at: Mapped[datetime | None]  # when the user blocked the bot on this channel; None once back
 
 
 class InboundMessage(Base):
@@ -116,3 +117,17 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(100))
+
+
+class DeliveryStatus(Base):
+    """What a provider reported about a message we sent: queued, sent, delivered, read, failed."""
+
+    __tablename__ = "delivery_statuses"
+    __table_args__ = (Index("ix_delivery_statuses_message", "channel", "provider_message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    provider_message_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

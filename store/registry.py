@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from store.models import AuditEvent, Business, Consent, Conversation, InboundMessage, Owner
+from store.models import AuditEvent, Business, Consent, Conversation, DeliveryStatus, InboundMessage, Owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,12 @@ _CLAIM_INBOUND = {
     name: dialect.insert(_inbound_messages).on_conflict_do_nothing().returning(_inbound_messages.c.channel)
     for name, dialect in _DIALECTS.items()
 }
+_OWNER_WITH_VERIFIED_PHONE = (
+    select(_owners.c.id, _owners.c.name)
+    .where(_owners.c.phone == bindparam("phone"), _owners.c.phone_verified.is_(True))
+    .order_by(_owners.c.id)
+    .limit(1)
+)
 _NEW_CONVERSATION = {name: dialect.insert(_conversations).on_conflict_do_nothing() for name, dialect in _DIALECTS.items()}
 
 
@@ -133,6 +139,26 @@ class Registry:
             "answers": {flow: answers for flow, answers in state.answers.items() if answers},
             "language": state.language, "owner_id": state.owner_id, "updated_at": self.now,
         })
+
+    def owner_with_verified_phone(self, phone: str) -> tuple[int, str] | None:
+        """The id and name of the registered owner whose verified phone this is, if any."""
+        row = self._connection.execute(_OWNER_WITH_VERIFIED_PHONE, {"phone": phone}).first()
+        return (row.id, row.name) if row is not None else None
+
+    def set_blocked(self, channel: str, address: str, blocked: bool) -> None:
+        """Record that a user blocked the bot on a channel (nothing is sent there), or came back."""
+        self._connection.execute(
+            update(_conversations)
+            .where(_conversations.c.channel == channel, _conversations.c.address == address)
+            .values(blocked_at=self.now if blocked else None)
+        )
+
+    def record_delivery_status(self, channel: str, provider_message_id: str, status: str,
+                               error_code: str | None) -> None:
+        """Keep what a provider reported about a message it delivered for us."""
+        self.session.add(DeliveryStatus(channel=channel, provider_message_id=provider_message_id, status=status,
+                                        error_code=error_code, received_at=self.now))
+        self.session.flush()
 
     def register_owner(self, owner: OwnerDetails, consent_version: str, consented_at: datetime) -> int:
         """Write a new owner with the proof of their consent; returns the owner's id.

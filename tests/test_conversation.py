@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from flows.conversation import Conversations
-from flows.messages import Inbound
+from flows.messages import MEDIA, Inbound
 from store.db import Database
 from store.models import Business, Conversation, InboundMessage, Owner
 from transcript import Chat, Clock
@@ -104,7 +104,7 @@ def test_bad_input_gets_a_reply_and_loses_nothing(database: Database, answered: 
 
 def test_an_attachment_without_text_is_answered_kindly(database: Database) -> None:
     conversations = Conversations(database, Clock())
-    replies = conversations.handle(Inbound("terminal", "budi", "m1", "", attachment="sticker"))
+    replies = conversations.handle(Inbound("terminal", "budi", "m1", "", attachment=MEDIA))
     assert "hanya bisa membaca pesan teks" in replies[0].text
     assert replies[-1].choices  # and the menu to go on from
 

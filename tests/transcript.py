@@ -6,6 +6,7 @@ who is chatting (a phone number stands for a channel-verified sender), and `#` l
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -76,11 +77,16 @@ def read_transcript(path: Path) -> tuple[str, list[Exchange]]:
 
 
 def play(database: Database, path: Path, clock: Clock | None = None) -> None:
-    """Send every owner line of the transcript and check each answer."""
-    address, exchanges = read_transcript(path)
-    chat = Chat(Conversations(database, clock or Clock()), address)
+    """Send every owner line of the transcript on the conversation's own path and check each answer."""
+    address, _exchanges = read_transcript(path)
+    check(path, Chat(Conversations(database, clock or Clock()), address).say)
+
+
+def check(path: Path, say: Callable[[str], str]) -> None:
+    """Send every owner line through `say` (any channel's) and check the answer it returns."""
+    _address, exchanges = read_transcript(path)
     for exchange in exchanges:
-        answer = chat.say(exchange.says)
+        answer = say(exchange.says)
         for words in exchange.expected:
             assert words in answer, f"{path.name}:{exchange.line}: {words!r} not in the answer to {exchange.says!r}:\n{answer}"
         for words in exchange.unexpected:

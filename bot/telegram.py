@@ -1,0 +1,297 @@
+"""Telegram through python-telegram-bot: updates in (webhook or polling), replies out with keyboards."""
+
+import asyncio
+import hmac
+import json
+import logging
+from contextvars import ContextVar
+from dataclasses import replace
+from datetime import timedelta
+from functools import partial
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from telegram import (
+    Bot,
+    ChatMember,
+    KeyboardButton,
+    Message,
+    MessageEntity,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from bot.mailbox import Mailboxes
+from bot.render import SORRY, as_plain_text
+from bot.settings import Settings
+from flows.i18n import N_, Text
+from flows.messages import CONTACT, EDITED, LOCATION, MEDIA, OLD_BUTTON, STICKER, VOICE, Inbound, Reply
+from flows.registration import PHONE
+from store.db import Database
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+WEBHOOK_PATH = "/telegram/webhook"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+UPDATE_TYPES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
+SEND_ATTEMPTS = 3
+LONGEST_WAIT = 10.0  # seconds; a reply the owner waits for is not held back longer than this
+SHORT_LABEL = 16  # choices this short sit two to a keyboard row
+POLL_TIMEOUT = 30
+MAX_MESSAGE = 4096  # the Bot API's longest text
+PARAGRAPH = "\n\n"
+
+
+def build_application(settings: Settings) -> Application:
+    """A PTB Application that only processes updates we hand it: no Updater, no polling of its own."""
+    api = settings.telegram_api_base_url
+    return (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .updater(None)
+        .build()
+    )
+
+
+def inbound_from_update(update: Update) -> Inbound | None:
+    """An update as the conversation reads it; None for updates that are not a private message."""
+    message = update.message or update.edited_message
+    query = update.callback_query
+    chat = update.effective_chat
+    if chat is None or chat.type != chat.PRIVATE or (message is None and query is None):
+        return None
+    inbound = Inbound(CHANNEL, str(chat.id), str(update.update_id))
+    if query is not None:
+        return replace(inbound, attachment=OLD_BUTTON)  # we send no inline buttons: any press is a stale one
+    assert message is not None
+    if update.edited_message is not None:
+        return replace(inbound, attachment=EDITED)
+    return _read_message(inbound, message)
+
+
+def _read_message(inbound: Inbound, message: Message) -> Inbound:
+    if message.text is not None:
+        return replace(inbound, text=_command_without_bot_name(message))
+    if message.contact is not None:
+        phone = _e164(message.contact.phone_number)
+        own = message.from_user is not None and message.contact.user_id == message.from_user.id
+        return replace(inbound, text=phone or "", verified_phone=phone if own else None, attachment=CONTACT)
+    if message.sticker is not None:
+        return replace(inbound, attachment=STICKER)
+    if message.location is not None or message.venue is not None:
+        return replace(inbound, attachment=LOCATION)
+    if message.voice is not None or message.video_note is not None:
+        return replace(inbound, attachment=VOICE)
+    return replace(inbound, text=message.caption or "", attachment=MEDIA)
+
+
+def _command_without_bot_name(message: Message) -> str:
+    """"/start@tabe_bot payload" -> "/start": the deep-link payload is not an answer."""
+    text = message.text or ""
+    for entity in message.entities:
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+            command = text[: entity.length].split("@", 1)[0]
+            return command if command == "/start" else command + text[entity.length:]
+    return text
+
+
+def _e164(phone_number: str) -> str | None:
+    """Telegram gives a contact's number as digits, usually without the "+"."""
+    digits = "".join(character for character in phone_number if character.isdigit())
+    return f"+{digits}" if 8 <= len(digits) <= 15 else None
+
+
+Markup = ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def render(reply: Reply) -> tuple[str, Markup]:
+    """The reply's text, with its choices as a keyboard; a phone question also offers the contact."""
+    rows: list[list[KeyboardButton]] = []
+    labels = [choice.label for choice in reply.choices]
+    per_row = 2 if labels and max(map(len, labels)) <= SHORT_LABEL else 1
+    for start in range(0, len(labels), per_row):
+        rows.append([KeyboardButton(label) for label in labels[start:start + per_row]])
+    if reply.expects == PHONE:
+        rows.insert(0, [KeyboardButton(Text(reply.language)(N_("Share my phone number")), request_contact=True)])
+    if not rows:
+        return reply.text, ReplyKeyboardRemove()
+    return reply.text, ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+
+
+def as_messages(replies: list[Reply]) -> list[tuple[str, Markup | None]]:
+    """A turn's replies as few Telegram messages as fit: texts joined, the last reply's keyboard at the end.
+
+    One message per turn is one request less, and on a slow connection one notification instead of two.
+    An earlier reply's choices, if any, are listed as text, since only the last message has a keyboard.
+    """
+    if not replies:
+        return []
+    *earlier, last = replies
+    texts = [as_plain_text(reply) for reply in earlier]
+    last_text, markup = render(last)
+    texts.append(last_text)
+    messages: list[tuple[str, Markup | None]] = []
+    joined = texts[0]
+    for text in texts[1:]:
+        if len(joined) + len(PARAGRAPH) + len(text) > MAX_MESSAGE:
+            messages.append((joined, None))
+            joined = text
+        else:
+            joined += PARAGRAPH + text
+    messages.append((joined, markup))
+    return messages
+
+
+async def register_webhook(settings: Settings) -> None:
+    """Tell Telegram where to deliver updates, which ones, and the secret to sign them with."""
+    async with build_application(settings).bot as bot:
+        await bot.set_webhook(url=settings.public_base_url + WEBHOOK_PATH, secret_token=settings.telegram_webhook_secret,
+                              allowed_updates=UPDATE_TYPES)
+
+
+# The reply to a webhook update can ride back in the webhook's own response, as a Bot API method
+# call; the request being handled puts a list here for the handler to fill.
+_IN_RESPONSE: ContextVar[list[tuple[str, Markup | None]] | None] = ContextVar("telegram_response", default=None)
+
+
+class TelegramChannel:
+    """Telegram's door: the webhook, polling for local use, and replies in order."""
+
+    def __init__(self, settings: Settings, database: Database, mailboxes: Mailboxes) -> None:
+        self.settings = settings
+        self.database = database
+        self.mailboxes = mailboxes
+        self.application = build_application(settings)
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+
+    async def start(self) -> None:
+        await self.application.initialize()
+
+    async def stop(self) -> None:
+        await self.application.shutdown()
+
+    async def webhook(self, request: Request) -> Response:
+        """POST /telegram/webhook: a secret-token-checked update; the reply goes back in the response."""
+        secret = self.settings.telegram_webhook_secret
+        given = request.headers.get(SECRET_HEADER, "")
+        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+            return PlainTextResponse("forbidden", status_code=403)
+        update = _parse_update(await request.body(), self.application.bot)
+        if update is None:
+            return PlainTextResponse("malformed update", status_code=400)
+        in_response: list[tuple[str, Markup | None]] = []
+        token = _IN_RESPONSE.set(in_response)
+        try:
+            await self.application.process_update(update)
+        finally:
+            _IN_RESPONSE.reset(token)
+        if not in_response or update.effective_chat is None:
+            return PlainTextResponse("ok")
+        [(text, markup)] = in_response
+        method: dict[str, object] = {"method": "sendMessage", "chat_id": update.effective_chat.id, "text": text}
+        if markup is not None:
+            method["reply_markup"] = markup.to_dict()
+        return JSONResponse(method)
+
+    async def poll(self) -> None:
+        """Fetch updates with getUpdates and process them like webhook ones, until cancelled."""
+        bot = self.application.bot
+        await bot.delete_webhook()
+        offset = None
+        while True:
+            try:
+                updates = await bot.get_updates(offset=offset, timeout=POLL_TIMEOUT, allowed_updates=UPDATE_TYPES,
+                                                read_timeout=POLL_TIMEOUT + 10)
+            except NetworkError as error:
+                log.warning("Telegram polling failed, retrying: %s", error)
+                await asyncio.sleep(3)
+                continue
+            for update in updates:
+                offset = update.update_id + 1
+                await self.application.process_update(update)
+
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Hand a private message to its chat's mailbox; note a chat that blocked or unblocked us."""
+        if update.callback_query is not None:
+            await update.callback_query.answer()  # stops the spinner on the stale button
+        if update.my_chat_member is not None:
+            await self._note_membership(update)
+            return
+        inbound = inbound_from_update(update)
+        if inbound is not None:
+            deliver = partial(self._deliver, _IN_RESPONSE.get())
+            await self.mailboxes.handle(inbound, sequence=update.update_id, after=deliver)
+
+    async def _deliver(self, in_response: list[tuple[str, Markup | None]] | None, inbound: Inbound,
+                       replies: list[Reply]) -> None:
+        """In the webhook's response when the turn fits one message, else through the Bot API, in order."""
+        messages = as_messages(replies)
+        if in_response is not None and len(messages) == 1:
+            in_response.extend(messages)
+            return
+        for text, markup in messages:
+            try:
+                await self._send_one(inbound.address, text, markup)
+            except Forbidden:
+                await asyncio.to_thread(self._set_blocked, inbound.address, True)
+                return
+
+    async def _note_membership(self, update: Update) -> None:
+        member = update.my_chat_member
+        assert member is not None
+        if member.chat.type != member.chat.PRIVATE:
+            return
+        blocked = member.new_chat_member.status == ChatMember.BANNED
+        await asyncio.to_thread(self._set_blocked, str(member.chat.id), blocked)
+
+    def _set_blocked(self, address: str, blocked: bool) -> None:
+        with self.database.transaction() as registry:
+            registry.set_blocked(CHANNEL, address, blocked)
+
+    async def _send_one(self, chat_id: str, text: str, markup: Markup | None) -> None:
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                await self.application.bot.send_message(chat_id, text, reply_markup=markup)
+                return
+            except RetryAfter as error:
+                wait = _seconds(error.retry_after)
+                if attempt == SEND_ATTEMPTS or wait > LONGEST_WAIT:
+                    raise
+                await asyncio.sleep(wait)
+            except NetworkError:
+                if attempt == SEND_ATTEMPTS:
+                    raise
+                await asyncio.sleep(0.5 * attempt)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log what failed, never the message itself (it may hold a NIK), and tell the owner."""
+        log.error("Telegram update %s failed: %r", getattr(update, "update_id", "?"), context.error)
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None or isinstance(context.error, Forbidden):
+            return
+        try:
+            await self.application.bot.send_message(chat.id, Text()(SORRY))
+        except TelegramError:
+            pass
+
+
+def _parse_update(body: bytes, bot: Bot) -> Update | None:
+    """The update in a webhook body; None when it is not one (anything PTB cannot read is malformed)."""
+    try:
+        data = json.loads(body)
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            return None
+        return Update.de_json(data, bot)
+    except Exception:  # noqa: BLE001 - a body PTB cannot build an Update from is the sender's fault
+        return None
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,0 +1,19 @@
+"""One owner across channels: a chat from a registered owner's verified phone number is theirs."""
+
+from flows.engine import Turn
+from flows.i18n import N_
+from flows.messages import Reply
+from flows.parsing import display_phone
+
+
+def recognise(turn: Turn) -> Reply | None:
+    """Link an unlinked chat to the owner whose verified phone the channel vouches for; greet them."""
+    phone = turn.inbound.verified_phone
+    if turn.state.owner_id is not None or phone is None:
+        return None
+    owner = turn.registry.owner_with_verified_phone(phone)
+    if owner is None:
+        return None
+    turn.state.owner_id, name = owner
+    return Reply(turn.text(N_("Welcome, %(name)s! I recognised you by your phone number %(phone)s, the one you "
+                              "registered with."), name=name, phone=display_phone(phone)))

@@ -1,0 +1,353 @@
+"""A fake Twilio REST API (Messages) on loopback, for tests and benchmarks.
+
+The real twilio client, with its aiohttp-based AsyncTwilioHttpClient, talks to it over HTTP:
+
+    with FakeTwilio() as fake:
+        http_client = AsyncTwilioHttpClient()          # inside a coroutine: it opens an aiohttp session
+        client = Client(fake.account_sid, fake.auth_token, http_client=http_client)
+        client.api.base_url = fake.base_url            # the one line that redirects client.messages
+        client.region = client.edge = None             # see below
+        message = await client.messages.create_async(to="whatsapp:+62...", from_="whatsapp:+1...", body="Halo")
+        await http_client.close()                      # closes the aiohttp session
+
+Pointing the client at another base URL (twilio 9.x; this is what TWILIO_API_BASE_URL must do):
+`client.messages` is `client.api.account.messages`; every URL it builds is `client.api.absolute_url(uri)`, i.e.
+`client.api.base_url` ("https://api.twilio.com", read at each request) + "/2010-04-01/Accounts/{sid}/Messages.json".
+So set `client.api.base_url = "http://127.0.0.1:PORT"` (no trailing path; `client.api` is created once and
+cached by the Client, so the assignment sticks). Only the `api` domain moves: other domains (client.content,
+client.messaging, ...) have their own `base_url`.
+Also keep `client.region` and `client.edge` None: when either is set (also from the TWILIO_REGION / TWILIO_EDGE
+environment variables) `ClientBase.get_hostname` rewrites the host as `product.edge.region.twilio.com`, and it
+splits "127.0.0.1:PORT" on dots as if it were such a host name, mangling it.
+
+How the client reads an error (twilio/base/version.py `Version.exception`): a JSON body with "type", "title",
+"status" and "code" becomes a TwilioServiceException (RFC 9457); anything else becomes a TwilioRestException
+with `.status` = the HTTP status and `.code` = the body's "code". Twilio's Messages API answers in the legacy
+shape {"code", "message", "more_info", "status"}, which is what this fake sends.
+
+As a separate process (for benchmarks), printing its base URL once it listens:
+
+    .venv/bin/python tests/fake_twilio.py --port 8082 [--account-sid AC... --auth-token ...]
+
+There, `GET /_fake/stats` counts the requests and the messages created.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import json
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server import Server
+
+DEFAULT_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
+DEFAULT_AUTH_TOKEN = "fake0auth0token0for0loopback0tests"
+API_VERSION = "2010-04-01"
+
+Reply = tuple[int, dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class TwilioRequest:
+    """One Messages request the fake answered, accepted or not, with the Twilio error code when refused."""
+
+    params: dict[str, Any]
+    status: int
+    code: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TwilioMessage:
+    """A message the fake accepted (201), as the project sent it."""
+
+    sid: str
+    to: str
+    from_: str | None
+    body: str | None
+    content_sid: str | None
+    content_variables: str | None
+    status_callback: str | None
+    params: dict[str, Any]
+
+
+def twilio_error(status: int, code: int, message: str) -> Reply:
+    """Twilio's legacy error body, the one the Messages API answers with."""
+    more_info = f"https://www.twilio.com/docs/errors/{code}"
+    return status, {"code": code, "message": message, "more_info": more_info, "status": status}
+
+
+def _json_response(status: int, body: dict[str, Any]) -> Response:
+    content = json.dumps(body, separators=(",", ":")).encode()
+    return Response(content, status_code=status, media_type="application/json")
+
+
+def _form(body: bytes) -> dict[str, Any]:
+    # Repeated fields (MediaUrl, PersistentAction) become lists, as Twilio reads them.
+    params: dict[str, Any] = {}
+    for key, value in parse_qsl(body.decode(), keep_blank_values=True):
+        if key in params:
+            previous = params[key]
+            params[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            params[key] = value
+    return params
+
+
+def _basic_auth(request: Request) -> tuple[str, str] | None:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, _, password = base64.b64decode(encoded).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return user, password
+
+
+def _address(number: str) -> str:
+    """A To number without its channel prefix, so "whatsapp:+62..." and "+62..." name the same person."""
+    return number.split(":", 1)[1] if ":" in number else number
+
+
+def _rfc2822_now() -> str:
+    return format_datetime(datetime.now(timezone.utc).replace(microsecond=0))  # "Tue, 05 Mar 2024 01:02:03 +0000"
+
+
+class FakeTwilio:
+    """A fake Twilio Messages API: checks basic auth, records messages, answers like Twilio, fails on request.
+
+    Thread-safe: the server runs in its own thread and event loop; tests read and steer it from theirs.
+    """
+
+    def __init__(
+        self,
+        account_sid: str = DEFAULT_ACCOUNT_SID,
+        auth_token: str = DEFAULT_AUTH_TOKEN,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.host = host
+        self.port = port
+        self._lock = threading.Lock()
+        self._requests: list[TwilioRequest] = []
+        self._messages: list[TwilioMessage] = []
+        self._resources: dict[str, dict[str, Any]] = {}
+        self._rate_limited = 0
+        self._unreachable: set[str] = set()
+        self._server: Server | None = None
+        accounts = f"/{API_VERSION}/Accounts/{{account_sid}}"
+        self.app = Starlette(
+            routes=[
+                Route("/_fake/stats", self._stats, methods=["GET"]),
+                Route(f"{accounts}/Messages.json", self._create_message, methods=["POST"]),
+                Route(f"{accounts}/Messages/{{sid}}.json", self._fetch_message, methods=["GET"]),
+            ]
+        )
+
+    # ---- running -------------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The value for `client.api.base_url`."""
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> FakeTwilio:
+        """Serve on a background thread; returns once the server accepts connections."""
+        self._server = Server(self.app, self.host, self.port, lifespan="off").start()
+        self.port = self._server.port
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.stop()
+        self._server = None
+
+    def __enter__(self) -> FakeTwilio:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # ---- what happened -------------------------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[TwilioMessage]:
+        """The messages accepted so far, in order (a copy)."""
+        with self._lock:
+            return list(self._messages)
+
+    @property
+    def requests(self) -> list[TwilioRequest]:
+        """Every Messages request answered so far, refused ones included (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    def sent(self, to: str) -> list[str | None]:
+        """The bodies accepted for a number, given with or without its "whatsapp:" prefix."""
+        return [message.body for message in self.messages if _address(message.to) == _address(to)]
+
+    def reset(self) -> None:
+        """Forget requests, messages and failure modes."""
+        with self._lock:
+            self._requests.clear()
+            self._messages.clear()
+            self._resources.clear()
+            self._rate_limited = 0
+            self._unreachable.clear()
+
+    # ---- steering ------------------------------------------------------------------------------------
+
+    def rate_limit_next(self, count: int) -> None:
+        """Answer the next `count` authenticated requests with 429, Twilio error 20429."""
+        with self._lock:
+            self._rate_limited = count
+
+    def not_on_whatsapp(self, number: str) -> None:
+        """Messages to this number answer 400, Twilio error 63003 (the channel cannot find the To address)."""
+        with self._lock:
+            self._unreachable.add(_address(number))
+
+    # ---- HTTP ----------------------------------------------------------------------------------------
+
+    async def _create_message(self, request: Request) -> Response:
+        params = _form(await request.body())
+        status, body = self._refusal(request) or self._create(request.url.path, params)
+        code = body.get("code") if status >= 400 else None
+        with self._lock:
+            self._requests.append(TwilioRequest(params, status, code))
+        return _json_response(status, body)
+
+    async def _fetch_message(self, request: Request) -> Response:
+        refused = self._refusal(request)
+        if refused:
+            return _json_response(*refused)
+        with self._lock:
+            resource = self._resources.get(request.path_params["sid"])
+        if resource is None:
+            return _json_response(*twilio_error(404, 20404, f"The requested resource {request.url.path} was not found"))
+        return _json_response(200, resource)
+
+    async def _stats(self, request: Request) -> Response:
+        with self._lock:
+            counts = {"requests": len(self._requests), "messages": len(self._messages)}
+        return _json_response(200, counts)
+
+    def _refusal(self, request: Request) -> Reply | None:
+        """Twilio's answer when the request never reaches a message: bad credentials, another account, throttled."""
+        if _basic_auth(request) != (self.account_sid, self.auth_token):
+            return twilio_error(401, 20003, "Authenticate")
+        if request.path_params["account_sid"] != self.account_sid:
+            return twilio_error(404, 20404, f"The requested resource {request.url.path} was not found")
+        with self._lock:
+            if self._rate_limited > 0:
+                self._rate_limited -= 1
+                return twilio_error(429, 20429, "Too Many Requests")
+        return None
+
+    def _create(self, path: str, params: dict[str, Any]) -> Reply:
+        invalid = _invalid(params)
+        if invalid:
+            return invalid
+        to = params["To"]
+        with self._lock:
+            if _address(to) in self._unreachable:
+                return twilio_error(400, 63003, "Channel could not find To address")
+        resource = self._resource(path, params)
+        message = TwilioMessage(
+            sid=resource["sid"],
+            to=to,
+            from_=params.get("From"),
+            body=params.get("Body"),
+            content_sid=params.get("ContentSid"),
+            content_variables=params.get("ContentVariables"),
+            status_callback=params.get("StatusCallback"),
+            params=params,
+        )
+        with self._lock:
+            self._messages.append(message)
+            self._resources[message.sid] = resource
+        return 201, resource
+
+    def _resource(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A Message resource as Twilio answers a create: queued, not yet priced nor sent."""
+        sid = "SM" + uuid.uuid4().hex
+        uri = path.removesuffix(".json") + f"/{sid}"
+        now = _rfc2822_now()
+        media = params.get("MediaUrl") or []
+        return {
+            "account_sid": self.account_sid,
+            "api_version": API_VERSION,
+            "body": params.get("Body", ""),
+            "date_created": now,
+            "date_sent": None,
+            "date_updated": now,
+            "direction": "outbound-api",
+            "error_code": None,
+            "error_message": None,
+            "from": params.get("From"),
+            "messaging_service_sid": params.get("MessagingServiceSid"),
+            "num_media": str(len(media) if isinstance(media, list) else 1),
+            "num_segments": "1",
+            "price": None,
+            "price_unit": "USD",
+            "sid": sid,
+            "status": "queued",
+            "subresource_uris": {"media": f"{uri}/Media.json"},
+            "to": params["To"],
+            "uri": f"{uri}.json",
+        }
+
+
+def _invalid(params: dict[str, Any]) -> Reply | None:
+    """Twilio's 400 for a create it cannot even try, in the order Twilio checks."""
+    if not params.get("To"):
+        return twilio_error(400, 21604, "A 'To' phone number is required.")
+    if not params.get("From") and not params.get("MessagingServiceSid"):
+        return twilio_error(400, 21603, "A 'From' phone number is required.")
+    if not (params.get("Body") or params.get("ContentSid") or params.get("MediaUrl")):
+        return twilio_error(400, 21619, "A text message body or media urls must be specified.")
+    if params.get("ContentVariables"):
+        try:
+            json.loads(params["ContentVariables"])
+        except ValueError:
+            return twilio_error(400, 21656, "The ContentVariables Parameter is invalid.")
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the fake Twilio Messages API until interrupted.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8082)
+    parser.add_argument("--account-sid", default=DEFAULT_ACCOUNT_SID)
+    parser.add_argument("--auth-token", default=DEFAULT_AUTH_TOKEN)
+    args = parser.parse_args()
+    with FakeTwilio(args.account_sid, args.auth_token, host=args.host, port=args.port) as fake:
+        # Printed once it listens, so a benchmark can wait for this line instead of polling the port.
+        print(f"FAKE_TWILIO_BASE_URL={fake.base_url} ACCOUNT_SID={fake.account_sid}", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

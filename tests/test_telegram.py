@@ -1,0 +1,219 @@
+"""Telegram updates as the conversation reads them, and replies as Telegram shows them."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+
+import telegram_updates as tg
+from bot.app import create_app
+from bot.settings import Settings
+from bot.telegram import inbound_from_update, render
+from fake_telegram import FakeTelegram
+from flows.messages import CONTACT, EDITED, LOCATION, MEDIA, OLD_BUTTON, STICKER, VOICE, Choice, Inbound, Reply
+from server import Server
+from store.db import Database
+from store.models import Conversation, Owner
+from transcript import check
+
+CHAT = 123456789
+BOT = Bot("123:TEST")
+
+
+def _read(data: dict[str, Any]) -> Inbound | None:
+    return inbound_from_update(Update.de_json(data, BOT))
+
+
+@pytest.mark.parametrize(("data", "text", "attachment", "verified_phone"), [
+    (tg.text(CHAT, "halo"), "halo", None, None),
+    (tg.text(CHAT, "/start"), "/start", None, None),
+    (tg.text(CHAT, "/start@tabe_test_bot ref-brosur"), "/start", None, None),
+    (tg.text(CHAT, "/daftar@tabe_test_bot"), "/daftar", None, None),
+    (tg.contact(CHAT, "6281234567890"), "+6281234567890", CONTACT, "+6281234567890"),
+    (tg.contact(CHAT, "+62 812-3456-7890", own=False), "+6281234567890", CONTACT, None),
+    (tg.photo(CHAT), "", MEDIA, None),
+    (tg.photo(CHAT, caption="Warung Bu Sari"), "Warung Bu Sari", MEDIA, None),
+    (tg.sticker(CHAT), "", STICKER, None),
+    (tg.location(CHAT), "", LOCATION, None),
+    (tg.voice(CHAT), "", VOICE, None),
+    (tg.edited(CHAT, "Budi"), "", EDITED, None),
+    (tg.button_press(CHAT), "", OLD_BUTTON, None),
+], ids=["text", "start", "start-deep-link", "command-with-bot-name", "own-contact", "someone-elses-contact", "photo",
+        "photo-with-caption", "sticker", "location", "voice", "edited", "old-button"])
+def test_an_update_becomes_an_inbound(data: dict[str, Any], text: str, attachment: str | None,
+                                      verified_phone: str | None) -> None:
+    inbound = _read(data)
+    assert inbound is not None
+    assert (inbound.channel, inbound.address, inbound.message_id) == ("telegram", str(CHAT), str(data["update_id"]))
+    assert (inbound.text, inbound.attachment, inbound.verified_phone) == (text, attachment, verified_phone)
+
+
+@pytest.mark.parametrize("data", [tg.group_text(CHAT, "halo"), tg.membership(CHAT, "kicked")], ids=["group", "member"])
+def test_what_is_not_a_private_message_is_not_an_inbound(data: dict[str, Any]) -> None:
+    assert _read(data) is None
+
+
+def test_choices_become_a_keyboard_that_goes_away_after_use() -> None:
+    text, markup = render(Reply("Apakah Anda setuju?", (Choice(1, "Ya, saya setuju"), Choice(2, "Tidak"))))
+    assert text == "Apakah Anda setuju?"
+    assert isinstance(markup, ReplyKeyboardMarkup)
+    assert [[button.text for button in row] for row in markup.keyboard] == [["Ya, saya setuju", "Tidak"]]
+    assert markup.one_time_keyboard and markup.resize_keyboard
+
+
+def test_long_labels_sit_one_to_a_row_and_button_only_choices_are_kept() -> None:
+    _text, markup = render(Reply("NIB?", (Choice(None, "Belum punya NIB sama sekali"),)))
+    assert isinstance(markup, ReplyKeyboardMarkup)
+    assert [[button.text for button in row] for row in markup.keyboard] == [["Belum punya NIB sama sekali"]]
+
+
+def test_the_phone_question_offers_to_share_the_contact() -> None:
+    _text, markup = render(Reply("Nomor HP?", expects="phone"))
+    assert isinstance(markup, ReplyKeyboardMarkup)
+    [[button]] = markup.keyboard
+    assert button.request_contact and button.text == "Bagikan nomor HP saya"
+    _text, english = render(Reply("Phone?", expects="phone", language="en"))
+    assert isinstance(english, ReplyKeyboardMarkup) and english.keyboard[0][0].text == "Share my phone number"
+
+
+def test_a_reply_without_choices_clears_an_earlier_keyboard() -> None:
+    assert isinstance(render(Reply("Siapa nama Anda?"))[1], ReplyKeyboardRemove)
+
+
+SECRET = "s3cret-Token_for-webhooks"
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+
+
+class TelegramUser:
+    """One owner's Telegram, as the Bot API relays it to the webhook, and what they see back."""
+
+    def __init__(self, client: httpx.Client, fake: FakeTelegram, chat_id: int = CHAT) -> None:
+        self.client = client
+        self.fake = fake
+        self.chat_id = chat_id
+
+    def post(self, body: bytes | dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+        if isinstance(body, dict):
+            return self.client.post("/telegram/webhook", json=body, headers=headers)
+        return self.client.post("/telegram/webhook", content=body, headers=headers | {"content-type": "application/json"})
+
+    def send(self, update: dict[str, Any]) -> list[str]:
+        """Deliver an update; the messages the owner then sees: the webhook's answer and any sent through the API."""
+        before = len(self.fake.calls_to("sendMessage"))
+        response = self.post(update)
+        assert response.status_code == 200, response.text
+        messages = [_shown(call.params) for call in self.fake.calls_to("sendMessage")[before:]]
+        if response.headers["content-type"].startswith("application/json"):
+            method = response.json()
+            assert method["method"] == "sendMessage" and method["chat_id"] == self.chat_id
+            messages.append(_shown(method))
+        return messages
+
+    def say(self, text: str) -> str:
+        if text.startswith("[kontak "):
+            return "\n\n".join(self.send(tg.contact(self.chat_id, text.removeprefix("[kontak ").rstrip("]"))))
+        return "\n\n".join(self.send(tg.text(self.chat_id, text)))
+
+
+def _shown(method: dict[str, Any]) -> str:
+    """A sendMessage as the owner sees it: the text, then each keyboard row as [button] [button]."""
+    rows = (method.get("reply_markup") or {}).get("keyboard", [])
+    buttons = [" ".join(f"[{button['text']}]" for button in row) for row in rows]
+    return "\n".join([method["text"], *buttons])
+
+
+def telegram_settings(database: Database, fake: FakeTelegram) -> Settings:
+    return Settings(database_url=database.url, telegram_bot_token=fake.token, telegram_webhook_secret=SECRET,
+                    telegram_api_base_url=fake.origin)
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def telegram(database: Database, fake_telegram: FakeTelegram) -> Iterator[TelegramUser]:
+    app = create_app(telegram_settings(database, fake_telegram), database)
+    with Server(app) as server, httpx.Client(base_url=server.base_url) as client:
+        yield TelegramUser(client, fake_telegram)
+
+
+def test_a_whole_registration_over_telegram(telegram: TelegramUser, database: Database) -> None:
+    check(TRANSCRIPTS / "telegram" / "registration.txt", telegram.say)
+    with Session(database.engine) as session:
+        owner = session.scalars(select(Owner)).one()
+    assert (owner.phone, owner.phone_verified) == ("+6281234567890", True)
+
+
+def test_the_server_asks_telegram_who_it_is_at_start(telegram: TelegramUser) -> None:
+    assert [call.method for call in telegram.fake.calls][:1] == ["getMe"]
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong-secret", SECRET + "x"], ids=["none", "empty", "wrong", "longer"])
+def test_a_forged_update_is_refused(telegram: TelegramUser, secret: str | None) -> None:
+    assert telegram.post(tg.text(CHAT, "halo"), secret=secret).status_code == 403
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[]", b'"halo"', b"{}", b'{"update_id": "1"}',
+                                  b'{"update_id": 1, "message": {"text": "no chat"}}', "halo".encode("utf-16")],
+                         ids=["broken", "list", "string", "no-id", "id-not-a-number", "message-without-chat", "utf16"])
+def test_a_malformed_update_gets_400(telegram: TelegramUser, body: bytes) -> None:
+    assert telegram.post(body).status_code == 400
+
+
+def test_a_redelivered_update_is_answered_once_and_changes_nothing_twice(telegram: TelegramUser,
+                                                                       database: Database) -> None:
+    telegram.say("halo")
+    register = tg.text(CHAT, "1")  # at the menu, "1" registers; at the consent question, it agrees
+    assert "Apakah Anda setuju?" in telegram.send(register)[0]
+    assert telegram.send(register) == []
+    with Session(database.engine) as session:
+        conversation = session.scalars(select(Conversation)).one()
+    assert (conversation.flow, conversation.step) == ("registration", "consent")
+
+
+@pytest.mark.parametrize(("update", "words"), [
+    (tg.photo(CHAT), "hanya bisa membaca pesan teks"),
+    (tg.sticker(CHAT), "Stiker"),
+    (tg.location(CHAT), "lokasi"),
+    (tg.voice(CHAT), "pesan suara"),
+    (tg.edited(CHAT, "Budi"), "mengubah pesan sebelumnya"),
+    (tg.button_press(CHAT), "Tombol itu milik pesan sebelumnya"),
+], ids=["photo", "sticker", "location", "voice", "edited", "old-button"])
+def test_what_is_not_an_answer_gets_a_kind_word_and_the_question_again(telegram: TelegramUser,
+                                                                      update: dict[str, Any], words: str) -> None:
+    [message] = telegram.send(update)
+    assert words in message and "Menu utama" in message
+
+
+def test_a_stale_button_press_stops_its_spinner(telegram: TelegramUser) -> None:
+    telegram.send(tg.button_press(CHAT))
+    assert [call.params["callback_query_id"] for call in telegram.fake.calls_to("answerCallbackQuery")] == [
+        "4382bfdwdsb323b2d9"]
+
+
+def test_blocking_and_unblocking_the_bot_is_recorded(telegram: TelegramUser, database: Database) -> None:
+    telegram.say("halo")
+    assert telegram.send(tg.membership(CHAT, "kicked")) == []
+    assert _conversation(database).blocked_at is not None
+    telegram.send(tg.membership(CHAT, "member"))
+    assert _conversation(database).blocked_at is None
+
+
+def test_group_chats_are_left_alone(telegram: TelegramUser, database: Database) -> None:
+    assert telegram.send(tg.group_text(CHAT, "halo")) == []
+    with Session(database.engine) as session:
+        assert session.scalars(select(Conversation)).all() == []
+
+
+def _conversation(database: Database) -> Conversation:
+    with Session(database.engine) as session:
+        return session.scalars(select(Conversation)).one()

@@ -1,0 +1,136 @@
+"""WhatsApp through Twilio: signed webhooks in, TwiML out, forgeries refused, retries answered once."""
+
+import uuid
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from twilio.request_validator import RequestValidator
+
+from bot.app import create_app
+from bot.settings import Settings
+from server import Server
+from store.db import Database
+from store.models import Conversation, DeliveryStatus
+from transcript import check
+
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+PUBLIC = "https://tabe.example.id"  # what Twilio was told; the test server itself is on plain http
+SENDER = "whatsapp:+6281234567890"
+
+
+def whatsapp_settings(database: Database, **changes: str) -> Settings:
+    return Settings(database_url=database.url, twilio_account_sid="AC" + "0" * 32, twilio_auth_token="secret-token",
+                    twilio_whatsapp_from="whatsapp:+14155238886", public_base_url=PUBLIC, **changes)
+
+
+class WhatsAppPhone:
+    """An owner's WhatsApp as Twilio relays it: signed form posts to the webhook."""
+
+    def __init__(self, client: httpx.Client, settings: Settings, sender: str = SENDER) -> None:
+        self.client = client
+        self.validator = RequestValidator(settings.twilio_auth_token)
+        self.sender = sender
+
+    def post(self, path: str, fields: dict[str, str], signed_url: str | None = None) -> httpx.Response:
+        signature = self.validator.compute_signature(signed_url or PUBLIC + path, fields)
+        return self.client.post(path, data=fields, headers={"X-Twilio-Signature": signature,
+                                                             "X-Forwarded-Proto": "https"})
+
+    def message(self, body: str = "", message_sid: str | None = None, **extra: str) -> dict[str, str]:
+        return {"MessageSid": message_sid or "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "0" * 32,
+                "From": self.sender, "To": "whatsapp:+14155238886", "Body": body, "NumMedia": "0",
+                "ProfileName": "Budi", "WaId": self.sender.removeprefix("whatsapp:+"), **extra}
+
+    def send(self, fields: dict[str, str]) -> list[str]:
+        response = self.post("/whatsapp/webhook", fields)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/xml")
+        return [message.text or "" for message in ElementTree.fromstring(response.text).iter("Message")]
+
+    def say(self, text: str) -> str:
+        return "\n\n".join(self.send(self.message(text)))
+
+
+@pytest.fixture
+def whatsapp(database: Database) -> Iterator[WhatsAppPhone]:
+    settings = whatsapp_settings(database)
+    with Server(create_app(settings, database)) as server, httpx.Client(base_url=server.base_url) as client:
+        yield WhatsAppPhone(client, settings)
+
+
+def test_a_whole_registration_over_whatsapp_confirms_the_senders_number(whatsapp: WhatsAppPhone) -> None:
+    check(TRANSCRIPTS / "registration_happy_path.txt", whatsapp.say)
+
+
+def test_a_request_signed_for_the_public_address_validates_behind_a_tls_proxy(whatsapp: WhatsAppPhone) -> None:
+    # The request reaches the server as http://127.0.0.1:…; Twilio signed https://tabe.example.id/….
+    assert whatsapp.client.base_url.scheme == "http"
+    assert whatsapp.say("halo")
+
+
+@pytest.mark.parametrize("path", ["/whatsapp/webhook", "/whatsapp/status"])
+def test_forged_and_unsigned_requests_are_refused(whatsapp: WhatsAppPhone, path: str) -> None:
+    fields = whatsapp.message("halo") | {"MessageStatus": "delivered"}
+    unsigned = whatsapp.client.post(path, data=fields)
+    forged = whatsapp.client.post(path, data=fields, headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"})
+    signed_for_elsewhere = whatsapp.post(path, fields, signed_url="https://evil.example.com" + path)
+    tampered = whatsapp.client.post(path, data=fields | {"Body": "hapus data saya"}, headers={
+        "X-Twilio-Signature": whatsapp.validator.compute_signature(PUBLIC + path, fields)})
+    assert [r.status_code for r in (unsigned, forged, signed_for_elsewhere, tampered)] == [403, 403, 403, 403]
+
+
+def test_malformed_requests_get_400(whatsapp: WhatsAppPhone) -> None:
+    signature = {"X-Twilio-Signature": "c2lnbmVk"}
+    not_a_form = whatsapp.client.post("/whatsapp/webhook", content=b'{"Body": "halo"}',
+                                      headers=signature | {"content-type": "application/json"})
+    no_sid = whatsapp.post("/whatsapp/webhook", {k: v for k, v in whatsapp.message("halo").items() if k != "MessageSid"})
+    not_whatsapp = whatsapp.post("/whatsapp/webhook", whatsapp.message("halo") | {"From": "+6281234567890"})
+    no_status = whatsapp.post("/whatsapp/status", {"MessageSid": "SM" + "1" * 32})
+    assert [r.status_code for r in (not_a_form, no_sid, not_whatsapp, no_status)] == [400, 400, 400, 400]
+
+
+def test_a_retried_message_is_answered_once_and_changes_nothing_twice(whatsapp: WhatsAppPhone,
+                                                                    database: Database) -> None:
+    whatsapp.say("halo")
+    register = whatsapp.message("1")  # at the menu, "1" registers; at the consent question, it agrees
+    assert "Apakah Anda setuju?" in whatsapp.send(register)[-1]
+    assert whatsapp.send(register) == []  # Twilio retried: no second answer
+    with Session(database.engine) as session:
+        conversation = session.scalars(select(Conversation)).one()
+    assert (conversation.flow, conversation.step) == ("registration", "consent")
+
+
+@pytest.mark.parametrize(("extra", "words"), [
+    ({"NumMedia": "1", "MediaContentType0": "audio/ogg", "MediaUrl0": "https://api.twilio.com/media/1"},
+     "pesan suara"),
+    ({"NumMedia": "1", "MediaContentType0": "image/webp", "MediaUrl0": "https://api.twilio.com/media/2"}, "Stiker"),
+    ({"NumMedia": "1", "MediaContentType0": "image/jpeg", "MediaUrl0": "https://api.twilio.com/media/3"},
+     "hanya bisa membaca pesan teks"),
+    ({"Latitude": "-2.2136", "Longitude": "113.9108"}, "lokasi"),
+], ids=["voice", "sticker", "photo", "location"])
+def test_what_is_not_text_gets_a_kind_word_and_the_question_again(whatsapp: WhatsAppPhone, extra: dict[str, str],
+                                                                  words: str) -> None:
+    answers = whatsapp.send(whatsapp.message("", **extra))
+    assert words in answers[0]
+    assert "Menu utama" in answers[-1]
+
+
+def test_status_callbacks_are_recorded(whatsapp: WhatsAppPhone, database: Database) -> None:
+    for status, error in (("sent", None), ("delivered", None), ("failed", "63016")):
+        fields = {"MessageSid": "SM" + "a" * 32, "MessageStatus": status, "AccountSid": "AC" + "0" * 32,
+                  "To": SENDER, "From": "whatsapp:+14155238886", **({"ErrorCode": error} if error else {})}
+        assert whatsapp.post("/whatsapp/status", fields).status_code == 204
+    with Session(database.engine) as session:
+        rows = session.scalars(select(DeliveryStatus).order_by(DeliveryStatus.id)).all()
+    assert [(row.provider_message_id, row.status, row.error_code) for row in rows] == [
+        ("SM" + "a" * 32, "sent", None), ("SM" + "a" * 32, "delivered", None), ("SM" + "a" * 32, "failed", "63016")]
+
+
+def test_without_credentials_whatsapp_is_off(sqlite_database: Database) -> None:
+    with Server(create_app(Settings(database_url=sqlite_database.url), sqlite_database)) as server:
+        assert httpx.post(server.base_url + "/whatsapp/webhook", data={"Body": "halo"}).status_code == 404
