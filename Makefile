@@ -5,12 +5,12 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CATALOGS := locales/id/LC_MESSAGES/messages.po locales/en/LC_MESSAGES/messages.po
 
-.PHONY: run test lint setup db catalogs bench clean
+.PHONY: run test lint setup browser db catalogs bench clean
 
 run: db
 	$(BIN)/tabe chat
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest
 
 # Unused names, import order, likely bugs: the house rules a tool can check.
@@ -24,6 +24,23 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# The browser tests drive Debian's chromium through its chromedriver, so install both where either is
+# missing: as root, or through sudo when it asks no password. `install` comes first, as a fresh machine's
+# empty package lists are the only reason to wait for an `update`. Where neither works (no apt, no rights,
+# no network) the tests still run: the browser ones skip and say why.
+APT_GET := env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o DPkg::Lock::Timeout=300
+BROWSER_PACKAGES := chromium chromium-driver
+
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then as_root=; else as_root="sudo -n"; fi; \
+		echo "installing $(BROWSER_PACKAGES) for the browser tests (a few minutes, once)"; \
+		command -v apt-get >/dev/null && { \
+			$$as_root $(APT_GET) install $(BROWSER_PACKAGES) >/dev/null 2>&1 || { \
+				$$as_root $(APT_GET) update >/dev/null 2>&1 && \
+				$$as_root $(APT_GET) install $(BROWSER_PACKAGES) >/dev/null 2>&1; }; \
+		} || echo "chromium could not be installed: the browser tests will be skipped"; }
 
 # The local registry: migrated, with sample owners the first time.
 db: setup

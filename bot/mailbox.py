@@ -1,47 +1,46 @@
-"""Per-chat ordering inside one server process: a chat's messages one at a time, earliest first.
+"""Per-chat ordering inside one server process: a chat's messages wait here for the chat's turn.
 
-Across processes the conversation row's lock serialises a chat; inside a process a mailbox per
-chat queues what arrives meanwhile, so no thread sits blocked on that lock, and the message handed
-over once the lock is held is the earliest one waiting (by the provider's sequence where it has
-one, Telegram's update_id, else by arrival). Different chats run concurrently.
+Across processes the conversation row's lock serialises a chat. Inside a process a mailbox per chat
+holds what arrives meanwhile, so one task per chat (not one thread per message) waits for that
+lock, and once it is held every message waiting by then is answered, earliest first: by the
+provider's sequence where it has one (Telegram's update_id), else by arrival. Different chats run
+concurrently.
 """
 
 import asyncio
 import heapq
 import itertools
-import logging
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from flows.conversation import Conversations
+from flows.conversation import Conversations, Waiting, arrival_sequence
 from flows.messages import Inbound, Reply
-
-log = logging.getLogger(__name__)
 
 AfterReply = Callable[[Inbound, list[Reply]], Awaitable[None]]
 
 
 @dataclass(order=True)
-class _Waiting:
+class _Item:
     order: tuple[int, int]
-    inbound: Inbound = field(compare=False)
+    waiting: Waiting = field(compare=False)
     after: AfterReply | None = field(compare=False)
     done: "asyncio.Future[list[Reply]]" = field(compare=False)
 
 
 @dataclass
 class _Mailbox:
-    waiting: list[_Waiting] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)  # the loop pushes, a worker thread pops
+    items: list[_Item] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # the loop adds, a worker thread takes
 
-    def push(self, item: _Waiting) -> None:
+    def add(self, item: _Item) -> None:
         with self.lock:
-            heapq.heappush(self.waiting, item)
+            heapq.heappush(self.items, item)
 
-    def pop(self) -> _Waiting:
+    def take_all(self) -> list[_Item]:
         with self.lock:
-            return heapq.heappop(self.waiting)
+            taken, self.items = sorted(self.items), []
+        return taken
 
 
 class Mailboxes:
@@ -54,8 +53,10 @@ class Mailboxes:
         self._draining: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to tasks
 
     async def handle(self, inbound: Inbound, sequence: int | None = None, after: AfterReply | None = None) -> list[Reply]:
-        """The replies to one message, once it had its turn; `after` (sending them, say) runs before the next."""
-        arrival = next(self._arrivals)
+        """The replies to one message, once it had its turn; `after` (sending them, say) runs before the next's."""
+        waiting = Waiting(inbound, arrival_sequence() if sequence is None else sequence)
+        if self.conversations.shared and not await asyncio.to_thread(self.conversations.queue, waiting):
+            return []  # handled before: a provider's retry
         done: asyncio.Future[list[Reply]] = asyncio.get_running_loop().create_future()
         key = (inbound.channel, inbound.address)
         box = self._boxes.get(key)
@@ -64,34 +65,43 @@ class Mailboxes:
             task = asyncio.create_task(self._drain(key, box))
             self._draining.add(task)
             task.add_done_callback(self._draining.discard)
-        box.push(_Waiting((arrival if sequence is None else sequence, arrival), inbound, after, done))
+        box.add(_Item((waiting.sequence, next(self._arrivals)), waiting, after, done))
         return await done
 
-    @property
-    def chats_waiting(self) -> int:
-        return len(self._boxes)
+    def waiting(self, channel: str, address: str) -> int:
+        """How many of a chat's messages wait for their turn in this process."""
+        box = self._boxes.get((channel, address))
+        return len(box.items) if box is not None else 0
 
     async def _drain(self, key: tuple[str, str], box: _Mailbox) -> None:
-        # Only this task pops from the box and only the event loop pushes, so "empty" seen here
+        # Only this task takes from the box and only the event loop adds, so "empty" seen here
         # stays true until the box is gone.
-        while box.waiting:
-            await self._handle_earliest(key, box)
+        while box.items:
+            await self._answer_waiting(key, box)
         del self._boxes[key]
 
-    async def _handle_earliest(self, key: tuple[str, str], box: _Mailbox) -> None:
-        taken: list[_Waiting] = []
+    async def _answer_waiting(self, key: tuple[str, str], box: _Mailbox) -> None:
+        taken: list[_Item] = []
 
-        def take() -> Inbound:
-            taken.append(box.pop())
-            return taken[0].inbound
+        def take() -> list[Waiting]:
+            taken.extend(box.take_all())
+            return [item.waiting for item in taken]
 
         try:
-            _inbound, replies = await asyncio.to_thread(self.conversations.handle_next, *key, take)
-            if taken[0].after is not None:
-                await taken[0].after(taken[0].inbound, replies)
-        except Exception as error:  # noqa: BLE001 - the waiting request decides what the failure means
-            item = taken[0] if taken else box.pop()  # failed before taking: fail the earliest, not all
-            if not item.done.done():
+            replies = await asyncio.to_thread(self.conversations.handle_waiting, *key, take)
+        except Exception as error:  # noqa: BLE001 - each waiting request decides what the failure means
+            for item in taken or box.take_all():
                 item.done.set_exception(error)
             return
-        taken[0].done.set_result(replies)
+        answered: set[str] = set()
+        for item in taken:
+            message_id = item.waiting.inbound.message_id
+            answer = [] if message_id in answered else replies[message_id]  # the same message twice: once
+            answered.add(message_id)
+            try:
+                if item.after is not None:
+                    await item.after(item.waiting.inbound, answer)
+            except Exception as error:  # noqa: BLE001 - as above
+                item.done.set_exception(error)
+            else:
+                item.done.set_result(answer)

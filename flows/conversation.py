@@ -1,14 +1,29 @@
-"""The one path every message takes: lock the conversation, dedupe, load, respond, save."""
+"""The one path every message takes: lock the conversation, take what waits, answer in order, save."""
 
+import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flows.engine import Turn
-from flows.messages import Inbound, Reply
+from flows.messages import Inbound, Reply, reply_from_json, reply_to_json
 from flows.router import respond
 from store.db import Database
 from store.models import utcnow
+from store.registry import HANDLED, ConversationState, Registry, WaitingMessage
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A message waiting for its chat's turn, with its place in the chat's order."""
+
+    inbound: Inbound
+    sequence: int  # the provider's order where it gives one (Telegram's update_id), else arrival_sequence()
+
+
+def arrival_sequence() -> int:
+    """The arrival time in microseconds: the order of messages whose provider gives none."""
+    return time.time_ns() // 1000
 
 
 class Conversations:
@@ -17,24 +32,62 @@ class Conversations:
     def __init__(self, database: Database, clock: Callable[[], datetime] = utcnow) -> None:
         self.database = database
         self.clock = clock
+        # Where several processes may serve one registry (PostgreSQL), a chat's waiting messages are
+        # rows every process sees, so whichever holds the chat answers them all in order. SQLite is
+        # served by one process, which keeps them in memory until the chat's turn.
+        self.shared = database.engine.dialect.name != "sqlite"
 
     def handle(self, inbound: Inbound) -> list[Reply]:
-        """Reply to one message; a message id seen before gets no reply and changes nothing."""
-        return self.handle_next(inbound.channel, inbound.address, lambda: inbound)[1]
+        """Reply to one message on its own; a message id seen before gets no reply and changes nothing."""
+        waiting = Waiting(inbound, arrival_sequence())
+        if not self.queue(waiting):
+            return []
+        return self.handle_waiting(inbound.channel, inbound.address, lambda: [waiting])[inbound.message_id]
 
-    def handle_next(self, channel: str, address: str, take: Callable[[], Inbound]) -> tuple[Inbound, list[Reply]]:
-        """Lock one chat's conversation, then take its next message and reply to it.
+    def queue(self, waiting: Waiting) -> bool:
+        """Where waiting is shared, write the message as waiting; False when it was handled before."""
+        if not self.shared:
+            return True
+        inbound = waiting.inbound
+        with self.database.transaction(self.clock()) as registry:
+            found = registry.queue_inbound(WaitingMessage(inbound.channel, inbound.address, inbound.message_id,
+                                                          waiting.sequence, inbound.text, inbound.verified_phone,
+                                                          inbound.attachment))
+        return found != HANDLED
 
-        The message is taken only once the lock is held, so a channel queueing a chat's messages
-        hands over the earliest one waiting at that moment, even after waiting for another process.
-        The dedupe row, the conversation's new state and whatever the flow saved commit in one
-        transaction, and the conversation row stays locked until then.
+    def handle_waiting(self, channel: str, address: str, take: Callable[[], list[Waiting]]) -> dict[str, list[Reply]]:
+        """Lock one chat's conversation, then answer every message waiting for it, in the order sent.
+
+        `take` hands over this process's waiting messages once the lock is held, so none that
+        arrived meanwhile is answered before an earlier one. The answers, the dedupe rows, the
+        conversation's new state and whatever the flows saved commit in one transaction. Returns the
+        replies to each message `take` gave, by message id (none for a message seen before).
         """
         with self.database.transaction(self.clock()) as registry:
             state = registry.open_conversation(channel, address)
-            inbound = take()
-            if not registry.claim_inbound(channel, inbound.message_id):
-                return inbound, []
-            replies = respond(Turn(state, inbound, registry))
+            mine = {waiting.inbound.message_id: waiting for waiting in take()}
+            if self.shared:
+                turns = [_inbound(message) for message in registry.waiting_inbound(channel, address)]
+            else:
+                turns = [waiting.inbound for waiting in sorted(mine.values(), key=lambda waiting: waiting.sequence)]
+            replies: dict[str, list[Reply]] = {}
+            for inbound in turns:
+                replies[inbound.message_id] = self._answer(registry, state, inbound)
+                if self.shared:  # another process's request collects its answer from the row
+                    kept = None if inbound.message_id in mine else [reply_to_json(r) for r in replies[inbound.message_id]]
+                    registry.finish_inbound(channel, inbound.message_id, kept)
+            answered_elsewhere = mine.keys() - replies.keys()
+            for message_id, kept in registry.collect_replies(channel, answered_elsewhere).items():
+                replies[message_id] = [reply_from_json(reply) for reply in kept]
             registry.save_conversation(state)
-            return inbound, [replace(reply, language=state.language) for reply in replies]
+            return {message_id: replies.get(message_id, []) for message_id in mine}
+
+    def _answer(self, registry: Registry, state: ConversationState, inbound: Inbound) -> list[Reply]:
+        if not self.shared and not registry.claim_inbound(inbound.channel, inbound.message_id):
+            return []
+        return [replace(reply, language=state.language) for reply in respond(Turn(state, inbound, registry))]
+
+
+def _inbound(message: WaitingMessage) -> Inbound:
+    return Inbound(message.channel, message.address, message.message_id, message.text, message.verified_phone,
+                   message.attachment)

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 # What came besides (or instead of) text, as channels name it in Inbound.attachment.
 CONTACT = "contact"  # a shared phone contact; its number is the text
@@ -50,3 +51,14 @@ class Reply:
 def numbered(labels: Sequence[str]) -> tuple[Choice, ...]:
     """Choices numbered 1, 2, 3… in the order given."""
     return tuple(Choice(number, label) for number, label in enumerate(labels, start=1))
+
+
+def reply_to_json(reply: Reply) -> dict[str, object]:
+    """A reply as JSON, for keeping it until the request that waits for it collects it."""
+    return {"text": reply.text, "choices": [[choice.number, choice.label] for choice in reply.choices],
+            "language": reply.language, "expects": reply.expects}
+
+
+def reply_from_json(data: dict[str, Any]) -> Reply:
+    return Reply(data["text"], tuple(Choice(number, label) for number, label in data["choices"]), data["language"],
+                 data["expects"])

@@ -97,13 +97,32 @@ class Conversation(Base):
 
 
 class InboundMessage(Base):
-    """A provider message id already handled, so a retried delivery changes nothing twice."""
+    """A provider message id already seen, so a retried delivery changes nothing twice.
+
+    Where several processes serve one registry, a message is first written here as waiting, with
+    what it said, so whichever process holds its chat next handles the chat's waiting messages in
+    the order they were sent. Once handled, what it said is cleared; the answer stays only until
+    the request that brought the message, if another process's, has collected it.
+    """
 
     __tablename__ = "inbound_messages"
 
     channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     provider_message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    address: Mapped[str | None] = mapped_column(String(100))
+    sequence: Mapped[int | None] = mapped_column(BigInteger)  # the provider's order, else the arrival time in µs
+    text: Mapped[str | None] = mapped_column(Text)
+    verified_phone: Mapped[str | None] = mapped_column(String(20))
+    attachment: Mapped[str | None] = mapped_column(String(20))
+    handled_at: Mapped[datetime | None]
+    replies: Mapped[list[Any] | None] = mapped_column(JSON)
+
+
+# Only waiting messages are looked up by chat, and few wait at any time: a partial index stays small.
+_waiting = InboundMessage.handled_at.is_(None)
+Index("ix_inbound_messages_waiting", InboundMessage.channel, InboundMessage.address, InboundMessage.sequence,
+      postgresql_where=_waiting, sqlite_where=_waiting)
 
 
 class AuditEvent(Base):

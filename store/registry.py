@@ -1,5 +1,6 @@
 """The named queries the conversations need: the flows reach the database only through these."""
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -40,6 +41,23 @@ class BusinessDetails:
     monthly_turnover: int
     annual_turnover: int
     business_class: str
+
+
+# What writing a message as waiting found.
+QUEUED, WAITING, HANDLED = "queued", "waiting", "handled"
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingMessage:
+    """A message as it waits in the registry for its chat's turn; the fields of an Inbound, and its order."""
+
+    channel: str
+    address: str
+    message_id: str
+    sequence: int
+    text: str
+    verified_phone: str | None
+    attachment: str | None
 
 
 @dataclass(eq=False)
@@ -83,6 +101,29 @@ _OWNER_WITH_VERIFIED_PHONE = (
     .order_by(_owners.c.id)
     .limit(1)
 )
+_QUEUE_INBOUND = {
+    name: dialect.insert(_inbound_messages).on_conflict_do_nothing().returning(_inbound_messages.c.channel)
+    for name, dialect in _DIALECTS.items()
+}
+_INBOUND_STATE = (
+    select(_inbound_messages.c.handled_at)
+    .where(_inbound_messages.c.channel == bindparam("channel"),
+           _inbound_messages.c.provider_message_id == bindparam("provider_message_id"))
+)
+_WAITING_INBOUND = (
+    select(_inbound_messages.c.sequence, _inbound_messages.c.provider_message_id, _inbound_messages.c.text,
+           _inbound_messages.c.verified_phone, _inbound_messages.c.attachment)
+    .where(_inbound_messages.c.channel == bindparam("channel"), _inbound_messages.c.address == bindparam("address"),
+           _inbound_messages.c.handled_at.is_(None))
+    .order_by(_inbound_messages.c.sequence, _inbound_messages.c.received_at)
+)
+_FINISH_INBOUND = (
+    update(_inbound_messages)
+    .where(_inbound_messages.c.channel == bindparam("message_channel"),
+           _inbound_messages.c.provider_message_id == bindparam("message_id"))
+    .values(handled_at=bindparam("handled_at"), replies=bindparam("stored_replies"), text=None, verified_phone=None,
+            attachment=None)
+)
 _NEW_CONVERSATION = {name: dialect.insert(_conversations).on_conflict_do_nothing() for name, dialect in _DIALECTS.items()}
 
 
@@ -115,12 +156,49 @@ class Registry:
             self._session.close()
 
     def claim_inbound(self, channel: str, provider_message_id: str) -> bool:
-        """Record a provider message id; False when it was handled before."""
+        """Record a provider message id as handled now; False when it was seen before."""
         inserted = self._connection.execute(
             _CLAIM_INBOUND[self._dialect],
-            {"channel": channel, "provider_message_id": provider_message_id, "received_at": self.now},
+            {"channel": channel, "provider_message_id": provider_message_id, "received_at": self.now,
+             "handled_at": self.now},
         ).first()
         return inserted is not None
+
+    def queue_inbound(self, message: WaitingMessage) -> str:
+        """Write a message as waiting for its chat; "queued", or "waiting"/"handled" when it came before."""
+        inserted = self._connection.execute(_QUEUE_INBOUND[self._dialect], {
+            "channel": message.channel, "provider_message_id": message.message_id, "received_at": self.now,
+            # PostgreSQL's text cannot hold NUL, and in a chat message it never means anything.
+            "address": message.address, "sequence": message.sequence, "text": message.text.replace("\x00", ""),
+            "verified_phone": message.verified_phone, "attachment": message.attachment,
+        }).first()
+        if inserted is not None:
+            return QUEUED
+        handled_at = self._connection.execute(
+            _INBOUND_STATE, {"channel": message.channel, "provider_message_id": message.message_id}).scalar()
+        return WAITING if handled_at is None else HANDLED
+
+    def waiting_inbound(self, channel: str, address: str) -> list[WaitingMessage]:
+        """A chat's messages written as waiting, in the order they were sent."""
+        rows = self._connection.execute(_WAITING_INBOUND, {"channel": channel, "address": address})
+        return [WaitingMessage(channel, address, row.provider_message_id, row.sequence, row.text or "",
+                               row.verified_phone, row.attachment) for row in rows]
+
+    def finish_inbound(self, channel: str, message_id: str, replies: list[Any] | None) -> None:
+        """Mark a waiting message handled and forget what it said; keep `replies` for another process."""
+        self._connection.execute(_FINISH_INBOUND, {"message_channel": channel, "message_id": message_id,
+                                                   "handled_at": self.now, "stored_replies": replies})
+
+    def collect_replies(self, channel: str, message_ids: Collection[str]) -> dict[str, list[Any]]:
+        """The replies another process kept for these handled messages, removed as they are read."""
+        if not message_ids:
+            return {}
+        where = (_inbound_messages.c.channel == channel, _inbound_messages.c.provider_message_id.in_(message_ids),
+                 _inbound_messages.c.handled_at.is_not(None))
+        rows = self._connection.execute(
+            select(_inbound_messages.c.provider_message_id, _inbound_messages.c.replies).where(*where)).all()
+        self._connection.execute(update(_inbound_messages).where(*where).values(replies=None))
+        return {row.provider_message_id: row.replies or [] for row in rows}
 
     def open_conversation(self, channel: str, address: str) -> ConversationState:
         """Where a chat address stands, locked until this unit of work ends; new ones start at the menu."""

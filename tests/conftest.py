@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from fake_telegram import FakeTelegram
 from server import free_port
 from store.db import Database
 from store.migrate import upgrade
@@ -89,3 +90,9 @@ def _sqlite_copy(template: Path, directory: Path) -> Database:
     path = directory / "tabe.sqlite3"
     shutil.copy(template, path)
     return Database(f"sqlite:///{path}")
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    with FakeTelegram() as fake:
+        yield fake

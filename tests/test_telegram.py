@@ -12,17 +12,18 @@ from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
 import telegram_updates as tg
 from bot.app import create_app
-from bot.settings import Settings
 from bot.telegram import inbound_from_update, render
 from fake_telegram import FakeTelegram
 from flows.messages import CONTACT, EDITED, LOCATION, MEDIA, OLD_BUTTON, STICKER, VOICE, Choice, Inbound, Reply
 from server import Server
 from store.db import Database
 from store.models import Conversation, Owner
+from telegram_user import SECRET, TelegramUser, telegram_settings
 from transcript import check
 
 CHAT = 123456789
 BOT = Bot("123:TEST")
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
 
 
 def _read(data: dict[str, Any]) -> Inbound | None:
@@ -85,65 +86,11 @@ def test_a_reply_without_choices_clears_an_earlier_keyboard() -> None:
     assert isinstance(render(Reply("Siapa nama Anda?"))[1], ReplyKeyboardRemove)
 
 
-SECRET = "s3cret-Token_for-webhooks"
-TRANSCRIPTS = Path(__file__).parent / "transcripts"
-
-
-class TelegramUser:
-    """One owner's Telegram, as the Bot API relays it to the webhook, and what they see back."""
-
-    def __init__(self, client: httpx.Client, fake: FakeTelegram, chat_id: int = CHAT) -> None:
-        self.client = client
-        self.fake = fake
-        self.chat_id = chat_id
-
-    def post(self, body: bytes | dict[str, Any], secret: str | None = SECRET) -> httpx.Response:
-        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-        if isinstance(body, dict):
-            return self.client.post("/telegram/webhook", json=body, headers=headers)
-        return self.client.post("/telegram/webhook", content=body, headers=headers | {"content-type": "application/json"})
-
-    def send(self, update: dict[str, Any]) -> list[str]:
-        """Deliver an update; the messages the owner then sees: the webhook's answer and any sent through the API."""
-        before = len(self.fake.calls_to("sendMessage"))
-        response = self.post(update)
-        assert response.status_code == 200, response.text
-        messages = [_shown(call.params) for call in self.fake.calls_to("sendMessage")[before:]]
-        if response.headers["content-type"].startswith("application/json"):
-            method = response.json()
-            assert method["method"] == "sendMessage" and method["chat_id"] == self.chat_id
-            messages.append(_shown(method))
-        return messages
-
-    def say(self, text: str) -> str:
-        if text.startswith("[kontak "):
-            return "\n\n".join(self.send(tg.contact(self.chat_id, text.removeprefix("[kontak ").rstrip("]"))))
-        return "\n\n".join(self.send(tg.text(self.chat_id, text)))
-
-
-def _shown(method: dict[str, Any]) -> str:
-    """A sendMessage as the owner sees it: the text, then each keyboard row as [button] [button]."""
-    rows = (method.get("reply_markup") or {}).get("keyboard", [])
-    buttons = [" ".join(f"[{button['text']}]" for button in row) for row in rows]
-    return "\n".join([method["text"], *buttons])
-
-
-def telegram_settings(database: Database, fake: FakeTelegram) -> Settings:
-    return Settings(database_url=database.url, telegram_bot_token=fake.token, telegram_webhook_secret=SECRET,
-                    telegram_api_base_url=fake.origin)
-
-
-@pytest.fixture
-def fake_telegram() -> Iterator[FakeTelegram]:
-    with FakeTelegram() as fake:
-        yield fake
-
-
 @pytest.fixture
 def telegram(database: Database, fake_telegram: FakeTelegram) -> Iterator[TelegramUser]:
     app = create_app(telegram_settings(database, fake_telegram), database)
     with Server(app) as server, httpx.Client(base_url=server.base_url) as client:
-        yield TelegramUser(client, fake_telegram)
+        yield TelegramUser(client, fake_telegram, CHAT)
 
 
 def test_a_whole_registration_over_telegram(telegram: TelegramUser, database: Database) -> None:

@@ -1,4 +1,4 @@
-"""channels: blocked chats, delivery statuses
+"""channels: blocked chats, delivery statuses, waiting messages
 
 Revision ID: 0002
 Revises: 0001
@@ -31,9 +31,29 @@ def upgrade() -> None:
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('blocked_at', sa.DateTime(timezone=True), nullable=True))
 
+    with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('address', sa.String(length=100), nullable=True))
+        batch_op.add_column(sa.Column('sequence', sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column('text', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('verified_phone', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('attachment', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('handled_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('replies', sa.JSON(), nullable=True))
+        batch_op.create_index('ix_inbound_messages_waiting', ['channel', 'address', 'sequence'], unique=False, postgresql_where=sa.text('handled_at IS NULL'), sqlite_where=sa.text('handled_at IS NULL'))
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbound_messages_waiting', postgresql_where=sa.text('handled_at IS NULL'), sqlite_where=sa.text('handled_at IS NULL'))
+        batch_op.drop_column('replies')
+        batch_op.drop_column('handled_at')
+        batch_op.drop_column('attachment')
+        batch_op.drop_column('verified_phone')
+        batch_op.drop_column('text')
+        batch_op.drop_column('sequence')
+        batch_op.drop_column('address')
+
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.drop_column('blocked_at')
 

@@ -1,0 +1,183 @@
+"""One owner's messages one at a time, in the order they sent them; different owners side by side.
+
+The messages travel the real Telegram webhook. While the test holds the owner's conversation lock
+(as a slow earlier message would), a burst of a whole registration arrives in scrambled order; once
+the lock is released each must be answered exactly once, as if the owner had sent them one by one:
+in Telegram's update_id order, also when two server processes share the burst.
+"""
+
+import asyncio
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Connection, func, select, text
+from sqlalchemy.orm import Session
+
+import telegram_updates as tg
+from bot.app import create_app
+from bot.telegram import CHANNEL, SECRET_HEADER
+from fake_telegram import FakeTelegram
+from server import Server, free_port
+from store.db import Database
+from store.models import Business, InboundMessage
+from telegram_user import SECRET, telegram_settings
+
+CHAT = 424242
+# Each message with words its answer holds only when every earlier one was answered before it.
+REGISTRATION = [
+    ("Daftarkan usaha saya", "Apakah Anda setuju?"), ("Ya, saya setuju", "Pertanyaan 1 dari 13"),
+    ("Budi Santoso", "Pertanyaan 2 dari 13"), ("6202 0541 0790 0001", "Pertanyaan 3 dari 13"),
+    ("0812 3456 7890", "Pertanyaan 4 dari 13"), ("Warung Makan Bu Sari", "Pertanyaan 5 dari 13"),
+    ("Kuliner (makanan dan minuman)", "Pertanyaan 6 dari 13"), ("Kotawaringin Timur", "Pertanyaan 7 dari 13"),
+    ("Baamang", "Pertanyaan 8 dari 13"), ("Jl. Tjilik Riwut Km 5 No. 12, RT 03", "Pertanyaan 9 dari 13"),
+    ("Belum punya", "Pertanyaan 10 dari 13"), ("2019", "Pertanyaan 11 dari 13"), ("3", "Pertanyaan 12 dari 13"),
+    ("15 juta", "Pertanyaan 13 dari 13"), ("2,5 jt", "Mohon periksa jawaban Anda"),
+    ("Ya, simpan", "UMKM-6202-000001"),
+]
+BURST = REGISTRATION + [("data saya", "Warung Makan Bu Sari")] * (50 - len(REGISTRATION))
+
+
+@contextmanager
+def conversation_locked(database: Database, address: str) -> Iterator[Callable[[], None]]:
+    """Hold a chat's conversation lock, as a transaction busy with an earlier message would; yields the release."""
+    connection = database.engine.connect()
+    transaction = connection.begin()  # on SQLite this is BEGIN IMMEDIATE: the write lock itself
+    _lock_row(connection, address)
+    try:
+        yield transaction.commit
+    finally:
+        if transaction.is_active:
+            transaction.rollback()
+        connection.close()
+
+
+def _lock_row(connection: Connection, address: str) -> None:
+    connection.execute(text("SELECT id FROM conversations WHERE channel = :channel AND address = :address FOR UPDATE"
+                            if connection.dialect.name == "postgresql" else
+                            "SELECT id FROM conversations WHERE channel = :channel AND address = :address"),
+                       {"channel": CHANNEL, "address": address})
+
+
+async def _deliver(urls: list[str], updates: list[dict[str, Any]], release: Callable[[], None],
+                   all_queued: Callable[[], bool]) -> list[httpx.Response]:
+    """Post every update at once (update i to urls[i % len(urls)]); release the lock once all have arrived."""
+    async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=100)) as client:
+        posts = [asyncio.create_task(client.post(urls[i % len(urls)] + "/telegram/webhook", json=update,
+                                                 headers={SECRET_HEADER: SECRET}))
+                 for i, update in enumerate(updates)]
+        deadline = time.monotonic() + 30
+        while not all_queued() and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        release()
+        return list(await asyncio.gather(*posts))
+
+
+def _check_handled_in_order(database: Database, burst: list[tuple[dict[str, Any], str]],
+                            responses: list[httpx.Response]) -> None:
+    """Every message answered once, each with the answer its place in the owner's order gives."""
+    assert [response.status_code for response in responses] == [200] * len(burst)
+    for (update, expected), response in zip(burst, responses, strict=True):
+        assert expected in response.json()["text"], (update["message"]["text"], response.json()["text"])
+    with Session(database.engine) as session:
+        [business] = session.scalars(select(Business)).all()
+        handled = session.scalars(select(func.count()).select_from(InboundMessage)
+                                  .where(InboundMessage.handled_at.is_not(None))).one()
+    assert (business.name, business.registration_number) == ("Warung Makan Bu Sari", "UMKM-6202-000001")
+    assert handled == len(burst) + 1  # and the "halo" before
+
+
+def _scrambled_burst() -> list[tuple[dict[str, Any], str]]:
+    burst = [(tg.text(CHAT, words), expected) for words, expected in BURST]
+    random.Random(3).shuffle(burst)  # arrival order is not the order the owner sent them in
+    return burst
+
+
+def test_fifty_messages_at_once_from_one_owner_are_handled_once_each_in_order(
+        database: Database, fake_telegram: FakeTelegram) -> None:
+    app = create_app(telegram_settings(database, fake_telegram), database)
+    mailboxes = app.state.channels.telegram.mailboxes
+    with Server(app) as server:
+        httpx.post(server.base_url + "/telegram/webhook", json=tg.text(CHAT, "halo"), headers={SECRET_HEADER: SECRET})
+        burst = _scrambled_burst()
+        with conversation_locked(database, str(CHAT)) as release:
+            responses = asyncio.run(_deliver([server.base_url], [update for update, _ in burst], release,
+                                             lambda: mailboxes.waiting(CHANNEL, str(CHAT)) == len(burst)))
+    _check_handled_in_order(database, burst, responses)
+
+
+def test_another_owner_is_answered_while_one_waits(database: Database, fake_telegram: FakeTelegram) -> None:
+    if database.engine.dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer at a time: owners queue for it, for a millisecond each")
+    app = create_app(telegram_settings(database, fake_telegram), database)
+    with Server(app) as server, httpx.Client(base_url=server.base_url, headers={SECRET_HEADER: SECRET}) as client:
+        client.post("/telegram/webhook", json=tg.text(CHAT, "halo"))
+
+        async def both() -> tuple[httpx.Response, httpx.Response, bool]:
+            async with httpx.AsyncClient(base_url=server.base_url, headers={SECRET_HEADER: SECRET}) as http:
+                waiting = asyncio.create_task(http.post("/telegram/webhook", json=tg.text(CHAT, "data saya")))
+                other = await http.post("/telegram/webhook", json=tg.text(CHAT + 1, "halo"))
+                still_waiting = not waiting.done()
+                release()
+                return await waiting, other, still_waiting
+
+        with conversation_locked(database, str(CHAT)) as release:
+            waited, other, still_waiting = asyncio.run(both())
+    assert other.status_code == 200 and "Selamat datang" in other.json()["text"]
+    assert still_waiting and waited.status_code == 200
+
+
+def test_two_server_processes_share_one_owners_burst_in_order(database: Database,
+                                                            fake_telegram: FakeTelegram) -> None:
+    if database.engine.dialect.name == "sqlite":
+        pytest.skip("several server processes are the PostgreSQL deployment")
+    settings = telegram_settings(database, fake_telegram)
+    environment = {**os.environ, "DATABASE_URL": database.url, "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token,
+                   "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": settings.telegram_api_base_url}
+    with _serving(environment) as first, _serving(environment) as second:
+        httpx.post(first + "/telegram/webhook", json=tg.text(CHAT, "halo"), headers={SECRET_HEADER: SECRET})
+        burst = _scrambled_burst()
+        with conversation_locked(database, str(CHAT)) as release:
+            # Both processes write their share as waiting while the lock is held: count them in the registry.
+            responses = asyncio.run(_deliver([first, second], [update for update, _ in burst], release,
+                                             lambda: _waiting_rows(database) == len(burst)))
+    _check_handled_in_order(database, burst, responses)
+
+
+def _waiting_rows(database: Database) -> int:
+    with Session(database.engine) as session:
+        return session.scalars(select(func.count()).select_from(InboundMessage)
+                               .where(InboundMessage.handled_at.is_(None))).one()
+
+
+@contextmanager
+def _serving(environment: dict[str, str]) -> Iterator[str]:
+    """`tabe serve` in its own process; yields its address once /healthz answers."""
+    port = free_port()
+    tabe = Path(sys.executable).parent / "tabe"
+    process = subprocess.Popen([str(tabe), "serve", "--port", str(port)], env=environment,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(url + "/healthz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"tabe serve did not start: {process.stderr.read().decode() if process.stderr else ''}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
