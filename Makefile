@@ -5,9 +5,14 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CATALOGS := locales/id/LC_MESSAGES/messages.po locales/en/LC_MESSAGES/messages.po
 
-.PHONY: run test lint setup browser db catalogs bench clean
+.PHONY: run chat test lint setup browser db catalogs bench clean
 
+# The server with every channel whose settings are there; with none, the browser chat at the printed address.
 run: db
+	$(BIN)/tabe serve
+
+# The same conversation in this terminal.
+chat: db
 	$(BIN)/tabe chat
 
 test: lint browser

@@ -137,6 +137,9 @@ class WhatsAppSender:
         self.http_client = AsyncTwilioHttpClient()  # opens an aiohttp session: make it inside the loop
         self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=self.http_client)
         self.client.api.base_url = settings.twilio_api_base_url
+        # A region or edge (also from TWILIO_REGION/TWILIO_EDGE) rewrites the host name, which would
+        # undo TWILIO_API_BASE_URL.
+        self.client.region = self.client.edge = None
 
     async def send(self, address: str, reply: Reply) -> str:
         """Send one reply to a "whatsapp:+62…" address; returns Twilio's message SID."""

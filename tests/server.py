@@ -1,11 +1,20 @@
-"""An ASGI app served by uvicorn on loopback, in a background thread of the test (or benchmark)."""
+"""Serving on loopback for the tests: an ASGI app in a background thread, or `tabe serve` as a process."""
 
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from types import TracebackType
 
+import httpx
 import uvicorn
+
+TABE = Path(sys.executable).parent / "tabe"
 
 
 def free_port() -> int:
@@ -53,3 +62,37 @@ class Server:
 
     def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.stop()
+
+
+@contextmanager
+def serving(environment: dict[str, str], log: Path) -> Iterator[str]:
+    """`tabe serve` as its own process, configured by `environment` and logging to `log`.
+
+    Yields its address once /healthz answers; afterwards stops it as a platform would (SIGTERM) and
+    fails unless it shut down cleanly.
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("w") as output:
+        process = subprocess.Popen([str(TABE), "serve", "--port", str(port)], env=environment,
+                                   stdout=output, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 30
+            while not _healthy(url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"tabe serve did not start:\n{log.read_text()}")
+                time.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status says what stopped it.
+    if process.returncode not in (0, -signal.SIGTERM) or "Application shutdown complete" not in log.read_text():
+        raise RuntimeError(f"tabe serve stopped with {process.returncode}:\n{log.read_text()}")
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url + "/healthz").status_code == 200
+    except httpx.TransportError:
+        return False

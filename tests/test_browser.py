@@ -4,6 +4,7 @@ The owner's side is driven as a person would: typing into the box and pressing E
 choice button. Each step waits for the bot's bubbles to grow, never for a fixed time.
 """
 
+import os
 import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
@@ -26,6 +27,8 @@ from store.db import Database
 from store.models import Business
 
 _missing = chromium_missing()
+if _missing and os.environ.get("TABE_REQUIRE_BROWSER"):
+    pytest.fail(f"TABE_REQUIRE_BROWSER is set, but {_missing}", pytrace=False)
 if _missing:
     pytest.skip(_missing, allow_module_level=True)
 

@@ -25,12 +25,6 @@ CHAT = 6281234567
 TO = "whatsapp:+6281234567890"
 FROM = "whatsapp:+14155238886"
 
-# twilio 9.13 still hands aiohttp 3.14 a BasicAuth / auth=: deprecated there, nothing these tests can change.
-quiet_twilio_auth = pytest.mark.filterwarnings(
-    "ignore:(BasicAuth|The 'auth' parameter) is deprecated:DeprecationWarning"
-)
-
-
 @pytest.fixture(scope="module")
 def fake_telegram() -> Iterator[FakeTelegram]:
     with FakeTelegram() as fake:
@@ -185,7 +179,6 @@ def test_runs_as_a_separate_process() -> None:
 # ---- Twilio --------------------------------------------------------------------------------------------
 
 
-@quiet_twilio_auth
 def test_create_message_returns_a_message_instance(twilio_api: FakeTwilio) -> None:
     message = with_twilio(twilio_api, send)
     assert isinstance(message, MessageInstance)
@@ -197,7 +190,6 @@ def test_create_message_returns_a_message_instance(twilio_api: FakeTwilio) -> No
     assert twilio_api.sent("+6281234567890") == ["Halo"]
 
 
-@quiet_twilio_auth
 def test_content_template_fields_are_recorded(twilio_api: FakeTwilio) -> None:
     variables = json.dumps({"1": "Siti"})
 
@@ -215,7 +207,6 @@ def test_content_template_fields_are_recorded(twilio_api: FakeTwilio) -> None:
     )
 
 
-@quiet_twilio_auth
 def test_wrong_token_raises_401(twilio_api: FakeTwilio) -> None:
     with pytest.raises(TwilioRestException) as raised:
         with_twilio(twilio_api, send, token="wrong")
@@ -223,7 +214,6 @@ def test_wrong_token_raises_401(twilio_api: FakeTwilio) -> None:
     assert twilio_api.messages == []
 
 
-@quiet_twilio_auth
 def test_rate_limit_raises_20429(twilio_api: FakeTwilio) -> None:
     twilio_api.rate_limit_next(1)
     with pytest.raises(TwilioRestException) as raised:
@@ -233,7 +223,6 @@ def test_rate_limit_raises_20429(twilio_api: FakeTwilio) -> None:
     assert len(twilio_api.messages) == 1
 
 
-@quiet_twilio_auth
 def test_number_not_on_whatsapp_raises_63003(twilio_api: FakeTwilio) -> None:
     twilio_api.not_on_whatsapp("+6281234567890")
     with pytest.raises(TwilioRestException) as raised:

@@ -9,8 +9,6 @@ in Telegram's update_id order, also when two server processes share the burst.
 import asyncio
 import os
 import random
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,7 +24,7 @@ import telegram_updates as tg
 from bot.app import create_app
 from bot.telegram import CHANNEL, SECRET_HEADER
 from fake_telegram import FakeTelegram
-from server import Server, free_port
+from server import Server, serving
 from store.db import Database
 from store.models import Business, InboundMessage
 from telegram_user import SECRET, telegram_settings
@@ -135,14 +133,14 @@ def test_another_owner_is_answered_while_one_waits(database: Database, fake_tele
     assert still_waiting and waited.status_code == 200
 
 
-def test_two_server_processes_share_one_owners_burst_in_order(database: Database,
-                                                            fake_telegram: FakeTelegram) -> None:
+def test_two_server_processes_share_one_owners_burst_in_order(database: Database, fake_telegram: FakeTelegram,
+                                                            tmp_path: Path) -> None:
     if database.engine.dialect.name == "sqlite":
         pytest.skip("several server processes are the PostgreSQL deployment")
     settings = telegram_settings(database, fake_telegram)
     environment = {**os.environ, "DATABASE_URL": database.url, "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token,
                    "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_BASE_URL": settings.telegram_api_base_url}
-    with _serving(environment) as first, _serving(environment) as second:
+    with serving(environment, tmp_path / "first.log") as first, serving(environment, tmp_path / "second.log") as second:
         httpx.post(first + "/telegram/webhook", json=tg.text(CHAT, "halo"), headers={SECRET_HEADER: SECRET})
         burst = _scrambled_burst()
         with conversation_locked(database, str(CHAT)) as release:
@@ -156,28 +154,3 @@ def _waiting_rows(database: Database) -> int:
     with Session(database.engine) as session:
         return session.scalars(select(func.count()).select_from(InboundMessage)
                                .where(InboundMessage.handled_at.is_(None))).one()
-
-
-@contextmanager
-def _serving(environment: dict[str, str]) -> Iterator[str]:
-    """`tabe serve` in its own process; yields its address once /healthz answers."""
-    port = free_port()
-    tabe = Path(sys.executable).parent / "tabe"
-    process = subprocess.Popen([str(tabe), "serve", "--port", str(port)], env=environment,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(url + "/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"tabe serve did not start: {process.stderr.read().decode() if process.stderr else ''}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)

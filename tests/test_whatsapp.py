@@ -1,7 +1,6 @@
 """WhatsApp through Twilio: signed webhooks in, TwiML out, forgeries refused, retries answered once."""
 
-import uuid
-import xml.etree.ElementTree as ElementTree
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,53 +8,20 @@ import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from twilio.request_validator import RequestValidator
+from twilio.base.exceptions import TwilioRestException
 
 from bot.app import create_app
 from bot.settings import Settings
+from bot.whatsapp import WhatsAppSender
+from fake_twilio import FakeTwilio
+from flows.messages import Reply, numbered
 from server import Server
 from store.db import Database
 from store.models import Conversation, DeliveryStatus
 from transcript import check
+from whatsapp_phone import PUBLIC, SENDER, WhatsAppPhone, whatsapp_settings
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
-PUBLIC = "https://tabe.example.id"  # what Twilio was told; the test server itself is on plain http
-SENDER = "whatsapp:+6281234567890"
-
-
-def whatsapp_settings(database: Database, **changes: str) -> Settings:
-    return Settings(database_url=database.url, twilio_account_sid="AC" + "0" * 32, twilio_auth_token="secret-token",
-                    twilio_whatsapp_from="whatsapp:+14155238886", public_base_url=PUBLIC, **changes)
-
-
-class WhatsAppPhone:
-    """An owner's WhatsApp as Twilio relays it: signed form posts to the webhook."""
-
-    def __init__(self, client: httpx.Client, settings: Settings, sender: str = SENDER) -> None:
-        self.client = client
-        self.validator = RequestValidator(settings.twilio_auth_token)
-        self.sender = sender
-
-    def post(self, path: str, fields: dict[str, str], signed_url: str | None = None) -> httpx.Response:
-        signature = self.validator.compute_signature(signed_url or PUBLIC + path, fields)
-        return self.client.post(path, data=fields, headers={"X-Twilio-Signature": signature,
-                                                             "X-Forwarded-Proto": "https"})
-
-    def message(self, body: str = "", message_sid: str | None = None, **extra: str) -> dict[str, str]:
-        return {"MessageSid": message_sid or "SM" + uuid.uuid4().hex, "AccountSid": "AC" + "0" * 32,
-                "From": self.sender, "To": "whatsapp:+14155238886", "Body": body, "NumMedia": "0",
-                "ProfileName": "Budi", "WaId": self.sender.removeprefix("whatsapp:+"), **extra}
-
-    def send(self, fields: dict[str, str]) -> list[str]:
-        response = self.post("/whatsapp/webhook", fields)
-        assert response.status_code == 200, response.text
-        assert response.headers["content-type"].startswith("application/xml")
-        return [message.text or "" for message in ElementTree.fromstring(response.text).iter("Message")]
-
-    def say(self, text: str) -> str:
-        return "\n\n".join(self.send(self.message(text)))
-
-
 @pytest.fixture
 def whatsapp(database: Database) -> Iterator[WhatsAppPhone]:
     settings = whatsapp_settings(database)
@@ -134,3 +100,39 @@ def test_status_callbacks_are_recorded(whatsapp: WhatsAppPhone, database: Databa
 def test_without_credentials_whatsapp_is_off(sqlite_database: Database) -> None:
     with Server(create_app(Settings(database_url=sqlite_database.url), sqlite_database)) as server:
         assert httpx.post(server.base_url + "/whatsapp/webhook", data={"Body": "halo"}).status_code == 404
+
+
+def test_messages_nobody_waits_for_go_through_the_rest_api(sqlite_database: Database) -> None:
+    with FakeTwilio(account_sid="AC" + "0" * 32, auth_token="secret-token") as fake:
+        settings = whatsapp_settings(sqlite_database, twilio_api_base_url=fake.base_url)
+
+        async def send() -> str:
+            sender = WhatsAppSender(settings)
+            try:
+                return await sender.send(SENDER, Reply("Pelatihan QRIS hari Selasa. Ikut?", numbered(["Ya", "Tidak"])))
+            finally:
+                await sender.close()
+
+        sid = asyncio.run(send())
+        [message] = fake.messages
+    assert message.sid == sid and sid.startswith("SM")
+    assert (message.to, message.from_) == (SENDER, "whatsapp:+14155238886")
+    assert message.body == "Pelatihan QRIS hari Selasa. Ikut?\n\n1. Ya\n2. Tidak\nBalas 1 atau 2."
+    assert message.status_callback == PUBLIC + "/whatsapp/status"
+
+
+def test_a_refused_rest_message_raises_twilios_error(sqlite_database: Database) -> None:
+    with FakeTwilio(account_sid="AC" + "0" * 32, auth_token="secret-token") as fake:
+        fake.not_on_whatsapp(SENDER)
+        settings = whatsapp_settings(sqlite_database, twilio_api_base_url=fake.base_url)
+
+        async def send() -> None:
+            sender = WhatsAppSender(settings)
+            try:
+                await sender.send(SENDER, Reply("Halo"))
+            finally:
+                await sender.close()
+
+        with pytest.raises(TwilioRestException) as raised:
+            asyncio.run(send())
+    assert raised.value.code == 63003
