@@ -60,7 +60,7 @@ class BrowserChannel:
         response = HTMLResponse(page())
         if not _COOKIE_VALUE.fullmatch(request.cookies.get(COOKIE, "")):
             response.set_cookie(COOKIE, secrets.token_urlsafe(24), max_age=COOKIE_AGE, httponly=True,
-                                samesite="strict")
+                                samesite="lax")
         return response
 
     async def message(self, request: Request) -> Response:

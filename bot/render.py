@@ -5,7 +5,6 @@ from babel.lists import format_list
 from flows.i18n import N_, Text
 from flows.messages import Reply
 
-SORRY = N_("Sorry, something went wrong on our side. Please send your last message again in a moment.")
 LISTED_NUMBERS = 4  # beyond this, "a number from 1 to 14" reads better than every number, if none is missing
 
 

@@ -25,10 +25,10 @@ from telegram.error import Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.mailbox import Mailboxes
-from bot.render import SORRY, as_plain_text
+from bot.render import as_plain_text
 from bot.settings import Settings
 from flows.i18n import N_, Text
-from flows.messages import CONTACT, EDITED, LOCATION, MEDIA, OLD_BUTTON, STICKER, VOICE, Inbound, Reply
+from flows.messages import CONTACT, EDITED, LOCATION, MEDIA, OLD_BUTTON, SORRY, STICKER, VOICE, Inbound, Reply
 from flows.registration import PHONE
 from store.db import Database
 

@@ -12,10 +12,10 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.mailbox import Mailboxes
-from bot.render import SORRY, as_plain_text
+from bot.render import as_plain_text
 from bot.settings import Settings
 from flows.i18n import Text
-from flows.messages import LOCATION, MEDIA, STICKER, VOICE, Inbound, Reply
+from flows.messages import LOCATION, MEDIA, SORRY, STICKER, VOICE, Inbound, Reply
 from store.db import Database
 
 log = logging.getLogger(__name__)

@@ -1,16 +1,20 @@
 """The one path every message takes: lock the conversation, take what waits, answer in order, save."""
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flows.engine import Turn
-from flows.messages import Inbound, Reply, reply_from_json, reply_to_json
+from flows.i18n import Text
+from flows.messages import SORRY, Inbound, Reply, reply_from_json, reply_to_json
 from flows.router import respond
 from store.db import Database
 from store.models import utcnow
 from store.registry import HANDLED, ConversationState, Registry, WaitingMessage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,17 +66,36 @@ class Conversations:
         arrived meanwhile is answered before an earlier one. The answers, the dedupe rows, the
         conversation's new state and whatever the flows saved commit in one transaction. Returns the
         replies to each message `take` gave, by message id (none for a message seen before).
+
+        A message whose turn raises is answered with an apology and counted as handled, and the
+        others are answered again without it: one bad message never blocks the chat behind it.
         """
+        mine: dict[str, Waiting] = {}
+
+        def take_more() -> dict[str, Waiting]:
+            mine.update((waiting.inbound.message_id, waiting) for waiting in take())
+            return mine
+
+        failed: set[str] = set()
+        while True:
+            try:
+                return self._answer_waiting(channel, address, take_more, failed)
+            except _TurnFailed as failure:
+                log.error("a %s message failed and was answered with an apology: %r", channel, failure.__cause__)
+                failed.add(failure.message_id)
+
+    def _answer_waiting(self, channel: str, address: str, take: Callable[[], dict[str, Waiting]],
+                        failed: set[str]) -> dict[str, list[Reply]]:
         with self.database.transaction(self.clock()) as registry:
             state = registry.open_conversation(channel, address)
-            mine = {waiting.inbound.message_id: waiting for waiting in take()}
+            mine = take()
             if self.shared:
                 turns = [_inbound(message) for message in registry.waiting_inbound(channel, address)]
             else:
                 turns = [waiting.inbound for waiting in sorted(mine.values(), key=lambda waiting: waiting.sequence)]
             replies: dict[str, list[Reply]] = {}
             for inbound in turns:
-                replies[inbound.message_id] = self._answer(registry, state, inbound)
+                replies[inbound.message_id] = self._answer(registry, state, inbound, inbound.message_id in failed)
                 if self.shared:  # another process's request collects its answer from the row
                     kept = None if inbound.message_id in mine else [reply_to_json(r) for r in replies[inbound.message_id]]
                     registry.finish_inbound(channel, inbound.message_id, kept)
@@ -82,10 +105,24 @@ class Conversations:
             registry.save_conversation(state)
             return {message_id: replies.get(message_id, []) for message_id in mine}
 
-    def _answer(self, registry: Registry, state: ConversationState, inbound: Inbound) -> list[Reply]:
+    def _answer(self, registry: Registry, state: ConversationState, inbound: Inbound, failed: bool) -> list[Reply]:
         if not self.shared and not registry.claim_inbound(inbound.channel, inbound.message_id):
             return []
-        return [replace(reply, language=state.language) for reply in respond(Turn(state, inbound, registry))]
+        if failed:
+            return [Reply(Text(state.language)(SORRY), language=state.language)]
+        try:
+            replies = respond(Turn(state, inbound, registry))
+        except Exception as error:
+            raise _TurnFailed(inbound.message_id) from error
+        return [replace(reply, language=state.language) for reply in replies]
+
+
+class _TurnFailed(Exception):
+    """A flow raised on one message; the transaction is rolled back and tried again without it."""
+
+    def __init__(self, message_id: str) -> None:
+        super().__init__(message_id)
+        self.message_id = message_id
 
 
 def _inbound(message: WaitingMessage) -> Inbound:

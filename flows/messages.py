@@ -4,6 +4,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from flows.i18n import N_
+
 # What came besides (or instead of) text, as channels name it in Inbound.attachment.
 CONTACT = "contact"  # a shared phone contact; its number is the text
 EDITED = "edited"  # an earlier message changed; the text is not a new answer
@@ -12,6 +14,9 @@ VOICE = "voice"
 LOCATION = "location"
 STICKER = "sticker"
 MEDIA = "media"  # a photo, video, document or audio file
+
+
+SORRY = N_("Sorry, something went wrong on our side. Please send your last message again in a moment.")
 
 
 @dataclass(frozen=True, slots=True)

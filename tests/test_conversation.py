@@ -7,8 +7,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from flows.conversation import Conversations
-from flows.messages import MEDIA, Inbound
+from flows import conversation
+from flows.conversation import Conversations, Waiting
+from flows.engine import Turn
+from flows.messages import MEDIA, Inbound, Reply
+from flows.router import respond
 from store.db import Database
 from store.models import Business, Conversation, InboundMessage, Owner
 from transcript import Chat, Clock
@@ -152,3 +155,23 @@ def test_first_messages_of_a_new_chat_arriving_together_make_one_conversation(da
     assert all(answers)
     with Session(database.engine) as session:
         assert session.scalar(select(func.count()).select_from(Conversation)) == 1
+
+
+def test_a_message_that_breaks_a_flow_gets_an_apology_and_blocks_nothing_behind_it(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    def respond_or_break(turn: Turn) -> list[Reply]:
+        if turn.inbound.text == "boom":
+            raise RuntimeError("a bug in a flow")
+        return respond(turn)
+
+    monkeypatch.setattr(conversation, "respond", respond_or_break)
+    conversations = Conversations(database, Clock())
+    waiting = [Waiting(Inbound("terminal", "budi", f"m{i}", text), i) for i, text in enumerate(["halo", "boom", "1"])]
+    for message in waiting:
+        assert conversations.queue(message)
+    replies = conversations.handle_waiting("terminal", "budi", lambda: waiting)
+    assert "Selamat datang di TABE" in replies["m0"][0].text
+    assert [reply.text for reply in replies["m1"]] == ["Maaf, ada gangguan di sistem kami. Silakan kirim lagi pesan "
+                                                       "terakhir Anda sebentar lagi."]
+    assert "Apakah Anda setuju?" in replies["m2"][-1].text  # "1" after the menu: the message behind went on
+    assert conversations.handle(Inbound("terminal", "budi", "m1", "boom")) == []  # handled, not waiting for ever
