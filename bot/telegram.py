@@ -28,8 +28,20 @@ from bot.mailbox import Mailboxes
 from bot.render import as_plain_text
 from bot.settings import Settings
 from flows.i18n import N_, Text
-from flows.messages import CONTACT, EDITED, LOCATION, MEDIA, OLD_BUTTON, SORRY, STICKER, VOICE, Inbound, Reply
-from flows.registration import PHONE
+from flows.messages import (
+    CONTACT,
+    EDITED,
+    IDENTITY,
+    LOCATION,
+    MEDIA,
+    OLD_BUTTON,
+    PHONE,
+    SORRY,
+    STICKER,
+    VOICE,
+    Inbound,
+    Reply,
+)
 from store.db import Database
 
 log = logging.getLogger(__name__)
@@ -117,8 +129,11 @@ def render(reply: Reply) -> tuple[str, Markup]:
     per_row = 2 if labels and max(map(len, labels)) <= SHORT_LABEL else 1
     for start in range(0, len(labels), per_row):
         rows.append([KeyboardButton(label) for label in labels[start:start + per_row]])
+    t = Text(reply.language)
     if reply.expects == PHONE:
-        rows.insert(0, [KeyboardButton(Text(reply.language)(N_("Share my phone number")), request_contact=True)])
+        rows.insert(0, [KeyboardButton(t(N_("Share my phone number")), request_contact=True)])
+    elif reply.expects == IDENTITY:
+        rows.append([KeyboardButton(t(N_("Registered before? Share my phone number")), request_contact=True)])
     if not rows:
         return reply.text, ReplyKeyboardRemove()
     return reply.text, ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)

@@ -7,7 +7,7 @@ from flows.correction import Correction
 from flows.engine import MENU, START, Turn
 from flows.erasure import Erasure
 from flows.i18n import N_
-from flows.messages import Reply, numbered
+from flows.messages import IDENTITY, Reply, numbered
 from flows.parsing import Invalid, parse_choice
 from flows.profile import show_profile
 from flows.registration import Registration
@@ -53,9 +53,11 @@ def _items(turn: Turn) -> list[MenuItem]:
 
 
 def show_menu(turn: Turn) -> Reply:
-    """The main menu as choices."""
+    """The main menu as choices; a chat not known to be a registered owner's may share its number."""
     turn.state.flow, turn.state.step = MENU, START
-    return Reply(turn.text(N_("Main menu. What would you like to do?")), numbered([item.label for item in _items(turn)]))
+    unknown = turn.state.owner_id is None and turn.inbound.verified_phone is None
+    return Reply(turn.text(N_("Main menu. What would you like to do?")), numbered([item.label for item in _items(turn)]),
+                 expects=IDENTITY if unknown else None)
 
 
 def choose(turn: Turn, text: str) -> list[Reply]:

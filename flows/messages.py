@@ -16,6 +16,10 @@ STICKER = "sticker"
 MEDIA = "media"  # a photo, video, document or audio file
 
 
+# What a reply can expect besides text, for channels that can share the owner's own phone number.
+PHONE = "phone"  # the answer is a phone number
+IDENTITY = "identity"  # an owner who registered elsewhere may share their number to be recognised
+
 SORRY = N_("Sorry, something went wrong on our side. Please send your last message again in a moment.")
 
 
@@ -50,7 +54,7 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = field(default=())
     language: str = "id"  # the reader's, for the words a channel adds around the choices
-    expects: str | None = None  # what the answer is, when a channel has a button for it: "phone"
+    expects: str | None = None  # PHONE or IDENTITY, for channels with a button that shares the phone
 
 
 def numbered(labels: Sequence[str]) -> tuple[Choice, ...]:

@@ -8,7 +8,7 @@ from typing import Any
 from flows.classification import BusinessClass, classify
 from flows.engine import Answers, Question, QuestionFlow, Turn
 from flows.i18n import N_
-from flows.messages import Reply
+from flows.messages import PHONE, Reply
 from flows.parsing import (
     MONTHS_PER_YEAR,
     Invalid,
@@ -52,7 +52,6 @@ NOTHING_REGISTERED = N_("We have no registered data about you yet.")
 NIK_TAKEN = N_("This NIK is already registered for someone else. If it is yours, please contact the "
                "Dinas Koperasi dan UKM to get your registration back.")
 KNOWN_OWNER = "_known_owner"  # set in the answers when a registered owner adds a business
-PHONE = "phone"  # what the phone question expects; a channel that can share a contact offers to
 VERIFIED_PHONE = "_verified_phone"  # a number known to be the owner's: stored so, or vouched for when given
 # The answers that are the businesses table's columns under the same name.
 BUSINESS_COLUMNS = ("sector", "sector_note", "kabupaten_code", "kecamatan_code", "address", "nib",

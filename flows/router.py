@@ -14,10 +14,9 @@ from flows.menu import (
     show_menu,
     switch_language,
 )
-from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, STICKER, VOICE, Reply
+from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, PHONE, STICKER, VOICE, Reply
 from flows.parsing import clean, display_phone
 from flows.profile import show_profile
-from flows.registration import PHONE
 
 FLOWS: dict[str, QuestionFlow] = {flow.name: flow for flow in (registration, correction, erasure)}
 MAX_TEXT = 1000  # longer messages are not answers to any question we ask

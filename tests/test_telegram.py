@@ -82,6 +82,13 @@ def test_the_phone_question_offers_to_share_the_contact() -> None:
     assert isinstance(english, ReplyKeyboardMarkup) and english.keyboard[0][0].text == "Share my phone number"
 
 
+def test_a_stranger_is_offered_to_share_their_number_below_the_choices() -> None:
+    _text, markup = render(Reply("Menu utama.", (Choice(1, "Daftarkan usaha saya"),), expects="identity"))
+    assert isinstance(markup, ReplyKeyboardMarkup)
+    assert [[(b.text, bool(b.request_contact)) for b in row] for row in markup.keyboard] == [
+        [("Daftarkan usaha saya", False)], [("Sudah pernah mendaftar? Bagikan nomor HP saya", True)]]
+
+
 def test_a_reply_without_choices_clears_an_earlier_keyboard() -> None:
     assert isinstance(render(Reply("Siapa nama Anda?"))[1], ReplyKeyboardRemove)
 
