@@ -54,6 +54,7 @@ SEND_ATTEMPTS = 3
 LONGEST_WAIT = 10.0  # seconds; a reply the owner waits for is not held back longer than this
 SHORT_LABEL = 16  # choices this short sit two to a keyboard row
 POLL_TIMEOUT = 30
+RETRY_START = 10  # seconds between attempts to reach the Bot API at start
 MAX_MESSAGE = 4096  # the Bot API's longest text
 PARAGRAPH = "\n\n"
 
@@ -185,12 +186,39 @@ class TelegramChannel:
         self.application = build_application(settings)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
+        self._starting: asyncio.Task[None] | None = None
+        self.ready = False  # until the Bot API has answered getMe
 
     async def start(self) -> None:
-        await self.application.initialize()
+        """Introduce the bot to the Bot API (getMe); while it cannot be reached, keep trying in the background.
+
+        The other channels need not wait for Telegram: the server starts, and Telegram's webhook
+        answers 503 (Telegram delivers the update again later) until the bot is ready.
+        """
+        if not await self._initialize():
+            self._starting = asyncio.create_task(self._keep_initializing())
+
+    async def _initialize(self) -> bool:
+        try:
+            await self.application.initialize()
+        except TelegramError as error:
+            log.error("Telegram: the Bot API cannot be reached yet (%s); retrying every %s s", error, RETRY_START)
+            return False
+        self.ready = True
+        return True
+
+    async def _keep_initializing(self) -> None:
+        while True:
+            await asyncio.sleep(RETRY_START)
+            if await self._initialize():
+                log.warning("Telegram: the Bot API answers now")
+                return
 
     async def stop(self) -> None:
-        await self.application.shutdown()
+        if self._starting is not None:
+            self._starting.cancel()
+        if self.ready:
+            await self.application.shutdown()
 
     async def webhook(self, request: Request) -> Response:
         """POST /telegram/webhook: a secret-token-checked update; the reply goes back in the response."""
@@ -201,6 +229,8 @@ class TelegramChannel:
         update = _parse_update(await request.body(), self.application.bot)
         if update is None:
             return PlainTextResponse("malformed update", status_code=400)
+        if not self.ready:
+            return PlainTextResponse("not ready: the Bot API cannot be reached", status_code=503)
         in_response: list[tuple[str, Markup | None]] = []
         token = _IN_RESPONSE.set(in_response)
         try:
@@ -217,6 +247,8 @@ class TelegramChannel:
 
     async def poll(self) -> None:
         """Fetch updates with getUpdates and process them like webhook ones, until cancelled."""
+        while not self.ready:
+            await asyncio.sleep(1)
         bot = self.application.bot
         await bot.delete_webhook()
         offset = None

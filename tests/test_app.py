@@ -111,3 +111,15 @@ def _wait_for(condition: Callable[[], object], timeout: float = 20) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+def test_the_server_starts_while_telegram_cannot_be_reached_and_asks_for_the_update_later(
+        database: Database) -> None:
+    settings = Settings(database_url=database.url, telegram_bot_token="123:unreachable", telegram_webhook_secret="s",
+                        telegram_api_base_url=f"http://127.0.0.1:{free_port()}")
+    with Server(create_app(settings, database)) as server:
+        health = httpx.get(server.base_url + "/healthz")
+        update = httpx.post(server.base_url + "/telegram/webhook", json=tg.text(CHAT, "halo"),
+                            headers={"X-Telegram-Bot-Api-Secret-Token": "s"})
+        page = httpx.get(server.base_url + "/")
+    assert (health.status_code, update.status_code, page.status_code) == (200, 503, 200)
