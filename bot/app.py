@@ -39,7 +39,7 @@ def open_channels(settings: Settings, database: Database, conversations: Convers
     telegram_on = not settings.telegram_missing()
     whatsapp_on = not settings.whatsapp_missing()
     return Channels(
-        browser=BrowserChannel(mailboxes),
+        browser=BrowserChannel(mailboxes, secure_cookie=settings.public_base_url.startswith("https://")),
         telegram=TelegramChannel(settings, database, mailboxes) if telegram_on else None,
         whatsapp=WhatsAppChannel(settings, database, mailboxes) if whatsapp_on else None,
     )

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from bot.mailbox import Mailboxes
 from flows.i18n import N_, Text
-from flows.messages import Inbound, Reply
+from flows.messages import Inbound, reply_to_json
 
 log = logging.getLogger(__name__)
 
@@ -44,23 +44,19 @@ def page(language: str = "id") -> str:
         language=escape(language), messages_path=MESSAGES_PATH, **words)
 
 
-def reply_json(reply: Reply) -> dict[str, object]:
-    return {"text": reply.text, "choices": [{"number": c.number, "label": c.label} for c in reply.choices],
-            "expects": reply.expects}
-
-
 class BrowserChannel:
     """The page and the endpoint its script posts each message to."""
 
-    def __init__(self, mailboxes: Mailboxes) -> None:
+    def __init__(self, mailboxes: Mailboxes, secure_cookie: bool) -> None:
         self.mailboxes = mailboxes
+        self.secure_cookie = secure_cookie  # served over HTTPS: the cookie, which is the chat, never travels in clear
 
     async def chat_page(self, request: Request) -> Response:
         """GET /: the chat page; a new visitor gets a cookie naming their chat."""
         response = HTMLResponse(page())
         if not _COOKIE_VALUE.fullmatch(request.cookies.get(COOKIE, "")):
             response.set_cookie(COOKIE, secrets.token_urlsafe(24), max_age=COOKIE_AGE, httponly=True,
-                                samesite="lax")
+                                samesite="lax", secure=self.secure_cookie)
         return response
 
     async def message(self, request: Request) -> Response:
@@ -82,6 +78,6 @@ class BrowserChannel:
         try:
             replies = await self.mailboxes.handle(inbound)
         except Exception as error:  # noqa: BLE001 - the page sends the same id again, which is safe
-            log.error("browser message failed: %r", error)
+            log.error("browser message failed: %s", type(error).__name__)
             return JSONResponse({"error": "try again"}, status_code=503)
-        return JSONResponse({"replies": [reply_json(reply) for reply in replies]})
+        return JSONResponse({"replies": [reply_to_json(reply) for reply in replies]})

@@ -8,6 +8,7 @@ concurrently.
 """
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import threading
@@ -76,9 +77,13 @@ class Mailboxes:
     async def _drain(self, key: tuple[str, str], box: _Mailbox) -> None:
         # Only this task takes from the box and only the event loop adds, so "empty" seen here
         # stays true until the box is gone.
-        while box.items:
-            await self._answer_waiting(key, box)
-        del self._boxes[key]
+        try:
+            while box.items:
+                await self._answer_waiting(key, box)
+        finally:
+            del self._boxes[key]
+            for item in box.take_all():  # only if this task itself was cancelled (the server stopping)
+                _settle(item, error=RuntimeError("the server stopped before this message's turn"))
 
     async def _answer_waiting(self, key: tuple[str, str], box: _Mailbox) -> None:
         taken: list[_Item] = []
@@ -90,18 +95,31 @@ class Mailboxes:
         try:
             replies = await asyncio.to_thread(self.conversations.handle_waiting, *key, take)
         except Exception as error:  # noqa: BLE001 - each waiting request decides what the failure means
-            for item in taken or box.take_all():
-                item.done.set_exception(error)
+            failed = taken or box.take_all()
+            with contextlib.suppress(Exception):  # the registry may be what failed; the rows then expire
+                await asyncio.to_thread(self.conversations.forget, [item.waiting for item in failed])
+            for item in failed:
+                _settle(item, error=error)
             return
-        answered: set[str] = set()
+        # A provider sends a message again when it gave up waiting for the answer: the latest delivery
+        # is the one whose answer is read, the earlier ones get none.
+        latest = {item.waiting.inbound.message_id: item for item in taken}
         for item in taken:
-            message_id = item.waiting.inbound.message_id
-            answer = [] if message_id in answered else replies[message_id]  # the same message twice: once
-            answered.add(message_id)
+            answer = replies[item.waiting.inbound.message_id] if latest[item.waiting.inbound.message_id] is item else []
             try:
                 if item.after is not None:
                     await item.after(item.waiting.inbound, answer)
             except Exception as error:  # noqa: BLE001 - as above
-                item.done.set_exception(error)
+                _settle(item, error=error)
             else:
-                item.done.set_result(answer)
+                _settle(item, answer)
+
+
+def _settle(item: _Item, answer: list[Reply] | None = None, error: Exception | None = None) -> None:
+    """Hand the outcome to the waiting request, unless it stopped waiting (its client went away)."""
+    if item.done.done():
+        return
+    if error is not None:
+        item.done.set_exception(error)
+    else:
+        item.done.set_result(answer or [])

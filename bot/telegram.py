@@ -1,11 +1,12 @@
 """Telegram through python-telegram-bot: updates in (webhook or polling), replies out with keyboards."""
 
 import asyncio
+import contextlib
 import hmac
 import json
 import logging
 from contextvars import ContextVar
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import partial
 
@@ -171,9 +172,17 @@ async def register_webhook(settings: Settings) -> None:
                               allowed_updates=UPDATE_TYPES)
 
 
+@dataclass
+class _WebhookAnswer:
+    """What the webhook's response carries: the turn's message, or that handling failed (Telegram resends)."""
+
+    messages: list[tuple[str, Markup | None]] = field(default_factory=list)
+    failed: bool = False
+
+
 # The reply to a webhook update can ride back in the webhook's own response, as a Bot API method
-# call; the request being handled puts a list here for the handler to fill.
-_IN_RESPONSE: ContextVar[list[tuple[str, Markup | None]] | None] = ContextVar("telegram_response", default=None)
+# call; the request being handled puts its answer here for the handler to fill.
+_IN_RESPONSE: ContextVar[_WebhookAnswer | None] = ContextVar("telegram_response", default=None)
 
 
 class TelegramChannel:
@@ -231,15 +240,17 @@ class TelegramChannel:
             return PlainTextResponse("malformed update", status_code=400)
         if not self.ready:
             return PlainTextResponse("not ready: the Bot API cannot be reached", status_code=503)
-        in_response: list[tuple[str, Markup | None]] = []
-        token = _IN_RESPONSE.set(in_response)
+        answer = _WebhookAnswer()
+        token = _IN_RESPONSE.set(answer)
         try:
             await self.application.process_update(update)
         finally:
             _IN_RESPONSE.reset(token)
-        if not in_response or update.effective_chat is None:
+        if answer.failed:  # nothing was kept: Telegram delivers the update again later
+            return PlainTextResponse("try again later", status_code=503)
+        if not answer.messages or update.effective_chat is None:
             return PlainTextResponse("ok")
-        [(text, markup)] = in_response
+        [(text, markup)] = answer.messages
         method: dict[str, object] = {"method": "sendMessage", "chat_id": update.effective_chat.id, "text": text}
         if markup is not None:
             method["reply_markup"] = markup.to_dict()
@@ -267,21 +278,30 @@ class TelegramChannel:
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """Hand a private message to its chat's mailbox; note a chat that blocked or unblocked us."""
         if update.callback_query is not None:
-            await update.callback_query.answer()  # stops the spinner on the stale button
+            with contextlib.suppress(TelegramError):  # a late or resent press can no longer be answered
+                await update.callback_query.answer()  # stops the spinner on the stale button
         if update.my_chat_member is not None:
             await self._note_membership(update)
             return
         inbound = inbound_from_update(update)
-        if inbound is not None:
-            deliver = partial(self._deliver, _IN_RESPONSE.get())
-            await self.mailboxes.handle(inbound, sequence=update.update_id, after=deliver)
+        if inbound is None:
+            return
+        answer = _IN_RESPONSE.get()
+        handling = self.mailboxes.handle(inbound, sequence=update.update_id, after=partial(self._deliver, answer))
+        if answer is None:
+            await handling  # polling: a failure goes to the error handler, which apologises
+            return
+        try:
+            await handling
+        except Exception as error:  # noqa: BLE001 - answered with 503 so that Telegram resends it
+            log.error("Telegram update %s failed: %s", update.update_id, type(error).__name__)
+            answer.failed = True
 
-    async def _deliver(self, in_response: list[tuple[str, Markup | None]] | None, inbound: Inbound,
-                       replies: list[Reply]) -> None:
+    async def _deliver(self, answer: _WebhookAnswer | None, inbound: Inbound, replies: list[Reply]) -> None:
         """In the webhook's response when the turn fits one message, else through the Bot API, in order."""
         messages = as_messages(replies)
-        if in_response is not None and len(messages) == 1:
-            in_response.extend(messages)
+        if answer is not None and len(messages) == 1:
+            answer.messages.extend(messages)
             return
         for text, markup in messages:
             try:
@@ -319,7 +339,7 @@ class TelegramChannel:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log what failed, never the message itself (it may hold a NIK), and tell the owner."""
-        log.error("Telegram update %s failed: %r", getattr(update, "update_id", "?"), context.error)
+        log.error("Telegram update %s failed: %s", getattr(update, "update_id", "?"), type(context.error).__name__)
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None or isinstance(context.error, Forbidden):
             return

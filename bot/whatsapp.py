@@ -85,7 +85,7 @@ class WhatsAppChannel:
         try:
             replies = await self.mailboxes.handle(inbound)
         except Exception as error:  # noqa: BLE001 - the owner hears we failed; Twilio is not left with a 500
-            log.error("WhatsApp message %s failed: %r", inbound.message_id, error)
+            log.error("WhatsApp message %s failed: %s", inbound.message_id, type(error).__name__)
             replies = [Reply(Text()(SORRY))]
         return Response(twiml(replies), media_type="application/xml")
 
@@ -98,8 +98,12 @@ class WhatsAppChannel:
         if not isinstance(message_sid, str) or not isinstance(status, str) or not message_sid or not status:
             return PlainTextResponse("malformed status", status_code=400)
         error_code = form.get("ErrorCode")
-        await asyncio.to_thread(self._record_status, message_sid[:100], status[:20],
-                                str(error_code)[:20] if error_code else None)
+        try:
+            await asyncio.to_thread(self._record_status, message_sid[:100], status[:20],
+                                    str(error_code)[:20] if error_code else None)
+        except Exception as error:  # noqa: BLE001 - Twilio sends the callback again after a 5xx
+            log.error("WhatsApp status %s not recorded: %s", message_sid[:100], type(error).__name__)
+            return PlainTextResponse("try again later", status_code=503)
         return Response(status_code=204)
 
     def _record_status(self, message_sid: str, status: str, error_code: str | None) -> None:
@@ -117,15 +121,15 @@ class WhatsAppChannel:
             form = await request.form(max_files=0, max_fields=100)
         except Exception:  # noqa: BLE001 - whatever the parser rejects is a malformed body
             return PlainTextResponse("malformed form", status_code=400)
-        if any(not isinstance(value, str) or len(value) > MAX_FIELD for value in form.values()):
-            return PlainTextResponse("malformed form", status_code=400)
         # Behind a TLS proxy the request reaches us as http://internal-host/…; Twilio signed the
         # public address it was given, which is PUBLIC_BASE_URL.
         url = self.settings.public_base_url + request.url.path
         if request.url.query:
             url += "?" + request.url.query
-        if not self.validator.validate(url, dict(form), signature):
+        if not self.validator.validate(url, {name: str(value) for name, value in form.items()}, signature):
             return PlainTextResponse("forbidden", status_code=403)
+        if any(not isinstance(value, str) or len(value) > MAX_FIELD for value in form.values()):
+            return PlainTextResponse("malformed form", status_code=400)
         return form
 
 

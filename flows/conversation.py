@@ -4,7 +4,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flows.engine import Turn
 from flows.i18n import Text
@@ -12,9 +12,11 @@ from flows.messages import SORRY, Inbound, Reply, reply_from_json, reply_to_json
 from flows.router import respond
 from store.db import Database
 from store.models import utcnow
-from store.registry import HANDLED, ConversationState, Registry, WaitingMessage
+from store.registry import ConversationState, Registry, WaitingMessage
 
 log = logging.getLogger(__name__)
+
+ABANDONED_AFTER = timedelta(minutes=2)  # longer than any provider waits for a webhook's answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +56,17 @@ class Conversations:
             return True
         inbound = waiting.inbound
         with self.database.transaction(self.clock()) as registry:
-            found = registry.queue_inbound(WaitingMessage(inbound.channel, inbound.address, inbound.message_id,
-                                                          waiting.sequence, inbound.text, inbound.verified_phone,
-                                                          inbound.attachment))
-        return found != HANDLED
+            return registry.queue_inbound(WaitingMessage(inbound.channel, inbound.address, inbound.message_id,
+                                                         waiting.sequence, inbound.text, inbound.verified_phone,
+                                                         inbound.attachment))
+
+    def forget(self, gave_up: list[Waiting]) -> None:
+        """Where waiting is shared, drop the waiting rows of requests that failed (the owner resends)."""
+        if not self.shared or not gave_up:
+            return
+        with self.database.transaction(self.clock()) as registry:
+            for channel in {waiting.inbound.channel for waiting in gave_up}:
+                registry.forget_waiting(channel, [w.inbound.message_id for w in gave_up if w.inbound.channel == channel])
 
     def handle_waiting(self, channel: str, address: str, take: Callable[[], list[Waiting]]) -> dict[str, list[Reply]]:
         """Lock one chat's conversation, then answer every message waiting for it, in the order sent.
@@ -81,7 +90,9 @@ class Conversations:
             try:
                 return self._answer_waiting(channel, address, take_more, failed)
             except _TurnFailed as failure:
-                log.error("a %s message failed and was answered with an apology: %r", channel, failure.__cause__)
+                # The type only: an error's words can quote what the owner wrote, NIK included.
+                log.error("a %s message failed and was answered with an apology: %s", channel,
+                          type(failure.__cause__).__name__)
                 failed.add(failure.message_id)
 
     def _answer_waiting(self, channel: str, address: str, take: Callable[[], dict[str, Waiting]],
@@ -90,7 +101,7 @@ class Conversations:
             state = registry.open_conversation(channel, address)
             mine = take()
             if self.shared:
-                turns = [_inbound(message) for message in registry.waiting_inbound(channel, address)]
+                turns = self._waiting_turns(registry, channel, address, mine)
             else:
                 turns = [waiting.inbound for waiting in sorted(mine.values(), key=lambda waiting: waiting.sequence)]
             replies: dict[str, list[Reply]] = {}
@@ -104,6 +115,19 @@ class Conversations:
                 replies[message_id] = [reply_from_json(reply) for reply in kept]
             registry.save_conversation(state)
             return {message_id: replies.get(message_id, []) for message_id in mine}
+
+    def _waiting_turns(self, registry: Registry, channel: str, address: str, mine: dict[str, Waiting]) -> list[Inbound]:
+        """The chat's waiting rows, in order. One older than any request waits, and not this process's,
+        was left by a request that is gone (its owner was told to send it again): it is dropped, not
+        answered late behind their back."""
+        abandoned_before = registry.now - ABANDONED_AFTER
+        turns = []
+        for message in registry.waiting_inbound(channel, address):
+            if message.message_id not in mine and (message.received_at or registry.now) < abandoned_before:
+                registry.finish_inbound(channel, message.message_id, None)
+            else:
+                turns.append(_inbound(message))
+        return turns
 
     def _answer(self, registry: Registry, state: ConversationState, inbound: Inbound, failed: bool) -> list[Reply]:
         if not self.shared and not registry.claim_inbound(inbound.channel, inbound.message_id):

@@ -34,6 +34,11 @@ class Inbound:
     verified_phone: str | None = None  # a number the channel itself vouches for
     attachment: str | None = None  # one of the names above
 
+    def __post_init__(self) -> None:
+        # JSON can carry half an emoji (a lone surrogate) and NUL; neither can be stored or means anything.
+        readable = self.text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+        object.__setattr__(self, "text", readable)
+
 
 @dataclass(frozen=True, slots=True)
 class Choice:

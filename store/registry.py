@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -43,10 +43,6 @@ class BusinessDetails:
     business_class: str
 
 
-# What writing a message as waiting found.
-QUEUED, WAITING, HANDLED = "queued", "waiting", "handled"
-
-
 @dataclass(frozen=True, slots=True)
 class WaitingMessage:
     """A message as it waits in the registry for its chat's turn; the fields of an Inbound, and its order."""
@@ -58,6 +54,7 @@ class WaitingMessage:
     text: str
     verified_phone: str | None
     attachment: str | None
+    received_at: datetime | None = None
 
 
 @dataclass(eq=False)
@@ -89,30 +86,26 @@ _SAVE_CONVERSATION = (
     .values(flow=bindparam("flow"), step=bindparam("step"), answers=bindparam("answers"),
             language=bindparam("language"), owner_id=bindparam("owner_id"), updated_at=bindparam("updated_at"))
 )
-# Both dialects spell "insert unless the key is there" the same way, through their own insert().
-_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
-_CLAIM_INBOUND = {
-    name: dialect.insert(_inbound_messages).on_conflict_do_nothing().returning(_inbound_messages.c.channel)
-    for name, dialect in _DIALECTS.items()
-}
 _OWNER_WITH_VERIFIED_PHONE = (
     select(_owners.c.id, _owners.c.name)
     .where(_owners.c.phone == bindparam("phone"), _owners.c.phone_verified.is_(True))
     .order_by(_owners.c.id)
     .limit(1)
 )
-_QUEUE_INBOUND = {
+# Both dialects spell "insert unless the key is there" the same way, through their own insert().
+_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
+_INSERT_INBOUND = {
     name: dialect.insert(_inbound_messages).on_conflict_do_nothing().returning(_inbound_messages.c.channel)
     for name, dialect in _DIALECTS.items()
 }
-_INBOUND_STATE = (
+_INBOUND_HANDLED_AT = (
     select(_inbound_messages.c.handled_at)
     .where(_inbound_messages.c.channel == bindparam("channel"),
            _inbound_messages.c.provider_message_id == bindparam("provider_message_id"))
 )
 _WAITING_INBOUND = (
     select(_inbound_messages.c.sequence, _inbound_messages.c.provider_message_id, _inbound_messages.c.text,
-           _inbound_messages.c.verified_phone, _inbound_messages.c.attachment)
+           _inbound_messages.c.verified_phone, _inbound_messages.c.attachment, _inbound_messages.c.received_at)
     .where(_inbound_messages.c.channel == bindparam("channel"), _inbound_messages.c.address == bindparam("address"),
            _inbound_messages.c.handled_at.is_(None))
     .order_by(_inbound_messages.c.sequence, _inbound_messages.c.received_at)
@@ -121,8 +114,8 @@ _FINISH_INBOUND = (
     update(_inbound_messages)
     .where(_inbound_messages.c.channel == bindparam("message_channel"),
            _inbound_messages.c.provider_message_id == bindparam("message_id"))
-    .values(handled_at=bindparam("handled_at"), replies=bindparam("stored_replies"), text=None, verified_phone=None,
-            attachment=None)
+    .values(handled_at=bindparam("handled_at"), replies=bindparam("stored_replies"), address=None, text=None,
+            verified_phone=None, attachment=None)
 )
 _NEW_CONVERSATION = {name: dialect.insert(_conversations).on_conflict_do_nothing() for name, dialect in _DIALECTS.items()}
 
@@ -158,31 +151,36 @@ class Registry:
     def claim_inbound(self, channel: str, provider_message_id: str) -> bool:
         """Record a provider message id as handled now; False when it was seen before."""
         inserted = self._connection.execute(
-            _CLAIM_INBOUND[self._dialect],
+            _INSERT_INBOUND[self._dialect],
             {"channel": channel, "provider_message_id": provider_message_id, "received_at": self.now,
              "handled_at": self.now},
         ).first()
         return inserted is not None
 
-    def queue_inbound(self, message: WaitingMessage) -> str:
-        """Write a message as waiting for its chat; "queued", or "waiting"/"handled" when it came before."""
-        inserted = self._connection.execute(_QUEUE_INBOUND[self._dialect], {
+    def queue_inbound(self, message: WaitingMessage) -> bool:
+        """Write a message as waiting for its chat's turn; False when it was handled before."""
+        inserted = self._connection.execute(_INSERT_INBOUND[self._dialect], {
             "channel": message.channel, "provider_message_id": message.message_id, "received_at": self.now,
-            # PostgreSQL's text cannot hold NUL, and in a chat message it never means anything.
-            "address": message.address, "sequence": message.sequence, "text": message.text.replace("\x00", ""),
+            "address": message.address, "sequence": message.sequence, "text": message.text,
             "verified_phone": message.verified_phone, "attachment": message.attachment,
         }).first()
         if inserted is not None:
-            return QUEUED
+            return True
         handled_at = self._connection.execute(
-            _INBOUND_STATE, {"channel": message.channel, "provider_message_id": message.message_id}).scalar()
-        return WAITING if handled_at is None else HANDLED
+            _INBOUND_HANDLED_AT, {"channel": message.channel, "provider_message_id": message.message_id}).scalar()
+        return handled_at is None  # still waiting: a redelivery while the first is on its way
+
+    def forget_waiting(self, channel: str, message_ids: Collection[str]) -> None:
+        """Drop messages still waiting whose requests gave up, so a resent one is not answered twice."""
+        self._connection.execute(delete(_inbound_messages).where(
+            _inbound_messages.c.channel == channel, _inbound_messages.c.provider_message_id.in_(message_ids),
+            _inbound_messages.c.handled_at.is_(None)))
 
     def waiting_inbound(self, channel: str, address: str) -> list[WaitingMessage]:
         """A chat's messages written as waiting, in the order they were sent."""
         rows = self._connection.execute(_WAITING_INBOUND, {"channel": channel, "address": address})
         return [WaitingMessage(channel, address, row.provider_message_id, row.sequence, row.text or "",
-                               row.verified_phone, row.attachment) for row in rows]
+                               row.verified_phone, row.attachment, row.received_at) for row in rows]
 
     def finish_inbound(self, channel: str, message_id: str, replies: list[Any] | None) -> None:
         """Mark a waiting message handled and forget what it said; keep `replies` for another process."""

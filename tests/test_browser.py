@@ -1,4 +1,5 @@
-"""The browser chat in a real Chromium: a whole registration, a reload half way, and a page that needs nothing else.
+"""The browser chat: in a real Chromium (a whole registration, a reload half way, a page that needs nothing
+else, the owner's words shown as text), and its endpoint as the page's script uses it.
 
 The owner's side is driven as a person would: typing into the box and pressing Enter, or clicking a
 choice button. Each step waits for the bot's bubbles to grow, never for a fixed time.
@@ -9,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.webdriver import WebDriver
@@ -25,12 +27,6 @@ from browser import chromium, chromium_missing
 from server import Server
 from store.db import Database
 from store.models import Business
-
-_missing = chromium_missing()
-if _missing and os.environ.get("TABE_REQUIRE_BROWSER"):
-    pytest.fail(f"TABE_REQUIRE_BROWSER is set, but {_missing}", pytrace=False)
-if _missing:
-    pytest.skip(_missing, allow_module_level=True)
 
 REPLY_SECONDS = 20  # a reply takes milliseconds; this only bounds a hang
 POLL_SECONDS = 0.02  # WebDriverWait's default half second would be most of each step
@@ -115,6 +111,11 @@ def follow(chat: ChatPage, steps: list[Step]) -> str:
 @pytest.fixture
 def chat(sqlite_database: Database) -> Iterator[ChatPage]:
     """The app on an empty registry, and a fresh Chromium on its chat page."""
+    missing = chromium_missing()
+    if missing and os.environ.get("TABE_REQUIRE_BROWSER"):
+        pytest.fail(f"TABE_REQUIRE_BROWSER is set, but {missing}", pytrace=False)
+    if missing:
+        pytest.skip(missing)
     app = create_app(Settings(database_url=sqlite_database.url), sqlite_database)
     with Server(app) as server, chromium() as driver:
         page = ChatPage(driver, server.base_url)
@@ -167,3 +168,46 @@ def errors(driver: WebDriver) -> list[str]:
     except (AttributeError, WebDriverException):  # not every driver implements the log endpoint
         return []
     return [entry["message"] for entry in entries if entry["level"] == "SEVERE"]
+
+
+def test_what_the_owner_types_is_shown_as_text(chat: ChatPage) -> None:
+    chat.say("<img src=x onerror=alert(1)>")
+    assert chat.driver.find_elements(By.CSS_SELECTOR, "#log img") == []
+    assert "<img src=x onerror=alert(1)>" in chat.driver.find_element(By.ID, "log").text
+
+
+@pytest.fixture
+def page_client(sqlite_database: Database) -> Iterator[httpx.Client]:
+    """The chat endpoint as the page's script uses it, with the cookie the page set."""
+    with Server(create_app(Settings(database_url=sqlite_database.url), sqlite_database)) as server, \
+            httpx.Client(base_url=server.base_url) as client:
+        client.get("/")
+        yield client
+
+
+def test_a_message_sent_again_with_its_id_is_answered_once(page_client: httpx.Client) -> None:
+    first = page_client.post("/chat/messages", json={"id": "m1", "text": "halo"})
+    again = page_client.post("/chat/messages", json={"id": "m1", "text": "halo"})
+    assert "Selamat datang di TABE" in first.json()["replies"][0]["text"]
+    assert again.json() == {"replies": []}
+
+
+def test_each_visitor_has_their_own_chat(page_client: httpx.Client, sqlite_database: Database) -> None:
+    page_client.post("/chat/messages", json={"id": "m1", "text": "daftar"})
+    with httpx.Client(base_url=str(page_client.base_url)) as stranger:
+        stranger.get("/")
+        answer = stranger.post("/chat/messages", json={"id": "m1", "text": "halo"})  # the same id is theirs too
+    assert "Menu utama" in answer.json()["replies"][-1]["text"]
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[]", b'{"id": "m1"}', b'{"id": "a b", "text": "halo"}',
+                                  b'{"id": "m1", "text": 5}'],
+                         ids=["broken", "list", "no-text", "odd-id", "text-not-a-string"])
+def test_a_malformed_message_gets_400(page_client: httpx.Client, body: bytes) -> None:
+    response = page_client.post("/chat/messages", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+
+
+def test_without_the_pages_cookie_a_message_is_refused(page_client: httpx.Client) -> None:
+    page_client.cookies.clear()
+    assert page_client.post("/chat/messages", json={"id": "m1", "text": "halo"}).status_code == 403

@@ -12,22 +12,28 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import Connection, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 import telegram_updates as tg
 from bot.app import create_app
+from bot.mailbox import Mailboxes
 from bot.telegram import CHANNEL, SECRET_HEADER
 from fake_telegram import FakeTelegram
+from flows.conversation import ABANDONED_AFTER, Conversations, Waiting
+from flows.messages import Inbound, Reply
 from server import Server, serving
 from store.db import Database
 from store.models import Business, InboundMessage
 from telegram_user import SECRET, telegram_settings
+from transcript import Clock
 
 CHAT = 424242
 # Each message with words its answer holds only when every earlier one was answered before it.
@@ -45,11 +51,11 @@ BURST = REGISTRATION + [("data saya", "Warung Makan Bu Sari")] * (50 - len(REGIS
 
 
 @contextmanager
-def conversation_locked(database: Database, address: str) -> Iterator[Callable[[], None]]:
+def conversation_locked(database: Database, address: str, channel: str = CHANNEL) -> Iterator[Callable[[], None]]:
     """Hold a chat's conversation lock, as a transaction busy with an earlier message would; yields the release."""
     connection = database.engine.connect()
     transaction = connection.begin()  # on SQLite this is BEGIN IMMEDIATE: the write lock itself
-    _lock_row(connection, address)
+    _lock_row(connection, channel, address)
     try:
         yield transaction.commit
     finally:
@@ -58,11 +64,11 @@ def conversation_locked(database: Database, address: str) -> Iterator[Callable[[
         connection.close()
 
 
-def _lock_row(connection: Connection, address: str) -> None:
+def _lock_row(connection: Connection, channel: str, address: str) -> None:
     connection.execute(text("SELECT id FROM conversations WHERE channel = :channel AND address = :address FOR UPDATE"
                             if connection.dialect.name == "postgresql" else
                             "SELECT id FROM conversations WHERE channel = :channel AND address = :address"),
-                       {"channel": CHANNEL, "address": address})
+                       {"channel": channel, "address": address})
 
 
 async def _deliver(urls: list[str], updates: list[dict[str, Any]], release: Callable[[], None],
@@ -154,3 +160,77 @@ def _waiting_rows(database: Database) -> int:
     with Session(database.engine) as session:
         return session.scalars(select(func.count()).select_from(InboundMessage)
                                .where(InboundMessage.handled_at.is_(None))).one()
+
+
+def test_a_message_delivered_again_while_its_first_delivery_waits_is_answered_on_the_latest(
+        database: Database) -> None:
+    """A provider resends when it gave up waiting: the answer goes where it is now read, once."""
+    mailboxes = Mailboxes(Conversations(database, Clock()))
+    first = Inbound("web", "budi", "m1", "halo")
+
+    async def both() -> tuple[list[Reply], list[Reply]]:
+        abandoned = asyncio.create_task(mailboxes.handle(first))
+        resent = asyncio.create_task(mailboxes.handle(first))
+        while mailboxes.waiting("web", "budi") < 2:
+            await asyncio.sleep(0.01)
+        release()
+        return await abandoned, await resent
+
+    _open_conversation(database, "web", "budi")
+    with conversation_locked(database, "budi", channel="web") as release:
+        abandoned, resent = asyncio.run(both())
+    assert abandoned == [] and "Selamat datang di TABE" in resent[0].text
+
+
+def test_a_request_that_stopped_waiting_leaves_the_chat_working(database: Database) -> None:
+    mailboxes = Mailboxes(Conversations(database, Clock()))
+
+    async def cancel_one_then_go_on() -> list[Reply]:
+        gone = asyncio.create_task(mailboxes.handle(Inbound("web", "budi", "m1", "halo")))
+        while mailboxes.waiting("web", "budi") < 1:
+            await asyncio.sleep(0.01)
+        gone.cancel()  # its client went away while the chat was busy
+        release()
+        await asyncio.sleep(0.2)
+        return await asyncio.wait_for(mailboxes.handle(Inbound("web", "budi", "m2", "daftar")), timeout=20)
+
+    _open_conversation(database, "web", "budi")
+    with conversation_locked(database, "budi", channel="web") as release:
+        answer = asyncio.run(cancel_one_then_go_on())
+    assert "Apakah Anda setuju?" in answer[-1].text
+
+
+def test_a_message_whose_handling_failed_is_not_answered_again_behind_the_owners_back(
+        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The owner was told to send it again; the failed one must not also count when they do."""
+    conversations = Conversations(database, Clock())
+    mailboxes = Mailboxes(conversations)
+    asyncio.run(mailboxes.handle(Inbound("web", "budi", "m1", "halo")))
+    real = conversations.handle_waiting
+
+    def registry_down(*_args: object) -> dict[str, list[Reply]]:
+        raise OperationalError("SELECT", {}, Exception("the registry is down"))
+
+    monkeypatch.setattr(conversations, "handle_waiting", registry_down)
+    with pytest.raises(OperationalError):
+        asyncio.run(mailboxes.handle(Inbound("web", "budi", "m2", "1")))  # "1": register
+    monkeypatch.setattr(conversations, "handle_waiting", real)
+    answer = asyncio.run(mailboxes.handle(Inbound("web", "budi", "m3", "1")))  # sent again
+    assert "Apakah Anda setuju?" in answer[-1].text  # the consent is asked, not taken as given
+
+
+def test_a_message_left_waiting_by_a_request_that_is_gone_is_dropped(database: Database) -> None:
+    if database.engine.dialect.name == "sqlite":
+        pytest.skip("only where waiting messages are shared rows")
+    clock = Clock()
+    conversations = Conversations(database, clock)
+    conversations.handle(Inbound("web", "budi", "m1", "halo"))
+    assert conversations.queue(Waiting(Inbound("web", "budi", "m2", "1"), 2))  # and then its process died
+    clock.advance(ABANDONED_AFTER + timedelta(seconds=1))
+    answer = conversations.handle(Inbound("web", "budi", "m3", "1"))
+    assert "Apakah Anda setuju?" in answer[-1].text
+    assert conversations.handle(Inbound("web", "budi", "m2", "1")) == []  # counted as handled
+
+
+def _open_conversation(database: Database, channel: str, address: str) -> None:
+    Conversations(database, Clock()).handle(Inbound(channel, address, f"open-{address}", ""))

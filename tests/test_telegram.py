@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
@@ -171,3 +172,23 @@ def test_group_chats_are_left_alone(telegram: TelegramUser, database: Database) 
 def _conversation(database: Database) -> Conversation:
     with Session(database.engine) as session:
         return session.scalars(select(Conversation)).one()
+
+
+def test_when_handling_fails_telegram_is_asked_to_send_the_update_again(
+        database: Database, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = create_app(telegram_settings(database, fake_telegram), database)
+    conversations = app.state.channels.telegram.mailboxes.conversations
+    real = conversations.handle_waiting
+
+    def registry_down(*_args: object) -> dict[str, list[Reply]]:
+        raise OperationalError("SELECT", {}, Exception("the registry is down"))
+
+    with Server(app) as server, httpx.Client(base_url=server.base_url) as client:
+        telegram = TelegramUser(client, fake_telegram, CHAT)
+        update = tg.text(CHAT, "halo")
+        monkeypatch.setattr(conversations, "handle_waiting", registry_down)
+        assert telegram.post(update).status_code == 503
+        monkeypatch.setattr(conversations, "handle_waiting", real)
+        [answer] = telegram.send(update)  # Telegram's redelivery of the same update
+    assert "Selamat datang di TABE" in answer
+    assert fake_telegram.sent(CHAT) == []  # no apology while Telegram is still going to resend

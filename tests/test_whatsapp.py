@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from twilio.base.exceptions import TwilioRestException
 
@@ -48,6 +49,34 @@ def test_forged_and_unsigned_requests_are_refused(whatsapp: WhatsAppPhone, path:
     tampered = whatsapp.client.post(path, data=fields | {"Body": "hapus data saya"}, headers={
         "X-Twilio-Signature": whatsapp.validator.compute_signature(PUBLIC + path, fields)})
     assert [r.status_code for r in (unsigned, forged, signed_for_elsewhere, tampered)] == [403, 403, 403, 403]
+
+
+def test_a_forged_request_is_refused_before_its_fields_are_judged(whatsapp: WhatsAppPhone) -> None:
+    fields = whatsapp.message("x" * 5000)
+    assert whatsapp.client.post("/whatsapp/webhook", data=fields,
+                                headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}).status_code == 403
+    assert whatsapp.post("/whatsapp/webhook", fields).status_code == 400  # signed, but no message is that long
+
+
+def test_a_webhook_address_with_a_query_string_validates(database: Database) -> None:
+    settings = whatsapp_settings(database)
+    with Server(create_app(settings, database)) as server, httpx.Client(base_url=server.base_url) as client:
+        phone = WhatsAppPhone(client, settings)
+        fields = phone.message("halo")
+        signature = phone.validator.compute_signature(PUBLIC + "/whatsapp/webhook?source=twilio", fields)
+        response = client.post("/whatsapp/webhook?source=twilio", data=fields,
+                               headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200 and "Selamat datang" in response.text
+
+
+def test_a_status_callback_that_cannot_be_recorded_is_asked_again(whatsapp: WhatsAppPhone, database: Database,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    def registry_down(*_args: object) -> None:
+        raise OperationalError("INSERT", {}, Exception("the registry is down"))
+
+    monkeypatch.setattr(Database, "transaction", registry_down)
+    fields = {"MessageSid": "SM" + "b" * 32, "MessageStatus": "delivered", "AccountSid": "AC" + "0" * 32}
+    assert whatsapp.post("/whatsapp/status", fields).status_code == 503
 
 
 def test_malformed_requests_get_400(whatsapp: WhatsAppPhone) -> None:

@@ -21,11 +21,11 @@ function showChoices(choices) {
   if (!choices.length) return;
   const row = document.createElement("div");
   row.className = "choices";
-  for (const choice of choices) {
+  for (const [, label] of choices) {
     const button = document.createElement("button");
     button.type = "button";
-    button.textContent = choice.label;
-    button.addEventListener("click", () => send(choice.label));
+    button.textContent = label;
+    button.addEventListener("click", () => send(label));
     row.appendChild(button);
   }
   log.appendChild(row);
@@ -33,8 +33,8 @@ function showChoices(choices) {
 
 function showReplies(replies) {
   for (const reply of replies) {
-    const numbered = reply.choices.filter((choice) => choice.number !== null);
-    const lines = numbered.map((choice) => choice.number + ". " + choice.label);
+    const numbered = reply.choices.filter(([number]) => number !== null);
+    const lines = numbered.map(([number, label]) => number + ". " + label);
     bubble(lines.length ? reply.text + "\n\n" + lines.join("\n") : reply.text, "bot");
   }
   if (replies.length) showChoices(replies[replies.length - 1].choices);

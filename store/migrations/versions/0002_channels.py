@@ -41,6 +41,9 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('replies', sa.JSON(), nullable=True))
         batch_op.create_index('ix_inbound_messages_waiting', ['channel', 'address', 'sequence'], unique=False, postgresql_where=sa.text('handled_at IS NULL'), sqlite_where=sa.text('handled_at IS NULL'))
 
+    # Ids recorded before were handled when recorded.
+    op.execute("UPDATE inbound_messages SET handled_at = received_at")
+
 
 
 def downgrade() -> None:
