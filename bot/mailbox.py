@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from flows.conversation import Conversations, Waiting, arrival_sequence
 from flows.messages import Inbound, Reply
 
-AfterReply = Callable[[Inbound, list[Reply]], Awaitable[None]]
+# Called with the message, its replies, and whether other messages of its chat were answered with it
+# (their answers, each on its own request, could then reach the owner out of order).
+AfterReply = Callable[[Inbound, list[Reply], bool], Awaitable[None]]
 
 
 @dataclass(order=True)
@@ -108,7 +110,7 @@ class Mailboxes:
             answer = replies[item.waiting.inbound.message_id] if latest[item.waiting.inbound.message_id] is item else []
             try:
                 if item.after is not None:
-                    await item.after(item.waiting.inbound, answer)
+                    await item.after(item.waiting.inbound, answer, len(latest) > 1)
             except Exception as error:  # noqa: BLE001 - as above
                 _settle(item, error=error)
             else:

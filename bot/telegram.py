@@ -297,10 +297,15 @@ class TelegramChannel:
             log.error("Telegram update %s failed: %s", update.update_id, type(error).__name__)
             answer.failed = True
 
-    async def _deliver(self, answer: _WebhookAnswer | None, inbound: Inbound, replies: list[Reply]) -> None:
-        """In the webhook's response when the turn fits one message, else through the Bot API, in order."""
+    async def _deliver(self, answer: _WebhookAnswer | None, inbound: Inbound, replies: list[Reply],
+                       with_others: bool) -> None:
+        """In the webhook's response when the turn fits one message, else through the Bot API, in order.
+
+        A burst of one chat's messages answered together goes through the API, one after the other:
+        separate webhook responses could be read by Telegram in any order.
+        """
         messages = as_messages(replies)
-        if answer is not None and len(messages) == 1:
+        if answer is not None and len(messages) == 1 and not with_others:
             answer.messages.extend(messages)
             return
         for text, markup in messages:
