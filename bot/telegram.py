@@ -211,7 +211,9 @@ class TelegramChannel:
         try:
             await self.application.initialize()
         except TelegramError as error:
-            log.error("Telegram: the Bot API cannot be reached yet (%s); retrying every %s s", error, RETRY_START)
+            # The type only: some of PTB's errors quote the token.
+            log.error("Telegram: the Bot API does not answer yet (%s); retrying every %s s", type(error).__name__,
+                      RETRY_START)
             return False
         self.ready = True
         return True

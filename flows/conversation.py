@@ -117,9 +117,11 @@ class Conversations:
             return {message_id: replies.get(message_id, []) for message_id in mine}
 
     def _waiting_turns(self, registry: Registry, channel: str, address: str, mine: dict[str, Waiting]) -> list[Inbound]:
-        """The chat's waiting rows, in order. One older than any request waits, and not this process's,
-        was left by a request that is gone (its owner was told to send it again): it is dropped, not
-        answered late behind their back."""
+        """The chat's waiting rows, in order, but for those left by requests that are gone.
+
+        A row older than any request waits, and not this process's, was left by a request that
+        failed or died (its owner was told to send it again): it is dropped, not answered late.
+        """
         abandoned_before = registry.now - ABANDONED_AFTER
         turns = []
         for message in registry.waiting_inbound(channel, address):
