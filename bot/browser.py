@@ -3,6 +3,7 @@
 import logging
 import re
 import secrets
+from functools import cache
 from html import escape
 from pathlib import Path
 from string import Template
@@ -36,6 +37,7 @@ PAGE_WORDS = {
 }
 
 
+@cache
 def page(language: str = "id") -> str:
     """The chat page in the reader's language, its words escaped for HTML."""
     t = Text(language)
