@@ -63,6 +63,7 @@ catalogs: setup
 
 bench: setup
 	$(BIN)/python bench/flow.py
+	$(BIN)/python bench/webhook.py
 
 clean:
 	rm -rf $(VENV) tabe.sqlite3 tabe.sqlite3-*
