@@ -8,7 +8,7 @@ import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from functools import partial
+from functools import cache, partial
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -126,19 +126,29 @@ Markup = ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 def render(reply: Reply) -> tuple[str, Markup]:
     """The reply's text, with its choices as a keyboard; a phone question also offers the contact."""
+    return reply.text, _keyboard(tuple(choice.label for choice in reply.choices), reply.expects, reply.language)
+
+
+@cache
+def _keyboard(labels: tuple[str, ...], expects: str | None, language: str) -> Markup:
+    # Few keyboards recur (the menu, yes/no, the sectors, the kabupaten…): each is built once.
     rows: list[list[KeyboardButton]] = []
-    labels = [choice.label for choice in reply.choices]
     per_row = 2 if labels and max(map(len, labels)) <= SHORT_LABEL else 1
     for start in range(0, len(labels), per_row):
         rows.append([KeyboardButton(label) for label in labels[start:start + per_row]])
-    t = Text(reply.language)
-    if reply.expects == PHONE:
+    t = Text(language)
+    if expects == PHONE:
         rows.insert(0, [KeyboardButton(t(N_("Share my phone number")), request_contact=True)])
-    elif reply.expects == IDENTITY:
+    elif expects == IDENTITY:
         rows.append([KeyboardButton(t(N_("Registered before? Share my phone number")), request_contact=True)])
     if not rows:
-        return reply.text, ReplyKeyboardRemove()
-    return reply.text, ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+        return ReplyKeyboardRemove()
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+
+
+@cache
+def _as_json(markup: Markup) -> dict[str, object]:
+    return markup.to_dict()
 
 
 def as_messages(replies: list[Reply]) -> list[tuple[str, Markup | None]]:
@@ -255,7 +265,7 @@ class TelegramChannel:
         [(text, markup)] = answer.messages
         method: dict[str, object] = {"method": "sendMessage", "chat_id": update.effective_chat.id, "text": text}
         if markup is not None:
-            method["reply_markup"] = markup.to_dict()
+            method["reply_markup"] = _as_json(markup)
         return JSONResponse(method)
 
     async def poll(self) -> None:
