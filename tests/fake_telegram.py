@@ -38,7 +38,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -48,7 +47,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server import Server
+from server import BackgroundApp
 
 DEFAULT_TOKEN = "123456789:AAE-fake-token-for-loopback-tests-only"
 BOT_FIRST_NAME = "TABE"
@@ -144,7 +143,7 @@ def _bot_id(token: str) -> int:
     return int(prefix) if prefix.isdigit() else 123456789
 
 
-class FakeTelegram:
+class FakeTelegram(BackgroundApp):
     """A fake Bot API server: records every call, answers like Telegram, and fails on request.
 
     Thread-safe: the server runs in its own thread and event loop; tests read and steer it from theirs.
@@ -152,8 +151,7 @@ class FakeTelegram:
 
     def __init__(self, token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0) -> None:
         self.token = token
-        self.host = host
-        self.port = port
+        super().__init__(host, port)
         self.bot_user: dict[str, Any] = {
             "id": _bot_id(token),
             "is_bot": True,
@@ -173,7 +171,6 @@ class FakeTelegram:
         self._commands: list[dict[str, Any]] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._arrived: asyncio.Event | None = None
-        self._server: Server | None = None
         self._methods: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler)
             for name, handler in {
@@ -209,27 +206,6 @@ class FakeTelegram:
     def base_url(self) -> str:
         """The value for PTB's `base_url` (PTB appends the token, then `/method`)."""
         return f"{self.origin}/bot"
-
-    def start(self) -> FakeTelegram:
-        """Serve on a background thread; returns once the server accepts connections."""
-        self._server = Server(self.app, self.host, self.port, lifespan="off").start()
-        self.port = self._server.port
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and wait for the server thread (a pending long poll is cut short)."""
-        if self._server is None:
-            return
-        self._server.stop()
-        self._server = None
-
-    def __enter__(self) -> FakeTelegram:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # ---- what happened -------------------------------------------------------------------------------
 
@@ -455,7 +431,7 @@ class FakeTelegram:
             arrived = self._arrival()  # taken before looking, so an update queued meanwhile still wakes us
             updates = self._take_updates(offset, limit)
             remaining = deadline - loop.time()
-            if updates or remaining <= 0 or (self._server is not None and self._server.uvicorn.should_exit):
+            if updates or remaining <= 0 or self.stopping:
                 return _ok(updates)
             try:
                 await asyncio.wait_for(arrived.wait(), min(remaining, 0.5))  # 0.5: notice a stop() soon

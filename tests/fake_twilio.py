@@ -43,7 +43,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
-from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -52,7 +51,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from server import Server
+from server import BackgroundApp
 
 DEFAULT_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 DEFAULT_AUTH_TOKEN = "fake0auth0token0for0loopback0tests"
@@ -127,7 +126,7 @@ def _rfc2822_now() -> str:
     return format_datetime(datetime.now(timezone.utc).replace(microsecond=0))  # "Tue, 05 Mar 2024 01:02:03 +0000"
 
 
-class FakeTwilio:
+class FakeTwilio(BackgroundApp):
     """A fake Twilio Messages API: checks basic auth, records messages, answers like Twilio, fails on request.
 
     Thread-safe: the server runs in its own thread and event loop; tests read and steer it from theirs.
@@ -142,15 +141,13 @@ class FakeTwilio:
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
-        self.host = host
-        self.port = port
+        super().__init__(host, port)
         self._lock = threading.Lock()
         self._requests: list[TwilioRequest] = []
         self._messages: list[TwilioMessage] = []
         self._resources: dict[str, dict[str, Any]] = {}
         self._rate_limited = 0
         self._unreachable: set[str] = set()
-        self._server: Server | None = None
         accounts = f"/{API_VERSION}/Accounts/{{account_sid}}"
         self.app = Starlette(
             routes=[
@@ -166,26 +163,6 @@ class FakeTwilio:
     def base_url(self) -> str:
         """The value for `client.api.base_url`."""
         return f"http://{self.host}:{self.port}"
-
-    def start(self) -> FakeTwilio:
-        """Serve on a background thread; returns once the server accepts connections."""
-        self._server = Server(self.app, self.host, self.port, lifespan="off").start()
-        self.port = self._server.port
-        return self
-
-    def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.stop()
-        self._server = None
-
-    def __enter__(self) -> FakeTwilio:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # ---- what happened -------------------------------------------------------------------------------
 

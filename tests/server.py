@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 import httpx
 import uvicorn
@@ -58,6 +59,39 @@ class Server:
         self._socket.close()
 
     def __enter__(self) -> "Server":
+        return self.start()
+
+    def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.stop()
+
+
+class BackgroundApp:
+    """A fake provider's app, served in a background thread while started: `with Fake() as fake:`."""
+
+    app: object
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self._server: Server | None = None
+
+    def start(self) -> Self:
+        """Serve on a background thread; returns once the server accepts connections."""
+        self._server = Server(self.app, self.host, self.port, lifespan="off").start()
+        self.port = self._server.port
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    @property
+    def stopping(self) -> bool:
+        return self._server is not None and self._server.uvicorn.should_exit
+
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *_exc: type[BaseException] | BaseException | TracebackType | None) -> None:
