@@ -9,7 +9,6 @@ concurrently.
 
 import asyncio
 import contextlib
-import heapq
 import itertools
 import threading
 from collections.abc import Awaitable, Callable
@@ -38,7 +37,7 @@ class _Mailbox:
 
     def add(self, item: _Item) -> None:
         with self.lock:
-            heapq.heappush(self.items, item)
+            self.items.append(item)
 
     def take_all(self) -> list[_Item]:
         with self.lock:
