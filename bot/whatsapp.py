@@ -37,7 +37,7 @@ def inbound_from_form(form: FormData) -> Inbound | None:
     message_sid = form.get("MessageSid")
     if not isinstance(sender, str) or not sender.startswith(ADDRESS_PREFIX + "+") or not isinstance(message_sid, str):
         return None
-    if not message_sid or len(message_sid) > 64:
+    if not message_sid or len(message_sid) > 64 or len(sender) > len(ADDRESS_PREFIX) + 16:  # E.164: 15 digits
         return None
     text = form.get("ButtonText") or form.get("Body") or ""
     return Inbound(CHANNEL, sender, message_sid, str(text), verified_phone=sender.removeprefix(ADDRESS_PREFIX),
