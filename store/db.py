@@ -24,7 +24,9 @@ def connect(url: str = DEFAULT_DATABASE_URL) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # Parameters carry NIKs and phone numbers: keep them out of error messages and logs.
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        # A lock held longer than SQLite's busy timeout is an error here too, not a wait for ever.
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True,
+                             connect_args={"options": f"-c lock_timeout={BUSY_TIMEOUT_MS}"})
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
     event.listen(engine, "connect", _configure_sqlite)
     # pysqlite opens transactions lazily and as readers; BEGIN IMMEDIATE takes the write lock

@@ -123,3 +123,10 @@ def test_a_nik_belongs_to_one_owner(database: Database) -> None:
         assert not registry.nik_belongs_to_another_owner(OTHER_OWNER.nik, None)
     with pytest.raises(NikTaken):
         _register(database)
+
+
+def test_a_postgresql_lock_is_waited_for_as_long_as_sqlites_busy_timeout(database: Database) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's busy timeout is set by its own pragma")
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "30s"
