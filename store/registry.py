@@ -176,6 +176,14 @@ class Registry:
             _inbound_messages.c.channel == channel, _inbound_messages.c.provider_message_id.in_(message_ids),
             _inbound_messages.c.handled_at.is_(None)))
 
+    def purge_inbound(self, handled_before: datetime, kept_replies_before: datetime) -> int:
+        """Forget provider ids handled before `handled_before`, and answers nobody collected; how many ids went."""
+        self._connection.execute(update(_inbound_messages).where(
+            _inbound_messages.c.replies.is_not(None), _inbound_messages.c.handled_at < kept_replies_before,
+        ).values(replies=None))
+        return self._connection.execute(delete(_inbound_messages).where(
+            _inbound_messages.c.handled_at < handled_before)).rowcount
+
     def waiting_inbound(self, channel: str, address: str) -> list[WaitingMessage]:
         """A chat's messages written as waiting, in the order they were sent."""
         rows = self._connection.execute(_WAITING_INBOUND, {"channel": channel, "address": address})
