@@ -275,7 +275,7 @@ class QuestionFlow:
             turn.answers_of(self.name)[SUGGESTED] = list(rejection.indexes)
             return Reply(reason, tuple(Choice(i + 1, labels[i]) for i in rejection.indexes))
         asked = self.ask(turn)
-        return Reply(reason + "\n\n" + asked.text, asked.choices, expects=asked.expects)
+        return Reply(reason + "\n\n" + asked.text, asked.choices, expects=rejection.expects or asked.expects)
 
     def _answer_cancel(self, turn: Turn, text: str) -> list[Reply]:
         try:

@@ -30,6 +30,8 @@ class Invalid(ValueError):
     `reason` is an English gettext msgid marked with N_, `params` fill its %(name)s placeholders.
     """
 
+    expects: str | None = None  # what a channel with a button for it may offer instead (see Reply.expects)
+
     def __init__(self, reason: str, **params: object) -> None:
         # Only the msgid goes to ValueError: the message must never echo the owner's text (a NIK).
         super().__init__(reason)

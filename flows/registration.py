@@ -8,7 +8,7 @@ from typing import Any
 from flows.classification import BusinessClass, classify
 from flows.engine import Answers, Question, QuestionFlow, Turn
 from flows.i18n import N_
-from flows.messages import PHONE, Reply
+from flows.messages import IDENTITY, PHONE, Reply
 from flows.parsing import (
     MONTHS_PER_YEAR,
     Invalid,
@@ -83,11 +83,17 @@ def parse_person_name(text: str, _turn: Turn) -> str:
     return name.title() if name in (name.lower(), name.upper()) else name
 
 
+class NikTakenHere(Invalid):
+    """A NIK another owner registered; it may be this owner's own, from another channel: share the number."""
+
+    expects = IDENTITY
+
+
 def parse_owner_nik(text: str, turn: Turn) -> str:
     """A valid NIK that no other registered owner has."""
     nik = parse_nik(text, today=turn.today)
     if turn.registry.nik_belongs_to_another_owner(nik, turn.state.owner_id):
-        raise Invalid(NIK_TAKEN)
+        raise NikTakenHere(NIK_TAKEN)
     return nik
 
 

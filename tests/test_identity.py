@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from flows.conversation import Conversations
-from flows.messages import Inbound
+from flows.messages import CONTACT, IDENTITY, Inbound, Reply
 from store.db import Database
 from transcript import Chat, Clock
 
@@ -46,3 +46,21 @@ def test_a_linked_chat_is_greeted_once(database: Database) -> None:
     _register(conversations, Chat(conversations, PHONE), "ya")
     assert "Selamat datang, Budi Santoso!" in _from_telegram(conversations, "halo", PHONE)
     assert "Selamat datang, Budi Santoso!" not in _from_telegram(conversations, "halo", PHONE)
+
+
+def test_an_owner_who_starts_registering_again_on_another_channel_is_offered_to_share_their_number(
+        database: Database) -> None:
+    conversations = Conversations(database, Clock())
+    _register(conversations, Chat(conversations, PHONE), "ya")
+
+    def telegram(text: str, **extra: str) -> list[Reply]:
+        return conversations.handle(Inbound("telegram", "555", uuid.uuid4().hex, text, **extra))
+
+    for text in ["daftar", "ya", "Budi Santoso"]:
+        telegram(text)
+    [taken] = telegram("6202054107900001")
+    assert "NIK ini sudah terdaftar" in taken.text and taken.expects == IDENTITY
+    welcome, menu = telegram(PHONE, verified_phone=PHONE, attachment=CONTACT)
+    assert "Selamat datang, Budi Santoso!" in welcome.text
+    assert "Daftarkan usaha lain" in [choice.label for choice in menu.choices]  # the half-done registration is gone
+    assert "UMKM-6202-000001" in "\n".join(reply.text for reply in telegram("data saya"))
