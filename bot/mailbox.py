@@ -98,7 +98,8 @@ class Mailboxes:
         except Exception as error:  # noqa: BLE001 - each waiting request decides what the failure means
             failed = taken or box.take_all()
             with contextlib.suppress(Exception):  # the registry may be what failed; the rows then expire
-                await asyncio.to_thread(self.conversations.forget, [item.waiting for item in failed])
+                await asyncio.to_thread(self.conversations.forget, key[0],
+                                        [item.waiting.inbound.message_id for item in failed])
             for item in failed:
                 _settle(item, error=error)
             return

@@ -60,13 +60,12 @@ class Conversations:
                                                          waiting.sequence, inbound.text, inbound.verified_phone,
                                                          inbound.attachment))
 
-    def forget(self, gave_up: list[Waiting]) -> None:
+    def forget(self, channel: str, message_ids: list[str]) -> None:
         """Where waiting is shared, drop the waiting rows of requests that failed (the owner resends)."""
-        if not self.shared or not gave_up:
+        if not self.shared or not message_ids:
             return
         with self.database.transaction(self.clock()) as registry:
-            for channel in {waiting.inbound.channel for waiting in gave_up}:
-                registry.forget_waiting(channel, [w.inbound.message_id for w in gave_up if w.inbound.channel == channel])
+            registry.forget_waiting(channel, message_ids)
 
     def handle_waiting(self, channel: str, address: str, take: Callable[[], list[Waiting]]) -> dict[str, list[Reply]]:
         """Lock one chat's conversation, then answer every message waiting for it, in the order sent.

@@ -198,11 +198,6 @@ class FakeTelegram(BackgroundApp):
     # ---- running -------------------------------------------------------------------------------------
 
     @property
-    def origin(self) -> str:
-        """Scheme, host and port: what stands in for "https://api.telegram.org"."""
-        return f"http://{self.host}:{self.port}"
-
-    @property
     def base_url(self) -> str:
         """The value for PTB's `base_url` (PTB appends the token, then `/method`)."""
         return f"{self.origin}/bot"

@@ -162,7 +162,7 @@ class FakeTwilio(BackgroundApp):
     @property
     def base_url(self) -> str:
         """The value for `client.api.base_url`."""
-        return f"http://{self.host}:{self.port}"
+        return self.origin
 
     # ---- what happened -------------------------------------------------------------------------------
 

@@ -88,6 +88,11 @@ class BackgroundApp:
             self._server = None
 
     @property
+    def origin(self) -> str:
+        """Scheme, host and port: what stands in for the provider's own address."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
     def stopping(self) -> bool:
         return self._server is not None and self._server.uvicorn.should_exit
 

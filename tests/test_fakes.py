@@ -25,6 +25,7 @@ CHAT = 6281234567
 TO = "whatsapp:+6281234567890"
 FROM = "whatsapp:+14155238886"
 
+
 @pytest.fixture(scope="module")
 def fake_telegram() -> Iterator[FakeTelegram]:
     with FakeTelegram() as fake:
