@@ -1,0 +1,141 @@
+"""The self-assessment's arithmetic (DOMAIN.md): points per answer, the score, the level, the weakest dimensions.
+
+Each item scores 0-3; items that do not apply (a food permit for a business that sells no food)
+are left out. Score = 100 x points / (3 x items answered). Levels: below 40 Pemula, 40-59
+Berkembang, 60-79 Mandiri, 80 and above Siap Naik Kelas.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from flows.i18n import N_
+
+MAX_POINTS = 3
+
+
+class Dimension(StrEnum):
+    LEGALITAS = "legalitas"
+    KEUANGAN = "keuangan"
+    PASAR = "pasar"
+    DIGITAL = "digital"
+    PRODUK = "produk"
+    SDM = "sdm"
+
+    @property
+    def label(self) -> str:
+        """The dimension in plain words, for "your weakest areas are …"."""
+        return _DIMENSION_LABELS[self]
+
+
+_DIMENSION_LABELS = {
+    Dimension.LEGALITAS: N_("permits and legal standing"),
+    Dimension.KEUANGAN: N_("bookkeeping and finance"),
+    Dimension.PASAR: N_("sales and markets"),
+    Dimension.DIGITAL: N_("selling and paying online"),
+    Dimension.PRODUK: N_("product quality and packaging"),
+    Dimension.SDM: N_("people and skills"),
+}
+
+
+class Level(StrEnum):
+    PEMULA = "pemula"
+    BERKEMBANG = "berkembang"
+    MANDIRI = "mandiri"
+    SIAP_NAIK_KELAS = "siap_naik_kelas"
+
+    @property
+    def label(self) -> str:
+        return _LEVEL_LABELS[self]
+
+
+_LEVEL_LABELS = {
+    Level.PEMULA: N_("Pemula (starting out)"),
+    Level.BERKEMBANG: N_("Berkembang (growing)"),
+    Level.MANDIRI: N_("Mandiri (standing on its own)"),
+    Level.SIAP_NAIK_KELAS: N_("Siap Naik Kelas (ready to move up a class)"),
+}
+# The lowest score of each level, highest first.
+_LEVEL_FLOORS = ((80, Level.SIAP_NAIK_KELAS), (60, Level.MANDIRI), (40, Level.BERKEMBANG), (0, Level.PEMULA))
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One question of the assessment and the points each of its answers is worth."""
+
+    key: str
+    dimension: Dimension
+    question: str  # msgid
+    answers: tuple[tuple[str, int], ...]  # (msgid, points), from the fewest points to the most
+    food_only: bool = False
+
+
+ITEMS: tuple[Item, ...] = (
+    Item("nib", Dimension.LEGALITAS, N_("Does the business have an NIB from OSS?"),
+         ((N_("Not yet"), 0), (N_("Being processed"), 1), (N_("Yes"), 3))),
+    Item("izin_edar", Dimension.LEGALITAS, N_("Does your food product have a distribution permit?"),
+         ((N_("Not yet"), 0), (N_("SPP-IRT"), 2), (N_("BPOM MD"), 3)), food_only=True),
+    Item("halal", Dimension.LEGALITAS, N_("Do your products have a halal certificate?"),
+         ((N_("Not yet"), 0), (N_("Registering now"), 1), (N_("Yes"), 3))),
+    Item("merek", Dimension.LEGALITAS, N_("Is your brand registered at DJKI?"),
+         ((N_("Not yet"), 0), (N_("Applied"), 2), (N_("Registered"), 3))),
+    Item("pencatatan", Dimension.KEUANGAN, N_("Do you keep the business's books?"),
+         ((N_("No"), 0), (N_("Sometimes"), 1), (N_("Regularly, by hand"), 2),
+          (N_("In an app or spreadsheet, with a monthly profit and loss"), 3))),
+    Item("uang_terpisah", Dimension.KEUANGAN, N_("Is the business's money kept apart from the family's?"),
+         ((N_("No"), 0), (N_("Partly"), 2), (N_("In its own bank account"), 3))),
+    Item("pembiayaan", Dimension.KEUANGAN, N_("Have you used formal financing (KUR, a bank, a cooperative)?"),
+         ((N_("No, and I do not know how"), 0), (N_("I am interested"), 1), (N_("I have applied"), 2),
+          (N_("I have or had one, paid on time"), 3))),
+    Item("omzet_tren", Dimension.PASAR, N_("How are your sales compared with last year?"),
+         ((N_("Down"), 0), (N_("The same"), 1), (N_("Up"), 3))),
+    Item("wilayah", Dimension.PASAR, N_("Where do you sell?"),
+         ((N_("In my village"), 0), (N_("In my kabupaten"), 1), (N_("In other kabupaten or provinces"), 2),
+          (N_("Outside Kalimantan, or abroad"), 3))),
+    Item("online", Dimension.DIGITAL, N_("Do you sell online?"),
+         ((N_("No"), 0), (N_("On WhatsApp"), 1), (N_("Active on social media"), 2),
+          (N_("On a marketplace or website"), 3))),
+    Item("non_tunai", Dimension.DIGITAL, N_("How do customers pay you?"),
+         ((N_("Cash only"), 0), (N_("Bank transfer too"), 2), (N_("QRIS too"), 3))),
+    Item("kemasan", Dimension.PRODUK, N_("How are your products packed and labelled?"),
+         ((N_("No packaging"), 0), (N_("Plain packaging"), 1), (N_("A label with ingredients and expiry date"), 2),
+          (N_("A full label with brand and barcode"), 3))),
+    Item("sop", Dimension.PRODUK, N_("Do you have quality standards or an SOP?"),
+         ((N_("No"), 0), (N_("Yes, not written down"), 1), (N_("A written SOP"), 2),
+          (N_("A written SOP, and tests or certification"), 3))),
+    Item("kapasitas", Dimension.PRODUK, N_("Could you fill twice your usual orders within a week?"),
+         ((N_("No"), 0), (N_("With difficulty"), 1), (N_("With extra workers"), 2), (N_("Yes"), 3))),
+    Item("tenaga_kerja", Dimension.SDM, N_("Who works in the business?"),
+         ((N_("Only me"), 0), (N_("Unpaid family"), 1), (N_("1 to 4 paid workers"), 2),
+          (N_("5 or more, or workers with BPJS Ketenagakerjaan"), 3))),
+    Item("pelatihan", Dimension.SDM, N_("How many trainings have you attended in the last 2 years?"),
+         ((N_("None"), 0), (N_("One"), 1), (N_("Two or more"), 2), (N_("Two or more, with a certificate"), 3))),
+)
+
+
+def items_for(sells_food: bool) -> tuple[Item, ...]:
+    """The items that apply: the food permit only to businesses that sell food."""
+    return tuple(item for item in ITEMS if sells_food or not item.food_only)
+
+
+def score(points: Mapping[str, int]) -> float:
+    """100 x points / (3 x items answered); 0 before any answer."""
+    if not points:
+        return 0.0
+    return 100 * sum(points.values()) / (MAX_POINTS * len(points))
+
+
+def level(value: float) -> Level:
+    return next(found for floor, found in _LEVEL_FLOORS if value >= floor)
+
+
+def weakest(points: Mapping[str, int], count: int = 2) -> list[Dimension]:
+    """The dimensions with the smallest share of their possible points, in the order DOMAIN.md lists them."""
+    by_key = {item.key: item for item in ITEMS}
+    shares: dict[Dimension, list[int]] = {}
+    for key, value in points.items():
+        shares.setdefault(by_key[key].dimension, []).append(value)
+    order = list(Dimension)
+    ranked = sorted(shares, key=lambda dimension: (sum(shares[dimension]) / len(shares[dimension]),
+                                                   order.index(dimension)))
+    return ranked[:count]
