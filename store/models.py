@@ -1,9 +1,9 @@
-"""The registry's tables: owners, their businesses, conversations, consents and bookkeeping."""
+"""The registry's tables: owners, their businesses, conversations, consents, training, the outbox, bookkeeping."""
 
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -150,3 +150,106 @@ class DeliveryStatus(Base):
     status: Mapped[str] = mapped_column(String(20))
     error_code: Mapped[str | None] = mapped_column(String(20))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Assessment(Base):
+    """One self-assessment of a business, kept so a retake can show the change."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_business", "business_id", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    taken_at: Mapped[datetime] = mapped_column(default=utcnow)
+    points: Mapped[dict[str, int]] = mapped_column(JSON)  # item key -> points, for the items answered
+    score: Mapped[float] = mapped_column(Float)
+    level: Mapped[str] = mapped_column(String(20))
+
+
+class Programme(Base):
+    """A training programme of the Dinas and who may join it; an empty list means everyone.
+
+    The lists are space-separated codes (kabupaten "62.02", class "mikro", sector "kuliner",
+    dimension "keuangan"), so one indexed row says everything the programme list filters on.
+    """
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # the import file's name for it
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    organiser: Mapped[str] = mapped_column(String(200))
+    dimensions: Mapped[str] = mapped_column(String(100))
+    kabupaten_codes: Mapped[str] = mapped_column(String(200), default="")
+    business_classes: Mapped[str] = mapped_column(String(60), default="")
+    sectors: Mapped[str] = mapped_column(String(200), default="")
+
+
+class TrainingSession(Base):
+    """One session of a programme: when (stored in UTC, shown in WIB), where, and how many seats."""
+
+    __tablename__ = "training_sessions"
+    __table_args__ = (UniqueConstraint("programme_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))  # the import file's name for it, within its programme
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(300))
+    kabupaten_code: Mapped[str] = mapped_column(String(5), index=True)
+    capacity: Mapped[int]
+    signup_deadline: Mapped[datetime]
+
+
+class Enrollment(Base):
+    """An owner's place in a session: registered, waitlisted, cancelled or attended.
+
+    `since` orders the waiting list: the time the owner last joined the session.
+    """
+
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("session_id", "owner_id"),
+        Index("ix_enrollments_session_status", "session_id", "status", "since"),
+        Index("ix_enrollments_owner_status", "owner_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12))
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message to an owner that nobody is waiting for, written with the change that causes it.
+
+    Workers claim due rows, send them on the row's channel and record what happened. A key makes
+    a message that must go once (a reminder per session and owner) impossible to queue twice.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    due_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    provider_message_id: Mapped[str | None] = mapped_column(String(100))
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+# Workers look only for rows still to send; sent ones pile up and must not slow the search.
+_unsent = OutboxMessage.status.in_(("pending", "sending"))
+Index("ix_outbox_unsent", OutboxMessage.status, OutboxMessage.due_at,
+      postgresql_where=_unsent, sqlite_where=_unsent)

@@ -3,6 +3,7 @@
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
@@ -10,7 +11,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from store.assessments import Assessments
 from store.models import AuditEvent, Business, Consent, Conversation, DeliveryStatus, InboundMessage, Owner
+from store.outbox import Outbox
+from store.training import Audience, Training
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,7 @@ class ConversationState:
 _conversations = Conversation.__table__
 _inbound_messages = InboundMessage.__table__
 _owners = Owner.__table__
+_businesses = Business.__table__
 _LOCK_CONVERSATION = (
     select(_conversations.c.id, _conversations.c.flow, _conversations.c.step, _conversations.c.answers,
            _conversations.c.language, _conversations.c.owner_id)
@@ -143,6 +148,18 @@ class Registry:
         if self._session is None:
             self._session = Session(bind=self._connection, expire_on_commit=False)
         return self._session
+
+    @cached_property
+    def training(self) -> Training:
+        return Training(self._connection, self.now)
+
+    @cached_property
+    def assessments(self) -> Assessments:
+        return Assessments(self._connection, self.now)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self._connection, self.now)
 
     def close(self) -> None:
         if self._session is not None:
@@ -228,6 +245,25 @@ class Registry:
         """The id and name of the registered owner whose verified phone this is, if any."""
         row = self._connection.execute(_OWNER_WITH_VERIFIED_PHONE, {"phone": phone}).first()
         return (row.id, row.name) if row is not None else None
+
+    def audience(self, owner_id: int) -> Audience:
+        """The kabupaten, class and sector of each of an owner's businesses: what programmes are open to."""
+        rows = self._connection.execute(
+            select(_businesses.c.kabupaten_code, _businesses.c.business_class, _businesses.c.sector)
+            .where(_businesses.c.owner_id == owner_id).order_by(_businesses.c.id)).all()
+        return Audience(tuple((row[0], row[1], row[2]) for row in rows))
+
+    def reachable_chat(self, owner_id: int, channels: Collection[str]) -> tuple[str, str, str] | None:
+        """The channel, address and language of the owner's most recent chat on one of these channels.
+
+        Chats where the owner blocked the bot are left out.
+        """
+        row = self._connection.execute(
+            select(_conversations.c.channel, _conversations.c.address, _conversations.c.language)
+            .where(_conversations.c.owner_id == owner_id, _conversations.c.channel.in_(channels),
+                   _conversations.c.blocked_at.is_(None))
+            .order_by(_conversations.c.updated_at.desc(), _conversations.c.id.desc()).limit(1)).first()
+        return (row[0], row[1], row[2]) if row is not None else None
 
     def set_blocked(self, channel: str, address: str, blocked: bool) -> None:
         """Record that a user blocked the bot on a channel (nothing is sent there), or came back."""

@@ -1,0 +1,37 @@
+"""Self-assessments as they are kept: every one, so a retake can be compared with the last."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select
+
+from store.models import Assessment
+
+_assessments = Assessment.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    score: float
+    level: str
+    taken_at: datetime
+
+
+class Assessments:
+    """The assessment queries of one unit of work."""
+
+    def __init__(self, connection: Connection, now: datetime) -> None:
+        self._connection = connection
+        self.now = now
+
+    def save(self, owner_id: int, business_id: int, points: dict[str, int], score: float, level: str) -> None:
+        self._connection.execute(insert(_assessments).values(
+            owner_id=owner_id, business_id=business_id, points=points, score=score, level=level, taken_at=self.now))
+
+    def latest(self, business_id: int) -> Result | None:
+        """The business's most recent assessment, if it has one."""
+        row = self._connection.execute(
+            select(_assessments.c.score, _assessments.c.level, _assessments.c.taken_at)
+            .where(_assessments.c.business_id == business_id)
+            .order_by(_assessments.c.taken_at.desc(), _assessments.c.id.desc()).limit(1)).first()
+        return Result(*row) if row is not None else None

@@ -1,0 +1,399 @@
+"""Training programmes, their sessions and who holds a seat: the queries the programme flows need.
+
+Seats are counted under a lock on the session's row (`FOR UPDATE` on PostgreSQL; on SQLite every
+writer already holds the database), so however many owners ask for the last seat at once, exactly
+one gets it and the rest are offered the waiting list.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from store.models import Enrollment, Programme, TrainingSession
+
+_programmes = Programme.__table__
+_sessions = TrainingSession.__table__
+_enrollments = Enrollment.__table__
+_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
+
+
+class Status(StrEnum):
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+
+
+class SignUp(StrEnum):
+    """What asking for a seat came to."""
+
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    FULL = "full"  # no seat left and the waiting list was not asked for
+    ALREADY = "already"  # registered or waitlisted for this session before
+    OTHER_SESSION = "other_session"  # holds a place in another session of the same programme
+    CLOSED = "closed"  # the sign-up deadline has passed
+    NOT_OPEN_TO_YOU = "not_open_to_you"
+
+
+def utc(moment: datetime) -> datetime:
+    """Every moment is stored in UTC: SQLite keeps the wall time and drops the zone."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeRecord:
+    """A programme as an import file gives it; empty tuples mean open to every one."""
+
+    code: str
+    name: str
+    description: str
+    organiser: str
+    dimensions: tuple[str, ...]
+    kabupaten_codes: tuple[str, ...] = ()
+    business_classes: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A session as an import file gives it, named by its programme's code and its own."""
+
+    programme_code: str
+    code: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    kabupaten_code: str
+    capacity: int
+    signup_deadline: datetime
+
+
+@dataclass
+class ImportCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    promoted: list[tuple[int, int]] = field(default_factory=list)  # (session id, owner id) given a freed seat
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who is asking: the kabupaten, class and sector of each of an owner's businesses."""
+
+    businesses: tuple[tuple[str, str, str], ...]
+
+    @property
+    def kabupaten_codes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(kabupaten for kabupaten, _class, _sector in self.businesses))
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A programme open to an owner, with its next session and whether one is in the owner's kabupaten."""
+
+    programme_id: int
+    name: str
+    next_start: datetime
+    near: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeInfo:
+    id: int
+    code: str
+    name: str
+    description: str
+    organiser: str
+    dimensions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """A session with its seats taken, its waiting list and, for the asking owner, their place in it."""
+
+    id: int
+    programme_id: int
+    programme_name: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    kabupaten_code: str
+    capacity: int
+    signup_deadline: datetime
+    registered: int
+    waitlisted: int
+    status: str | None  # the asking owner's, when they hold or wait for a place
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.registered, 0)
+
+
+def _listed(column: ColumnElement[str], value: str) -> ColumnElement[bool]:
+    """Whether a space-separated list holds a value, or is empty and so holds every value."""
+    return or_(column == "", (literal(" ") + column + literal(" ")).like(f"% {value} %"))
+
+
+def open_to(audience: Audience) -> ColumnElement[bool]:
+    """A programme any one of these businesses may join: its kabupaten, class and sector all admitted."""
+    return or_(*(and_(_listed(_programmes.c.kabupaten_codes, kabupaten),
+                      _listed(_programmes.c.business_classes, business_class),
+                      _listed(_programmes.c.sectors, sector))
+                 for kabupaten, business_class, sector in audience.businesses))
+
+
+_HOLDS_PLACE = (Status.REGISTERED, Status.WAITLISTED)
+_COUNTS = (
+    select(_enrollments.c.session_id,
+           func.count().filter(_enrollments.c.status == Status.REGISTERED).label("registered"),
+           func.count().filter(_enrollments.c.status == Status.WAITLISTED).label("waitlisted"))
+    .where(_enrollments.c.status.in_(_HOLDS_PLACE))
+    .group_by(_enrollments.c.session_id)
+)
+
+
+class Training:
+    """The programme queries of one unit of work."""
+
+    def __init__(self, connection: Connection, now: datetime) -> None:
+        self._connection = connection
+        self._dialect = connection.dialect.name
+        self.now = now
+
+    # -- what owners see ---------------------------------------------------------------
+
+    def open_programmes(self, audience: Audience) -> list[Listing]:
+        """Programmes open to the owner with a session still ahead: those with one in their kabupaten first."""
+        if not audience.businesses:
+            return []
+        near = func.max(case((_sessions.c.kabupaten_code.in_(audience.kabupaten_codes), 1), else_=0))
+        rows = self._connection.execute(
+            select(_programmes.c.id, _programmes.c.name, func.min(_sessions.c.starts_at), near)
+            .join(_sessions, _sessions.c.programme_id == _programmes.c.id)
+            .where(_sessions.c.starts_at > self.now, open_to(audience))
+            .group_by(_programmes.c.id, _programmes.c.name)
+            .order_by(near.desc(), func.min(_sessions.c.starts_at), _programmes.c.id)
+        )
+        return [Listing(row[0], row[1], utc(row[2]), bool(row[3])) for row in rows]
+
+    def programme(self, programme_id: int) -> ProgrammeInfo | None:
+        row = self._connection.execute(
+            select(_programmes.c.id, _programmes.c.code, _programmes.c.name, _programmes.c.description,
+                   _programmes.c.organiser, _programmes.c.dimensions)
+            .where(_programmes.c.id == programme_id)).first()
+        if row is None:
+            return None
+        return ProgrammeInfo(*row[:5], tuple(row.dimensions.split()))
+
+    def is_open_to(self, programme_id: int, audience: Audience) -> bool:
+        return bool(audience.businesses) and self._connection.execute(
+            select(_programmes.c.id).where(_programmes.c.id == programme_id, open_to(audience))).first() is not None
+
+    def recommended(self, dimensions: Sequence[str], audience: Audience, limit: int) -> list[Listing]:
+        """Programmes open to the owner that teach one of these dimensions, the first dimension's first."""
+        found: dict[int, Listing] = {}
+        listings = self.open_programmes(audience)
+        teaches = dict(self._connection.execute(
+            select(_programmes.c.id, _programmes.c.dimensions)
+            .where(_programmes.c.id.in_([listing.programme_id for listing in listings]))).all())
+        for dimension in dimensions:
+            for listing in listings:
+                if dimension in teaches[listing.programme_id].split():
+                    found.setdefault(listing.programme_id, listing)
+        return list(found.values())[:limit]
+
+    def sessions(self, programme_id: int, owner_id: int, near: Sequence[str] = ()) -> list[SessionInfo]:
+        """A programme's sessions still ahead, those in the owner's kabupaten first, then by date."""
+        return self._session_infos(owner_id, _sessions.c.programme_id == programme_id, near)
+
+    def session(self, session_id: int, owner_id: int | None) -> SessionInfo | None:
+        found = self._session_infos(owner_id, _sessions.c.id == session_id, (), upcoming_only=False)
+        return found[0] if found else None
+
+    def upcoming_of(self, owner_id: int) -> list[SessionInfo]:
+        """The sessions ahead where the owner holds or waits for a place, soonest first."""
+        mine = select(_enrollments.c.session_id).where(_enrollments.c.owner_id == owner_id,
+                                                       _enrollments.c.status.in_(_HOLDS_PLACE))
+        return self._session_infos(owner_id, _sessions.c.id.in_(mine), ())
+
+    def upcoming_near(self, audience: Audience, limit: int) -> list[SessionInfo]:
+        """The next sessions open to the owner in their kabupaten."""
+        if not audience.businesses:
+            return []
+        where = and_(_sessions.c.kabupaten_code.in_(audience.kabupaten_codes), open_to(audience))
+        return self._session_infos(None, where, (), limit=limit)
+
+    def _session_infos(self, owner_id: int | None, where: ColumnElement[bool], near: Sequence[str], *,
+                       upcoming_only: bool = True, limit: int | None = None) -> list[SessionInfo]:
+        counts = _COUNTS.subquery()
+        mine = (select(_enrollments.c.status)
+                .where(_enrollments.c.session_id == _sessions.c.id, _enrollments.c.owner_id == owner_id,
+                       _enrollments.c.status.in_(_HOLDS_PLACE))
+                .scalar_subquery()) if owner_id is not None else literal(None)
+        conditions = [where] + ([_sessions.c.starts_at > self.now] if upcoming_only else [])
+        order = [case((_sessions.c.kabupaten_code.in_(near), 0), else_=1)] if near else []
+        query = (
+            select(_sessions.c.id, _sessions.c.programme_id, _programmes.c.name, _sessions.c.starts_at,
+                   _sessions.c.ends_at, _sessions.c.place, _sessions.c.kabupaten_code, _sessions.c.capacity,
+                   _sessions.c.signup_deadline, func.coalesce(counts.c.registered, 0),
+                   func.coalesce(counts.c.waitlisted, 0), mine)
+            .join(_programmes, _programmes.c.id == _sessions.c.programme_id)
+            .outerjoin(counts, counts.c.session_id == _sessions.c.id)
+            .where(*conditions)
+            .order_by(*order, _sessions.c.starts_at, _sessions.c.id)
+            .limit(limit)
+        )
+        return [SessionInfo(row[0], row[1], row[2], utc(row[3]), utc(row[4]), *row[5:8], utc(row[8]), *row[9:])
+                for row in self._connection.execute(query)]
+
+    # -- taking and giving up seats ------------------------------------------------------
+
+    def sign_up(self, session_id: int, owner_id: int, audience: Audience, *, waitlist: bool) -> SignUp:
+        """Take a seat if one is left; with `waitlist`, join the waiting list when none is."""
+        session = self._lock_session(session_id)
+        if session is None or not self.is_open_to(session.programme_id, audience):
+            return SignUp.NOT_OPEN_TO_YOU
+        if utc(session.signup_deadline) < self.now or utc(session.starts_at) <= self.now:
+            return SignUp.CLOSED
+        places = self._connection.execute(
+            select(_enrollments.c.session_id)
+            .join(_sessions, _sessions.c.id == _enrollments.c.session_id)
+            .where(_enrollments.c.owner_id == owner_id, _enrollments.c.status.in_(_HOLDS_PLACE),
+                   _sessions.c.programme_id == session.programme_id, _sessions.c.starts_at > self.now)).scalars().all()
+        if session_id in places:
+            return SignUp.ALREADY
+        if places:
+            return SignUp.OTHER_SESSION
+        registered = self._registered(session_id)
+        if registered >= session.capacity and not waitlist:
+            return SignUp.FULL
+        status = Status.REGISTERED if registered < session.capacity else Status.WAITLISTED
+        self._enroll(session_id, owner_id, status)
+        return SignUp(status.value)
+
+    def withdraw(self, session_id: int, owner_id: int) -> list[int]:
+        """Give up a seat or a place on the waiting list; returns the owners who got the freed seats."""
+        session = self._lock_session(session_id)
+        if session is None:
+            return []
+        self._connection.execute(
+            update(_enrollments)
+            .where(_enrollments.c.session_id == session_id, _enrollments.c.owner_id == owner_id,
+                   _enrollments.c.status.in_(_HOLDS_PLACE))
+            .values(status=Status.CANCELLED, since=self.now))
+        return self._fill_seats(session_id, session.capacity)
+
+    def _lock_session(self, session_id: int):  # noqa: ANN202 - a Row of the session's columns
+        return self._connection.execute(
+            select(_sessions.c.programme_id, _sessions.c.capacity, _sessions.c.signup_deadline, _sessions.c.starts_at)
+            .where(_sessions.c.id == session_id).with_for_update()).first()
+
+    def _registered(self, session_id: int) -> int:
+        return self._connection.execute(
+            select(func.count()).select_from(_enrollments)
+            .where(_enrollments.c.session_id == session_id, _enrollments.c.status == Status.REGISTERED)).scalar_one()
+
+    def _enroll(self, session_id: int, owner_id: int, status: Status) -> None:
+        insert = _DIALECTS[self._dialect].insert(_enrollments)
+        self._connection.execute(
+            insert.values(session_id=session_id, owner_id=owner_id, status=status, since=self.now)
+            .on_conflict_do_update(index_elements=["session_id", "owner_id"],
+                                   set_={"status": status, "since": self.now}))
+
+    def _fill_seats(self, session_id: int, capacity: int) -> list[int]:
+        """Give free seats to the waiting list, first come first served; the session is locked."""
+        free = capacity - self._registered(session_id)
+        if free <= 0:
+            return []
+        promoted = self._connection.execute(
+            select(_enrollments.c.owner_id)
+            .where(_enrollments.c.session_id == session_id, _enrollments.c.status == Status.WAITLISTED)
+            .order_by(_enrollments.c.since, _enrollments.c.id).limit(free)).scalars().all()
+        if promoted:
+            self._connection.execute(
+                update(_enrollments)
+                .where(_enrollments.c.session_id == session_id, _enrollments.c.owner_id.in_(promoted))
+                .values(status=Status.REGISTERED, since=self.now))
+        return list(promoted)
+
+    # -- reminders -----------------------------------------------------------------------
+
+    def registered_between(self, start: datetime, end: datetime) -> list[tuple[SessionInfo, int]]:
+        """Each registered owner of each session starting in [start, end), with the session."""
+        rows = self._connection.execute(
+            select(_sessions.c.id, _enrollments.c.owner_id)
+            .join(_enrollments, _enrollments.c.session_id == _sessions.c.id)
+            .where(_sessions.c.starts_at >= utc(start), _sessions.c.starts_at < utc(end),
+                   _enrollments.c.status == Status.REGISTERED)
+            .order_by(_sessions.c.starts_at, _sessions.c.id, _enrollments.c.owner_id)).all()
+        sessions: dict[int, SessionInfo] = {}
+        found = []
+        for session_id, owner_id in rows:
+            if session_id not in sessions:
+                info = self.session(session_id, None)
+                assert info is not None  # read in the same transaction as the row that named it
+                sessions[session_id] = info
+            found.append((sessions[session_id], owner_id))
+        return found
+
+    # -- officers' files -----------------------------------------------------------------
+
+    def import_programmes(self, programmes: Iterable[ProgrammeRecord], sessions: Iterable[SessionRecord]) -> ImportCounts:
+        """Create what is new and update what changed, matched by code; nothing is deleted.
+
+        A session whose capacity grew gives its new seats to the waiting list.
+        """
+        counts = ImportCounts()
+        ids: dict[str, int] = {}
+        for record in programmes:
+            values = {**asdict(record), **{name: " ".join(getattr(record, name)) for name in
+                                           ("dimensions", "kabupaten_codes", "business_classes", "sectors")}}
+            ids[record.code] = self._upsert(_programmes, (_programmes.c.code == record.code,), values, counts)
+        for session in sessions:
+            programme_id = ids.get(session.programme_code) or self._connection.execute(
+                select(_programmes.c.id).where(_programmes.c.code == session.programme_code)).scalar_one()
+            values = {**asdict(session), "programme_id": programme_id,
+                      **{name: utc(getattr(session, name)) for name in ("starts_at", "ends_at", "signup_deadline")}}
+            del values["programme_code"]
+            session_id = self._upsert(_sessions, (_sessions.c.programme_id == programme_id,
+                                                  _sessions.c.code == session.code), values, counts)
+            locked = self._lock_session(session_id)
+            counts.promoted += [(session_id, owner) for owner in self._fill_seats(session_id, locked.capacity)]
+        return counts
+
+    def _upsert(self, table, where: tuple[ColumnElement[bool], ...], values: dict[str, object],  # noqa: ANN001
+                counts: ImportCounts) -> int:
+        row = self._connection.execute(select(table).where(*where)).mappings().first()
+        if row is None:
+            counts.created += 1
+            return int(self._connection.execute(table.insert().values(values)).inserted_primary_key[0])
+        stored = {name: utc(value) if isinstance(value, datetime) else value for name, value in row.items()}
+        if all(stored[name] == value for name, value in values.items()):
+            counts.unchanged += 1
+        else:
+            counts.updated += 1
+            self._connection.execute(table.update().where(table.c.id == row["id"]).values(values))
+        return int(row["id"])
+
+    def summaries(self) -> list[tuple[str, str, int, int, int, datetime | None]]:
+        """For officers: each programme's code, name, sessions ahead, seats taken and offered, next start."""
+        counts = _COUNTS.subquery()
+        ahead = _sessions.c.starts_at > self.now
+        rows = self._connection.execute(
+            select(_programmes.c.code, _programmes.c.name,
+                   func.count(_sessions.c.id).filter(ahead),
+                   func.coalesce(func.sum(counts.c.registered).filter(ahead), 0),
+                   func.coalesce(func.sum(_sessions.c.capacity).filter(ahead), 0),
+                   func.min(_sessions.c.starts_at).filter(ahead))
+            .outerjoin(_sessions, _sessions.c.programme_id == _programmes.c.id)
+            .outerjoin(counts, counts.c.session_id == _sessions.c.id)
+            .group_by(_programmes.c.id, _programmes.c.code, _programmes.c.name)
+            .order_by(_programmes.c.code)).all()
+        return [(row[0], row[1], row[2], row[3], row[4], utc(row[5]) if row[5] else None) for row in rows]
