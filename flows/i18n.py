@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
@@ -64,3 +64,11 @@ class Text:
     def date(self, day: date) -> str:
         """A date with its weekday: Senin, 25 Juli 2022."""
         return format_date(day, "EEEE, d MMMM y", locale=self._locale)
+
+    def time(self, moment: datetime) -> str:
+        """The time of day in WIB: 09.00."""
+        return format_time(in_wib(moment), "HH.mm", locale=self._locale)
+
+    def moment(self, moment: datetime) -> str:
+        """A moment in WIB as people read it: Selasa, 3 Februari 2026 pukul 09.00 WIB."""
+        return self(N_("%(date)s at %(time)s WIB"), date=self.date(in_wib(moment).date()), time=self.time(moment))

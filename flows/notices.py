@@ -1,0 +1,59 @@
+"""Messages to owners who are not chatting at that moment, queued in the outbox for the worker.
+
+Only channels that can start a conversation reach such an owner; a browser or terminal chat
+cannot be written to until its owner writes.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+
+from flows.i18n import N_, WIB, Text, in_wib
+from store.regions import region
+from store.registry import Registry
+from store.training import SessionInfo
+
+PUSH_CHANNELS = ("telegram", "whatsapp")
+REMIND_FROM = time(9, 0)  # WIB, on the day before a session: nobody is woken by a reminder
+
+
+def tell_owner(registry: Registry, owner_id: int, kind: str, render: Callable[[Text], str], *,
+               key: str | None = None) -> bool:
+    """Queue a message in the owner's language on the chat they used last; False when none can be reached
+    or a message with this key was queued before."""
+    chat = registry.reachable_chat(owner_id, PUSH_CHANNELS)
+    if chat is None:
+        return False
+    channel, address, language = chat
+    return registry.outbox.queue(kind, owner_id, channel, address, render(Text(language)), key=key)
+
+
+def where_and_when(session: SessionInfo, text: Text) -> dict[str, str]:
+    """The placeholders every message about a session fills: programme, when, place."""
+    return {"programme": session.programme_name, "when": text.moment(session.starts_at),
+            "place": f"{session.place}, {region(session.kabupaten_code).name}"}
+
+
+def tell_seat_given(registry: Registry, session_id: int, owner_id: int) -> None:
+    """Tell an owner on the waiting list that a freed seat is now theirs."""
+    session = registry.training.session(session_id, owner_id)
+    if session is None:
+        return
+    tell_owner(registry, owner_id, "seat", lambda text: text(N_(
+        "Good news: a seat has become free in %(programme)s on %(when)s at %(place)s, and it is now yours. "
+        "If you cannot come after all, type \"jadwal\" to cancel, so the next person can have it."),
+        **where_and_when(session, text)))
+
+
+def queue_reminders(registry: Registry) -> int:
+    """From 09.00 WIB, queue a reminder to every owner registered in a session tomorrow, once each; how many."""
+    now = in_wib(registry.now)
+    if now.time() < REMIND_FROM:
+        return 0
+    tomorrow = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=WIB)
+    queued = 0
+    for session, owner_id in registry.training.registered_between(tomorrow, tomorrow + timedelta(days=1)):
+        queued += tell_owner(registry, owner_id, "reminder", lambda text, session=session: text(N_(
+            "Reminder: tomorrow, %(when)s, you are registered for %(programme)s at %(place)s. "
+            "If you cannot come, type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
+            **where_and_when(session, text)), key=f"reminder:{session.id}:{owner_id}")
+    return queued
