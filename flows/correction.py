@@ -2,27 +2,12 @@
 
 from typing import Any
 
-from flows.engine import Answers, Question, QuestionFlow, Turn
+from flows.businesses import BUSINESS_ID, BUSINESSES, offer_businesses, which_business
+from flows.engine import Question, QuestionFlow, Turn
 from flows.i18n import N_
 from flows.messages import Reply
-from flows.parsing import parse_choice
 from flows.profile import registered_owner
 from flows.registration import NOTHING_REGISTERED, Registration, answers_from, business_details, owner_details
-
-BUSINESSES = "_businesses"  # [business id, label] of each of the owner's businesses, when there are several
-
-
-def business_labels(turn: Turn) -> list[str]:
-    return [label for _id, label in turn.answers[BUSINESSES]]
-
-
-def parse_business(text: str, turn: Turn) -> int:
-    business_id: int = turn.answers[BUSINESSES][parse_choice(text, business_labels(turn))][0]
-    return business_id
-
-
-def _has_several_businesses(answers: Answers) -> bool:
-    return len(answers.get(BUSINESSES, ())) > 1
 
 
 class Correction(QuestionFlow):
@@ -33,9 +18,8 @@ class Correction(QuestionFlow):
     cancel_prompt = N_("Stop correcting? Your saved data stays as it was.")
     cancelled_message = N_("Nothing was changed.")
     questions = (
-        Question("business_id", N_("Which business do you want to correct?"), parse_business,
-                 N_("Reply with the number of the business whose data you want to correct."),
-                 choices=business_labels, applies=_has_several_businesses, counted=False),
+        which_business(N_("Which business do you want to correct?"),
+                       N_("Reply with the number of the business whose data you want to correct.")),
         *(question for question in Registration.questions if question.key != "consent"),
     )
     review_footer = Registration.review_footer
@@ -48,20 +32,18 @@ class Correction(QuestionFlow):
             return [Reply(turn.text(NOTHING_REGISTERED))]
         answers = turn.answers_of(self.name)
         if not answers:
-            if len(owner.businesses) == 1:
-                answers.update(answers_from(owner, owner.businesses[0]), business_id=owner.businesses[0].id)
-            else:
-                answers[BUSINESSES] = [[business.id, f"{business.name} ({business.registration_number})"]
-                                       for business in owner.businesses]
+            offer_businesses(answers, owner)
+            if BUSINESS_ID in answers:
+                answers.update(answers_from(owner, owner.businesses[0]))
         return super().start(turn)
 
     def answered(self, turn: Turn, question: Question, value: Any) -> list[Reply] | None:
         """Picking a business replaces every answer with what is saved about that business."""
         owner = registered_owner(turn)
-        if question.key == "business_id" and owner is not None:
+        if question.key == BUSINESS_ID and owner is not None:
             business = next(business for business in owner.businesses if business.id == value)
             answers = turn.answers
-            kept = {BUSINESSES: answers[BUSINESSES], "business_id": value}
+            kept = {BUSINESSES: answers[BUSINESSES], BUSINESS_ID: value}
             answers.clear()
             answers.update(kept, **answers_from(owner, business))
         return None

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from transitions import Machine
 
@@ -107,6 +107,19 @@ class Question:
     counted: bool = True  # part of "Pertanyaan 4 dari 13"
     title: str = ""  # msgid naming the answer in the review list
     expects: str | None = None  # passed on to the reply: channels with a button for it offer one
+
+
+class Flow(Protocol):
+    """What the router asks of every flow, whether it asks questions or lets the owner browse."""
+
+    name: str
+
+    def start(self, turn: Turn) -> list[Reply]: ...
+    def answer(self, turn: Turn, text: str) -> list[Reply]: ...
+    def go_back(self, turn: Turn) -> list[Reply]: ...
+    def cancel(self, turn: Turn) -> list[Reply]: ...
+    def help(self, turn: Turn) -> list[Reply]: ...
+    def ask(self, turn: Turn) -> Reply: ...
 
 
 class QuestionFlow:
@@ -253,14 +266,7 @@ class QuestionFlow:
 
     def _fire(self, turn: Turn, trigger: str, **kwargs: Any) -> bool:
         turn.answers_of(self.name).pop(SUGGESTED, None)  # they belonged to the step being left
-        cursor = _Cursor()
-        self.machine.add_model(cursor, initial=turn.state.step)
-        try:
-            moved = bool(cursor.trigger(trigger, turn.answers_of(self.name), **kwargs))
-        finally:
-            self.machine.remove_model(cursor)
-        turn.state.step = cursor.step
-        return moved
+        return fire(self.machine, turn, trigger, turn.answers_of(self.name), **kwargs)
 
     def _advance(self, turn: Turn) -> list[Reply]:
         self._fire(turn, "advance")
@@ -347,6 +353,18 @@ class _Cursor:
     """What the machine moves for one trigger; the step is copied back into the conversation state."""
 
     step: str
+
+
+def fire(machine: Machine, turn: Turn, trigger: str, answers: Answers, **kwargs: Any) -> bool:
+    """Attach the conversation's step to a flow's machine, fire one trigger, detach; whether it moved."""
+    cursor = _Cursor()
+    machine.add_model(cursor, initial=turn.state.step)
+    try:
+        moved = bool(cursor.trigger(trigger, answers, **kwargs))
+    finally:
+        machine.remove_model(cursor)
+    turn.state.step = cursor.step
+    return moved
 
 
 def _choice_number(text: str) -> int | None:

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flows.assessment import Assessment
 from flows.correction import Correction
 from flows.engine import MENU, START, Turn
 from flows.erasure import Erasure
@@ -10,12 +11,15 @@ from flows.i18n import N_
 from flows.messages import IDENTITY, Reply, numbered
 from flows.parsing import Invalid, parse_choice
 from flows.profile import show_profile
+from flows.programmes import Programmes
 from flows.registration import Registration
 
 LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each in its own language
 registration = Registration()
 correction = Correction()
 erasure = Erasure()
+assessment = Assessment()
+programmes = Programmes()
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,20 @@ def _registration_item(turn: Turn) -> MenuItem:
     return MenuItem(label, registration.start)
 
 
+def _assessment_item(turn: Turn) -> MenuItem:
+    if turn.has_answers(assessment.name):
+        answered, total = assessment.progress(turn)
+        return MenuItem(turn.text(N_("Continue the self-assessment (%(answered)s of %(total)s answered)"),
+                                  answered=answered, total=total), assessment.start)
+    return MenuItem(turn.text(N_("Self-assessment of my business")), assessment.start)
+
+
 def _items(turn: Turn) -> list[MenuItem]:
     items = [_registration_item(turn)]
     registered = turn.state.owner_id is not None
+    if registered:
+        items += [_assessment_item(turn), MenuItem(turn.text(N_("Training programmes")), programmes.start),
+                  MenuItem(turn.text(N_("My training schedule")), programmes.start_schedule)]
     holds_data = registered or any(turn.state.answers.values())
     if holds_data:
         items.append(MenuItem(turn.text(N_("My data")), lambda turn: [show_profile(turn), show_menu(turn)]))

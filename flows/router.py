@@ -2,14 +2,16 @@
 
 from collections.abc import Callable
 
-from flows.engine import MENU, QuestionFlow, Turn
+from flows.engine import MENU, Flow, Turn
 from flows.i18n import N_
 from flows.identity import recognise
 from flows.menu import (
+    assessment,
     choose,
     correction,
     erasure,
     general_help,
+    programmes,
     registration,
     show_menu,
     switch_language,
@@ -18,10 +20,10 @@ from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, PHONE, STICKER
 from flows.parsing import clean, display_phone
 from flows.profile import show_profile
 
-FLOWS: dict[str, QuestionFlow] = {flow.name: flow for flow in (registration, correction, erasure)}
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (registration, correction, erasure, assessment, programmes)}
 MAX_TEXT = 1000  # longer messages are not answers to any question we ask
 
-Handler = Callable[[Turn, QuestionFlow | None], list[Reply]]
+Handler = Callable[[Turn, Flow | None], list[Reply]]
 
 
 def respond(turn: Turn) -> list[Reply]:
@@ -42,7 +44,7 @@ _NOT_AN_ANSWER = {
 }
 
 
-def _answer(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+def _answer(turn: Turn, flow: Flow | None) -> list[Reply]:
     text = clean(turn.inbound.text)
     attachment = turn.inbound.attachment
     if attachment in _NOT_AN_ANSWER or (attachment and not text):
@@ -65,7 +67,7 @@ def _answer(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
         replies = choose(turn, text)
     else:
         replies = flow.answer(turn, text)
-    if turn.state.flow == MENU and not replies[-1].choices:
+    if turn.state.flow == MENU and (not replies or not replies[-1].choices):
         replies.append(show_menu(turn))  # back at the menu with nothing to pick: show what comes next
     return replies
 
@@ -81,21 +83,21 @@ def _as_word(text: str) -> str:
     return " ".join(words)
 
 
-def _where_you_are(turn: Turn, flow: QuestionFlow | None) -> Reply:
+def _where_you_are(turn: Turn, flow: Flow | None) -> Reply:
     return flow.ask(turn) if flow is not None else show_menu(turn)
 
 
-def _menu(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
+def _menu(turn: Turn, _flow: Flow | None) -> list[Reply]:
     return [show_menu(turn)]
 
 
-def _back(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+def _back(turn: Turn, flow: Flow | None) -> list[Reply]:
     if flow is None:
         return [Reply(turn.text(N_("You are at the main menu."))), show_menu(turn)]
     return flow.go_back(turn)
 
 
-def _cancel(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+def _cancel(turn: Turn, flow: Flow | None) -> list[Reply]:
     if flow is None and turn.has_answers(registration.name):
         registration.start(turn)  # the paused registration is what there is to cancel
         return registration.cancel(turn)
@@ -104,34 +106,46 @@ def _cancel(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
     return flow.cancel(turn)
 
 
-def _help(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+def _help(turn: Turn, flow: Flow | None) -> list[Reply]:
     if flow is None:
         return [general_help(turn), show_menu(turn)]
     return flow.help(turn)
 
 
-def _greeting(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+def _greeting(turn: Turn, flow: Flow | None) -> list[Reply]:
     if flow is None:
         return [Reply(turn.text(N_("Hello! Welcome to TABE, the UMKM service of Kalimantan Tengah."))), show_menu(turn)]
     return [Reply(turn.text(N_("Welcome back! Let's carry on where you left off."))), flow.ask(turn)]
 
 
-def _my_data(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+def _my_data(turn: Turn, flow: Flow | None) -> list[Reply]:
     return [show_profile(turn), _where_you_are(turn, flow)]
 
 
-def _erase(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
+def _erase(turn: Turn, _flow: Flow | None) -> list[Reply]:
     if turn.state.owner_id is None and not any(turn.state.answers.values()):
         return [Reply(turn.text(N_("We hold no data about you."))), show_menu(turn)]
     return erasure.start(turn)
 
 
-def _register(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
+def _register(turn: Turn, _flow: Flow | None) -> list[Reply]:
     return registration.start(turn)
 
 
-def _correct(turn: Turn, _flow: QuestionFlow | None) -> list[Reply]:
+def _correct(turn: Turn, _flow: Flow | None) -> list[Reply]:
     return correction.start(turn)
+
+
+def _assess(turn: Turn, _flow: Flow | None) -> list[Reply]:
+    return assessment.start(turn)
+
+
+def _programmes(turn: Turn, _flow: Flow | None) -> list[Reply]:
+    return programmes.start(turn)
+
+
+def _schedule(turn: Turn, _flow: Flow | None) -> list[Reply]:
+    return programmes.start_schedule(turn)
 
 
 def _at_menu(word: str) -> Handler | None:
@@ -149,7 +163,7 @@ _GREETING_STARTS = frozenset({"halo", "hallo", "helo", "hai", "hi", "hello", "as
 
 
 def _language(language: str) -> Handler:
-    def handler(turn: Turn, flow: QuestionFlow | None) -> list[Reply]:
+    def handler(turn: Turn, flow: Flow | None) -> list[Reply]:
         return [*switch_language(turn, language), _where_you_are(turn, flow)]
     return handler
 
@@ -169,6 +183,10 @@ _GLOBAL_WORDS: dict[str, Handler] = {
     **_words(_erase, "hapus data saya", "/hapus", "hapus data", "delete my data"),
     **_words(_register, "daftar", "/daftar", "daftar usaha", "mendaftar", "daftarkan usaha", "register"),
     **_words(_correct, "ubah data", "/ubah", "perbaiki data", "koreksi data", "ganti data", "correct my data"),
+    **_words(_assess, "penilaian", "/penilaian", "penilaian mandiri", "nilai usaha", "nilai usaha saya",
+             "self-assessment", "assessment"),
+    **_words(_programmes, "program", "/program", "pelatihan", "program pelatihan", "training", "programmes"),
+    **_words(_schedule, "jadwal", "/jadwal", "jadwal saya", "jadwal pelatihan", "schedule", "my schedule"),
     **_words(_language("en"), "bahasa en", "bahasa inggris", "english", "language en", "/en"),
     **_words(_language("id"), "bahasa id", "bahasa indonesia", "indonesia", "language id", "/id"),
 }
