@@ -11,6 +11,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """Every moment is stored in UTC: SQLite keeps the wall time and drops the zone; naive ones are UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: DateTime(timezone=True)}
 

@@ -7,6 +7,7 @@ recording it is claimed again once it is older than the claim timeout: only such
 in flight at the moment of a crash, can be sent twice.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -14,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from store.models import OutboxMessage
+from store.models import OutboxMessage, as_utc
 
 _outbox = OutboxMessage.__table__
 _INSERT = {name: dialect.insert(_outbox).on_conflict_do_nothing(index_elements=["key"])
@@ -52,7 +53,7 @@ class Outbox:
         """Add a message; False when one with the same key was queued before (it is not queued twice)."""
         inserted = self._connection.execute(_INSERT[self._dialect].returning(_outbox.c.id), {
             "key": key, "kind": kind, "owner_id": owner_id, "channel": channel, "address": address, "text": text,
-            "status": Delivery.PENDING, "due_at": due_at or self.now, "attempts": 0}).first()
+            "status": Delivery.PENDING, "due_at": as_utc(due_at or self.now), "attempts": 0}).first()
         return inserted is not None
 
     def claim(self, limit: int, channels: tuple[str, ...], claimed_before: datetime) -> list[Outgoing]:
@@ -79,7 +80,13 @@ class Outbox:
 
     def retry(self, message_id: int, error: str, due_at: datetime) -> None:
         """Put a row back to be sent again at `due_at`, after a failure worth trying again."""
-        self._finish(message_id, status=Delivery.PENDING, due_at=due_at, error=error[:200])
+        self._finish(message_id, status=Delivery.PENDING, due_at=as_utc(due_at), error=error[:200])
+
+    def release(self, message_ids: Collection[int]) -> None:
+        """Put claimed rows back untried (their worker is stopping, or their channel must pause): no attempt counted."""
+        self._connection.execute(
+            update(_outbox).where(_outbox.c.id.in_(message_ids), _outbox.c.status == Delivery.SENDING)
+            .values(status=Delivery.PENDING, claimed_at=None, attempts=_outbox.c.attempts - 1))
 
     def failed(self, message_id: int, error: str) -> None:
         self._finish(message_id, status=Delivery.FAILED, error=error[:200])

@@ -7,13 +7,13 @@ one gets it and the rest are offered the waiting list.
 
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from store.models import Enrollment, Programme, TrainingSession
+from store.models import Enrollment, Programme, TrainingSession, as_utc
 
 _programmes = Programme.__table__
 _sessions = TrainingSession.__table__
@@ -38,13 +38,6 @@ class SignUp(StrEnum):
     OTHER_SESSION = "other_session"  # holds a place in another session of the same programme
     CLOSED = "closed"  # the sign-up deadline has passed
     NOT_OPEN_TO_YOU = "not_open_to_you"
-
-
-def utc(moment: datetime) -> datetime:
-    """Every moment is stored in UTC: SQLite keeps the wall time and drops the zone."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,10 +69,18 @@ class SessionRecord:
 
 
 @dataclass
-class ImportCounts:
+class Tally:
+    """How many rows of one kind an import created, updated and left as they were."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+@dataclass
+class ImportCounts:
+    programmes: Tally = field(default_factory=Tally)
+    sessions: Tally = field(default_factory=Tally)
     promoted: list[tuple[int, int]] = field(default_factory=list)  # (session id, owner id) given a freed seat
 
 
@@ -181,7 +182,7 @@ class Training:
             .group_by(_programmes.c.id, _programmes.c.name)
             .order_by(near.desc(), func.min(_sessions.c.starts_at), _programmes.c.id)
         )
-        return [Listing(row[0], row[1], utc(row[2]), bool(row[3])) for row in rows]
+        return [Listing(row[0], row[1], as_utc(row[2]), bool(row[3])) for row in rows]
 
     def programme(self, programme_id: int) -> ProgrammeInfo | None:
         row = self._connection.execute(
@@ -250,7 +251,7 @@ class Training:
             .order_by(*order, _sessions.c.starts_at, _sessions.c.id)
             .limit(limit)
         )
-        return [SessionInfo(row[0], row[1], row[2], utc(row[3]), utc(row[4]), *row[5:8], utc(row[8]), *row[9:])
+        return [SessionInfo(row[0], row[1], row[2], as_utc(row[3]), as_utc(row[4]), *row[5:8], as_utc(row[8]), *row[9:])
                 for row in self._connection.execute(query)]
 
     # -- taking and giving up seats ------------------------------------------------------
@@ -260,7 +261,7 @@ class Training:
         session = self._lock_session(session_id)
         if session is None or not self.is_open_to(session.programme_id, audience):
             return SignUp.NOT_OPEN_TO_YOU
-        if utc(session.signup_deadline) < self.now or utc(session.starts_at) <= self.now:
+        if as_utc(session.signup_deadline) < self.now or as_utc(session.starts_at) <= self.now:
             return SignUp.CLOSED
         places = self._connection.execute(
             select(_enrollments.c.session_id)
@@ -330,7 +331,7 @@ class Training:
         rows = self._connection.execute(
             select(_sessions.c.id, _enrollments.c.owner_id)
             .join(_enrollments, _enrollments.c.session_id == _sessions.c.id)
-            .where(_sessions.c.starts_at >= utc(start), _sessions.c.starts_at < utc(end),
+            .where(_sessions.c.starts_at >= as_utc(start), _sessions.c.starts_at < as_utc(end),
                    _enrollments.c.status == Status.REGISTERED)
             .order_by(_sessions.c.starts_at, _sessions.c.id, _enrollments.c.owner_id)).all()
         sessions: dict[int, SessionInfo] = {}
@@ -355,26 +356,27 @@ class Training:
         for record in programmes:
             values = {**asdict(record), **{name: " ".join(getattr(record, name)) for name in
                                            ("dimensions", "kabupaten_codes", "business_classes", "sectors")}}
-            ids[record.code] = self._upsert(_programmes, (_programmes.c.code == record.code,), values, counts)
+            ids[record.code] = self._upsert(_programmes, (_programmes.c.code == record.code,), values,
+                                            counts.programmes)
         for session in sessions:
             programme_id = ids.get(session.programme_code) or self._connection.execute(
                 select(_programmes.c.id).where(_programmes.c.code == session.programme_code)).scalar_one()
             values = {**asdict(session), "programme_id": programme_id,
-                      **{name: utc(getattr(session, name)) for name in ("starts_at", "ends_at", "signup_deadline")}}
+                      **{name: as_utc(getattr(session, name)) for name in ("starts_at", "ends_at", "signup_deadline")}}
             del values["programme_code"]
             session_id = self._upsert(_sessions, (_sessions.c.programme_id == programme_id,
-                                                  _sessions.c.code == session.code), values, counts)
+                                                  _sessions.c.code == session.code), values, counts.sessions)
             locked = self._lock_session(session_id)
             counts.promoted += [(session_id, owner) for owner in self._fill_seats(session_id, locked.capacity)]
         return counts
 
     def _upsert(self, table, where: tuple[ColumnElement[bool], ...], values: dict[str, object],  # noqa: ANN001
-                counts: ImportCounts) -> int:
+                counts: Tally) -> int:
         row = self._connection.execute(select(table).where(*where)).mappings().first()
         if row is None:
             counts.created += 1
             return int(self._connection.execute(table.insert().values(values)).inserted_primary_key[0])
-        stored = {name: utc(value) if isinstance(value, datetime) else value for name, value in row.items()}
+        stored = {name: as_utc(value) if isinstance(value, datetime) else value for name, value in row.items()}
         if all(stored[name] == value for name, value in values.items()):
             counts.unchanged += 1
         else:
@@ -396,4 +398,4 @@ class Training:
             .outerjoin(counts, counts.c.session_id == _sessions.c.id)
             .group_by(_programmes.c.id, _programmes.c.code, _programmes.c.name)
             .order_by(_programmes.c.code)).all()
-        return [(row[0], row[1], row[2], row[3], row[4], utc(row[5]) if row[5] else None) for row in rows]
+        return [(row[0], row[1], row[2], row[3], row[4], as_utc(row[5]) if row[5] else None) for row in rows]
