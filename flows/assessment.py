@@ -113,15 +113,15 @@ class Assessment(QuestionFlow):
         previous = turn.registry.assessments.latest(business.id)
         turn.registry.assessments.save(owner_id, business.id, points, value, reached.value)
         weak = weakest(points)
-        recommended = turn.registry.training.recommended([dimension.value for dimension in weak],
-                                                         turn.registry.audience(owner_id), MOST_RECOMMENDED)
         replies = [Reply("\n".join(self._result_lines(turn, business.name, value, reached, previous)))]
-        advice = self._advice_lines(turn, points, weak)
-        if advice:
-            replies.append(Reply("\n".join(advice)))
+        if weak:
+            replies.append(Reply("\n".join(self._advice_lines(turn, points, weak))))
         if answers.get(SELLS_FOOD) and points.get("halal", 0) < 3:
             replies.append(Reply(self._halal_notice(turn)))
-        replies.append(Reply("\n".join(self._recommended_lines(turn, recommended))))
+        if weak:
+            recommended = turn.registry.training.recommended([dimension.value for dimension in weak],
+                                                             turn.registry.audience(owner_id), MOST_RECOMMENDED)
+            replies.append(Reply("\n".join(self._recommended_lines(turn, recommended))))
         return replies
 
     def _result_lines(self, turn: Turn, business: str, value: float, reached: Level, previous: Result | None) -> list[str]:
@@ -146,10 +146,8 @@ class Assessment(QuestionFlow):
         t = turn.text
         steps = [item for dimension in weak for item in ITEMS
                  if item.dimension is dimension and points.get(item.key, 3) < 3]
-        if not steps:
-            return []
         return [t(N_("What needs the most attention: %(areas)s. Next steps:"),
-                  areas=t(N_(" and ")).join(t(dimension.label) for dimension in weak)),
+                  areas="; ".join(t(dimension.label) for dimension in weak)),
                 *(f"{number}. {t(item.advice)}" for number, item in enumerate(steps[:MOST_ADVICE], start=1))]
 
     def _halal_notice(self, turn: Turn) -> str:

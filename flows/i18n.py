@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
@@ -64,6 +65,10 @@ class Text:
     def date(self, day: date) -> str:
         """A date with its weekday: Senin, 25 Juli 2022."""
         return format_date(day, "EEEE, d MMMM y", locale=self._locale)
+
+    def join(self, items: list[str]) -> str:
+        """"a, b dan c", as the language lists things."""
+        return format_list(items, locale=self._locale)
 
     def time(self, moment: datetime) -> str:
         """The time of day in WIB: 09.00."""

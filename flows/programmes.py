@@ -100,7 +100,10 @@ class Programmes:
         if refused:
             return refused
         self._fire(turn, "schedule")
-        return [self.ask(turn)]
+        reply = self.ask(turn)
+        if not reply.choices:  # nothing of the owner's to cancel: the menu comes next
+            self.leave(turn)
+        return [reply]
 
     def _enter(self, turn: Turn) -> list[Reply]:
         turn.state.answers.pop(self.name, None)
@@ -186,9 +189,13 @@ class Programmes:
         lines = [t(N_("Training open to your business (%(first)s-%(last)s of %(total)s):"), first=first, last=last,
                    total=len(listings)), ""]
         for number, listing in enumerate(shown, start=1):
-            when = t.date(in_wib(listing.next_start).date())
-            line = N_("%(name)s (next: %(date)s, near you)") if listing.near else N_("%(name)s (next: %(date)s)")
-            lines.append(f"{number}. {t(line, name=listing.name, date=when)}")
+            if listing.next_near is not None:
+                line = t(N_("%(name)s (near you: %(date)s)"), name=listing.name,
+                         date=t.date(in_wib(listing.next_near).date()))
+            else:
+                line = t(N_("%(name)s (next: %(date)s)"), name=listing.name,
+                         date=t.date(in_wib(listing.next_start).date()))
+            lines.append(f"{number}. {line}")
         lines += ["", t(N_("Reply with a number to read about a programme and sign up."))]
         buttons = []
         if last < len(listings):
@@ -227,7 +234,7 @@ class Programmes:
                              for session in sessions]
         if programme is None or not sessions:
             return Reply(t(N_("This programme has no sessions ahead any more. Type \"kembali\" for the list.")))
-        teaches = t(N_(" and ")).join(t(Dimension(value).label) for value in programme.dimensions)
+        teaches = t.join([t(Dimension(value).label) for value in programme.dimensions])
         lines = [programme.name, t(N_("Organised by %(organiser)s."), organiser=programme.organiser), "",
                  programme.description, t(N_("It helps with: %(topics)s."), topics=teaches), "",
                  t(N_("Sessions:"))]
@@ -318,7 +325,7 @@ class Programmes:
         else:
             lines = [t(N_("You are not signed up for any training yet."))]
         if near:
-            places = ", ".join(region(code).name for code in audience.kabupaten_codes)
+            places = t.join([region(code).name for code in audience.kabupaten_codes])
             lines += ["", t(N_("Coming up in %(places)s:"), places=places)]
             lines += [f"- {session.programme_name}: {show_when(session, t)}, {session.place}" for session in near]
         lines += ["", t(N_("Type \"program\" to see all training open to you and sign up."))]

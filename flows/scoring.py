@@ -147,12 +147,14 @@ def level(value: float) -> Level:
 
 
 def weakest(points: Mapping[str, int], count: int = 2) -> list[Dimension]:
-    """The dimensions with the smallest share of their possible points, in the order DOMAIN.md lists them."""
+    """The dimensions with the smallest share of their possible points, ties in the order DOMAIN.md lists
+    them; a dimension with full points is nobody's weakness."""
     by_key = {item.key: item for item in ITEMS}
     shares: dict[Dimension, list[int]] = {}
     for key, value in points.items():
         shares.setdefault(by_key[key].dimension, []).append(value)
     order = list(Dimension)
-    ranked = sorted(shares, key=lambda dimension: (sum(shares[dimension]) / len(shares[dimension]),
-                                                   order.index(dimension)))
+    short = [dimension for dimension, values in shares.items() if sum(values) < MAX_POINTS * len(values)]
+    ranked = sorted(short, key=lambda dimension: (sum(shares[dimension]) / len(shares[dimension]),
+                                                  order.index(dimension)))
     return ranked[:count]

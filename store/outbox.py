@@ -60,7 +60,7 @@ class Outbox:
         """Take up to `limit` due rows for these channels, and rows whose claim went stale before `claimed_before`."""
         due = or_(
             (_outbox.c.status == Delivery.PENDING) & (_outbox.c.due_at <= self.now),
-            (_outbox.c.status == Delivery.SENDING) & (_outbox.c.claimed_at < claimed_before),
+            (_outbox.c.status == Delivery.SENDING) & (_outbox.c.claimed_at < as_utc(claimed_before)),
         )
         rows = self._connection.execute(
             select(_outbox.c.id, _outbox.c.channel, _outbox.c.address, _outbox.c.text, _outbox.c.attempts)

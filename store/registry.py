@@ -12,7 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from store.assessments import Assessments
-from store.models import AuditEvent, Business, Consent, Conversation, DeliveryStatus, InboundMessage, Owner
+from store.models import (
+    AuditEvent,
+    Business,
+    Consent,
+    Conversation,
+    DeliveryStatus,
+    InboundMessage,
+    Owner,
+    as_utc,
+)
 from store.outbox import Outbox
 from store.training import Audience, Training
 
@@ -133,7 +142,7 @@ class Registry:
     """One unit of work on the registry; it commits or rolls back as a whole."""
 
     def __init__(self, connection: Connection, now: datetime) -> None:
-        self.now = now
+        self.now = as_utc(now)  # SQLite compares moments as text: every one in the same zone
         self._connection = connection
         self._dialect = connection.dialect.name
         self._session: Session | None = None

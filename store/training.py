@@ -97,12 +97,12 @@ class Audience:
 
 @dataclass(frozen=True, slots=True)
 class Listing:
-    """A programme open to an owner, with its next session and whether one is in the owner's kabupaten."""
+    """A programme open to an owner, with its next session anywhere and in the owner's kabupaten."""
 
     programme_id: int
     name: str
     next_start: datetime
-    near: bool
+    next_near: datetime | None  # the next session in the owner's kabupaten, if one is
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,15 +174,15 @@ class Training:
         """Programmes open to the owner with a session still ahead: those with one in their kabupaten first."""
         if not audience.businesses:
             return []
-        near = func.max(case((_sessions.c.kabupaten_code.in_(audience.kabupaten_codes), 1), else_=0))
+        next_near = func.min(case((_sessions.c.kabupaten_code.in_(audience.kabupaten_codes), _sessions.c.starts_at)))
         rows = self._connection.execute(
-            select(_programmes.c.id, _programmes.c.name, func.min(_sessions.c.starts_at), near)
+            select(_programmes.c.id, _programmes.c.name, func.min(_sessions.c.starts_at), next_near)
             .join(_sessions, _sessions.c.programme_id == _programmes.c.id)
             .where(_sessions.c.starts_at > self.now, open_to(audience))
             .group_by(_programmes.c.id, _programmes.c.name)
-            .order_by(near.desc(), func.min(_sessions.c.starts_at), _programmes.c.id)
+            .order_by(next_near.is_(None), next_near, func.min(_sessions.c.starts_at), _programmes.c.id)
         )
-        return [Listing(row[0], row[1], as_utc(row[2]), bool(row[3])) for row in rows]
+        return [Listing(row[0], row[1], as_utc(row[2]), as_utc(row[3]) if row[3] else None) for row in rows]
 
     def programme(self, programme_id: int) -> ProgrammeInfo | None:
         row = self._connection.execute(

@@ -2,7 +2,9 @@
 
 A transcript is plain text: `> ` lines are what the owner sends, `< ` lines are words the bot's
 answer to it must contain, `!< ` lines are words it must not contain, `@as ADDRESS` (first) picks
-who is chatting (a phone number stands for a channel-verified sender), and `#` lines are notes.
+who is chatting (a phone number stands for a channel-verified sender), `@programmes FILE` loads
+training programmes first (a file in tests/programmes/, or `sample` for the sample programmes),
+`@wait N days` (or hours) moves the clock on, and `#` lines are notes.
 """
 
 import uuid
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bot.programme_file import read_programme_file
 from bot.render import as_plain_text
 from flows.conversation import Conversations
 from flows.messages import Inbound
@@ -58,34 +61,65 @@ class Exchange:
     says: str
     expected: list[str]
     unexpected: list[str]
+    wait_before: timedelta = timedelta()
 
 
-def read_transcript(path: Path) -> tuple[str, list[Exchange]]:
-    address, exchanges = "budi", []
+@dataclass
+class Transcript:
+    address: str
+    programmes: Path | None
+    exchanges: list[Exchange]
+
+
+PROGRAMME_FILES = Path(__file__).parent / "programmes"
+SAMPLE_PROGRAMMES = Path(__file__).parent.parent / "bot" / "sample_programmes.yaml"
+
+
+def read_transcript(path: Path) -> Transcript:
+    transcript, waiting = Transcript("budi", None, []), timedelta()
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if raw.startswith("@as "):
-            address = raw.removeprefix("@as ").strip()
+            transcript.address = raw.removeprefix("@as ").strip()
+        elif raw.startswith("@programmes "):
+            name = raw.removeprefix("@programmes ").strip()
+            transcript.programmes = SAMPLE_PROGRAMMES if name == "sample" else PROGRAMME_FILES / name
+        elif raw.startswith("@wait "):
+            amount, unit = raw.removeprefix("@wait ").split()
+            waiting += timedelta(**{unit.rstrip("s") + "s": int(amount)})
         elif raw.startswith(">"):
-            exchanges.append(Exchange(number, raw[1:].removeprefix(" "), [], []))
+            transcript.exchanges.append(Exchange(number, raw[1:].removeprefix(" "), [], [], waiting))
+            waiting = timedelta()
         elif raw.startswith("< "):
-            exchanges[-1].expected.append(raw[2:])
+            transcript.exchanges[-1].expected.append(raw[2:])
         elif raw.startswith("!< "):
-            exchanges[-1].unexpected.append(raw[3:])
+            transcript.exchanges[-1].unexpected.append(raw[3:])
         elif raw.strip() and not raw.startswith("#"):
             raise ValueError(f"{path.name}:{number}: cannot read {raw!r}")
-    return address, exchanges
+    return transcript
 
 
 def play(database: Database, path: Path, clock: Clock | None = None) -> None:
     """Send every owner line of the transcript on the conversation's own path and check each answer."""
-    address, _exchanges = read_transcript(path)
-    check(path, Chat(Conversations(database, clock or Clock()), address).say)
+    transcript = read_transcript(path)
+    clock = clock or Clock()
+    if transcript.programmes is not None:
+        load_programmes(database, transcript.programmes)
+    check(path, Chat(Conversations(database, clock), transcript.address).say, clock.advance)
 
 
-def check(path: Path, say: Callable[[str], str]) -> None:
+def load_programmes(database: Database, path: Path) -> None:
+    programmes, sessions = read_programme_file(path)
+    with database.transaction() as registry:
+        registry.training.import_programmes(programmes, sessions)
+
+
+def check(path: Path, say: Callable[[str], str], wait: Callable[[timedelta], None] | None = None) -> None:
     """Send every owner line through `say` (any channel's) and check the answer it returns."""
-    _address, exchanges = read_transcript(path)
-    for exchange in exchanges:
+    for exchange in read_transcript(path).exchanges:
+        if exchange.wait_before:
+            if wait is None:
+                raise ValueError(f"{path.name}:{exchange.line}: this channel's test cannot move the clock")
+            wait(exchange.wait_before)
         answer = say(exchange.says)
         for words in exchange.expected:
             assert words in answer, f"{path.name}:{exchange.line}: {words!r} not in the answer to {exchange.says!r}:\n{answer}"
