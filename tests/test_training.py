@@ -223,7 +223,7 @@ def test_only_programmes_with_a_session_still_ahead_are_listed(database: Databas
         Listing(programme_ids["past-and-ahead"], "Pelatihan past-and-ahead", day(3, 1), None),
     ]
     assert listings(database, 1, now=day(2, 15)) == [
-        Listing(programme_ids["past-and-ahead"], "Pelatihan past-and-ahead", day(3, 1), False)]
+        Listing(programme_ids["past-and-ahead"], "Pelatihan past-and-ahead", day(3, 1), None)]
 
 
 def test_listings_with_a_session_in_the_owners_kabupaten_come_first_then_by_next_start(database: Database) -> None:
