@@ -47,9 +47,11 @@ browser:
 				$$as_root $(APT_GET) install $(BROWSER_PACKAGES) >/dev/null 2>&1; }; \
 		} || echo "chromium could not be installed: the browser tests will be skipped"; }
 
-# The local registry: migrated, with sample owners the first time.
+# The local registry: migrated, with the sample programmes (importing them again changes nothing)
+# and sample owners the first time.
 db: setup
 	$(BIN)/tabe db upgrade
+	$(BIN)/tabe programs import bot/sample_programmes.yaml
 	$(BIN)/tabe db seed --if-empty
 
 # After changing any user-facing text: extract it, merge it into both catalogs, compile them.

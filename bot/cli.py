@@ -7,17 +7,21 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 
 from bot import sample, worker
 from bot.app import create_app
+from bot.programme_file import ProgrammeFileError, apply_programmes, read_programme_file
 from bot.settings import Settings, load_settings
 from bot.telegram import register_webhook
 from bot.terminal import MAX_IDENTITY, chat
 from flows.conversation import Conversations
+from flows.i18n import Text
 from store.db import Database
 from store.migrate import upgrade
+from store.training import ImportCounts, Tally
 
 
 def _identity(text: str) -> str:
@@ -49,6 +53,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     commands.add_parser("worker", help="run the worker that sends queued messages")
 
+    programs_parser = commands.add_parser("programs", help="training programmes and their sessions")
+    programs_commands = programs_parser.add_subparsers(dest="programs_command", required=True)
+    import_parser = programs_commands.add_parser(
+        "import", help="create and update programmes and sessions from a .csv or .yaml file (nothing is deleted)")
+    import_parser.add_argument("file", type=Path)
+    programs_commands.add_parser("list", help="each programme with its sessions ahead and seats taken")
+
     telegram_parser = commands.add_parser("telegram", help="Telegram's side of the setup")
     telegram_commands = telegram_parser.add_subparsers(dest="telegram_command", required=True)
     telegram_commands.add_parser("set-webhook", help="point Telegram at PUBLIC_BASE_URL/telegram/webhook")
@@ -68,11 +79,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "telegram":
         return set_webhook(settings)
+    if args.command == "programs" and args.programs_command == "import":
+        return import_programmes(settings, args.file)
     database = Database(settings.database_url)
     try:
         if args.command == "db":
             added = sample.seed(database, args.owners, only_if_empty=args.if_empty)
             print(f"sample owners added: {added}")
+        elif args.command == "programs":
+            list_programmes(database)
         else:
             chat(Conversations(database), args.identity, sys.stdin, sys.stdout)
     finally:
@@ -104,3 +119,43 @@ def set_webhook(settings: Settings) -> int:
     asyncio.run(register_webhook(settings))
     print(f"Telegram delivers updates to {settings.public_base_url}/telegram/webhook")
     return 0
+
+
+def import_programmes(settings: Settings, path: Path) -> int:
+    """Apply a programme file whole, or say everything wrong with it and change nothing."""
+    try:
+        programmes, sessions = read_programme_file(path)
+    except ProgrammeFileError as error:
+        for line, message in error.problems:
+            print(f"{path}:{line}: {message}" if line else f"{path}: {message}", file=sys.stderr)
+        return 1
+    database = Database(settings.database_url)
+    try:
+        counts = apply_programmes(database, programmes, sessions)
+    finally:
+        database.dispose()
+    print(describe_import(counts))
+    return 0
+
+
+def describe_import(counts: ImportCounts) -> str:
+    """programmes: 1 created, 0 updated, 9 unchanged; sessions: …; and the seats given from waiting lists."""
+    def tally(kind: str, counted: Tally) -> str:
+        return f"{kind}: {counted.created} created, {counted.updated} updated, {counted.unchanged} unchanged"
+    return (f"{tally('programmes', counts.programmes)}; {tally('sessions', counts.sessions)}\n"
+            f"owners on a waiting list given a seat: {len(counts.promoted)}")
+
+
+def list_programmes(database: Database) -> None:
+    """A plain table of the programmes: sessions ahead, seats taken of those offered, the next start in WIB."""
+    with database.transaction() as registry:
+        summaries = registry.training.summaries()
+    text = Text("id")
+    rows = [("code", "name", "sessions ahead", "seats taken/offered", "next start")] + [
+        (code, name, str(ahead), f"{taken}/{offered}", text.moment(next_start) if next_start else "-")
+        for code, name, ahead, taken, offered, next_start in summaries]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]))
+    if not summaries:
+        print("no programmes yet: add them with `tabe programs import FILE`")

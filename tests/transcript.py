@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.programme_file import read_programme_file
+from bot.programme_file import apply_programmes, read_programme_file
 from bot.render import as_plain_text
 from flows.conversation import Conversations
 from flows.messages import Inbound
@@ -103,14 +103,8 @@ def play(database: Database, path: Path, clock: Clock | None = None) -> None:
     transcript = read_transcript(path)
     clock = clock or Clock()
     if transcript.programmes is not None:
-        load_programmes(database, transcript.programmes)
+        apply_programmes(database, *read_programme_file(transcript.programmes))
     check(path, Chat(Conversations(database, clock), transcript.address).say, clock.advance)
-
-
-def load_programmes(database: Database, path: Path) -> None:
-    programmes, sessions = read_programme_file(path)
-    with database.transaction() as registry:
-        registry.training.import_programmes(programmes, sessions)
 
 
 def check(path: Path, say: Callable[[str], str], wait: Callable[[timedelta], None] | None = None) -> None:

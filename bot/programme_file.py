@@ -1,0 +1,502 @@
+"""Officers' programme files: training programmes and their sessions, as CSV or YAML, checked whole.
+
+Every problem in a file is collected with the line it is on, so one run of `tabe programs import`
+tells the officer everything there is to fix; a file with any problem is not imported at all.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from dataclasses import fields as record_fields
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from flows.classification import BusinessClass
+from flows.i18n import WIB
+from flows.notices import tell_seat_given
+from flows.parsing import Ambiguous, Invalid, parse_kabupaten
+from flows.scoring import Dimension
+from flows.sectors import SECTORS
+from store.db import Database
+from store.regions import Region, aliases, normalise_name, region
+from store.training import ImportCounts, ProgrammeRecord, SessionRecord
+
+MAX_CODE = 40  # the columns' widths (store/models.py): longer values would fail on PostgreSQL
+MAX_NAME = 200
+MAX_ORGANISER = 200
+MAX_PLACE = 300
+MAX_CAPACITY = 10_000  # more seats than this is a typo, and would overflow the column sooner or later
+DEADLINE_BEFORE_START = timedelta(days=1)  # when the file gives no signup_deadline
+
+DIMENSIONS = tuple(dimension.value for dimension in Dimension)
+CLASSES = tuple(business_class.value for business_class in BusinessClass if business_class != BusinessClass.BESAR)
+SECTOR_KEYS = tuple(sector.key for sector in SECTORS)
+
+# The CSV's columns, and the names the YAML and the checks use for them.
+CSV_PROGRAMME_COLUMNS = {"programme": "code", "name": "name", "description": "description", "organiser": "organiser",
+                         "teaches": "teaches", "kabupaten": "kabupaten", "classes": "classes", "sectors": "sectors"}
+CSV_SESSION_COLUMNS = {"session": "code", "starts": "starts", "ends": "ends", "place": "place",
+                       "session_kabupaten": "kabupaten", "capacity": "capacity", "signup_deadline": "signup_deadline"}
+CSV_OPTIONAL_COLUMNS = frozenset({"signup_deadline"})
+YAML_PROGRAMME_KEYS = (*CSV_PROGRAMME_COLUMNS.values(), "sessions")
+YAML_SESSION_KEYS = tuple(CSV_SESSION_COLUMNS.values())
+# A programme record's attributes under the names the file gives them, to say which ones disagree.
+_RECORD_FIELDS = {"code": "code", "name": "name", "description": "description", "organiser": "organiser",
+                  "dimensions": "teaches", "kabupaten_codes": "kabupaten", "business_classes": "classes",
+                  "sectors": "sectors"}
+
+_KABUPATEN_CODE = re.compile(r"\d{2}\.\d{2}")
+_DATE_ONLY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_LIST_SEPARATORS = re.compile(r"[;,]")
+_KABUPATEN_WORDS = frozenset({"kabupaten", "kab", "kota", "kot", "kotamadya", "kodya"})
+_NULL_TAG = "tag:yaml.org,2002:null"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+T = TypeVar("T")
+Value = str | datetime | date | list[str] | None  # what one CSV cell or one YAML value gave
+Problem = tuple[int, str]  # (1-based line in the file, what is wrong there); line 0 is the whole file
+
+
+class ProgrammeFileError(Exception):
+    """A file that cannot be imported, with every problem found in it, by line."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda problem: problem[0])  # stable: a line's problems keep their order
+        super().__init__("; ".join(f"line {line}: {message}" for line, message in self.problems))
+
+
+class _Bad(ValueError):
+    """What is wrong with one value, in a few words; the caller says where."""
+
+
+@dataclass
+class _Fields:
+    """The values of one CSV row or one YAML mapping, with their lines; collects what is wrong with them."""
+
+    line: int
+    problems: list[Problem]
+    values: dict[str, Value] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # a YAML value's own line; a CSV row has one line
+    labels: dict[str, str] = field(default_factory=dict)  # the CSV's column name, where it differs
+    bad: set[str] = field(default_factory=set)
+
+    def where(self, name: str) -> int:
+        """The line a field is on: its own, else its row's or mapping's."""
+        return self.lines.get(name, self.line)
+
+    def complain(self, name: str, message: str) -> None:
+        """Record a problem with one field, named as the file names it."""
+        self.bad.add(name)
+        self.problems.append((self.where(name), f"{self.labels.get(name, name)}: {message}"))
+
+    def take(self, name: str, parse: Callable[[Value], T]) -> T | None:
+        """The field parsed, or None with the problem recorded."""
+        if name in self.bad:
+            return None
+        try:
+            return parse(self.values.get(name))
+        except _Bad as bad:
+            # A YAML mapping may leave a key out; a CSV row always has the cell, maybe empty.
+            self.complain(name, str(bad) if name in self.values else "is missing")
+            return None
+
+
+# -- values ------------------------------------------------------------------------------
+
+
+def _one(value: Value) -> str | datetime | date | None:
+    """A single value: a list where one value belongs is a mistake."""
+    if isinstance(value, list):
+        raise _Bad("one value, please, not a list")
+    return value.strip() if isinstance(value, str) else value
+
+
+def _text(limit: int | None, *, required: bool = True) -> Callable[[Value], str]:
+    """A parser of free text of at most `limit` characters."""
+    def parse(value: Value) -> str:
+        text = _one(value)
+        if isinstance(text, date):  # a YAML timestamp where text was meant: written back as text
+            text = text.isoformat(sep=" ") if isinstance(text, datetime) else text.isoformat()
+        text = text or ""
+        if required and not text:
+            raise _Bad("is empty")
+        if limit is not None and len(text) > limit:
+            raise _Bad(f"is {len(text)} characters long, at most {limit} please")
+        return text
+    return parse
+
+
+def _code(value: Value) -> str:
+    """A programme's or session's code: the name the next import matches it by."""
+    return _text(MAX_CODE)(value)
+
+
+def _items(value: Value) -> list[str]:
+    """A list's items: a YAML list, or one cell separated by ';' or ','."""
+    pieces = value if isinstance(value, list) else [_text(None, required=False)(value)]
+    return [item.strip() for piece in pieces for item in _LIST_SEPARATORS.split(piece) if item.strip()]
+
+
+def _choices(allowed: Sequence[str], *, required: bool = False) -> Callable[[Value], tuple[str, ...]]:
+    """A parser of a list of codes out of `allowed`, given back in `allowed`'s order, each once."""
+    def parse(value: Value) -> tuple[str, ...]:
+        chosen = {item.casefold() for item in _items(value)}
+        unknown = sorted(chosen.difference(allowed))
+        if unknown:
+            raise _Bad(f"{', '.join(repr(item) for item in unknown)}: not one of {', '.join(allowed)}")
+        if required and not chosen:
+            raise _Bad(f"give at least one of {', '.join(allowed)}")
+        return tuple(item for item in allowed if item in chosen)
+    return parse
+
+
+def _names_of(place: Region) -> set[str]:
+    """Every spelling of a kabupaten that counts as naming it exactly: its names and its aliases."""
+    return {normalise_name(place.name), normalise_name(place.short_name),
+            *(alias for alias, code in aliases() if code == place.code)}
+
+
+def _kabupaten(text: str) -> str:
+    """A kabupaten/kota of Kalimantan Tengah by Kemendagri code ("62.02"), name or alias ("Kotim")."""
+    if _KABUPATEN_CODE.fullmatch(text):
+        try:
+            place = region(text)
+        except KeyError:
+            raise _Bad(f"{text!r}: no kabupaten or kota of Kalimantan Tengah has this code") from None
+        if not place.is_kabupaten_kota:
+            raise _Bad(f"{text!r}: not the code of a kabupaten or kota")
+        return place.code
+    # parse_kabupaten takes a bare number as a position in the owners' menu: meaningless in a file.
+    if re.search(r"\d", text):
+        raise _Bad(f"{text!r}: write the kabupaten's code, like 62.02, or its name")
+    try:
+        place = parse_kabupaten(text)
+    except Ambiguous as ambiguous:
+        names = " or ".join(f"{candidate.short_name} ({candidate.code})" for candidate in ambiguous.candidates)
+        raise _Bad(f"{text!r} could be {names}: write the code or the whole name") from None
+    except Invalid:
+        raise _Bad(f"{text!r}: not a kabupaten or kota of Kalimantan Tengah") from None
+    # The owners' parser forgives typos; a file is read by nobody before owners see it, so a near miss
+    # ("Kota Baru" is in Kalimantan Selatan, not Barito Utara) must be said, not guessed.
+    words = normalise_name(text).split()
+    spelled = " ".join(words[1:] if len(words) > 1 and words[0] in _KABUPATEN_WORDS else words)
+    if normalise_name(text) not in _names_of(place) and spelled not in _names_of(place):
+        raise _Bad(f"{text!r}: not a kabupaten or kota of Kalimantan Tengah (did you mean {place.short_name}, "
+                   f"{place.code}?)")
+    return place.code
+
+
+def _one_kabupaten(value: Value) -> str:
+    """The one kabupaten a session is held in."""
+    return _kabupaten(_text(None)(value))
+
+
+def _kabupaten_list(value: Value) -> tuple[str, ...]:
+    """Kabupaten codes in code order, each once; none means open to every kabupaten."""
+    codes, problems = set(), []
+    for item in _items(value):
+        try:
+            codes.add(_kabupaten(item))
+        except _Bad as bad:
+            problems.append(str(bad))
+    if problems:
+        raise _Bad("; ".join(problems))
+    return tuple(sorted(codes))
+
+
+def _moment(value: Value) -> datetime:
+    """A time: "2027-02-03 09:00" in WIB, or ISO 8601 with an offset; YAML's own timestamps too."""
+    moment = _one(value)
+    if isinstance(moment, str) and moment and not _DATE_ONLY.fullmatch(moment):
+        try:
+            moment = datetime.fromisoformat(moment)
+        except ValueError:
+            raise _Bad(f"{moment!r}: not a time like 2027-02-03 09:00 (WIB) or 2027-02-03T09:00+07:00") from None
+    if not isinstance(moment, datetime):  # nothing, or a date without a time
+        raise _Bad("give the date and the time, like 2027-02-03 09:00 (WIB)")
+    return moment.replace(tzinfo=WIB) if moment.tzinfo is None else moment
+
+
+def _optional_moment(value: Value) -> datetime | None:
+    """A time, or None when none is given."""
+    return None if _one(value) in (None, "") else _moment(value)
+
+
+def _capacity(value: Value) -> int:
+    """The seats a session offers: a whole number, at least one."""
+    text = _text(None)(value)
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_CAPACITY:
+        raise _Bad(f"{text!r}: a whole number of seats from 1 to {MAX_CAPACITY}, please")
+    return int(text)
+
+
+# -- records -----------------------------------------------------------------------------
+
+
+def _programme(fields: _Fields) -> ProgrammeRecord | None:
+    """The programme these fields describe, or None when any of them is wrong (and recorded)."""
+    record = ProgrammeRecord(
+        code=fields.take("code", _code), name=fields.take("name", _text(MAX_NAME)),
+        description=fields.take("description", _text(None, required=False)),
+        organiser=fields.take("organiser", _text(MAX_ORGANISER)),
+        dimensions=fields.take("teaches", _choices(DIMENSIONS, required=True)),
+        kabupaten_codes=fields.take("kabupaten", _kabupaten_list),
+        business_classes=fields.take("classes", _choices(CLASSES)), sectors=fields.take("sectors", _choices(SECTOR_KEYS)))
+    return None if fields.bad else record
+
+
+def _session(fields: _Fields, programme_code: str | None) -> SessionRecord | None:
+    """The session these fields describe, or None when any of them is wrong (and recorded)."""
+    code = fields.take("code", _code)
+    starts, ends = fields.take("starts", _moment), fields.take("ends", _moment)
+    place = fields.take("place", _text(MAX_PLACE))
+    kabupaten = fields.take("kabupaten", _one_kabupaten)
+    capacity = fields.take("capacity", _capacity)
+    deadline = fields.take("signup_deadline", _optional_moment)
+    if starts is not None and ends is not None and ends <= starts:
+        fields.complain("ends", "must be after starts")
+    if starts is not None and deadline is not None and deadline > starts:
+        fields.complain("signup_deadline", "must not be after starts")
+    if fields.bad or programme_code is None:
+        return None
+    return SessionRecord(programme_code, code, starts, ends, place, kabupaten, capacity,
+                         deadline or starts - DEADLINE_BEFORE_START)
+
+
+@dataclass
+class _Collected:
+    """What a file holds so far, and the lines where each programme and session first appeared."""
+
+    problems: list[Problem] = field(default_factory=list)
+    programmes: dict[str, tuple[ProgrammeRecord, int]] = field(default_factory=dict)
+    sessions: dict[tuple[str, str], tuple[SessionRecord, int]] = field(default_factory=dict)
+    code_lines: dict[str, int] = field(default_factory=dict)  # a YAML file's programme codes, valid or not
+
+    def add_session(self, fields: _Fields, programme_code: str | None) -> None:
+        """Check a session and keep it, unless its programme already has one with its code."""
+        record = _session(fields, programme_code)
+        if record is None:
+            return
+        key = (record.programme_code, record.code)
+        if key in self.sessions:
+            fields.complain("code", f"session {record.code!r} of programme {record.programme_code!r} "
+                                    f"is already on line {self.sessions[key][1]}")
+        else:
+            self.sessions[key] = (record, fields.where("code"))
+
+    def result(self) -> tuple[list[ProgrammeRecord], list[SessionRecord]]:
+        """The records, in the file's order; raises with every problem when there is any."""
+        if not self.problems and not self.programmes:
+            self.problems.append((0, "the file holds no programme"))
+        if self.problems:
+            raise ProgrammeFileError(self.problems)
+        return ([record for record, _line in self.programmes.values()],
+                [record for record, _line in self.sessions.values()])
+
+
+# -- CSV ---------------------------------------------------------------------------------
+
+
+def _csv_columns(header: list[str], problems: list[Problem]) -> list[str]:
+    """The header's column names, checked: every column known, once, and none required missing."""
+    columns = [cell.strip().casefold() for cell in header]
+    known = {**CSV_PROGRAMME_COLUMNS, **CSV_SESSION_COLUMNS}
+    for column in columns:
+        if column not in known:
+            problems.append((1, f"unknown column {column!r}: the columns are {', '.join(known)}"))
+        elif columns.count(column) > 1:
+            problems.append((1, f"column {column!r} is there {columns.count(column)} times"))
+    missing = [column for column in known if column not in columns and column not in CSV_OPTIONAL_COLUMNS]
+    if missing:
+        problems.append((1, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"))
+    return columns
+
+
+def _csv_fields(cells: dict[str, str], columns: dict[str, str], line: int, problems: list[Problem]) -> _Fields:
+    """One row's programme or session part, under the names the checks use."""
+    return _Fields(line, problems, values={name: cells.get(column, "") for column, name in columns.items()},
+                   labels={name: column for column, name in columns.items() if column != name})
+
+
+def _csv_row(cells: dict[str, str], line: int, collected: _Collected) -> None:
+    """Check one row: its programme part must agree with the programme's first row; its session is new."""
+    programme_fields = _csv_fields(cells, CSV_PROGRAMME_COLUMNS, line, collected.problems)
+    programme = _programme(programme_fields)
+    if programme is not None:
+        first = collected.programmes.setdefault(programme.code, (programme, line))
+        differing = [_RECORD_FIELDS[item.name] for item in record_fields(ProgrammeRecord)
+                     if getattr(first[0], item.name) != getattr(programme, item.name)]
+        if differing:
+            collected.problems.append((line, f"programme {programme.code!r}: not the same {', '.join(differing)} "
+                                             f"as on line {first[1]}, its first row"))
+    code = programme_fields.take("code", _code)  # the session belongs to it even when the rest is wrong
+    collected.add_session(_csv_fields(cells, CSV_SESSION_COLUMNS, line, collected.problems), code)
+
+
+def _read_csv(text: str) -> tuple[list[ProgrammeRecord], list[SessionRecord]]:
+    """A CSV file, one row per session; ';' separates the cells where ',' is the decimal comma (Excel)."""
+    first_line = text.partition("\n")[0]
+    reader = csv.reader(io.StringIO(text), delimiter=";" if first_line.count(";") > first_line.count(",") else ",")
+    collected = _Collected()
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ProgrammeFileError([(0, "the file is empty")])
+        columns = _csv_columns(header, collected.problems)
+        if collected.problems:
+            raise ProgrammeFileError(collected.problems)
+        row_end = reader.line_num
+        for cells in reader:
+            # A quoted cell may hold line breaks: a row starts on the line after the last one ended.
+            line, row_end = row_end + 1, reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) > len(columns):
+                collected.problems.append((line, f"{len(cells)} cells where the header has {len(columns)}"))
+                continue
+            _csv_row(dict(zip(columns, cells, strict=False)), line, collected)
+    except csv.Error as error:
+        collected.problems.append((reader.line_num, f"not readable as CSV: {error}"))
+    return collected.result()
+
+
+# -- YAML --------------------------------------------------------------------------------
+
+
+def _line(node: Node) -> int:
+    """The 1-based line a YAML node starts on."""
+    return node.start_mark.line + 1
+
+
+def _yaml_value(node: Node) -> Value:
+    """A scalar or a list of scalars as the file spells it: "62.10" stays text, not the number 62.1."""
+    if isinstance(node, ScalarNode):
+        if node.tag == _NULL_TAG:
+            return None
+        if node.tag == _TIMESTAMP_TAG:
+            try:
+                return SafeConstructor().construct_object(node)
+            except ValueError:
+                raise _Bad(f"{node.value!r}: not a real date and time") from None
+        return node.value
+    if isinstance(node, SequenceNode) and all(isinstance(item, ScalarNode) for item in node.value):
+        return [item.value for item in node.value if item.tag != _NULL_TAG]
+    raise _Bad("a value or a list of values, please")
+
+
+def _yaml_mapping(node: Node, keys: Sequence[str], what: str, problems: list[Problem]) -> dict[str, Node] | None:
+    """A mapping's values by key, each key known and given once; None (recorded) when it is no mapping."""
+    if not isinstance(node, MappingNode):
+        problems.append((_line(node), f"each {what} is a mapping with the keys {', '.join(keys)}"))
+        return None
+    try:
+        SafeConstructor().flatten_mapping(node)  # `<<: *defaults` merges, as every YAML reader does
+    except yaml.YAMLError as error:
+        problems.append((_line(node), f"cannot merge: {getattr(error, 'problem', error)}"))
+        return None
+    found: dict[str, Node] = {}
+    for key, value in node.value:
+        name = key.value if isinstance(key, ScalarNode) else ""
+        if name not in keys:
+            problems.append((_line(key), f"unknown key {name!r} in a {what}: the keys are {', '.join(keys)}"))
+        elif name in found:
+            problems.append((_line(key), f"{name} is given twice in this {what} (also on line {_line(found[name])})"))
+        else:
+            found[name] = value
+    return found
+
+
+def _yaml_fields(node: MappingNode, found: dict[str, Node], problems: list[Problem]) -> _Fields:
+    """A mapping's values with their lines, ready for the checks."""
+    found_fields = _Fields(_line(node), problems, lines={name: _line(value) for name, value in found.items()})
+    for name, value in found.items():
+        try:
+            found_fields.values[name] = _yaml_value(value)
+        except _Bad as bad:
+            found_fields.complain(name, str(bad))
+    return found_fields
+
+
+def _yaml_programme(node: Node, collected: _Collected) -> None:
+    """Check one programme and its sessions; its code must be new to the file."""
+    found = _yaml_mapping(node, YAML_PROGRAMME_KEYS, "programme", collected.problems)
+    if found is None:
+        return
+    sessions = found.pop("sessions", None)
+    programme_fields = _yaml_fields(node, found, collected.problems)
+    code = programme_fields.take("code", _code)
+    if code is not None and code in collected.code_lines:
+        programme_fields.complain("code", f"programme {code!r} is already on line {collected.code_lines[code]}")
+    elif code is not None:
+        collected.code_lines[code] = programme_fields.where("code")
+    programme = _programme(programme_fields)
+    if programme is not None:
+        collected.programmes[programme.code] = (programme, programme_fields.where("code"))
+    if sessions is None or (isinstance(sessions, ScalarNode) and sessions.tag == _NULL_TAG):
+        return  # a programme whose sessions are not planned yet
+    if not isinstance(sessions, SequenceNode):
+        collected.problems.append((_line(sessions), "sessions: a list of sessions, please"))
+        return
+    for session in sessions.value:
+        session_found = _yaml_mapping(session, YAML_SESSION_KEYS, "session", collected.problems)
+        if session_found is not None:
+            collected.add_session(_yaml_fields(session, session_found, collected.problems), code)
+
+
+def _read_yaml(text: str) -> tuple[list[ProgrammeRecord], list[SessionRecord]]:
+    """A YAML file: a list of programmes, or a mapping whose one key `programmes` holds that list."""
+    try:
+        # Composed, not loaded: nodes know their lines, and scalars keep their spelling.
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise ProgrammeFileError([(mark.line + 1 if mark else 0, f"not valid YAML: {error.problem}")]) from None
+    except yaml.YAMLError as error:
+        raise ProgrammeFileError([(0, f"not valid YAML: {error}")]) from None
+    collected = _Collected()
+    if isinstance(root, MappingNode):
+        found = _yaml_mapping(root, ("programmes",), "file", collected.problems)
+        root = (found or {}).get("programmes")
+    if isinstance(root, SequenceNode):
+        for programme in root.value:
+            _yaml_programme(programme, collected)
+    elif root is not None or not collected.problems:
+        collected.problems.append((_line(root) if root is not None else 0,
+                                   "the file is a list of programmes, or `programmes:` with that list"))
+    return collected.result()
+
+
+# -- the file ----------------------------------------------------------------------------
+
+_READERS = {".csv": _read_csv, ".yaml": _read_yaml, ".yml": _read_yaml}
+
+
+def read_programme_file(path: Path) -> tuple[list[ProgrammeRecord], list[SessionRecord]]:
+    """The programmes and sessions of a .csv, .yaml or .yml file; ProgrammeFileError lists all that is wrong."""
+    reader = _READERS.get(path.suffix.casefold())
+    if reader is None:
+        raise ProgrammeFileError([(0, "a programme file ends in .csv, .yaml or .yml")])
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # Excel starts its UTF-8 files with a byte-order mark
+    except UnicodeDecodeError:
+        raise ProgrammeFileError([(0, "not UTF-8 text: save the file as UTF-8")]) from None
+    except OSError as error:
+        raise ProgrammeFileError([(0, f"cannot be read: {error.strerror}")]) from None
+    return reader(text)
+
+
+def apply_programmes(database: Database, programmes: Sequence[ProgrammeRecord],
+                     sessions: Sequence[SessionRecord]) -> ImportCounts:
+    """Import everything in one transaction, telling each owner a grown session gave a seat to."""
+    with database.transaction() as registry:
+        counts = registry.training.import_programmes(programmes, sessions)
+        for session_id, owner_id in counts.promoted:
+            tell_seat_given(registry, session_id, owner_id)
+    return counts
