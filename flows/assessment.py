@@ -1,6 +1,5 @@
 """The self-assessment ("penilaian mandiri"): 16 questions, then a score, a level and what to do next."""
 
-import math
 from datetime import date
 from functools import partial
 from typing import Any
@@ -12,7 +11,7 @@ from flows.messages import Reply
 from flows.parsing import Invalid, parse_choice
 from flows.profile import registered_owner
 from flows.registration import NOTHING_REGISTERED
-from flows.scoring import ITEMS, Dimension, Item, Level, level, score, weakest
+from flows.scoring import ITEMS, Dimension, Item, Level, level, score, shown_score, weakest
 from store.assessments import Result
 from store.training import Listing
 
@@ -168,8 +167,3 @@ class Assessment(QuestionFlow):
         return [t(N_("Training that helps with these:")),
                 *(f"- {listing.name} ({t.date(in_wib(listing.next_start).date())})" for listing in recommended),
                 t(N_("Type \"program\" to read about them and sign up."))]
-
-
-def shown_score(value: float) -> int:
-    """A score as shown: rounded down, so 59.9 reads 59 and matches its level, Berkembang."""
-    return math.floor(value)

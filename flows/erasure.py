@@ -3,6 +3,7 @@
 from flows.engine import Question, QuestionFlow, Turn
 from flows.i18n import N_
 from flows.messages import Reply
+from flows.notices import give_up_places
 from flows.parsing import parse_yes_no
 
 KEPT = N_("All right, your data has not been deleted.")
@@ -42,6 +43,7 @@ class Erasure(QuestionFlow):
         if not confirmed:
             return [Reply(turn.text(KEPT))]
         if turn.state.owner_id is not None:
+            give_up_places(turn.registry, turn.state.owner_id)
             turn.registry.erase_owner(turn.state.owner_id, actor="owner")
         turn.state.owner_id = None
         turn.state.answers.clear()

@@ -57,3 +57,10 @@ def queue_reminders(registry: Registry) -> int:
             "If you cannot come, type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
             **where_and_when(session, text)), key=f"reminder:{session.id}:{owner_id}")
     return queued
+
+
+def give_up_places(registry: Registry, owner_id: int) -> None:
+    """Free every seat the owner holds in sessions ahead, for the waiting lists, whose first are told."""
+    for session in registry.training.upcoming_of(owner_id):
+        for promoted in registry.training.withdraw(session.id, owner_id):
+            tell_seat_given(registry, session.id, promoted)

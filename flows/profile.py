@@ -6,6 +6,7 @@ from flows.i18n import N_, in_wib
 from flows.messages import Reply
 from flows.places import show_place
 from flows.registration import NOTHING_REGISTERED, Registration, show_money, show_nib, show_nik, show_phone
+from flows.scoring import Level, shown_score
 from flows.sectors import show_sector
 from store.models import Business, Owner
 
@@ -46,6 +47,15 @@ def _registered_lines(owner: Owner, turn: Turn) -> list[str]:
     ]
     for business in owner.businesses:
         lines += ["", *_business_lines(business, turn)]
+        assessed = turn.registry.assessments.latest(business.id)
+        if assessed is not None:
+            lines.append(t(N_("Last self-assessment: a score of %(score)s, level %(level)s, on %(date)s"),
+                           score=shown_score(assessed.score), level=t(Level(assessed.level).label),
+                           date=t.date(in_wib(assessed.taken_at).date())))
+    places = turn.registry.training.upcoming_of(owner.id)
+    if places:
+        lines += ["", t(N_("Training you signed up for: %(names)s (see \"jadwal\")"),
+                        names=t.join([session.programme_name for session in places]))]
     return [*lines, ""]
 
 

@@ -5,6 +5,7 @@ are left out. Score = 100 x points / (3 x items answered). Levels: below 40 Pemu
 Berkembang, 60-79 Mandiri, 80 and above Siap Naik Kelas.
 """
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -140,6 +141,11 @@ def score(points: Mapping[str, int]) -> float:
     if not points:
         return 0.0
     return 100 * sum(points.values()) / (MAX_POINTS * len(points))
+
+
+def shown_score(value: float) -> int:
+    """A score as shown: rounded down, so 59.9 reads 59 and matches its level, Berkembang."""
+    return math.floor(value)
 
 
 def level(value: float) -> Level:

@@ -141,3 +141,20 @@ def test_many_owners_asking_for_the_last_seats_at_once_never_overfill_the_sessio
     assert sum(SIGNED_UP in answer for answer in answers.values()) == capacity
     assert sum(OFFERED_WAITLIST in answer for answer in answers.values()) == owners - capacity
     assert sorted(_statuses(database).values()) == ["registered"] * capacity
+
+
+def test_an_owner_who_deletes_their_data_frees_their_seat_for_the_waiting_list(database: Database) -> None:
+    conversations = Conversations(database, Clock())
+    first, second = _owners_on_telegram(database, conversations, 2)
+    _catalogue(database, capacity=1)
+    _at_session(first)
+    first.say("1")
+    _at_session(second)
+    second.say("1")
+    second.say("ya")
+    assert "Pelatihan yang Anda ikuti: Pelatihan Pembukuan" in first.say("data saya")
+    first.say("hapus data saya")
+    assert "sudah dihapus" in first.say("ya")
+    assert _statuses(database) == {2: "registered"}
+    with database.engine.connect() as connection:
+        assert connection.execute(select(OutboxMessage.address)).scalars().all() == ["1002"]
