@@ -10,6 +10,7 @@ from store.db import DEFAULT_DATABASE_URL
 TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 TWILIO_API_BASE_URL = "https://api.twilio.com"
 DEFAULT_PORT = 8000
+DEFAULT_TWILIO_MPS = 10  # messages per second: what a Twilio WhatsApp sender gets unless upgraded
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Settings:
     twilio_auth_token: str = ""
     twilio_whatsapp_from: str = ""
     twilio_api_base_url: str = TWILIO_API_BASE_URL
+    twilio_mps: int = DEFAULT_TWILIO_MPS
     public_base_url: str = ""
     port: int = DEFAULT_PORT
 
@@ -50,6 +52,7 @@ def load_settings() -> Settings:
         twilio_auth_token=env("TWILIO_AUTH_TOKEN", ""),
         twilio_whatsapp_from=env("TWILIO_WHATSAPP_FROM", ""),
         twilio_api_base_url=(env("TWILIO_API_BASE_URL") or TWILIO_API_BASE_URL).rstrip("/"),
+        twilio_mps=int(env("TWILIO_MPS") or DEFAULT_TWILIO_MPS),
         public_base_url=env("PUBLIC_BASE_URL", "").rstrip("/"),
         port=int(env("PORT") or DEFAULT_PORT),
     )

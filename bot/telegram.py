@@ -345,7 +345,7 @@ class TelegramChannel:
                 await self.application.bot.send_message(chat_id, text, reply_markup=markup)
                 return
             except RetryAfter as error:
-                wait = _seconds(error.retry_after)
+                wait = as_seconds(error.retry_after)
                 if attempt == SEND_ATTEMPTS or wait > LONGEST_WAIT:
                     raise
                 await asyncio.sleep(wait)
@@ -377,5 +377,6 @@ def _parse_update(body: bytes, bot: Bot) -> Update | None:
         return None
 
 
-def _seconds(value: int | timedelta) -> float:
+def as_seconds(value: int | timedelta) -> float:
+    """A Bot API time period in seconds: PTB gives an int or, once PTB_TIMEDELTA is set, a timedelta."""
     return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -1,38 +1,91 @@
-"""The worker process (`tabe worker`): sends what nobody is waiting for (nothing is queued for it yet), and keeps house."""
+"""The worker process (`tabe worker`): queues reminders, sends the outbox, and keeps house.
+
+Every minute it queues the reminders that are due (each once: the outbox keys them); every tick it
+claims the due outbox rows and sends them through the channels that are on (bot/delivery.py), batch after
+batch until none is due; every hour it forgets old provider message ids. On SIGTERM it finishes
+the messages in hand, puts the rest of its batch back, and stops.
+"""
 
 import asyncio
 import contextlib
 import logging
 import signal
+from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot.delivery import Courier
 from bot.settings import Settings
 from flows.conversation import ABANDONED_AFTER
+from flows.notices import queue_reminders
 from store.db import Database
+from store.models import utcnow
 
 log = logging.getLogger(__name__)
 
+TICK = 2.0  # seconds between looks at the outbox: how late a message nobody waits for may go
+REMINDERS_EVERY = timedelta(minutes=1)  # reminders are due by the day: no need to look at every tick
 HOUSEKEEPING_EVERY = timedelta(hours=1)
 MESSAGE_IDS_KEPT = timedelta(days=7)
 
+Clock = Callable[[], datetime]
 
-async def run(settings: Settings, stop: asyncio.Event) -> None:
-    """Check the database, then do the housekeeping every hour until `stop` is set."""
+
+async def run(settings: Settings, stop: asyncio.Event, clock: Clock = utcnow, tick: float = TICK) -> None:
+    """Check the database, then work every tick until `stop` is set."""
     database = Database(settings.database_url)
     try:
         with database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        log.warning("worker started; no outgoing messages are queued in this version, only housekeeping")
-        while not stop.is_set():
-            forgotten = await asyncio.to_thread(forget_old_message_ids, database)
-            log.info("forgot %s provider message ids", forgotten)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=HOUSEKEEPING_EVERY.total_seconds())
+        courier = Courier.for_settings(settings, database, clock)
+        log.warning("worker started; sending on %s", ", ".join(courier.channels) or "no channel (none is set up)")
+        try:
+            await _work(database, courier, stop, clock, tick)
+        finally:
+            await courier.close()
     finally:
         database.dispose()
         log.warning("worker stopped")
+
+
+async def _work(database: Database, courier: Courier, stop: asyncio.Event, clock: Clock, tick: float) -> None:
+    """The worker's loop: housekeeping when it is due, then a tick, then a wait that `stop` cuts short."""
+    housekeeping_due = reminders_due = clock()
+    while not stop.is_set():
+        try:
+            if clock() >= housekeeping_due:
+                forgotten = await asyncio.to_thread(forget_old_message_ids, database, clock())
+                log.info("forgot %s provider message ids", forgotten)
+                housekeeping_due = clock() + HOUSEKEEPING_EVERY
+            remind = clock() >= reminders_due
+            if remind:
+                reminders_due = clock() + REMINDERS_EVERY
+            await work_once(database, courier, stop, clock, remind=remind)
+        except* (SQLAlchemyError, TimeoutError) as failures:  # the registry is away or busy: the next tick tries again
+            log.error("worker tick failed: %s", ", ".join(type(error).__name__ for error in failures.exceptions))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=tick)
+
+
+async def work_once(database: Database, courier: Courier, stop: asyncio.Event, clock: Clock = utcnow, *,
+                    remind: bool = True) -> Counter[str]:
+    """Queue the reminders that are due (with `remind`), then send every due row; logs and returns the counts."""
+    queued = await asyncio.to_thread(queue_due_reminders, database, clock()) if remind else 0
+    if queued:
+        log.info("queued %s reminders", queued)
+    counts = await courier.send_due(stop)
+    if counts:
+        log.info("outbox: %s", ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items())))
+    return counts
+
+
+def queue_due_reminders(database: Database, now: datetime | None = None) -> int:
+    """Queue tomorrow's reminders, in a transaction of their own; how many were new."""
+    with database.transaction(now) as registry:
+        return queue_reminders(registry)
 
 
 def forget_old_message_ids(database: Database, now: datetime | None = None) -> int:
@@ -46,7 +99,7 @@ def forget_old_message_ids(database: Database, now: datetime | None = None) -> i
                                       kept_replies_before=registry.now - ABANDONED_AFTER)
 
 
-def main(settings: Settings) -> None:
+def main(settings: Settings, clock: Clock = utcnow, tick: float = TICK) -> None:
     """Run until SIGTERM (how platforms stop a process) or Ctrl-C."""
 
     async def until_signalled() -> None:
@@ -54,6 +107,6 @@ def main(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await run(settings, stop)
+        await run(settings, stop, clock, tick)
 
     asyncio.run(until_signalled())

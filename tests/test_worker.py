@@ -1,15 +1,35 @@
-"""The worker's housekeeping: what is kept about handled messages goes once no provider resends them."""
+"""The worker: housekeeping, tomorrow's reminders, and the outbox sent exactly once, in-process and as processes."""
 
-from datetime import timedelta
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from time import monotonic as time_now
+from time import sleep
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.worker import forget_old_message_ids
+from bot.delivery import Courier
+from bot.sample import seed
+from bot.settings import Settings
+from bot.worker import forget_old_message_ids, work_once
+from fake_telegram import FakeTelegram
 from flows.conversation import Conversations
+from flows.i18n import WIB, in_wib
 from flows.messages import Inbound
+from server import TABE
 from store.db import Database
-from store.models import InboundMessage
+from store.models import InboundMessage, OutboxMessage, TrainingSession, utcnow
+from store.training import ProgrammeRecord, SessionRecord, SignUp
 from transcript import START, Clock
 
 
@@ -27,3 +47,145 @@ def test_message_ids_are_forgotten_after_a_week_and_kept_answers_after_two_minut
     with Session(database.engine) as session:
         kept = session.execute(select(InboundMessage.provider_message_id, InboundMessage.replies)).all()
     assert [tuple(row) for row in kept] == [("recent", None)]
+
+
+# -- reminders and the outbox -----------------------------------------------------------------------
+
+CHAT = 4242
+TICK = 0.2  # the worker processes' tick here: a few of them pass in a second
+WORKER_AT = Path(__file__).parent / "worker_at.py"
+
+
+def reminder_scene(database: Database, now: datetime, chat_id: int) -> None:
+    """Owner 1, whose last chat is on Telegram, registered in a session that starts tomorrow (WIB) at 10.00."""
+    seed(database, 1)
+    starts_at = datetime.combine(in_wib(now).date() + timedelta(days=1), time(10), tzinfo=WIB)
+    with database.transaction(now) as registry:
+        chat = registry.open_conversation("telegram", str(chat_id))
+        chat.owner_id = 1
+        registry.save_conversation(chat)
+        registry.training.import_programmes(
+            [ProgrammeRecord("qris", "Pelatihan QRIS", "Pembayaran digital untuk UMKM.", "Dinas Koperasi dan UKM",
+                             ("keuangan",))],
+            [SessionRecord("qris", "palangka-1", starts_at, starts_at + timedelta(hours=3), "Aula Dinas Koperasi",
+                           "62.71", 20, starts_at - timedelta(hours=12))])
+    with database.engine.connect() as connection:
+        session_id = connection.execute(select(TrainingSession.id)).scalar_one()
+    with database.transaction(now) as registry:
+        assert registry.training.sign_up(session_id, 1, registry.audience(1), waitlist=False) == SignUp.REGISTERED
+
+
+def outbox_statuses(database: Database) -> list[str]:
+    with database.engine.connect() as connection:
+        return list(connection.execute(select(OutboxMessage.status).order_by(OutboxMessage.id)).scalars())
+
+
+def telegram_settings(database: Database, fake: FakeTelegram) -> Settings:
+    return Settings(database_url=database.url, telegram_bot_token=fake.token, telegram_api_base_url=fake.origin)
+
+
+def test_a_tick_queues_tomorrows_reminders_from_nine_and_sends_each_once(database: Database,
+                                                                         fake_telegram: FakeTelegram) -> None:
+    clock = Clock(START - timedelta(minutes=1))  # 08.59 WIB
+    reminder_scene(database, clock(), CHAT)
+
+    async def ticks() -> list[Counter[str]]:
+        courier = Courier.for_settings(telegram_settings(database, fake_telegram), database, clock)
+        try:
+            early = await work_once(database, courier, asyncio.Event(), clock)
+            clock.advance(timedelta(minutes=1))
+            return [early, await work_once(database, courier, asyncio.Event(), clock),
+                    await work_once(database, courier, asyncio.Event(), clock)]
+        finally:
+            await courier.close()
+
+    assert asyncio.run(ticks()) == [Counter(), Counter(sent=1), Counter()]
+    [reminder] = fake_telegram.sent(CHAT)
+    assert "Pelatihan QRIS" in reminder and "Aula Dinas Koperasi" in reminder
+    assert outbox_statuses(database) == ["sent"]
+
+
+def worker_environment(database: Database, fake: FakeTelegram) -> dict[str, str]:
+    keep = {name: value for name, value in os.environ.items() if not name.startswith(("TELEGRAM_", "TWILIO_"))}
+    return {**keep, "DATABASE_URL": database.url, "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.origin}
+
+
+def wait_for(condition: Callable[[], object], what: str, timeout: float = 30.0) -> None:
+    deadline = time_now() + timeout
+    while not condition():
+        assert time_now() < deadline, f"waited {timeout} s for {what}"
+        sleep(0.05)
+
+
+@contextmanager
+def worker_process(environment: dict[str, str], log: Path, command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
+    """A worker process logging to `log`; killed at the end if the test has not stopped it."""
+    with log.open("a") as output:
+        process = subprocess.Popen(command, env=environment, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=20)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_reminder_is_sent_exactly_once_across_a_worker_restart(sqlite_database: Database,
+                                                                fake_telegram: FakeTelegram, tmp_path: Path,
+                                                                stop: signal.Signals) -> None:
+    # The worker's day starts at 10.00 WIB, whenever the test runs: reminders go out from 09.00.
+    began, ten = time_now(), datetime.combine(in_wib(utcnow()).date(), time(10), tzinfo=WIB)
+
+    def worker_clock() -> datetime:
+        return ten + timedelta(seconds=time_now() - began)
+
+    def command() -> list[str]:
+        return [sys.executable, str(WORKER_AT), str(worker_clock().timestamp()), str(TICK)]
+
+    reminder_scene(sqlite_database, worker_clock(), CHAT)
+    environment, log = worker_environment(sqlite_database, fake_telegram), tmp_path / "worker.log"
+    with worker_process(environment, log, command()) as first:
+        wait_for(lambda: fake_telegram.sent(CHAT), "the reminder")
+        if stop == signal.SIGKILL:  # killed once the outcome is recorded: nothing is in flight
+            wait_for(lambda: outbox_statuses(sqlite_database) == ["sent"], "the reminder recorded sent")
+        first.send_signal(stop)
+        first.wait(timeout=20)
+    assert first.returncode == (0 if stop == signal.SIGTERM else -signal.SIGKILL), log.read_text()
+    assert outbox_statuses(sqlite_database) == ["sent"]  # SIGTERM: the row in hand was finished
+
+    with worker_process(environment, log, command()) as second:
+        wait_for(lambda: log.read_text().count("forgot ") == 2, "the second worker's first tick")
+        sleep(5 * TICK)
+        second.terminate()
+        second.wait(timeout=20)
+    assert second.returncode == 0, log.read_text()
+    assert len(fake_telegram.sent(CHAT)) == 1
+    assert outbox_statuses(sqlite_database) == ["sent"]
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_two_workers_on_postgresql_send_each_of_200_rows_exactly_once(database: Database,
+                                                                      fake_telegram: FakeTelegram,
+                                                                      tmp_path: Path) -> None:
+    chats = range(1001, 1101)
+    with database.transaction() as registry:
+        for round_ in (1, 2):
+            for chat in chats:
+                registry.outbox.queue("seat", None, "telegram", str(chat), f"pesan {round_} untuk {chat}")
+    environment = worker_environment(database, fake_telegram)
+    logs = [tmp_path / "worker-1.log", tmp_path / "worker-2.log"]
+    with worker_process(environment, logs[0], [str(TABE), "worker"]) as one, \
+            worker_process(environment, logs[1], [str(TABE), "worker"]) as two:
+        wait_for(lambda: outbox_statuses(database) == ["sent"] * 200, "every row recorded sent", timeout=60)
+        for worker in (one, two):
+            worker.terminate()
+            worker.wait(timeout=20)
+    assert (one.returncode, two.returncode) == (0, 0)
+
+    delivered = Counter((call.chat_id, call.params["text"]) for call in fake_telegram.calls_to("sendMessage")
+                        if call.status == 200)
+    assert delivered == Counter({(chat, f"pesan {round_} untuk {chat}"): 1 for chat in chats for round_ in (1, 2)})
+    sent_by = [sum(int(count) for count in re.findall(r"outbox: .*?(\d+) sent", log.read_text())) for log in logs]
+    assert sum(sent_by) == 200 and min(sent_by) > 0, f"both workers should have taken part: {sent_by}"

@@ -1,0 +1,326 @@
+"""Sending the outbox (bot/delivery.py): the real PTB and twilio clients against the fakes, every outcome recorded.
+
+Each test queues rows at a clock that stands still unless the test moves it, and sends them with a
+fresh Courier, as a worker would on its next tick.
+"""
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.delivery import (
+    CLAIM_TIMEOUT,
+    MAX_ATTEMPTS,
+    Courier,
+    Pacer,
+    Verdict,
+    backoff,
+    claim,
+    twilio_outcome,
+)
+from bot.settings import Settings
+from fake_telegram import FakeTelegram
+from fake_twilio import FakeTwilio
+from store.db import Database
+from store.models import Conversation, OutboxMessage, as_utc
+from transcript import START, Clock
+from whatsapp_phone import PUBLIC, SENDER, whatsapp_settings
+
+CHAT = 4242
+_outbox = OutboxMessage.__table__
+
+
+def telegram_settings(database: Database, fake: FakeTelegram) -> Settings:
+    return Settings(database_url=database.url, telegram_bot_token=fake.token, telegram_api_base_url=fake.origin)
+
+
+def queue(database: Database, channel: str, address: str, text: str, now: datetime = START) -> int:
+    """Queue a row due now; its id."""
+    with database.transaction(now) as registry:
+        registry.outbox.queue("seat", None, channel, address, text)
+    with database.engine.connect() as connection:
+        return connection.execute(select(_outbox.c.id).order_by(_outbox.c.id.desc()).limit(1)).scalar_one()
+
+
+def row(database: Database, message_id: int) -> dict[str, Any]:
+    with database.engine.connect() as connection:
+        found = dict(connection.execute(select(_outbox).where(_outbox.c.id == message_id)).mappings().one())
+    found["due_at"] = as_utc(found["due_at"])  # SQLite reads it back naive
+    return found
+
+
+def send_due(database: Database, settings: Settings, clock: Clock) -> Counter[str]:
+    """One worker tick's sending, with a fresh Courier (and so fresh pacers)."""
+
+    async def send() -> Counter[str]:
+        courier = Courier.for_settings(settings, database, clock)
+        try:
+            return await courier.send_due(asyncio.Event())
+        finally:
+            await courier.close()
+
+    return asyncio.run(send())
+
+
+def link_chat(database: Database, chat_id: int) -> None:
+    """A Telegram chat the bot has talked with, so that blocking can be recorded on it."""
+    with database.transaction(START) as registry:
+        registry.save_conversation(registry.open_conversation("telegram", str(chat_id)))
+
+
+# -- Telegram -------------------------------------------------------------------------------------
+
+
+def test_a_due_row_goes_to_its_chat_once_and_is_recorded_sent(database: Database, fake_telegram: FakeTelegram) -> None:
+    message_id = queue(database, "telegram", str(CHAT), "Pengingat: besok pelatihan QRIS.")
+    settings = telegram_settings(database, fake_telegram)
+
+    assert send_due(database, settings, Clock()) == Counter(sent=1)
+    assert send_due(database, settings, Clock()) == Counter()  # nothing is due any more
+    assert fake_telegram.sent(CHAT) == ["Pengingat: besok pelatihan QRIS."]
+    sent = row(database, message_id)
+    assert (sent["status"], sent["attempts"], sent["provider_message_id"]) == ("sent", 1, "1")
+    assert sent["sent_at"] is not None and sent["claimed_at"] is None
+
+
+def test_a_blocked_chat_fails_the_row_and_records_the_block(database: Database, fake_telegram: FakeTelegram) -> None:
+    link_chat(database, CHAT)
+    fake_telegram.block(CHAT)
+    message_id = queue(database, "telegram", str(CHAT), "Kursi untuk Anda.")
+
+    assert send_due(database, telegram_settings(database, fake_telegram), Clock()) == Counter(failed=1)
+    failed = row(database, message_id)
+    assert (failed["status"], failed["error"]) == ("failed", "Forbidden: bot was blocked by the user")
+    with database.engine.connect() as connection:
+        assert connection.execute(select(Conversation.blocked_at)).scalar_one() is not None
+
+
+def test_a_chat_that_does_not_exist_fails_for_good_and_blocks_nothing(database: Database,
+                                                                     fake_telegram: FakeTelegram) -> None:
+    link_chat(database, CHAT)
+    message_id = queue(database, "telegram", "@no_such_chat", "Kursi untuk Anda.")
+
+    assert send_due(database, telegram_settings(database, fake_telegram), Clock()) == Counter(failed=1)
+    assert row(database, message_id)["error"] == "Chat not found"
+    with database.engine.connect() as connection:
+        assert connection.execute(select(Conversation.blocked_at)).scalar_one() is None
+
+
+def test_a_flood_wait_puts_the_row_back_for_that_long_then_it_is_sent_once(database: Database,
+                                                                           fake_telegram: FakeTelegram) -> None:
+    fake_telegram.rate_limit_next(1, retry_after=7)
+    message_id = queue(database, "telegram", str(CHAT), "Pengingat.")
+    settings, clock = telegram_settings(database, fake_telegram), Clock()
+
+    assert send_due(database, settings, clock) == Counter(retrying=1)
+    waiting = row(database, message_id)
+    assert (waiting["status"], waiting["due_at"], waiting["error"]) == ("pending", START + timedelta(seconds=7),
+                                                                        "RetryAfter")
+    clock.advance(timedelta(seconds=6))
+    assert send_due(database, settings, clock) == Counter()
+    clock.advance(timedelta(seconds=1))
+    assert send_due(database, settings, clock) == Counter(sent=1)
+    assert fake_telegram.sent(CHAT) == ["Pengingat."]
+    assert row(database, message_id)["attempts"] == 2
+
+
+def test_while_the_bot_api_cannot_be_reached_the_row_waits_longer_each_time_then_fails(database: Database) -> None:
+    with FakeTelegram() as fake:
+        settings = telegram_settings(database, fake)
+    message_id = queue(database, "telegram", str(CHAT), "Pengingat.")  # the fake has stopped: nothing listens
+    clock = Clock()
+    waits = []
+    for attempt in range(1, MAX_ATTEMPTS):
+        assert send_due(database, settings, clock) == Counter(retrying=1)
+        waiting = row(database, message_id)
+        assert (waiting["status"], waiting["attempts"], waiting["error"]) == ("pending", attempt, "NetworkError")
+        waits.append(waiting["due_at"] - clock.now)
+        clock.now = waiting["due_at"]
+    assert [wait.total_seconds() for wait in waits] == [30, 60, 120, 240, 480, 960, 1920]
+    assert send_due(database, settings, clock) == Counter(failed=1)
+    assert row(database, message_id)["attempts"] == MAX_ATTEMPTS
+
+
+def test_a_row_retried_after_a_network_failure_is_sent_when_the_bot_api_is_back(database: Database,
+                                                                               fake_telegram: FakeTelegram) -> None:
+    with FakeTelegram() as gone:
+        unreachable = telegram_settings(database, gone)
+    message_id = queue(database, "telegram", str(CHAT), "Pengingat.")
+    clock = Clock()
+    assert send_due(database, unreachable, clock) == Counter(retrying=1)
+    clock.advance(backoff(1))
+    assert send_due(database, telegram_settings(database, fake_telegram), clock) == Counter(sent=1)
+    assert fake_telegram.sent(CHAT) == ["Pengingat."]
+    assert row(database, message_id)["attempts"] == 2
+
+
+# -- WhatsApp ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
+    with FakeTwilio(account_sid="AC" + "0" * 32, auth_token="secret-token") as fake:
+        yield fake
+
+
+def test_a_whatsapp_row_goes_through_twilio_with_its_status_callback(database: Database,
+                                                                     fake_twilio: FakeTwilio) -> None:
+    message_id = queue(database, "whatsapp", SENDER, "Pengingat: besok pelatihan QRIS.")
+    settings = whatsapp_settings(database, twilio_api_base_url=fake_twilio.base_url)
+
+    assert send_due(database, settings, Clock()) == Counter(sent=1)
+    [message] = fake_twilio.messages
+    assert (message.to, message.from_, message.body) == (SENDER, "whatsapp:+14155238886",
+                                                         "Pengingat: besok pelatihan QRIS.")
+    assert message.status_callback == PUBLIC + "/whatsapp/status"
+    assert row(database, message_id)["provider_message_id"] == message.sid
+
+
+def test_a_number_not_on_whatsapp_fails_for_good(database: Database, fake_twilio: FakeTwilio) -> None:
+    fake_twilio.not_on_whatsapp(SENDER)
+    message_id = queue(database, "whatsapp", SENDER, "Pengingat.")
+
+    settings = whatsapp_settings(database, twilio_api_base_url=fake_twilio.base_url)
+    assert send_due(database, settings, Clock()) == Counter(failed=1)
+    assert row(database, message_id)["error"] == "Twilio 400 error 63003"
+
+
+def test_twilio_throttling_puts_the_row_back_after_a_backoff(database: Database, fake_twilio: FakeTwilio) -> None:
+    fake_twilio.rate_limit_next(1)
+    message_id = queue(database, "whatsapp", SENDER, "Pengingat.")
+    settings, clock = whatsapp_settings(database, twilio_api_base_url=fake_twilio.base_url), Clock()
+
+    assert send_due(database, settings, clock) == Counter(retrying=1)
+    assert row(database, message_id)["due_at"] == START + backoff(1)
+    clock.advance(backoff(1))
+    assert send_due(database, settings, clock) == Counter(sent=1)
+    assert fake_twilio.sent(SENDER) == ["Pengingat."]
+
+
+@pytest.mark.parametrize(("status", "code", "verdict"), [
+    (429, 20429, Verdict.SLOW_DOWN), (400, 63003, Verdict.FAILED), (400, 21211, Verdict.FAILED),
+    (400, 21610, Verdict.BLOCKED), (500, 20500, Verdict.RETRY), (503, 20503, Verdict.RETRY),
+    (401, 20003, Verdict.RETRY),
+])
+def test_twilio_refusals_are_classified(status: int, code: int, verdict: Verdict) -> None:
+    assert twilio_outcome(status, code).verdict == verdict
+
+
+# -- what is claimed, and what goes back ----------------------------------------------------------
+
+
+def test_rows_of_a_channel_that_is_off_stay_pending(database: Database, fake_telegram: FakeTelegram) -> None:
+    message_id = queue(database, "whatsapp", SENDER, "Pengingat.")
+    assert send_due(database, telegram_settings(database, fake_telegram), Clock()) == Counter()
+    assert (row(database, message_id)["status"], row(database, message_id)["attempts"]) == ("pending", 0)
+
+
+def test_a_worker_stopping_puts_its_claimed_rows_back_untried(database: Database, fake_telegram: FakeTelegram) -> None:
+    ids = [queue(database, "telegram", str(chat), "Pengingat.") for chat in (1, 2, 3)]
+    stop = asyncio.Event()
+    stop.set()
+
+    async def send_claimed() -> Counter[str]:
+        courier = Courier.for_settings(telegram_settings(database, fake_telegram), database, Clock())
+        try:
+            return await courier.send(claim(database, courier.channels, START), stop)
+        finally:
+            await courier.close()
+
+    assert asyncio.run(send_claimed()) == Counter({"put back": 3})
+    assert fake_telegram.sent(1) == []
+    assert [(row(database, message_id)["status"], row(database, message_id)["attempts"]) for message_id in ids] == [
+        ("pending", 0)] * 3
+
+
+def test_a_stop_midway_finishes_the_row_in_hand_and_puts_the_rest_back(database: Database,
+                                                                      fake_telegram: FakeTelegram) -> None:
+    ids = [queue(database, "telegram", str(CHAT), f"Pesan {number}.") for number in (1, 2, 3)]
+
+    async def stopped_after_the_first() -> Counter[str]:
+        stop = asyncio.Event()
+        courier = Courier.for_settings(telegram_settings(database, fake_telegram), database, Clock())
+        try:
+            sending = asyncio.create_task(courier.send_due(stop))
+            while not fake_telegram.sent(CHAT):  # the next waits a second for its turn in this chat
+                await asyncio.sleep(0.01)
+            stop.set()
+            return await sending
+        finally:
+            await courier.close()
+
+    assert asyncio.run(stopped_after_the_first()) == Counter({"sent": 1, "put back": 2})
+    assert fake_telegram.sent(CHAT) == ["Pesan 1."]
+    assert [row(database, message_id)["status"] for message_id in ids] == ["sent", "pending", "pending"]
+
+
+def test_a_row_claimed_by_a_worker_that_died_is_sent_once_its_claim_is_stale(database: Database,
+                                                                            fake_telegram: FakeTelegram) -> None:
+    # The one window for a second copy: a worker that sent and died before recording it.
+    message_id = queue(database, "telegram", str(CHAT), "Pengingat.")
+    assert len(claim(database, ("telegram",), START)) == 1  # and the worker dies
+    settings, clock = telegram_settings(database, fake_telegram), Clock()
+    clock.advance(CLAIM_TIMEOUT)
+    assert send_due(database, settings, clock) == Counter()
+    clock.advance(timedelta(seconds=1))
+    assert send_due(database, settings, clock) == Counter(sent=1)
+    assert row(database, message_id)["attempts"] == 2
+
+
+# -- pacing and backoff ---------------------------------------------------------------------------
+
+
+class Ticks:
+    """A monotonic clock the test moves."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_one_chat_gets_one_message_a_second() -> None:
+    pacer = Pacer(30, chat_gap=1.0, clock=Ticks())
+    assert [pacer.reserve("42") for _ in range(4)] == [0, 1, 2, 3]
+
+
+def test_many_chats_get_at_most_the_channels_rate() -> None:
+    pacer = Pacer(30, chat_gap=1.0, clock=Ticks())
+    delays = [pacer.reserve(str(chat)) for chat in range(61)]
+    assert delays[0] == 0 and delays[-1] == pytest.approx(2.0)
+    assert all(later - earlier == pytest.approx(1 / 30) for earlier, later in pairwise(delays))
+
+
+def test_a_moment_passed_is_not_waited_for_and_chats_remembered_are_forgotten_once_past() -> None:
+    ticks = Ticks()
+    pacer = Pacer(10, chat_gap=1.0, clock=ticks)
+    for chat in range(Pacer.PRUNE_AT):
+        pacer.reserve(str(chat))
+    ticks.now += 1000
+    assert pacer.reserve("0") == 0 and pacer.reserve("0") == 1.0
+    assert len(pacer._next_for) == 1
+
+
+def test_whatsapp_pace_has_no_gap_per_chat() -> None:
+    pacer = Pacer(10, clock=Ticks())
+    assert [pacer.reserve(SENDER) for _ in range(3)] == pytest.approx([0, 0.1, 0.2])
+
+
+def test_a_pause_holds_the_channel_for_as_long_as_asked() -> None:
+    ticks = Ticks()
+    pacer = Pacer(30, clock=ticks)
+    pacer.pause(3)
+    assert pacer.paused
+    ticks.now += 3
+    assert not pacer.paused
+
+
+def test_backoff_doubles_from_30_seconds_up_to_an_hour() -> None:
+    assert [backoff(attempts).total_seconds() for attempts in (1, 2, 3, 8, 20)] == [30, 60, 120, 3600, 3600]
