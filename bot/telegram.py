@@ -8,7 +8,7 @@ import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from functools import cache, partial
+from functools import lru_cache, partial
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -129,9 +129,9 @@ def render(reply: Reply) -> tuple[str, Markup]:
     return reply.text, _keyboard(tuple(choice.label for choice in reply.choices), reply.expects, reply.language)
 
 
-@cache
+@lru_cache(maxsize=4096)  # bounded: programme and session names make keyboards without end
 def _keyboard(labels: tuple[str, ...], expects: str | None, language: str) -> Markup:
-    # Few keyboards recur (the menu, yes/no, the sectors, the kabupaten…): each is built once.
+    # The common keyboards recur (the menu, yes/no, the sectors, the kabupaten…): each is built once.
     rows: list[list[KeyboardButton]] = []
     per_row = 2 if labels and max(map(len, labels)) <= SHORT_LABEL else 1
     for start in range(0, len(labels), per_row):
@@ -146,7 +146,7 @@ def _keyboard(labels: tuple[str, ...], expects: str | None, language: str) -> Ma
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
-@cache
+@lru_cache(maxsize=4096)  # as many as the keyboards it turns into JSON
 def _as_json(markup: Markup) -> dict[str, object]:
     return markup.to_dict()
 

@@ -180,6 +180,7 @@ class Programmes:
         answers = self._answers(turn)
         listings = turn.registry.training.open_programmes(turn.registry.audience(self._owner(turn)))
         if not listings:
+            answers["labels"] = []
             return Reply(t(N_("No training is open to your business right now. Announcements of new "
                               "programmes come through this chat.")))
         page = answers["page"] = min(max(answers.get("page", 0), 0), (len(listings) - 1) // PAGE_SIZE)
