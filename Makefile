@@ -66,6 +66,7 @@ catalogs: setup
 bench: setup
 	$(BIN)/python bench/flow.py
 	$(BIN)/python bench/webhook.py
+	$(BIN)/python bench/programmes.py
 
 clean:
 	rm -rf $(VENV) tabe.sqlite3 tabe.sqlite3-*

@@ -256,13 +256,13 @@ class Programmes:
             answers["from"] = DETAIL
             self._fire(turn, "withdraw")
             return [self.ask(turn)]
-        return self._sign_up(turn, waitlist=False)
+        return self._sign_up(turn, session, waitlist=False)
 
-    def _sign_up(self, turn: Turn, *, waitlist: bool) -> list[Reply]:
+    def _sign_up(self, turn: Turn, session: SessionInfo | None, *, waitlist: bool) -> list[Reply]:
+        """Take a seat, or a place on the waiting list; `session` is what the owner chose, as shown to them."""
         owner = self._owner(turn)
         outcome = turn.registry.training.sign_up(self._answers(turn)["session"], owner, turn.registry.audience(owner),
                                                  waitlist=waitlist)
-        session = self._chosen_session(turn)
         if outcome is SignUp.FULL:
             self._fire(turn, "full")
             return [self.ask(turn)]
@@ -291,7 +291,7 @@ class Programmes:
             self._fire(turn, "back")
             return [self.ask(turn)]
         if turn.state.step == WAITLIST:
-            return self._sign_up(turn, waitlist=True)
+            return self._sign_up(turn, self._chosen_session(turn), waitlist=True)
         return self._withdraw(turn)
 
     def _withdraw(self, turn: Turn) -> list[Reply]:

@@ -160,6 +160,13 @@ _COUNTS = (
 )
 
 
+def _count_of(status: Status) -> ColumnElement[int]:
+    """A session row's places in one status, counted on the index for that session alone."""
+    return (select(func.count()).select_from(_enrollments)
+            .where(_enrollments.c.session_id == _sessions.c.id, _enrollments.c.status == status)
+            .scalar_subquery())
+
+
 class Training:
     """The programme queries of one unit of work."""
 
@@ -233,7 +240,6 @@ class Training:
 
     def _session_infos(self, owner_id: int | None, where: ColumnElement[bool], near: Sequence[str], *,
                        upcoming_only: bool = True, limit: int | None = None) -> list[SessionInfo]:
-        counts = _COUNTS.subquery()
         mine = (select(_enrollments.c.status)
                 .where(_enrollments.c.session_id == _sessions.c.id, _enrollments.c.owner_id == owner_id,
                        _enrollments.c.status.in_(_HOLDS_PLACE))
@@ -243,10 +249,8 @@ class Training:
         query = (
             select(_sessions.c.id, _sessions.c.programme_id, _programmes.c.name, _sessions.c.starts_at,
                    _sessions.c.ends_at, _sessions.c.place, _sessions.c.kabupaten_code, _sessions.c.capacity,
-                   _sessions.c.signup_deadline, func.coalesce(counts.c.registered, 0),
-                   func.coalesce(counts.c.waitlisted, 0), mine)
+                   _sessions.c.signup_deadline, _count_of(Status.REGISTERED), _count_of(Status.WAITLISTED), mine)
             .join(_programmes, _programmes.c.id == _sessions.c.programme_id)
-            .outerjoin(counts, counts.c.session_id == _sessions.c.id)
             .where(*conditions)
             .order_by(*order, _sessions.c.starts_at, _sessions.c.id)
             .limit(limit)
