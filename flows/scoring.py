@@ -131,11 +131,6 @@ ITEMS: tuple[Item, ...] = (
 )
 
 
-def items_for(sells_food: bool) -> tuple[Item, ...]:
-    """The items that apply: the food permit only to businesses that sell food."""
-    return tuple(item for item in ITEMS if sells_food or not item.food_only)
-
-
 def score(points: Mapping[str, int]) -> float:
     """100 x points / (3 x items answered); 0 before any answer."""
     if not points:

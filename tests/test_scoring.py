@@ -2,7 +2,7 @@
 
 import pytest
 
-from flows.scoring import ITEMS, Dimension, Level, items_for, level, score, weakest
+from flows.scoring import ITEMS, Dimension, Level, level, score, weakest
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -16,12 +16,12 @@ def test_level_boundaries(value: float, expected: Level) -> None:
 def test_the_score_counts_only_the_items_answered() -> None:
     assert score({}) == 0
     assert score({"nib": 3, "halal": 0}) == 50
-    assert score(dict.fromkeys((item.key for item in items_for(sells_food=False)), 3)) == 100
+    assert score(dict.fromkeys((item.key for item in ITEMS if not item.food_only), 3)) == 100
 
 
-def test_the_food_permit_is_asked_only_of_food_businesses() -> None:
-    assert len(items_for(sells_food=True)) == 16
-    assert [item.key for item in ITEMS if item not in items_for(sells_food=False)] == ["izin_edar"]
+def test_only_the_food_permit_is_for_food_businesses_alone() -> None:
+    assert len(ITEMS) == 16
+    assert [item.key for item in ITEMS if item.food_only] == ["izin_edar"]
 
 
 def test_every_item_answers_from_fewest_points_to_most_within_zero_to_three() -> None:
