@@ -43,6 +43,16 @@ def _at_session(chat: Chat) -> None:
     assert "Pelatihan Pembukuan" in chat.say("1")
 
 
+def _one_seat_taken_and_the_second_owner_offered_the_waiting_list(database: Database) -> tuple[Chat, Chat]:
+    first, second = _owners_on_telegram(database, Conversations(database, Clock()), 2)
+    _catalogue(database, capacity=1)
+    _at_session(first)
+    assert SIGNED_UP in first.say("1")
+    _at_session(second)
+    assert OFFERED_WAITLIST in second.say("1")
+    return first, second
+
+
 def _statuses(database: Database) -> dict[int, str]:
     with database.engine.connect() as connection:
         return dict(connection.execute(select(Enrollment.owner_id, Enrollment.status)).all())
@@ -79,13 +89,7 @@ def test_a_full_session_offers_the_waiting_list_and_a_freed_seat_goes_to_the_fir
 
 
 def test_saying_no_to_the_waiting_list_goes_back_to_the_sessions(database: Database) -> None:
-    conversations = Conversations(database, Clock())
-    first, second = _owners_on_telegram(database, conversations, 2)
-    _catalogue(database, capacity=1)
-    _at_session(first)
-    first.say("1")
-    _at_session(second)
-    second.say("1")
+    _first, second = _one_seat_taken_and_the_second_owner_offered_the_waiting_list(database)
     answer = second.say("tidak")
     assert "Sesi:" in answer and "penuh, 0 orang di daftar tunggu" in answer
     assert _statuses(database) == {1: "registered"}
@@ -144,13 +148,7 @@ def test_many_owners_asking_for_the_last_seats_at_once_never_overfill_the_sessio
 
 
 def test_an_owner_who_deletes_their_data_frees_their_seat_for_the_waiting_list(database: Database) -> None:
-    conversations = Conversations(database, Clock())
-    first, second = _owners_on_telegram(database, conversations, 2)
-    _catalogue(database, capacity=1)
-    _at_session(first)
-    first.say("1")
-    _at_session(second)
-    second.say("1")
+    first, second = _one_seat_taken_and_the_second_owner_offered_the_waiting_list(database)
     second.say("ya")
     assert "Pelatihan yang Anda ikuti: Pelatihan Pembukuan" in first.say("data saya")
     first.say("hapus data saya")
