@@ -13,6 +13,7 @@ from flows.profile import registered_owner
 from flows.registration import NOTHING_REGISTERED
 from flows.scoring import ITEMS, Dimension, Item, Level, level, score, shown_score, weakest
 from store.assessments import Result
+from store.models import Owner
 from store.training import Listing
 
 SELLS_FOOD = "_sells_food"
@@ -50,6 +51,13 @@ def _question(item: Item) -> Question:
                     show=lambda index, turn: _show_answer(item, index, turn), title=item.question)
 
 
+def _note_food(answers: Answers, owner: Owner) -> None:
+    """Once the business is known, so is whether it sells food."""
+    business = next((business for business in owner.businesses if business.id == answers.get(BUSINESS_ID)), None)
+    if business is not None:
+        answers[SELLS_FOOD] = business.sector in FOOD_SECTORS
+
+
 def points_of(answers: Answers) -> dict[str, int]:
     """The points each answered item earned."""
     return {item.key: item.answers[answers[item.key]][1] for item in ITEMS if item.key in answers}
@@ -78,7 +86,7 @@ class Assessment(QuestionFlow):
         intro = []
         if not answers:
             offer_businesses(answers, owner)
-            self._note_food(turn)
+            _note_food(answers, owner)
             intro = [Reply(turn.text(N_(
                 "The self-assessment: %(count)s short questions about your business's permits, money, market, "
                 "online sales, products and people. At the end you get a score, a level and concrete next steps. "
@@ -87,16 +95,10 @@ class Assessment(QuestionFlow):
 
     def answered(self, turn: Turn, question: Question, value: Any) -> list[Reply] | None:
         """Once the business is known, so is whether the food permit question applies."""
-        if question.key == BUSINESS_ID:
-            self._note_food(turn)
-        return None
-
-    def _note_food(self, turn: Turn) -> None:
-        answers = turn.answers_of(self.name)
         owner = registered_owner(turn)
-        if BUSINESS_ID in answers and owner is not None:
-            business = next(business for business in owner.businesses if business.id == answers[BUSINESS_ID])
-            answers[SELLS_FOOD] = business.sector in FOOD_SECTORS
+        if question.key == BUSINESS_ID and owner is not None:
+            _note_food(turn.answers, owner)
+        return None
 
     def complete(self, turn: Turn) -> list[Reply]:
         """Keep the assessment, then tell the score and level, the change, the weak areas and what to do."""

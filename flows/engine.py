@@ -212,7 +212,7 @@ class QuestionFlow:
             self._fire(turn, "advance")
         step = turn.state.step
         if step == CONFIRM_CANCEL:
-            return Reply(turn.text(self.cancel_prompt), _yes_no_choices(turn))
+            return Reply(turn.text(self.cancel_prompt), yes_no_choices(turn))
         if step == REVIEW:
             return self._review_reply(turn)
         if step == PICK:
@@ -254,9 +254,7 @@ class QuestionFlow:
         raise NotImplementedError
 
     def leave(self, turn: Turn) -> None:
-        """Drop this flow's answers and hand the conversation back to the menu."""
-        turn.state.answers.pop(self.name, None)
-        turn.state.flow, turn.state.step = MENU, START
+        leave_flow(turn, self.name)
 
     # -- inside ---------------------------------------------------------------------------
 
@@ -392,7 +390,13 @@ def _narrowed(text: str, labels: Sequence[str], suggested: list[int] | None) -> 
         return text
 
 
-def _yes_no_choices(turn: Turn) -> tuple[Choice, ...]:
+def leave_flow(turn: Turn, name: str) -> None:
+    """Drop a flow's answers and hand the conversation back to the menu."""
+    turn.state.answers.pop(name, None)
+    turn.state.flow, turn.state.step = MENU, START
+
+
+def yes_no_choices(turn: Turn) -> tuple[Choice, ...]:
     return numbered([turn.text(N_("Yes")), turn.text(N_("No"))])
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from transitions import Machine
 
-from flows.engine import MENU, START, Answers, Turn, fire
+from flows.engine import START, Answers, Turn, fire, leave_flow, yes_no_choices
 from flows.i18n import N_, Text, in_wib
 from flows.messages import Choice, Reply, numbered
 from flows.notices import tell_seat_given, where_and_when
@@ -162,8 +162,7 @@ class Programmes:
         return [Reply(turn.text(words)), self.ask(turn)]
 
     def leave(self, turn: Turn) -> None:
-        turn.state.answers.pop(self.name, None)
-        turn.state.flow, turn.state.step = MENU, START
+        leave_flow(turn, self.name)
 
     # -- the list ------------------------------------------------------------------------
 
@@ -215,7 +214,7 @@ class Programmes:
             return self._show_page(turn, answers["page"] - 1)
         index = self._pick(turn, text)
         if index is None:
-            return [Reply(turn.text(N_("Please reply with one of the numbers shown."))), self.ask(turn)]
+            return self._not_shown(turn)
         answers["programme"] = answers["shown"][index]
         self._fire(turn, "open")
         return [self.ask(turn)]
@@ -249,7 +248,7 @@ class Programmes:
         answers = self._answers(turn)
         index = self._pick(turn, text)
         if index is None:
-            return [Reply(turn.text(N_("Please reply with one of the numbers shown."))), self.ask(turn)]
+            return self._not_shown(turn)
         answers["session"] = answers["sessions"][index]
         session = self._chosen_session(turn)
         if session is not None and session.status is not None:
@@ -280,7 +279,7 @@ class Programmes:
     # -- yes or no: the waiting list, cancelling a place -----------------------------------
 
     def _question(self, turn: Turn, msgid: str, **params: object) -> Reply:
-        return Reply(turn.text(msgid, **params), numbered([turn.text(N_("Yes")), turn.text(N_("No"))]))
+        return Reply(turn.text(msgid, **params), yes_no_choices(turn))
 
     def _answer_yes_no(self, turn: Turn, text: str) -> list[Reply]:
         try:
@@ -336,7 +335,7 @@ class Programmes:
         answers = self._answers(turn)
         index = self._pick(turn, text)
         if index is None:
-            return [Reply(turn.text(N_("Please reply with one of the numbers shown."))), self.ask(turn)]
+            return self._not_shown(turn)
         answers.update(session=answers["sessions"][index], **{"from": SCHEDULE})
         self._fire(turn, "withdraw")
         return [self.ask(turn)]
@@ -350,6 +349,9 @@ class Programmes:
         if turn.state.owner_id is None:  # _enter lets only registered owners in
             raise LookupError("the programme flow needs a registered owner")
         return turn.state.owner_id
+
+    def _not_shown(self, turn: Turn) -> list[Reply]:
+        return [Reply(turn.text(N_("Please reply with one of the numbers shown."))), self.ask(turn)]
 
     def _pick(self, turn: Turn, text: str) -> int | None:
         """The index of what the owner chose among the choices last shown: by number, or a button's words."""

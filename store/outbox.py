@@ -13,13 +13,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import Connection, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from store.dialects import DIALECTS
 from store.models import OutboxMessage, as_utc
 
 _outbox = OutboxMessage.__table__
 _INSERT = {name: dialect.insert(_outbox).on_conflict_do_nothing(index_elements=["key"])
-           for name, dialect in {"postgresql": postgresql, "sqlite": sqlite}.items()}
+           for name, dialect in DIALECTS.items()}
 
 
 class Delivery(StrEnum):

@@ -7,11 +7,11 @@ from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from store.assessments import Assessments
+from store.dialects import DIALECTS
 from store.models import (
     AuditEvent,
     Business,
@@ -106,11 +106,9 @@ _OWNER_WITH_VERIFIED_PHONE = (
     .order_by(_owners.c.id)
     .limit(1)
 )
-# Both dialects spell "insert unless the key is there" the same way, through their own insert().
-_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
 _INSERT_INBOUND = {
     name: dialect.insert(_inbound_messages).on_conflict_do_nothing().returning(_inbound_messages.c.channel)
-    for name, dialect in _DIALECTS.items()
+    for name, dialect in DIALECTS.items()
 }
 _INBOUND_HANDLED_AT = (
     select(_inbound_messages.c.handled_at)
@@ -131,7 +129,7 @@ _FINISH_INBOUND = (
     .values(handled_at=bindparam("handled_at"), replies=bindparam("stored_replies"), address=None, text=None,
             verified_phone=None, attachment=None)
 )
-_NEW_CONVERSATION = {name: dialect.insert(_conversations).on_conflict_do_nothing() for name, dialect in _DIALECTS.items()}
+_NEW_CONVERSATION = {name: dialect.insert(_conversations).on_conflict_do_nothing() for name, dialect in DIALECTS.items()}
 
 
 class NikTaken(Exception):

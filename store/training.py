@@ -11,14 +11,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from store.dialects import DIALECTS
 from store.models import Enrollment, Programme, TrainingSession, as_utc
 
 _programmes = Programme.__table__
 _sessions = TrainingSession.__table__
 _enrollments = Enrollment.__table__
-_DIALECTS = {"postgresql": postgresql, "sqlite": sqlite}
 
 
 class Status(StrEnum):
@@ -306,7 +305,7 @@ class Training:
             .where(_enrollments.c.session_id == session_id, _enrollments.c.status == Status.REGISTERED)).scalar_one()
 
     def _enroll(self, session_id: int, owner_id: int, status: Status) -> None:
-        insert = _DIALECTS[self._dialect].insert(_enrollments)
+        insert = DIALECTS[self._dialect].insert(_enrollments)
         self._connection.execute(
             insert.values(session_id=session_id, owner_id=owner_id, status=status, since=self.now)
             .on_conflict_do_update(index_elements=["session_id", "owner_id"],
