@@ -13,14 +13,17 @@ import uvicorn
 
 from bot import sample, worker
 from bot.app import create_app
-from bot.programme_file import ProgrammeFileError, apply_programmes, read_programme_file
+from bot.programme_file import ProgrammeFileError, apply_programmes, exact_kabupaten, read_programme_file
 from bot.settings import Settings, load_settings
 from bot.telegram import register_webhook
 from bot.terminal import MAX_IDENTITY, chat
 from flows.conversation import Conversations
 from flows.i18n import Text
+from flows.parsing import Invalid, parse_phone
 from store.db import Database
 from store.migrate import upgrade
+from store.officers import PROVINCE
+from store.regions import region
 from store.training import ImportCounts, Tally
 
 
@@ -60,6 +63,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     import_parser.add_argument("file", type=Path)
     programs_commands.add_parser("list", help="each programme with its sessions ahead and seats taken")
 
+    officers_parser = commands.add_parser("officers", help="officers of the Dinas who may announce")
+    officers_commands = officers_parser.add_subparsers(dest="officers_command", required=True)
+    add_parser = officers_commands.add_parser("add", help="add an officer")
+    add_parser.add_argument("--name", required=True, type=_identity)
+    add_parser.add_argument("--phone", type=_phone, help="their WhatsApp number")
+    add_parser.add_argument("--telegram", help="their Telegram user id")
+    add_parser.add_argument("--scope", required=True, type=_scope,
+                            help="provinsi, or one kabupaten/kota by code (62.02) or name (Kotim)")
+    officers_commands.add_parser("list", help="the active officers")
+    remove_parser = officers_commands.add_parser("remove", help="deactivate an officer (kept for the audit trail)")
+    remove_parser.add_argument("id", type=int)
+
     telegram_parser = commands.add_parser("telegram", help="Telegram's side of the setup")
     telegram_commands = telegram_parser.add_subparsers(dest="telegram_command", required=True)
     telegram_commands.add_parser("set-webhook", help="point Telegram at PUBLIC_BASE_URL/telegram/webhook")
@@ -88,6 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"sample owners added: {added}")
         elif args.command == "programs":
             list_programmes(database)
+        elif args.command == "officers" and args.officers_command == "add":
+            return add_officer(database, args.name, args.phone, args.telegram, args.scope)
+        elif args.command == "officers" and args.officers_command == "remove":
+            return remove_officer(database, args.id)
+        elif args.command == "officers":
+            list_officers(database)
         else:
             chat(Conversations(database), args.identity, sys.stdin, sys.stdout)
     finally:
@@ -151,11 +172,71 @@ def list_programmes(database: Database) -> None:
     with database.transaction() as registry:
         summaries = registry.training.summaries()
     text = Text("id")
-    rows = [("code", "name", "sessions ahead", "seats taken/offered", "next start")] + [
+    _print_table([("code", "name", "sessions ahead", "seats taken/offered", "next start")] + [
         (code, name, str(ahead), f"{taken}/{offered}", text.moment(next_start) if next_start else "-")
-        for code, name, ahead, taken, offered, next_start in summaries]
+        for code, name, ahead, taken, offered, next_start in summaries])
+    if not summaries:
+        print("no programmes yet: add them with `tabe programs import FILE`")
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    """Rows as aligned columns, the first row the heading; the last column is left ragged."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join([*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[-1]]))
-    if not summaries:
-        print("no programmes yet: add them with `tabe programs import FILE`")
+
+
+def _scope(text: str) -> str:
+    """`provinsi` (or 62) for the whole province, else one kabupaten/kota by code or exact name."""
+    if text.casefold() in {"provinsi", "province", "prov", PROVINCE}:
+        return PROVINCE
+    try:
+        return exact_kabupaten(text)
+    except ValueError as bad:
+        raise argparse.ArgumentTypeError(str(bad)) from None
+
+
+def _phone(text: str) -> str:
+    try:
+        return parse_phone(text)
+    except Invalid:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a phone number") from None
+
+
+def add_officer(database: Database, name: str, phone: str | None, telegram_id: str | None, scope: str) -> int:
+    if phone is None and telegram_id is None:
+        print("give --phone (their WhatsApp number) or --telegram (their Telegram user id), or both", file=sys.stderr)
+        return 2
+    with database.transaction() as registry:
+        officer_id = registry.officers.add(name, phone, telegram_id, scope, actor=_actor())
+    print(f"officer {officer_id} added: {name}, scope {_scope_name(scope)}")
+    return 0
+
+
+def list_officers(database: Database) -> None:
+    with database.transaction() as registry:
+        officers = registry.officers.active()
+    _print_table([("id", "name", "phone", "telegram id", "scope")] + [
+        (str(officer.id), officer.name, officer.phone or "-", officer.telegram_id or "-", _scope_name(officer.scope))
+        for officer in officers])
+    if not officers:
+        print("no officers yet: add one with `tabe officers add`")
+
+
+def remove_officer(database: Database, officer_id: int) -> int:
+    with database.transaction() as registry:
+        removed = registry.officers.remove(officer_id, actor=_actor())
+    if not removed:
+        print(f"no active officer has id {officer_id}", file=sys.stderr)
+        return 1
+    print(f"officer {officer_id} removed")
+    return 0
+
+
+def _scope_name(scope: str) -> str:
+    return "Provinsi Kalimantan Tengah" if scope == PROVINCE else region(scope).name
+
+
+def _actor() -> str:
+    """Who ran the command, for the audit trail."""
+    return f"cli:{getpass.getuser()}"

@@ -163,7 +163,7 @@ def _names_of(place: Region) -> set[str]:
             *(alias for alias, code in aliases() if code == place.code)}
 
 
-def _kabupaten(text: str) -> str:
+def exact_kabupaten(text: str) -> str:
     """A kabupaten/kota of Kalimantan Tengah by Kemendagri code ("62.02"), name or alias ("Kotim")."""
     if _KABUPATEN_CODE.fullmatch(text):
         try:
@@ -195,7 +195,7 @@ def _kabupaten(text: str) -> str:
 
 def _one_kabupaten(value: Value) -> str:
     """The one kabupaten a session is held in."""
-    return _kabupaten(_text(None)(value))
+    return exact_kabupaten(_text(None)(value))
 
 
 def _kabupaten_list(value: Value) -> tuple[str, ...]:
@@ -203,7 +203,7 @@ def _kabupaten_list(value: Value) -> tuple[str, ...]:
     codes, problems = set(), []
     for item in _items(value):
         try:
-            codes.add(_kabupaten(item))
+            codes.add(exact_kabupaten(item))
         except _Bad as bad:
             problems.append(str(bad))
     if problems:

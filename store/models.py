@@ -260,3 +260,22 @@ class OutboxMessage(Base):
 _unsent = OutboxMessage.status.in_(("pending", "sending"))
 Index("ix_outbox_unsent", OutboxMessage.status, OutboxMessage.due_at,
       postgresql_where=_unsent, sqlite_where=_unsent)
+
+
+class Officer(Base):
+    """An officer of the Dinas who may announce to owners within their scope.
+
+    Recognised by a phone number their channel vouches for (WhatsApp) or by their Telegram user id;
+    scope is the province ("62") or one kabupaten/kota code ("62.02"). Removing an officer only
+    deactivates them, so the record of who announced what keeps its author.
+    """
+
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    telegram_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    scope: Mapped[str] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(default=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,6 +22,7 @@ from store.models import (
     Owner,
     as_utc,
 )
+from store.officers import Officers
 from store.outbox import Outbox
 from store.training import Audience, Training
 
@@ -167,6 +168,10 @@ class Registry:
     @cached_property
     def outbox(self) -> Outbox:
         return Outbox(self._connection, self.now)
+
+    @cached_property
+    def officers(self) -> Officers:
+        return Officers(self._connection, self.now)
 
     def close(self) -> None:
         if self._session is not None:
