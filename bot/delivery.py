@@ -195,7 +195,7 @@ def record(database: Database, row: Outgoing, outcome: Outcome, now: datetime | 
     with database.transaction(now) as registry:
         outbox = registry.outbox
         if outcome.verdict == Verdict.SENT:
-            outbox.sent(row.id, outcome.detail)
+            outbox.sent(row.id, row.channel, outcome.detail)
             return "sent"
         if outcome.verdict == Verdict.SLOW_DOWN:
             outbox.retry(row.id, outcome.detail, registry.now + (outcome.wait or backoff(row.attempts)))

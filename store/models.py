@@ -34,6 +34,8 @@ class Owner(Base):
     phone: Mapped[str] = mapped_column(String(20), index=True)
     phone_verified: Mapped[bool] = mapped_column(default=False)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by "berhenti", cleared by "mulai"; each answer is also kept as a Consent row, as proof.
+    announcements_stopped_at: Mapped[datetime | None]
 
     businesses: Mapped[list["Business"]] = relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True,
@@ -235,7 +237,8 @@ class OutboxMessage(Base):
     """A message to an owner that nobody is waiting for, written with the change that causes it.
 
     Workers claim due rows, send them on the row's channel and record what happened. A key makes
-    a message that must go once (a reminder per session and owner) impossible to queue twice.
+    a message that must go once (a reminder per session and owner) impossible to queue twice. An
+    announcement's rows hold no text of their own: it is the announcement's, in the row's language.
     """
 
     __tablename__ = "outbox"
@@ -243,23 +246,62 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str | None] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[int] = mapped_column(default=0)  # lower goes first: one owner's news before a broadcast
+    announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"),
+                                                        index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(100))
-    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="pending")
     due_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
-    provider_message_id: Mapped[str | None] = mapped_column(String(100))
+    delivered_at: Mapped[datetime | None]  # when the provider reported it on the phone (WhatsApp only)
+    provider_message_id: Mapped[str | None] = mapped_column(String(100), index=True)
     error: Mapped[str | None] = mapped_column(String(200))
 
 
-# Workers look only for rows still to send; sent ones pile up and must not slow the search.
-_unsent = OutboxMessage.status.in_(("pending", "sending"))
-Index("ix_outbox_unsent", OutboxMessage.status, OutboxMessage.due_at,
-      postgresql_where=_unsent, sqlite_where=_unsent)
+# Workers look only for rows still to send, in the order they go; sent ones pile up and must not
+# slow the search. Claims gone stale (their worker died) are looked for apart, by claim time.
+_pending = OutboxMessage.status == "pending"
+Index("ix_outbox_pending", OutboxMessage.priority, OutboxMessage.due_at, OutboxMessage.id,
+      postgresql_where=_pending, sqlite_where=_pending)
+_sending = OutboxMessage.status == "sending"
+Index("ix_outbox_sending", OutboxMessage.claimed_at, postgresql_where=_sending, sqlite_where=_sending)
+
+
+class Announcement(Base):
+    """What an officer (or the command line) announced, to whom, and who was left out and why.
+
+    `segment` says who was chosen, as the officer chose; `scope` is the author's reach at the time.
+    The counts of those left out are taken when the announcement is queued.
+    """
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(5), index=True)
+    segment: Mapped[dict[str, Any]] = mapped_column(JSON)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recipients: Mapped[int] = mapped_column(default=0)
+    stopped: Mapped[int] = mapped_column(default=0)  # owners who said "berhenti"
+    blocked: Mapped[int] = mapped_column(default=0)  # owners whose every chat blocked the bot or cannot be reached
+    no_chat: Mapped[int] = mapped_column(default=0)  # owners known only from the browser or terminal chat
+
+
+class ChannelPace(Base):
+    """When a channel may next send, shared by every worker so that together they keep its rate."""
+
+    __tablename__ = "channel_pace"
+
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    next_at: Mapped[datetime]
 
 
 class Officer(Base):

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, select, update
 
 from store.dialects import DIALECTS
-from store.models import OutboxMessage, as_utc
+from store.models import Announcement, Conversation, DeliveryStatus, OutboxMessage, as_utc
 
 _outbox = OutboxMessage.__table__
+_announcements = Announcement.__table__
+_conversations = Conversation.__table__
+_statuses = DeliveryStatus.__table__
 _INSERT = {name: dialect.insert(_outbox).on_conflict_do_nothing(index_elements=["key"])
            for name, dialect in DIALECTS.items()}
 
@@ -25,8 +28,19 @@ _INSERT = {name: dialect.insert(_outbox).on_conflict_do_nothing(index_elements=[
 class Delivery(StrEnum):
     PENDING = "pending"
     SENDING = "sending"  # claimed by a worker
-    SENT = "sent"
+    SENT = "sent"  # the provider took it
+    DELIVERED = "delivered"  # the provider reported it on the phone (or read)
     FAILED = "failed"  # for good: the owner blocked the bot, or the address does not exist
+    CANCELLED = "cancelled"  # not sent: the owner stopped announcements or deleted their data first
+
+
+WAITING = (Delivery.PENDING, Delivery.SENDING)
+PERSONAL = 0  # the priority of a message about one owner's own affairs (a reminder, a seat given)
+BROADCAST = 1  # the priority of an announcement's rows: they wait while any personal message is due
+
+# What a provider's status callback says, as the row's status: the ones not here change nothing.
+_REPORTED = {"delivered": Delivery.DELIVERED, "read": Delivery.DELIVERED,
+             "failed": Delivery.FAILED, "undelivered": Delivery.FAILED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +50,11 @@ class Outgoing:
     id: int
     channel: str
     address: str
-    text: str
+    text: str  # for an announcement, the announcement's own words: the worker adds what goes around them
     attempts: int  # counting this one
+    kind: str = "notice"
+    language: str = "id"
+    heard_at: datetime | None = None  # when the owner last wrote in this chat: WhatsApp's 24 hours run from it
 
 
 class Outbox:
@@ -52,31 +69,72 @@ class Outbox:
               key: str | None = None, due_at: datetime | None = None) -> bool:
         """Add a message; False when one with the same key was queued before (it is not queued twice)."""
         inserted = self._connection.execute(_INSERT[self._dialect].returning(_outbox.c.id), {
-            "key": key, "kind": kind, "owner_id": owner_id, "channel": channel, "address": address, "text": text,
-            "status": Delivery.PENDING, "due_at": as_utc(due_at or self.now), "attempts": 0}).first()
+            "key": key, "kind": kind, "priority": PERSONAL, "owner_id": owner_id, "channel": channel,
+            "address": address, "text": text, "status": Delivery.PENDING, "due_at": as_utc(due_at or self.now),
+            "attempts": 0, "language": "id"}).first()
         return inserted is not None
 
     def claim(self, limit: int, channels: tuple[str, ...], claimed_before: datetime) -> list[Outgoing]:
-        """Take up to `limit` due rows for these channels, and rows whose claim went stale before `claimed_before`."""
-        due = or_(
-            (_outbox.c.status == Delivery.PENDING) & (_outbox.c.due_at <= self.now),
-            (_outbox.c.status == Delivery.SENDING) & (_outbox.c.claimed_at < as_utc(claimed_before)),
-        )
+        """Take up to `limit` rows for these channels: claims gone stale before `claimed_before` first, then due
+        rows by priority and age."""
+        stale = self._claimable(_outbox.c.status == Delivery.SENDING, _outbox.c.claimed_at < as_utc(claimed_before),
+                                order=(_outbox.c.claimed_at,), channels=channels, limit=limit)
+        due = self._claimable(_outbox.c.status == Delivery.PENDING, _outbox.c.due_at <= self.now,
+                              order=(_outbox.c.priority, _outbox.c.due_at, _outbox.c.id), channels=channels,
+                              limit=limit - len(stale)) if len(stale) < limit else []
+        ids = stale + due
+        if not ids:
+            return []
+        self._connection.execute(update(_outbox).where(_outbox.c.id.in_(ids))
+                                 .values(status=Delivery.SENDING, claimed_at=self.now, attempts=_outbox.c.attempts + 1))
         rows = self._connection.execute(
-            select(_outbox.c.id, _outbox.c.channel, _outbox.c.address, _outbox.c.text, _outbox.c.attempts)
-            .where(_outbox.c.status.in_((Delivery.PENDING, Delivery.SENDING)), due, _outbox.c.channel.in_(channels))
-            .order_by(_outbox.c.due_at, _outbox.c.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)).all()
-        if rows:
-            self._connection.execute(
-                update(_outbox).where(_outbox.c.id.in_([row.id for row in rows]))
-                .values(status=Delivery.SENDING, claimed_at=self.now, attempts=_outbox.c.attempts + 1))
-        return [Outgoing(row.id, row.channel, row.address, row.text, row.attempts + 1) for row in rows]
+            select(_outbox.c.id, _outbox.c.channel, _outbox.c.address,
+                   _outbox.c.text.label("own_text"), _announcements.c.text.label("announced"),
+                   _outbox.c.attempts, _outbox.c.kind, _outbox.c.language, _conversations.c.updated_at)
+            .select_from(_outbox
+                         .outerjoin(_announcements, _announcements.c.id == _outbox.c.announcement_id)
+                         .outerjoin(_conversations, (_conversations.c.channel == _outbox.c.channel)
+                                    & (_conversations.c.address == _outbox.c.address)))
+            .where(_outbox.c.id.in_(ids))).all()
+        order = {row_id: position for position, row_id in enumerate(ids)}
+        return sorted((Outgoing(row.id, row.channel, row.address, row.own_text or row.announced or "", row.attempts,
+                                row.kind, row.language, as_utc(row.updated_at) if row.updated_at else None)
+                       for row in rows), key=lambda outgoing: order[outgoing.id])
 
-    def sent(self, message_id: int, provider_message_id: str | None) -> None:
+    def _claimable(self, *where: object, order: tuple[object, ...], channels: tuple[str, ...],
+                   limit: int) -> list[int]:
+        return list(self._connection.scalars(
+            select(_outbox.c.id).where(*where, _outbox.c.channel.in_(channels))
+            .order_by(*order).limit(limit).with_for_update(skip_locked=True)))
+
+    def sent(self, message_id: int, channel: str, provider_message_id: str | None) -> None:
+        """Record that the provider took the row, and anything it already reported about it."""
         self._finish(message_id, status=Delivery.SENT, sent_at=self.now, provider_message_id=provider_message_id,
                      error=None)
+        if provider_message_id is not None:
+            # A status callback can come before this commit: it was kept, and counts now.
+            early = self._connection.execute(
+                select(_statuses.c.status, _statuses.c.error_code)
+                .where(_statuses.c.channel == channel, _statuses.c.provider_message_id == provider_message_id)
+                .order_by(_statuses.c.id)).all()
+            for row in early:
+                self.reported(channel, provider_message_id, row.status, row.error_code)
+
+    def reported(self, channel: str, provider_message_id: str, status: str, error_code: str | None) -> None:
+        """Apply a provider's status callback to the row it is about; a delivery never undoes a failure."""
+        becomes = _REPORTED.get(status)
+        if becomes is None:
+            return
+        values: dict[str, object] = {"status": becomes}
+        if becomes == Delivery.DELIVERED:
+            values["delivered_at"] = self.now
+            moving_from: tuple[str, ...] = (Delivery.SENT,)
+        else:
+            values["error"] = f"{status} {error_code or ''}".strip()
+            moving_from = (Delivery.SENT, Delivery.DELIVERED)
+        self._connection.execute(
+            update(_outbox).where(_outbox.c.channel == channel, _outbox.c.provider_message_id == provider_message_id,
+                                  _outbox.c.status.in_(moving_from)).values(**values))
 
     def retry(self, message_id: int, error: str, due_at: datetime) -> None:
         """Put a row back to be sent again at `due_at`, after a failure worth trying again."""

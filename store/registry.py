@@ -10,6 +10,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from store.announcements import Announcements
 from store.assessments import Assessments
 from store.dialects import DIALECTS
 from store.models import (
@@ -173,6 +174,10 @@ class Registry:
     def officers(self) -> Officers:
         return Officers(self._connection, self.now)
 
+    @cached_property
+    def announcements(self) -> Announcements:
+        return Announcements(self._connection, self.now)
+
     def close(self) -> None:
         if self._session is not None:
             self._session.close()
@@ -287,10 +292,11 @@ class Registry:
 
     def record_delivery_status(self, channel: str, provider_message_id: str, status: str,
                                error_code: str | None) -> None:
-        """Keep what a provider reported about a message it delivered for us."""
+        """Keep what a provider reported about a message we sent, and apply it to the outbox row it is about."""
         self.session.add(DeliveryStatus(channel=channel, provider_message_id=provider_message_id, status=status,
                                         error_code=error_code, received_at=self.now))
         self.session.flush()
+        self.outbox.reported(channel, provider_message_id, status, error_code)
 
     def register_owner(self, owner: OwnerDetails, consent_version: str, consented_at: datetime) -> int:
         """Write a new owner with the proof of their consent; returns the owner's id.
@@ -350,6 +356,7 @@ class Registry:
         owner = self.session.get(Owner, owner_id)
         if owner is None:
             return
+        self.announcements.forget_owner(owner_id)
         self.session.delete(owner)
         self.session.add(AuditEvent(at=self.now, actor=actor, action="owner_erased", subject=f"owner:{owner_id}"))
         self.session.flush()

@@ -1,0 +1,262 @@
+"""Announcements: who a segment reaches, one outbox row per recipient written in one statement, and the report.
+
+A segment is the officer's choice (a kabupaten, a sector, a class, a programme's participants, a
+self-assessment level) inside the officer's scope, which the query itself enforces: an owner is
+reached only through a business that is in scope and matches every condition at once. Owners who
+said "berhenti" are left out, and so are those no chat can reach: every Telegram or WhatsApp chat
+of theirs blocked the bot, or they only ever used the browser or the terminal. Each is counted.
+"""
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, exists, func, insert, literal, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from store.models import (
+    Announcement,
+    Assessment,
+    Business,
+    Consent,
+    Conversation,
+    Enrollment,
+    OutboxMessage,
+    Owner,
+    TrainingSession,
+    as_utc,
+)
+from store.officers import PROVINCE
+from store.outbox import BROADCAST, WAITING, Delivery
+
+ANNOUNCEMENT = "announcement"  # the outbox kind of an announcement's rows
+CONSENT_PURPOSE = "announcements"  # receiving announcements is a purpose of its own
+ENROLLED = ("registered", "waitlisted", "attended")  # a programme's participants, whatever their seat
+
+_announcements = Announcement.__table__
+_outbox = OutboxMessage.__table__
+_owners = Owner.__table__
+_businesses = Business.__table__
+_conversations = Conversation.__table__
+_assessments = Assessment.__table__
+_enrollments = Enrollment.__table__
+_sessions = TrainingSession.__table__
+_consents = Consent.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Who an announcement is for: every condition must hold for one business, inside `scope`.
+
+    `scope` is the author's reach (PROVINCE or a kabupaten/kota code), never the officer's choice.
+    """
+
+    scope: str
+    kabupaten: str | None = None
+    sector: str | None = None
+    business_class: str | None = None
+    programme_id: int | None = None
+    level: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {name: value for name, value in asdict(self).items() if value is not None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Segment":
+        known = {field.name for field in fields(cls)}
+        return cls(**{name: value for name, value in data.items() if name in known})
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """How many owners an announcement reaches, and how many of those it chose are left out, by reason."""
+
+    recipients: int
+    stopped: int = 0
+    blocked: int = 0
+    no_chat: int = 0
+
+    @property
+    def chosen(self) -> int:
+        return self.recipients + self.stopped + self.blocked + self.no_chat
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """An announcement and what became of its rows so far."""
+
+    id: int
+    author: str
+    officer_id: int | None
+    scope: str
+    segment: Segment
+    text: str
+    created_at: datetime
+    reach: Reach
+    waiting: int
+    sent: int
+    delivered: int
+    failed: int
+    cancelled: int  # the owner said "berhenti" or deleted their data before it went
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """One row of an announcement, as an officer may see it: who, where, and what became of it."""
+
+    owner_name: str | None  # None once the owner deleted their data
+    channel: str
+    status: str
+    error: str | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+
+
+class Announcements:
+    """The announcement queries of one unit of work."""
+
+    def __init__(self, connection: Connection, now: datetime) -> None:
+        self._connection = connection
+        self.now = now
+
+    def reach(self, segment: Segment, channels: Collection[str]) -> Reach:
+        """How many owners the segment would reach on these channels, and who it would leave out."""
+        stopped = _owners.c.announcements_stopped_at.is_not(None)
+        reachable = _chat_of_owner(channels, _conversations.c.blocked_at.is_(None))
+        any_chat = _chat_of_owner(channels)
+        row = self._connection.execute(select(
+            func.count(),
+            func.sum(case((stopped, 1), else_=0)),
+            func.sum(case((and_(~stopped, reachable), 1), else_=0)),
+            func.sum(case((and_(~stopped, ~reachable, any_chat), 1), else_=0)),
+        ).select_from(_owners).where(_chosen(segment))).one()
+        chosen, stopped_count, recipients, blocked = (int(value or 0) for value in row)
+        return Reach(recipients, stopped_count, blocked, chosen - stopped_count - recipients - blocked)
+
+    def announce(self, text: str, segment: Segment, channels: Collection[str], author: str,
+                 officer_id: int | None = None) -> tuple[int, Reach]:
+        """Write the announcement and one outbox row per owner it reaches, on the chat each used last."""
+        reach = self.reach(segment, channels)
+        announcement_id = int(self._connection.execute(insert(_announcements).values(
+            officer_id=officer_id, author=author, scope=segment.scope, segment=segment.as_json(), text=text,
+            created_at=self.now, recipients=reach.recipients, stopped=reach.stopped, blocked=reach.blocked,
+            no_chat=reach.no_chat)).inserted_primary_key[0])
+        latest = func.row_number().over(partition_by=_conversations.c.owner_id,
+                                        order_by=(_conversations.c.updated_at.desc(), _conversations.c.id.desc()))
+        chats = (select(_conversations.c.owner_id, _conversations.c.channel, _conversations.c.address,
+                        _conversations.c.language, latest.label("latest"))
+                 .where(_conversations.c.channel.in_(channels), _conversations.c.blocked_at.is_(None),
+                        _conversations.c.owner_id.in_(select(_owners.c.id).where(
+                            _chosen(segment), _owners.c.announcements_stopped_at.is_(None))))
+                 .subquery())
+        columns = ("kind", "priority", "announcement_id", "owner_id", "channel", "address", "language", "status",
+                   "due_at", "attempts")
+        self._connection.execute(insert(_outbox).from_select(columns, select(
+            literal(ANNOUNCEMENT), literal(BROADCAST), literal(announcement_id), chats.c.owner_id, chats.c.channel,
+            chats.c.address, chats.c.language, literal(str(Delivery.PENDING)), literal(self.now), literal(0),
+        ).where(chats.c.latest == 1).order_by(chats.c.owner_id)))
+        return announcement_id, reach
+
+    def report(self, announcement_id: int, scope: str = PROVINCE) -> Report | None:
+        """An announcement with its rows counted by status; None unless it is within `scope`."""
+        row = self._connection.execute(select(_announcements).where(
+            _announcements.c.id == announcement_id, _within(scope))).first()
+        if row is None:
+            return None
+        counts = Counter({status: count for status, count in self._connection.execute(
+            select(_outbox.c.status, func.count()).where(_outbox.c.announcement_id == announcement_id)
+            .group_by(_outbox.c.status))})
+        return Report(
+            id=row.id, author=row.author, officer_id=row.officer_id, scope=row.scope,
+            segment=Segment.from_json(row.segment), text=row.text, created_at=as_utc(row.created_at),
+            reach=Reach(row.recipients, row.stopped, row.blocked, row.no_chat),
+            waiting=sum(counts[status] for status in WAITING), sent=counts[Delivery.SENT],
+            delivered=counts[Delivery.DELIVERED], failed=counts[Delivery.FAILED],
+            cancelled=counts[Delivery.CANCELLED])
+
+    def recent(self, scope: str = PROVINCE, limit: int = 5) -> list[Report]:
+        """The latest announcements within `scope`, newest first."""
+        ids = self._connection.scalars(select(_announcements.c.id).where(_within(scope))
+                                       .order_by(_announcements.c.id.desc()).limit(limit))
+        return [report for announcement_id in ids if (report := self.report(announcement_id, scope)) is not None]
+
+    def recipients(self, announcement_id: int) -> list[Recipient]:
+        """Every row of an announcement, in the order they were queued."""
+        rows = self._connection.execute(
+            select(_owners.c.name, _outbox.c.channel, _outbox.c.status, _outbox.c.error, _outbox.c.sent_at,
+                   _outbox.c.delivered_at)
+            .select_from(_outbox.outerjoin(_owners, _owners.c.id == _outbox.c.owner_id))
+            .where(_outbox.c.announcement_id == announcement_id).order_by(_outbox.c.id))
+        return [Recipient(*row) for row in rows]
+
+    def stopped(self, owner_id: int) -> bool:
+        return self._connection.scalar(
+            select(_owners.c.announcements_stopped_at.is_not(None)).where(_owners.c.id == owner_id)) is True
+
+    def stop(self, owner_id: int, text_version: str) -> bool:
+        """The owner says "berhenti": nothing more is queued for them and what waits is cancelled; False when
+        they had stopped already."""
+        if not self._answer(owner_id, text_version, accepted=False):
+            return False
+        self._connection.execute(update(_outbox).where(
+            _outbox.c.owner_id == owner_id, _outbox.c.announcement_id.is_not(None),
+            _outbox.c.status == Delivery.PENDING).values(status=Delivery.CANCELLED, error="stopped"))
+        return True
+
+    def resume(self, owner_id: int, text_version: str) -> bool:
+        """The owner says "mulai": announcements queued from now on reach them; False when they had not stopped."""
+        return self._answer(owner_id, text_version, accepted=True)
+
+    def forget_owner(self, owner_id: int) -> None:
+        """Before an owner's data is deleted: their rows stay counted in the reports, with nothing personal in them."""
+        self._connection.execute(update(_outbox).where(
+            _outbox.c.owner_id == owner_id, _outbox.c.announcement_id.is_not(None)).values(
+            owner_id=None, address="",
+            status=case((_outbox.c.status == Delivery.PENDING, literal(str(Delivery.CANCELLED))),
+                        else_=_outbox.c.status),
+            error=case((_outbox.c.status == Delivery.PENDING, literal("erased")), else_=_outbox.c.error)))
+
+    def _answer(self, owner_id: int, text_version: str, *, accepted: bool) -> bool:
+        """Record the owner's answer, as proof, when it changes anything."""
+        changed = self._connection.execute(update(_owners).where(
+            _owners.c.id == owner_id,
+            _owners.c.announcements_stopped_at.is_not(None) if accepted else _owners.c.announcements_stopped_at.is_(None),
+        ).values(announcements_stopped_at=None if accepted else self.now)).rowcount
+        if changed:
+            self._connection.execute(insert(_consents).values(
+                owner_id=owner_id, purpose=CONSENT_PURPOSE, text_version=text_version, accepted=accepted,
+                answered_at=self.now))
+        return bool(changed)
+
+
+def _within(scope: str) -> ColumnElement[bool]:
+    """Announcements an officer of `scope` may see: all for the province, else those made for that scope."""
+    return literal(True) if scope == PROVINCE else _announcements.c.scope == scope
+
+
+def _chat_of_owner(channels: Collection[str], *where: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(_conversations.c.owner_id == _owners.c.id, _conversations.c.channel.in_(channels), *where)
+
+
+def _chosen(segment: Segment) -> ColumnElement[bool]:
+    """Owners with a business that is in scope and matches every condition of the segment."""
+    business = [_businesses.c.owner_id == _owners.c.id]
+    for column, value in ((_businesses.c.kabupaten_code, None if segment.scope == PROVINCE else segment.scope),
+                          (_businesses.c.kabupaten_code, segment.kabupaten),
+                          (_businesses.c.sector, segment.sector),
+                          (_businesses.c.business_class, segment.business_class)):
+        if value is not None:
+            business.append(column == value)
+    if segment.level is not None:
+        earlier = _assessments.alias("earlier")
+        latest = select(func.max(earlier.c.taken_at)).where(earlier.c.business_id == _businesses.c.id).scalar_subquery()
+        business.append(exists().where(_assessments.c.business_id == _businesses.c.id,
+                                       _assessments.c.level == segment.level, _assessments.c.taken_at == latest))
+    chosen = exists().where(*business)
+    if segment.programme_id is None:
+        return chosen
+    return chosen & exists().where(
+        _enrollments.c.owner_id == _owners.c.id, _enrollments.c.status.in_(ENROLLED),
+        _enrollments.c.session_id == _sessions.c.id, _sessions.c.programme_id == segment.programme_id)
