@@ -27,6 +27,13 @@ def tell_owner(registry: Registry, owner_id: int, kind: str, render: Callable[[T
     return registry.outbox.queue(kind, owner_id, channel, address, render(Text(language)), key=key)
 
 
+def announcement_text(text: str, language: str) -> str:
+    """An officer's announcement as an owner reads it: who it is from, the words, and how to stop them."""
+    words = Text(language)
+    return "\n\n".join((words(N_("Announcement from the Dinas Koperasi dan UKM Provinsi Kalimantan Tengah:")), text,
+                        words(N_("(Reply \"berhenti\" to stop announcements, \"mulai\" to receive them again.)"))))
+
+
 def where_and_when(session: SessionInfo, text: Text) -> dict[str, str]:
     """The placeholders every message about a session fills: programme, when, place."""
     return {"programme": session.programme_name, "when": text.moment(session.starts_at),
