@@ -97,4 +97,5 @@ def general_help(turn: Turn) -> Reply:
         "for registering your business. Words you can type at any time:\n"
         "menu: the main menu\nkembali: the previous question\nbatal: cancel what you are doing\n"
         "bantuan: help for the current question\ndata saya: see your data\nubah data: correct your data\n"
-        "hapus data saya: delete your data\nbahasa en / bahasa id: English or Bahasa Indonesia")))
+        "hapus data saya: delete your data\nberhenti / mulai: stop or restart announcements from the Dinas\n"
+        "bahasa en / bahasa id: English or Bahasa Indonesia")))

@@ -10,6 +10,9 @@ from flows.scoring import Level, shown_score
 from flows.sectors import show_sector
 from store.models import Business, Owner
 
+ANNOUNCEMENTS_ON = N_("Announcements from the Dinas: on (type \"berhenti\" to stop them)")
+ANNOUNCEMENTS_STOPPED = N_("Announcements from the Dinas: stopped (type \"mulai\" to receive them again)")
+
 
 def registered_owner(turn: Turn) -> Owner | None:
     """The owner this chat belongs to, with their businesses; None before registering."""
@@ -52,6 +55,7 @@ def _registered_lines(owner: Owner, turn: Turn) -> list[str]:
             lines.append(t(N_("Last self-assessment: a score of %(score)s, level %(level)s, on %(date)s"),
                            score=shown_score(assessed.score), level=t(Level(assessed.level).label),
                            date=t.date(in_wib(assessed.taken_at).date())))
+    lines += ["", t(ANNOUNCEMENTS_STOPPED if turn.registry.announcements.stopped(owner.id) else ANNOUNCEMENTS_ON)]
     places = turn.registry.training.upcoming_of(owner.id)
     if places:
         lines += ["", t(N_("Training you signed up for: %(names)s (see \"jadwal\")"),

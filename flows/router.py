@@ -1,8 +1,14 @@
-"""What an owner's message means where they stand: a word understood everywhere, or an answer."""
+"""What an owner's message means where they stand: a word understood everywhere, or an answer.
 
+An officer's words ("umumkan", "laporan") mean something only from an active officer; from anyone
+else they are ordinary text, answered as they always were.
+"""
+
+import re
 from collections.abc import Callable
 
-from flows.engine import MENU, Flow, Turn
+from flows.announce import Announce, answer_announcements, officer_of, show_reports
+from flows.engine import MENU, Flow, Turn, leave_flow
 from flows.i18n import N_
 from flows.identity import recognise
 from flows.menu import (
@@ -20,7 +26,9 @@ from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, PHONE, STICKER
 from flows.parsing import clean, display_phone
 from flows.profile import show_profile
 
-FLOWS: dict[str, Flow] = {flow.name: flow for flow in (registration, correction, erasure, assessment, programmes)}
+announcing = Announce()
+FLOWS: dict[str, Flow] = {flow.name: flow for flow in (registration, correction, erasure, assessment, programmes,
+                                                       announcing)}
 MAX_TEXT = 1000  # longer messages are not answers to any question we ask
 
 Handler = Callable[[Turn, Flow | None], list[Reply]]
@@ -29,8 +37,16 @@ Handler = Callable[[Turn, Flow | None], list[Reply]]
 def respond(turn: Turn) -> list[Reply]:
     """The replies to one inbound message; the turn's state is left where the owner now stands."""
     welcome = recognise(turn)
-    replies = _answer(turn, FLOWS.get(turn.state.flow))
+    replies = _answer(turn, _current_flow(turn))
     return [welcome, *replies] if welcome is not None else replies
+
+
+def _current_flow(turn: Turn) -> Flow | None:
+    flow = FLOWS.get(turn.state.flow)
+    if flow is announcing and officer_of(turn) is None:
+        leave_flow(turn, announcing.name)  # no longer an officer: what they were writing cannot be sent
+        return None
+    return flow
 
 
 # Why a message that is not an answer gets none, by what came instead of text.
@@ -60,7 +76,7 @@ def _answer(turn: Turn, flow: Flow | None) -> list[Reply]:
     if len(text) > MAX_TEXT:
         return [Reply(turn.text(N_("That message is too long for me. Please answer briefly."))), _where_you_are(turn, flow)]
     word = _as_word(text)
-    handler = _GLOBAL_WORDS.get(word) or (_at_menu(word) if flow is None else None)
+    handler = _GLOBAL_WORDS.get(word) or _officer_word(turn, word) or (_at_menu(word) if flow is None else None)
     if handler is not None:
         replies = handler(turn, flow)
     elif flow is None:
@@ -128,6 +144,29 @@ def _erase(turn: Turn, _flow: Flow | None) -> list[Reply]:
     return erasure.start(turn)
 
 
+def _announcements(receive: bool) -> Handler:
+    def handler(turn: Turn, flow: Flow | None) -> list[Reply]:
+        return [answer_announcements(turn, receive=receive), _where_you_are(turn, flow)]
+    return handler
+
+
+def _announce(turn: Turn, _flow: Flow | None) -> list[Reply]:
+    return announcing.start(turn)
+
+
+def _report(number: int | None) -> Handler:
+    def handler(turn: Turn, flow: Flow | None) -> list[Reply]:
+        return [show_reports(turn, number), _where_you_are(turn, flow)]
+    return handler
+
+
+def _officer_word(turn: Turn, word: str) -> Handler | None:
+    """An officer's word, when an active officer says it; the officer is looked up only for such words."""
+    report_of = _REPORT_OF.fullmatch(word)
+    handler = _OFFICER_WORDS.get(word) or (_report(int(report_of[1])) if report_of else None)
+    return handler if handler is not None and officer_of(turn) is not None else None
+
+
 def _register(turn: Turn, _flow: Flow | None) -> list[Reply]:
     return registration.start(turn)
 
@@ -189,4 +228,11 @@ _GLOBAL_WORDS: dict[str, Handler] = {
     **_words(_schedule, "jadwal", "/jadwal", "jadwal saya", "jadwal pelatihan", "schedule", "my schedule"),
     **_words(_language("en"), "bahasa en", "bahasa inggris", "english", "language en", "/en"),
     **_words(_language("id"), "bahasa id", "bahasa indonesia", "indonesia", "language id", "/id"),
+    **_words(_announcements(receive=False), "berhenti", "/berhenti", "stop", "unsubscribe", "stop pengumuman"),
+    **_words(_announcements(receive=True), "mulai", "/mulai", "subscribe", "mulai pengumuman"),
 }
+_OFFICER_WORDS: dict[str, Handler] = {
+    **_words(_announce, "umumkan", "/umumkan", "pengumuman", "announce", "/announce"),
+    **_words(_report(None), "laporan", "/laporan", "report", "/report"),
+}
+_REPORT_OF = re.compile(r"/?(?:laporan|report)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})")

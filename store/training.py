@@ -199,6 +199,14 @@ class Training:
             return None
         return ProgrammeInfo(*row[:5], tuple(row.dimensions.split()))
 
+    def open_in(self, kabupaten: str | None = None) -> list[tuple[int, str]]:
+        """Each programme's id and name, oldest first, so a number shown stays right; with a kabupaten, only
+        those its businesses may join."""
+        where = _listed(_programmes.c.kabupaten_codes, kabupaten) if kabupaten is not None else literal(True)
+        rows = self._connection.execute(select(_programmes.c.id, _programmes.c.name).where(where)
+                                        .order_by(_programmes.c.id))
+        return [(row[0], row[1]) for row in rows]
+
     def is_open_to(self, programme_id: int, audience: Audience) -> bool:
         return bool(audience.businesses) and self._connection.execute(
             select(_programmes.c.id).where(_programmes.c.id == programme_id, open_to(audience))).first() is not None

@@ -5,20 +5,30 @@ answer to it must contain, `!< ` lines are words it must not contain, `@as ADDRE
 who is chatting (a phone number stands for a channel-verified sender), `@programmes FILE` loads
 training programmes first (a file in tests/programmes/, or `sample` for the sample programmes),
 `@wait N days` (or hours) moves the clock on, and `#` lines are notes.
+
+Before the first message, `@officer SCOPE` makes the chatting phone an active officer's (SCOPE is
+`provinsi`, or a kabupaten/kota by code or name), and each `@owners N KABUPATEN SECTOR CLASS [HOW]`
+registers N other owners with such a business, chatting on Telegram, or as HOW says: `stopped`
+(said "berhenti"), `blocked` (blocked the bot) or `browser` (only ever used the browser).
 """
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.programme_file import apply_programmes, read_programme_file
+from sqlalchemy import delete, func, select, update
+
+from bot.programme_file import apply_programmes, exact_kabupaten, read_programme_file
 from bot.render import as_plain_text
+from bot.sample import seed
 from flows.conversation import Conversations
 from flows.messages import Inbound
 from flows.parsing import Invalid, parse_phone
 from store.db import Database
+from store.models import Business, Conversation, Owner
+from store.officers import PROVINCE
 
 START = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)  # Jumat 09.00 WIB
 
@@ -64,11 +74,24 @@ class Exchange:
     wait_before: timedelta = timedelta()
 
 
+@dataclass(frozen=True)
+class Owners:
+    """Other registered owners, all with one kind of business, reachable on Telegram unless `how` says."""
+
+    count: int
+    kabupaten: str
+    sector: str
+    business_class: str
+    how: str = "telegram"  # or "stopped", "blocked", "browser"
+
+
 @dataclass
 class Transcript:
     address: str
     programmes: Path | None
     exchanges: list[Exchange]
+    officer_scope: str | None = None
+    owners: list[Owners] = field(default_factory=list)
 
 
 PROGRAMME_FILES = Path(__file__).parent / "programmes"
@@ -83,6 +106,12 @@ def read_transcript(path: Path) -> Transcript:
         elif raw.startswith("@programmes "):
             name = raw.removeprefix("@programmes ").strip()
             transcript.programmes = SAMPLE_PROGRAMMES if name == "sample" else PROGRAMME_FILES / name
+        elif raw.startswith("@officer "):
+            scope = raw.removeprefix("@officer ").strip()
+            transcript.officer_scope = PROVINCE if scope == "provinsi" else exact_kabupaten(scope)
+        elif raw.startswith("@owners "):
+            count, kabupaten, *rest = raw.removeprefix("@owners ").split()
+            transcript.owners.append(Owners(int(count), exact_kabupaten(kabupaten), *rest))
         elif raw.startswith("@wait "):
             amount, unit = raw.removeprefix("@wait ").split()
             waiting += timedelta(**{unit.rstrip("s") + "s": int(amount)})
@@ -104,7 +133,15 @@ def play(database: Database, path: Path, clock: Clock | None = None) -> None:
     clock = clock or Clock()
     if transcript.programmes is not None:
         apply_programmes(database, *read_programme_file(transcript.programmes))
-    check(path, Chat(Conversations(database, clock), transcript.address).say, clock.advance)
+    for owners in transcript.owners:
+        add_owners(database, owners, clock())
+    chat = Chat(Conversations(database, clock), transcript.address)
+    if transcript.officer_scope is not None:
+        if chat.verified_phone is None:
+            raise ValueError(f"{path.name}: @officer needs `@as` with a phone number, which recognises the officer")
+        with database.transaction(clock()) as registry:
+            registry.officers.add("Petugas Dinas", chat.verified_phone, None, transcript.officer_scope, actor="test")
+    check(path, chat.say, clock.advance)
 
 
 def check(path: Path, say: Callable[[str], str], wait: Callable[[timedelta], None] | None = None) -> None:
@@ -119,3 +156,25 @@ def check(path: Path, say: Callable[[str], str], wait: Callable[[timedelta], Non
             assert words in answer, f"{path.name}:{exchange.line}: {words!r} not in the answer to {exchange.says!r}:\n{answer}"
         for words in exchange.unexpected:
             assert words not in answer, f"{path.name}:{exchange.line}: {words!r} in the answer to {exchange.says!r}:\n{answer}"
+
+
+def add_owners(database: Database, owners: Owners, now: datetime) -> list[int]:
+    """Register sample owners with the business and the chat `owners` describes; their ids."""
+    with database.engine.connect() as connection:
+        first = (connection.scalar(select(func.max(Owner.id))) or 0) + 1
+    seed(database, owners.count, seed=first)  # a seed of their own: other owners' names and phones
+    ids = list(range(first, first + owners.count))
+    channel = "browser" if owners.how == "browser" else "telegram"
+    with database.transaction(now) as registry:
+        registry.session.execute(update(Business).where(Business.owner_id.in_(ids)).values(
+            kabupaten_code=owners.kabupaten, sector=owners.sector, business_class=owners.business_class))
+        registry.session.execute(delete(Conversation).where(Conversation.owner_id.in_(ids)))  # the sample's chats
+        for owner_id in ids:
+            state = registry.open_conversation(channel, f"owner-{owner_id}")
+            state.owner_id = owner_id
+            registry.save_conversation(state)
+            if owners.how == "blocked":
+                registry.set_blocked(channel, f"owner-{owner_id}", True)
+            if owners.how == "stopped":
+                registry.announcements.stop(owner_id, "test")
+    return ids
