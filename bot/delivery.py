@@ -1,53 +1,75 @@
 """Sending claimed outbox rows: each through its channel, at the channel's pace, and every outcome recorded.
 
-A batch is claimed and committed first; then each chat's rows go out in order, the chats side by
-side, and each row's outcome is committed as soon as it is known. What the provider refuses for
-good (a blocked bot, an address that is not there) fails; what it asks to slow down for comes back
+A batch, sized to what the channels can send in a few seconds, is claimed and committed first;
+then each chat's rows go out in order, the chats side by side, and their outcomes are committed
+together: at most FLUSH_EVERY of them, at most FLUSH_WITHIN seconds after the first. What the
+provider refuses for good fails, and an owner it says cannot be reached (a blocked bot, an
+unknown chat, a number not on WhatsApp) is marked so; what it asks to slow down for comes back
 after the wait it names; a network failure, a timeout or a 5xx comes back after a growing wait,
-until MAX_ATTEMPTS. A row is sent twice only when a send went through unbeknown to us: the worker
-died, or lost the database, between the provider's answer and the commit (the claim goes stale
-after CLAIM_TIMEOUT and the row is claimed again), or the answer itself was lost to a timeout (the
-row is retried).
+until MAX_ATTEMPTS. A row is sent twice only when a send went through unbeknown to us: the
+worker died, or lost the database, between the provider's answer and the commit of its outcome
+(the claim goes stale after CLAIM_TIMEOUT and the row is claimed again), or the answer itself
+was lost to a timeout (the row is retried). Those are the rows in flight, never more than a
+batch's sends under way and FLUSH_EVERY outcomes.
+
+Pace: on SQLite the one worker spaces its own sends; on PostgreSQL the workers share each
+channel's slots through the registry (store/pace.py), so that together they keep its rate.
 """
 
 import asyncio
 import contextlib
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiohttp
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import BaseRequest, RequestData
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 
 from bot.settings import Settings
 from bot.telegram import CHANNEL as TELEGRAM
-from bot.telegram import as_seconds, build_application
+from bot.telegram import as_seconds
 from bot.whatsapp import CHANNEL as WHATSAPP
-from bot.whatsapp import WhatsAppSender
+from bot.whatsapp import UNREACHABLE, WhatsAppSender
 from flows.messages import Reply
+from flows.notices import announcement_text
+from store import pace
+from store.announcements import ANNOUNCEMENT
 from store.db import Database
 from store.models import utcnow
 from store.outbox import Outgoing
 
 log = logging.getLogger(__name__)
 
-BATCH = 100  # rows claimed at once: at one per second per chat, well inside CLAIM_TIMEOUT
+BATCH = 100  # the fewest rows claimed at once
+LARGEST_BATCH = 2000  # the most, when the channels are that fast
+BATCH_SECONDS = 2.0  # a batch is what the channels can send in this long
 CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this belonged to a worker that died
 SEND_WITHIN = timedelta(minutes=2)  # a batch's rows not started by then go back, long before their claim goes stale
 SEND_TIMEOUT = 30.0  # seconds for one request to a provider
+FLUSH_EVERY = 100  # outcomes committed together...
+FLUSH_WITHIN = 0.2  # ...or this many seconds after the first of them, whichever comes first
 MAX_ATTEMPTS = 8  # for failures that may pass: about an hour of trying, with the waits below
 FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
-TELEGRAM_PER_SECOND = 30  # the Bot API's limit for one bot, over all chats
-TELEGRAM_CHAT_GAP = 1.0  # seconds between two messages to one chat
+# Sends leave on schedule, or up to LATE after it; aiming a little below a provider's limit keeps
+# a late one from landing in the same second of its sliding window as the limit's worth after it.
+PACE = 0.975
+LATE = 0.01  # seconds after its slot a send may still go: then no second holds more than the limit
+TELEGRAM_CHAT_GAP = 1.05  # seconds between two messages to one chat: Telegram allows one a second
+SHARED_BLOCK = 0.2  # seconds of a channel's slots a worker reserves at a time on PostgreSQL
+CONNECTIONS = 100  # to the Bot API at once
 TWILIO_THROTTLED = 20429  # Twilio's "Too Many Requests"
-TWILIO_UNSUBSCRIBED = 21610  # the recipient asked not to get messages: as good as a block
+WHATSAPP_WINDOW = timedelta(hours=24)  # after the owner last wrote, free text; later, only a template
+WINDOW_MARGIN = timedelta(minutes=10)  # the clocks of Twilio, WhatsApp and the registry need not agree
+NO_TEMPLATE = "outside WhatsApp's 24 hours and TWILIO_ANNOUNCEMENT_CONTENT_SID is not set"
 
 
 class Verdict(StrEnum):
@@ -57,7 +79,7 @@ class Verdict(StrEnum):
     SLOW_DOWN = "slow down"  # the provider is throttling: try later, however many times
     RETRY = "retry"  # it may pass: try later, up to MAX_ATTEMPTS
     FAILED = "failed"  # refused for good
-    BLOCKED = "blocked"  # refused for good because the owner does not want us there
+    UNREACHABLE = "unreachable"  # refused for good because the owner cannot be reached there: nothing more goes
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,30 +94,68 @@ class Outcome:
 class Pacer:
     """Spaces one channel's sends: at most `per_second` in all, and one per `chat_gap` seconds to each chat.
 
-    Start times are reserved rather than sends counted: each send takes the first moment free for
-    the channel and for its chat, and its caller sleeps until then.
+    Start times are reserved rather than sends counted: each send takes the first slot free for the
+    channel at or after its chat's next moment, and its caller sleeps until then. The slots are this
+    process's own, evenly spaced, or with `shared`, blocks taken from the registry that every worker
+    takes from; a slot passed unused is lost, so the channel never goes faster than its rate.
     """
 
     PRUNE_AT = 1000  # chats remembered before those whose gap has passed are forgotten
 
-    def __init__(self, per_second: float, chat_gap: float = 0.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_second: float, chat_gap: float = 0.0, clock: Callable[[], float] = time.monotonic,
+                 shared: Callable[[int, float], list[float]] | None = None) -> None:
         self._gap = 1 / per_second
         self._chat_gap = chat_gap
         self._clock = clock
+        self._shared = shared
+        self._block = max(1, round(per_second * SHARED_BLOCK))
         self._next = 0.0
+        self._slots: deque[float] = deque()
+        self._refilling = asyncio.Lock()
+        self._waiting = 0
         self._next_for: dict[str, float] = {}
+        self._prune_at = self.PRUNE_AT
         self._paused_until = 0.0
 
-    def reserve(self, chat: str) -> float:
+    async def reserve(self, chat: str) -> float:
         """Take the first free moment to send to this chat; the seconds from now until it."""
+        earliest = max(self._clock(), self._next_for.get(chat, 0.0))
+        start = await self._shared_slot(earliest) if self._shared else self._own_slot(earliest)
         now = self._clock()
-        start = max(now, self._next, self._next_for.get(chat, 0.0))
-        self._next = start + self._gap
         if self._chat_gap:
-            if len(self._next_for) >= self.PRUNE_AT:
+            if len(self._next_for) >= self._prune_at:
                 self._next_for = {known: moment for known, moment in self._next_for.items() if moment > now}
+                # When most are still ahead (a fast broadcast), wait until there are twice as many again.
+                self._prune_at = max(self.PRUNE_AT, 2 * len(self._next_for))
             self._next_for[chat] = start + self._chat_gap
-        return start - now
+        return max(start - now, 0.0)
+
+    def _own_slot(self, earliest: float) -> float:
+        start = max(earliest, self._next)
+        self._next = start + self._gap
+        return start
+
+    async def _shared_slot(self, earliest: float) -> float:
+        assert self._shared is not None
+        self._waiting += 1
+        try:
+            async with self._refilling:
+                while True:
+                    while self._slots and self._slots[0] < earliest:
+                        self._slots.popleft()
+                    if self._slots:
+                        return self._slots.popleft()
+                    # As many slots as there are sends waiting, up to a block: slots nobody takes are lost.
+                    offsets = await asyncio.to_thread(self._shared, min(self._waiting, self._block), self._gap)
+                    base = self._clock()
+                    self._slots.extend(base + offset for offset in offsets)
+        finally:
+            self._waiting -= 1
+
+    def missed(self, chat: str) -> None:
+        """A send was too late for its slot and did not go: its chat may have the next one."""
+        if chat in self._next_for:
+            self._next_for[chat] = self._clock()  # its last send was a chat gap before the slot missed, or more
 
     def pause(self, seconds: float) -> None:
         """The provider asked us to slow down: nothing more goes for `seconds`."""
@@ -106,38 +166,106 @@ class Pacer:
         """Whether the provider's pause is still on."""
         return self._clock() < self._paused_until
 
+    @property
+    def per_second(self) -> float:
+        return 1 / self._gap
+
+
+def shared_slots(database: Database, channel: str) -> Callable[[int, float], list[float]]:
+    """The registry's slots of a channel, as a Pacer takes them: `count` slots `spacing` apart, in seconds from now."""
+
+    def take(count: int, spacing: float) -> list[float]:
+        with database.engine.begin() as connection:
+            return pace.reserve(connection, channel, count, spacing)
+
+    return take
+
 
 class Sender(Protocol):
-    """One channel's way out: sends a text to an address and says what came of it."""
+    """One channel's way out: sends a row's text to its address and says what came of it."""
 
     pacer: Pacer
 
-    async def send(self, address: str, text: str) -> Outcome: ...
+    async def send(self, row: Outgoing, text: str) -> Outcome: ...
 
     async def close(self) -> None: ...
 
 
+class AiohttpRequest(BaseRequest):
+    """PTB's requests over aiohttp rather than httpx, whose connection pool costs milliseconds a request under load.
+
+    The worker's bot only sends text, so files are not supported.
+    """
+
+    def __init__(self, connections: int = CONNECTIONS) -> None:
+        self._connections = connections
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float:
+        return SEND_TIMEOUT
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self._connections),
+                                                  timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT))
+
+    async def shutdown(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         *_timeouts: Any, **_named_timeouts: Any) -> tuple[int, bytes]:
+        """POST the request's fields as a form, as PTB's own request does; the status and the body."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("this AiohttpRequest is not initialized")
+        if request_data is not None and request_data.contains_files:
+            raise NotImplementedError("the worker sends no files")
+        try:
+            async with self._session.request(method, url, data=request_data.json_parameters if request_data else None,
+                                             headers={"User-Agent": self.USER_AGENT}) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}") from error
+
+
+class TextBot(Bot):
+    """A Bot that reads back only the id of a message it sent: building PTB's Message from each answer took
+    half a millisecond, a quarter of the worker's time per message."""
+
+    async def send_text(self, chat_id: str, text: str) -> str:
+        """sendMessage, with Bot's own handling of Telegram's errors; the message's id."""
+        answer = await self._post("sendMessage", {"chat_id": chat_id, "text": text})
+        return str(answer["message_id"])
+
+
 class TelegramSender:
-    """The Bot API through python-telegram-bot, configured as the webhook's bot is."""
+    """The Bot API through python-telegram-bot, on aiohttp."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.bot = build_application(settings).bot
-        self.pacer = Pacer(TELEGRAM_PER_SECOND, TELEGRAM_CHAT_GAP)
+    def __init__(self, settings: Settings, pacer: Pacer) -> None:
+        self.bot = TextBot(settings.telegram_bot_token, base_url=f"{settings.telegram_api_base_url}/bot",
+                           request=AiohttpRequest())
+        self.pacer = pacer
+        self._starting = asyncio.Lock()
 
-    async def send(self, address: str, text: str) -> Outcome:
+    async def send(self, row: Outgoing, text: str) -> Outcome:
         """Send a message to a chat id; Telegram's refusals classified."""
         try:
-            await self.bot.initialize()  # getMe once; until it answers, each send asks again
-            message = await self.bot.send_message(address, text)
+            async with self._starting:  # getMe once, not once per send waiting; until it answers, each send asks
+                await self.bot.initialize()
+            message_id = await self.bot.send_text(row.address, text)
         except RetryAfter as error:
             return Outcome(Verdict.SLOW_DOWN, "RetryAfter", timedelta(seconds=as_seconds(error.retry_after)))
         except Forbidden as error:  # blocked, or the account is gone: a private chat refuses only for good
-            return Outcome(Verdict.BLOCKED, error.message)
-        except BadRequest as error:  # chat not found, and any request Telegram will never take
-            return Outcome(Verdict.FAILED, error.message)
+            return Outcome(Verdict.UNREACHABLE, error.message)
+        except BadRequest as error:  # an unknown chat is gone for good; any other, this message will never go
+            unknown_chat = "chat not found" in error.message.lower()
+            return Outcome(Verdict.UNREACHABLE if unknown_chat else Verdict.FAILED, error.message)
         except TelegramError as error:  # network, timeouts, 5xx; the type only, as some of PTB's quote the token
             return Outcome(Verdict.RETRY, type(error).__name__)
-        return Outcome(Verdict.SENT, str(message.message_id))
+        return Outcome(Verdict.SENT, message_id)
 
     async def close(self) -> None:
         """Close the bot's HTTP connections."""
@@ -145,16 +273,22 @@ class TelegramSender:
 
 
 class WhatsAppOut:
-    """Twilio's REST API through the existing WhatsAppSender, paced at TWILIO_MPS."""
+    """Twilio's REST API through the WhatsAppSender: free text inside WhatsApp's 24 hours, else the template."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, pacer: Pacer, clock: Callable[[], datetime] = utcnow) -> None:
         self.sender = WhatsAppSender(settings)
-        self.pacer = Pacer(settings.twilio_mps)
+        self.template = settings.twilio_announcement_content_sid
+        self.pacer = pacer
+        self.clock = clock
 
-    async def send(self, address: str, text: str) -> Outcome:
-        """Send a free-text message to a "whatsapp:+62…" address; Twilio's refusals classified."""
+    async def send(self, row: Outgoing, text: str) -> Outcome:
+        """Send to a "whatsapp:+62…" address; Twilio's refusals classified."""
+        free = within_window(row.heard_at, self.clock())
+        if not free and not self.template:
+            return Outcome(Verdict.FAILED, NO_TEMPLATE)
         try:
-            sid = await self.sender.send(address, Reply(text))
+            sid = await (self.sender.send(row.address, Reply(text)) if free
+                         else self.sender.send_template(row.address, self.template, text))
         except (TwilioRestException, TwilioServiceException) as error:
             return twilio_outcome(error.status, error.code)
         except (aiohttp.ClientError, OSError) as error:  # twilio's async client is aiohttp
@@ -166,17 +300,27 @@ class WhatsAppOut:
         await self.sender.close()
 
 
+def within_window(heard_at: datetime | None, now: datetime) -> bool:
+    """Whether the owner wrote recently enough for free text on WhatsApp: inside 24 hours, with a margin."""
+    return heard_at is not None and now - heard_at < WHATSAPP_WINDOW - WINDOW_MARGIN
+
+
 def twilio_outcome(status: int, code: int | None) -> Outcome:
-    """Twilio's refusal classified: throttling waits, a 400 (not a WhatsApp number, 63003…) fails for good."""
+    """Twilio's refusal classified: throttling waits, an unreachable number is marked, any other 400 fails."""
     detail = f"Twilio {status} error {code}"
     if status == 429 or code == TWILIO_THROTTLED:
         return Outcome(Verdict.SLOW_DOWN, detail)
-    if code == TWILIO_UNSUBSCRIBED:
-        return Outcome(Verdict.BLOCKED, detail)
+    if code in UNREACHABLE:
+        return Outcome(Verdict.UNREACHABLE, detail)
     if status == 400:
         return Outcome(Verdict.FAILED, detail)
     # 5xx, and 401/403/404: credentials or an account an operator can put right.
     return Outcome(Verdict.RETRY, detail)
+
+
+def message_text(row: Outgoing) -> str:
+    """What the owner reads: an announcement's words in its frame, in the owner's language; else the row's text."""
+    return announcement_text(row.text, row.language) if row.kind == ANNOUNCEMENT else row.text
 
 
 def backoff(attempts: int) -> timedelta:
@@ -184,29 +328,103 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_WAIT * 2 ** (attempts - 1), LONGEST_WAIT)
 
 
-def claim(database: Database, channels: tuple[str, ...], now: datetime | None = None) -> list[Outgoing]:
-    """Claim a batch of due rows for these channels, committed before anything is sent."""
-    with database.transaction(now) as registry:
-        return registry.outbox.claim(BATCH, channels, claimed_before=registry.now - CLAIM_TIMEOUT)
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """A row's outcome, and what it comes to, until it is committed."""
+
+    row: Outgoing
+    outcome: Outcome
+    count: str  # sent, retrying or failed
+    due_at: datetime | None = None  # when a row coming back is tried again
 
 
-def record(database: Database, row: Outgoing, outcome: Outcome, now: datetime | None = None) -> str:
-    """Commit what came of sending a row; the count it goes under: sent, retrying or failed."""
+def settle(row: Outgoing, outcome: Outcome, now: datetime) -> Settled:
+    """What an outcome comes to for its row: sent, back at `due_at`, or failed."""
+    if outcome.verdict == Verdict.SENT:
+        return Settled(row, outcome, "sent")
+    if outcome.verdict == Verdict.SLOW_DOWN:
+        return Settled(row, outcome, "retrying", now + (outcome.wait or backoff(row.attempts)))
+    if outcome.verdict == Verdict.RETRY and row.attempts < MAX_ATTEMPTS:
+        return Settled(row, outcome, "retrying", now + backoff(row.attempts))
+    return Settled(row, outcome, "failed")
+
+
+def commit(database: Database, outcomes: Sequence[Settled], now: datetime | None = None) -> None:
+    """Commit rows' outcomes together: the sent ones in one statement, the rest (few) one by one."""
     with database.transaction(now) as registry:
         outbox = registry.outbox
-        if outcome.verdict == Verdict.SENT:
-            outbox.sent(row.id, row.channel, outcome.detail)
-            return "sent"
-        if outcome.verdict == Verdict.SLOW_DOWN:
-            outbox.retry(row.id, outcome.detail, registry.now + (outcome.wait or backoff(row.attempts)))
-            return "retrying"
-        if outcome.verdict == Verdict.RETRY and row.attempts < MAX_ATTEMPTS:
-            outbox.retry(row.id, outcome.detail, registry.now + backoff(row.attempts))
-            return "retrying"
-        if outcome.verdict == Verdict.BLOCKED:
-            registry.set_blocked(row.channel, row.address, True)
-        outbox.failed(row.id, outcome.detail)
-        return "failed"
+        outbox.sent_many([(settled.row.id, settled.row.channel, settled.outcome.detail) for settled in outcomes
+                          if settled.count == "sent"])
+        for settled in outcomes:
+            row, outcome = settled.row, settled.outcome
+            if settled.due_at is not None:
+                outbox.retry(row.id, outcome.detail, settled.due_at)
+            elif settled.count == "failed":
+                if outcome.verdict == Verdict.UNREACHABLE:
+                    registry.set_blocked(row.channel, row.address, True)
+                outbox.failed(row.id, outcome.detail)
+
+
+class Ledger:
+    """Outcomes waiting to be committed together; a commit that fails keeps them for the next."""
+
+    def __init__(self, database: Database, clock: Callable[[], datetime]) -> None:
+        self.database = database
+        self.clock = clock
+        self._pending: list[Settled] = []
+        self._committing = asyncio.Lock()
+        self._timer: asyncio.TimerHandle | None = None
+        self._flushing: set[asyncio.Task[None]] = set()
+
+    async def add(self, settled: Settled) -> None:
+        """Keep an outcome; commit when FLUSH_EVERY wait, or FLUSH_WITHIN seconds after the first."""
+        self._pending.append(settled)
+        if len(self._pending) >= FLUSH_EVERY:
+            await self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(FLUSH_WITHIN, self._flush_in_background)
+
+    async def flush(self) -> None:
+        """Commit every outcome waiting."""
+        async with self._committing:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            outcomes, self._pending = self._pending, []
+            if not outcomes:
+                return
+            try:
+                await asyncio.to_thread(commit, self.database, outcomes, self.clock())
+            except BaseException:
+                self._pending[:0] = outcomes
+                raise
+
+    def _flush_in_background(self) -> None:
+        self._timer = None
+        task = asyncio.create_task(self._flush_quietly())
+        self._flushing.add(task)
+        task.add_done_callback(self._flushing.discard)
+
+    async def _flush_quietly(self) -> None:
+        try:
+            await self.flush()
+        except Exception as error:  # noqa: BLE001 - kept for the batch's own flush, which raises it
+            log.error("outcomes not committed yet: %s", type(error).__name__)
+
+    async def close(self) -> None:
+        """Commit what waits, after any commit under way; what cannot be goes again once its claim is stale."""
+        await asyncio.gather(*self._flushing)
+        try:
+            await self.flush()
+        except Exception as error:  # noqa: BLE001 - stopping anyway: the rows are in flight, as after a crash
+            log.error("%s outcomes not committed: %s", len(self._pending), type(error).__name__)
+
+
+def claim(database: Database, channels: tuple[str, ...], now: datetime | None = None,
+          limit: int = BATCH) -> list[Outgoing]:
+    """Claim a batch of due rows for these channels, committed before anything is sent."""
+    with database.transaction(now) as registry:
+        return registry.outbox.claim(limit, channels, claimed_before=registry.now - CLAIM_TIMEOUT)
 
 
 def release(database: Database, rows: Sequence[Outgoing], now: datetime | None = None) -> None:
@@ -223,16 +441,23 @@ class Courier:
         self.database = database
         self.senders = dict(senders)
         self.clock = clock
+        self.ledger = Ledger(database, clock)
 
     @classmethod
     def for_settings(cls, settings: Settings, database: Database,
                      clock: Callable[[], datetime] = utcnow) -> "Courier":
         """A sender per channel whose settings are there; call it in the event loop (Twilio's client needs one)."""
+
+        def pacer(channel: str, per_second: int, chat_gap: float = 0.0) -> Pacer:
+            # Several workers share a PostgreSQL registry; on SQLite there is one.
+            shared = shared_slots(database, channel) if database.engine.dialect.name == "postgresql" else None
+            return Pacer(per_second * PACE, chat_gap, shared=shared)
+
         senders: dict[str, Sender] = {}
         if not settings.telegram_missing():
-            senders[TELEGRAM] = TelegramSender(settings)
+            senders[TELEGRAM] = TelegramSender(settings, pacer(TELEGRAM, settings.telegram_mps, TELEGRAM_CHAT_GAP))
         if not settings.whatsapp_missing():
-            senders[WHATSAPP] = WhatsAppOut(settings)
+            senders[WHATSAPP] = WhatsAppOut(settings, pacer(WHATSAPP, settings.twilio_mps), clock)
         return cls(database, senders, clock)
 
     @property
@@ -241,7 +466,8 @@ class Courier:
         return tuple(self.senders)
 
     async def close(self) -> None:
-        """Close every sender's connections."""
+        """Commit the outcomes waiting and close every sender's connections."""
+        await self.ledger.close()
         for sender in self.senders.values():
             await sender.close()
 
@@ -250,15 +476,17 @@ class Courier:
         counts: Counter[str] = Counter()
         while not stop.is_set():
             # A paused channel's rows stay pending: claiming them would only put them back.
-            channels = tuple(channel for channel, sender in self.senders.items() if not sender.pacer.paused)
-            rows = await asyncio.to_thread(claim, self.database, channels, self.clock()) if channels else []
+            ready = {channel: sender for channel, sender in self.senders.items() if not sender.pacer.paused}
+            size = round(sum(sender.pacer.per_second for sender in ready.values()) * BATCH_SECONDS)
+            rows = await asyncio.to_thread(claim, self.database, tuple(ready), self.clock(),
+                                           min(max(size, BATCH), LARGEST_BATCH)) if ready else []
             if not rows:
                 break
             counts += await self.send(rows, stop)
         return counts
 
     async def send(self, rows: Sequence[Outgoing], stop: asyncio.Event) -> Counter[str]:
-        """Send claimed rows: each chat's in order, the chats side by side."""
+        """Send claimed rows: each chat's in order, the chats side by side; every outcome committed on return."""
         chats: dict[tuple[str, str], list[Outgoing]] = {}
         for row in rows:
             chats.setdefault((row.channel, row.address), []).append(row)
@@ -267,6 +495,7 @@ class Courier:
         # row in hand rather than being cancelled mid-send with their outcome unrecorded.
         results = await asyncio.gather(*(self._send_chat(chat_rows, stop, deadline) for chat_rows in chats.values()),
                                        return_exceptions=True)
+        await self.ledger.flush()
         counts: Counter[str] = Counter()
         for result in results:
             if isinstance(result, BaseException):
@@ -288,27 +517,35 @@ class Courier:
 
     async def _turn(self, sender: Sender, row: Outgoing, stop: asyncio.Event, deadline: float) -> bool:
         """Wait for the row's moment; False when it should go back instead: stopping, paused, or too late."""
-        delay = sender.pacer.reserve(row.address)
-        if time.monotonic() + delay > deadline:
-            return False
-        if delay > 0:
-            with contextlib.suppress(TimeoutError):  # the moment came; stopping ends the wait sooner
-                await asyncio.wait_for(stop.wait(), delay)
-        return not stop.is_set() and not sender.pacer.paused
+        while True:
+            delay = await sender.pacer.reserve(row.address)
+            moment = time.monotonic() + delay
+            if moment > deadline:
+                return False
+            if delay > 0:
+                with contextlib.suppress(TimeoutError):  # the moment came; stopping ends the wait sooner
+                    await asyncio.wait_for(stop.wait(), delay)
+            if stop.is_set() or sender.pacer.paused:
+                return False
+            if time.monotonic() - moment <= LATE:
+                return True
+            # The process was busy past the slot: sent now, it would crowd the sends due after it.
+            sender.pacer.missed(row.address)
 
     async def _send_one(self, sender: Sender, row: Outgoing) -> str:
-        """Send a row and commit its outcome; the count it goes under."""
+        """Send a row and hand its outcome to the ledger; the count it goes under."""
         try:
             async with asyncio.timeout(SEND_TIMEOUT):
-                outcome = await sender.send(row.address, row.text)
+                outcome = await sender.send(row, message_text(row))
         except TimeoutError:
             outcome = Outcome(Verdict.RETRY, "timed out")
         except Exception as error:  # noqa: BLE001 - a sender's surprise fails this row, not the worker, every time
             outcome = Outcome(Verdict.RETRY, type(error).__name__)
         if outcome.verdict == Verdict.SLOW_DOWN:
             sender.pacer.pause((outcome.wait or backoff(row.attempts)).total_seconds())
-        counted = await asyncio.to_thread(record, self.database, row, outcome, self.clock())
-        if counted != "sent":  # the row's id and the reason only: its text and address are personal data
-            log.warning("outbox row %s on %s, attempt %s: %s (%s)", row.id, row.channel, row.attempts, counted,
+        settled = settle(row, outcome, self.clock())
+        if settled.count != "sent":  # the row's id and the reason only: its text and address are personal data
+            log.warning("outbox row %s on %s, attempt %s: %s (%s)", row.id, row.channel, row.attempts, settled.count,
                         outcome.detail)
-        return counted
+        await self.ledger.add(settled)
+        return settled.count

@@ -11,6 +11,7 @@ TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 TWILIO_API_BASE_URL = "https://api.twilio.com"
 DEFAULT_PORT = 8000
 DEFAULT_TWILIO_MPS = 10  # messages per second: what a Twilio WhatsApp sender gets unless upgraded
+DEFAULT_TELEGRAM_MPS = 30  # messages per second: the Bot API's limit for one bot, over all chats
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class Settings:
     twilio_whatsapp_from: str = ""
     twilio_api_base_url: str = TWILIO_API_BASE_URL
     twilio_mps: int = DEFAULT_TWILIO_MPS
+    twilio_announcement_content_sid: str = ""  # the approved template for owners outside WhatsApp's 24 hours
+    telegram_mps: int = DEFAULT_TELEGRAM_MPS
     public_base_url: str = ""
     port: int = DEFAULT_PORT
 
@@ -53,6 +56,8 @@ def load_settings() -> Settings:
         twilio_whatsapp_from=env("TWILIO_WHATSAPP_FROM", ""),
         twilio_api_base_url=(env("TWILIO_API_BASE_URL") or TWILIO_API_BASE_URL).rstrip("/"),
         twilio_mps=int(env("TWILIO_MPS") or DEFAULT_TWILIO_MPS),
+        twilio_announcement_content_sid=env("TWILIO_ANNOUNCEMENT_CONTENT_SID", ""),
+        telegram_mps=int(env("TELEGRAM_MPS") or DEFAULT_TELEGRAM_MPS),
         public_base_url=env("PUBLIC_BASE_URL", "").rstrip("/"),
         port=int(env("PORT") or DEFAULT_PORT),
     )

@@ -1,6 +1,7 @@
 """WhatsApp through Twilio: signed webhooks in, TwiML replies back, the REST API for the rest."""
 
 import asyncio
+import json
 import logging
 
 from starlette.datastructures import FormData
@@ -26,6 +27,11 @@ STATUS_PATH = "/whatsapp/status"
 SIGNATURE_HEADER = "X-Twilio-Signature"
 ADDRESS_PREFIX = "whatsapp:"
 MAX_FIELD = 4096  # longer than any field Twilio sends; a bigger one is not Twilio's
+# Twilio's errors for a number that cannot be reached: 21211 invalid To number, 21610 unsubscribed
+# (replied STOP), 21614 not a mobile number, 63003 not on WhatsApp, 63014 blocked by the user,
+# 63024 invalid recipient. Sending there again is pointless, so the chat is marked blocked.
+UNREACHABLE = frozenset({21211, 21610, 21614, 63003, 63014, 63024})
+FAILED_STATUSES = ("failed", "undelivered")
 
 
 def inbound_from_form(form: FormData) -> Inbound | None:
@@ -97,18 +103,21 @@ class WhatsAppChannel:
         message_sid, status = form.get("MessageSid"), form.get("MessageStatus")
         if not isinstance(message_sid, str) or not isinstance(status, str) or not message_sid or not status:
             return PlainTextResponse("malformed status", status_code=400)
-        error_code = form.get("ErrorCode")
+        error_code, to = form.get("ErrorCode"), form.get("To")
         try:
             await asyncio.to_thread(self._record_status, message_sid[:100], status[:20],
-                                    str(error_code)[:20] if error_code else None)
+                                    str(error_code)[:20] if error_code else None,
+                                    to if isinstance(to, str) and to.startswith(ADDRESS_PREFIX + "+") else None)
         except Exception as error:  # noqa: BLE001 - Twilio sends the callback again after a 5xx
             log.error("WhatsApp status %s not recorded: %s", message_sid[:100], type(error).__name__)
             return PlainTextResponse("try again later", status_code=503)
         return Response(status_code=204)
 
-    def _record_status(self, message_sid: str, status: str, error_code: str | None) -> None:
+    def _record_status(self, message_sid: str, status: str, error_code: str | None, to: str | None) -> None:
         with self.database.transaction() as registry:
             registry.record_delivery_status(CHANNEL, message_sid, status, error_code)
+            if to is not None and status in FAILED_STATUSES and _code(error_code) in UNREACHABLE:
+                registry.set_blocked(CHANNEL, to, True)
 
     async def _signed_form(self, request: Request) -> FormData | Response:
         """The request's form when Twilio signed it for our public address: 403 unsigned, 400 unreadable."""
@@ -146,10 +155,17 @@ class WhatsAppSender:
         self.client.region = self.client.edge = None
 
     async def send(self, address: str, reply: Reply) -> str:
-        """Send one reply to a "whatsapp:+62…" address; returns Twilio's message SID."""
+        """Send one reply to a "whatsapp:+62…" address as free text (inside WhatsApp's 24 hours); Twilio's SID."""
+        return await self._create(address, body=as_plain_text(reply))
+
+    async def send_template(self, address: str, content_sid: str, text: str) -> str:
+        """Send an approved template whose one variable is `text` (outside WhatsApp's 24 hours); Twilio's SID."""
+        return await self._create(address, content_sid=content_sid, content_variables=json.dumps({"1": text}))
+
+    async def _create(self, address: str, **content: str) -> str:
         message = await self.client.messages.create_async(
-            from_=_whatsapp_address(self.settings.twilio_whatsapp_from), to=address, body=as_plain_text(reply),
-            status_callback=self.settings.public_base_url + STATUS_PATH,
+            from_=_whatsapp_address(self.settings.twilio_whatsapp_from), to=address,
+            status_callback=self.settings.public_base_url + STATUS_PATH, **content,
         )
         return message.sid
 
@@ -160,3 +176,8 @@ class WhatsAppSender:
 def _whatsapp_address(number: str) -> str:
     """TWILIO_WHATSAPP_FROM may be written with or without its "whatsapp:" prefix."""
     return number if number.startswith(ADDRESS_PREFIX) else ADDRESS_PREFIX + number
+
+
+def _code(error_code: str | None) -> int | None:
+    """Twilio's error code as a number; None when there is none or it is not one."""
+    return int(error_code) if error_code is not None and error_code.isdigit() else None

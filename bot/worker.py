@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.delivery import Courier
 from bot.settings import Settings
+from bot.whatsapp import CHANNEL as WHATSAPP
 from flows.conversation import ABANDONED_AFTER
 from flows.notices import queue_reminders
 from store.db import Database
@@ -42,6 +43,9 @@ async def run(settings: Settings, stop: asyncio.Event, clock: Clock = utcnow, ti
             connection.execute(text("SELECT 1"))
         courier = Courier.for_settings(settings, database, clock)
         log.warning("worker started; sending on %s", ", ".join(courier.channels) or "no channel (none is set up)")
+        if WHATSAPP in courier.channels and not settings.twilio_announcement_content_sid:
+            log.warning("TWILIO_ANNOUNCEMENT_CONTENT_SID is not set: WhatsApp messages to owners who have not "
+                        "written in the last 24 hours will fail")
         try:
             await _work(database, courier, stop, clock, tick)
         finally:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from store.dialects import DIALECTS
 from store.models import Announcement, Conversation, DeliveryStatus, OutboxMessage, as_utc
@@ -109,16 +109,27 @@ class Outbox:
 
     def sent(self, message_id: int, channel: str, provider_message_id: str | None) -> None:
         """Record that the provider took the row, and anything it already reported about it."""
-        self._finish(message_id, status=Delivery.SENT, sent_at=self.now, provider_message_id=provider_message_id,
-                     error=None)
-        if provider_message_id is not None:
-            # A status callback can come before this commit: it was kept, and counts now.
-            early = self._connection.execute(
-                select(_statuses.c.status, _statuses.c.error_code)
-                .where(_statuses.c.channel == channel, _statuses.c.provider_message_id == provider_message_id)
-                .order_by(_statuses.c.id)).all()
-            for row in early:
-                self.reported(channel, provider_message_id, row.status, row.error_code)
+        self.sent_many([(message_id, channel, provider_message_id)])
+
+    def sent_many(self, taken: Collection[tuple[int, str, str | None]]) -> None:
+        """Record rows the provider took, as (row id, channel, provider message id), in one statement; anything
+        the provider already reported about them counts too."""
+        if not taken:
+            return
+        self._connection.execute(
+            update(_outbox).where(_outbox.c.id == bindparam("row_id"))
+            .values(status=Delivery.SENT, sent_at=self.now, provider_message_id=bindparam("provider_id"),
+                    error=None, claimed_at=None),
+            [{"row_id": message_id, "provider_id": provider_id} for message_id, _channel, provider_id in taken])
+        provider_ids = {(channel, provider_id) for _id, channel, provider_id in taken if provider_id is not None}
+        # A status callback can come before this commit: it was kept, and counts now.
+        early = self._connection.execute(
+            select(_statuses.c.channel, _statuses.c.provider_message_id, _statuses.c.status, _statuses.c.error_code)
+            .where(_statuses.c.provider_message_id.in_([provider_id for _channel, provider_id in provider_ids]))
+            .order_by(_statuses.c.id)).all() if provider_ids else []
+        for row in early:
+            if (row.channel, row.provider_message_id) in provider_ids:
+                self.reported(row.channel, row.provider_message_id, row.status, row.error_code)
 
     def reported(self, channel: str, provider_message_id: str, status: str, error_code: str | None) -> None:
         """Apply a provider's status callback to the row it is about; a delivery never undoes a failure."""

@@ -9,10 +9,14 @@ The real python-telegram-bot client talks to it over HTTP and gets answers shape
 
 As a separate process (for benchmarks), printing its base URL once it listens:
 
-    .venv/bin/python tests/fake_telegram.py --port 8081 [--token TOKEN]
+    .venv/bin/python tests/fake_telegram.py --port 8081 [--token TOKEN] [--enforce-limits]
 
-There, `GET /_fake/stats` counts the calls per method and `POST /_fake/updates` (a JSON update) queues an
-update for getUpdates.
+There, `GET /_fake/stats` counts the calls per method and the 429s answered, and `POST /_fake/updates` (a JSON
+update) queues an update for getUpdates.
+
+With `enforce_limits` (`--enforce-limits`) it holds a bot to Telegram's limits as a benchmark must: a
+sendMessage that would make more than 30 accepted in any one second, or a second to one chat within a
+second, is answered 429 "Too Many Requests: retry after N". Off by default, so tests run at full speed.
 
 How PTB v22 sends a request (telegram/request/_requestdata.py, _httpxrequest.py): always POST, as
 `application/x-www-form-urlencoded` (multipart when a file is uploaded), never as a JSON body. Each field is
@@ -33,9 +37,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +58,8 @@ DEFAULT_TOKEN = "123456789:AAE-fake-token-for-loopback-tests-only"
 BOT_FIRST_NAME = "TABE"
 BOT_USERNAME = "tabe_test_bot"
 MAX_TEXT_LENGTH = 4096
+PER_SECOND = 30  # sendMessage calls a bot may make in any one second, over all chats
+CHAT_GAP = 1.0  # seconds between two messages to one chat
 
 # Fields that are strings in the Bot API: PTB sends them unencoded, so JSON-decoding them would turn a
 # text such as "123" or "true" into a number or a boolean.
@@ -149,8 +156,10 @@ class FakeTelegram(BackgroundApp):
     Thread-safe: the server runs in its own thread and event loop; tests read and steer it from theirs.
     """
 
-    def __init__(self, token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, token: str = DEFAULT_TOKEN, host: str = "127.0.0.1", port: int = 0,
+                 enforce_limits: bool = False) -> None:
         self.token = token
+        self.enforce_limits = enforce_limits
         super().__init__(host, port)
         self.bot_user: dict[str, Any] = {
             "id": _bot_id(token),
@@ -165,6 +174,9 @@ class FakeTelegram(BackgroundApp):
         self._blocked: set[int | str] = set()
         self._rate_limited = 0
         self._retry_after = 3
+        self._accepted_at: deque[float] = deque()  # sendMessage calls accepted within the last second
+        self._last_to: dict[int | str, float] = {}
+        self._too_many = 0
         self._webhook: dict[str, Any] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
@@ -223,6 +235,12 @@ class FakeTelegram(BackgroundApp):
         ]
 
     @property
+    def too_many_requests(self) -> int:
+        """How many sendMessage calls were answered 429, asked for or over the limits."""
+        with self._lock:
+            return self._too_many
+
+    @property
     def webhook(self) -> dict[str, Any]:
         """What setWebhook stored (url, secret_token, allowed_updates, ...); empty when none is set."""
         with self._lock:
@@ -235,6 +253,9 @@ class FakeTelegram(BackgroundApp):
             self._blocked.clear()
             self._rate_limited = 0
             self._updates.clear()
+            self._accepted_at.clear()
+            self._last_to.clear()
+            self._too_many = 0
 
     # ---- steering ------------------------------------------------------------------------------------
 
@@ -298,7 +319,9 @@ class FakeTelegram(BackgroundApp):
         with self._lock:
             counts = Counter(call.method for call in self._calls)
             pending = len(self._updates)
-        return _json_response(200, {"calls": dict(counts), "total": sum(counts.values()), "pending_updates": pending})
+            too_many = self._too_many
+        return _json_response(200, {"calls": dict(counts), "total": sum(counts.values()), "pending_updates": pending,
+                                    "too_many_requests": too_many})
 
     async def _queue_update_endpoint(self, request: Request) -> Response:
         update_id = self.queue_update(json.loads(await request.body()))
@@ -330,12 +353,20 @@ class FakeTelegram(BackgroundApp):
         if len(str(text)) > MAX_TEXT_LENGTH:
             return _error(400, "Bad Request: message is too long")
         with self._lock:
+            now = time.monotonic()
+            wait: float | None = None
             if self._rate_limited > 0:
                 self._rate_limited -= 1
-                seconds = self._retry_after
+                wait = self._retry_after
+            elif self.enforce_limits:
+                wait = self._over_limits(chat_id, now)
+            if wait is not None:
+                self._too_many += 1
+                seconds = max(1, math.ceil(wait))
                 return _error(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
             if chat_id in self._blocked:
                 return _error(403, "Forbidden: bot was blocked by the user")
+            self._accepted(chat_id, now)
             self._message_ids[chat_id] += 1
             message_id = self._message_ids[chat_id]
             first_name = self._first_names.get(chat_id, "Pengguna")
@@ -352,6 +383,26 @@ class FakeTelegram(BackgroundApp):
         if isinstance(markup, dict) and "inline_keyboard" in markup:
             message["reply_markup"] = markup
         return _ok(message)
+
+    def _over_limits(self, chat_id: int | str, now: float) -> float | None:
+        """Seconds until a message to this chat would be within the limits; None when it is now. Under the lock."""
+        while self._accepted_at and self._accepted_at[0] <= now - 1:
+            self._accepted_at.popleft()
+        if len(self._accepted_at) >= PER_SECOND:
+            return self._accepted_at[0] + 1 - now
+        last = self._last_to.get(chat_id)
+        if last is not None and now - last < CHAT_GAP:
+            return last + CHAT_GAP - now
+        return None
+
+    def _accepted(self, chat_id: int | str, now: float) -> None:
+        """Count an accepted message against the limits. Under the lock."""
+        if not self.enforce_limits:
+            return
+        self._accepted_at.append(now)
+        if len(self._last_to) > 10_000:  # a broadcast's chats, forgotten once their second is over
+            self._last_to = {chat: moment for chat, moment in self._last_to.items() if now - moment < CHAT_GAP}
+        self._last_to[chat_id] = now
 
     def _check_chat(self, chat_id: Any) -> Reply | None:
         if chat_id is None or chat_id == "":
@@ -471,8 +522,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=DEFAULT_TOKEN)
+    parser.add_argument("--enforce-limits", action="store_true", help="answer 429 beyond 30/s and 1/s per chat")
     args = parser.parse_args()
-    with FakeTelegram(token=args.token, host=args.host, port=args.port) as fake:
+    with FakeTelegram(token=args.token, host=args.host, port=args.port, enforce_limits=args.enforce_limits) as fake:
         # Printed once it listens, so a benchmark can wait for this line instead of polling the port.
         print(f"FAKE_TELEGRAM_BASE_URL={fake.base_url} TOKEN={fake.token}", flush=True)
         try:

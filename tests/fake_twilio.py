@@ -27,9 +27,13 @@ shape {"code", "message", "more_info", "status"}, which is what this fake sends.
 
 As a separate process (for benchmarks), printing its base URL once it listens:
 
-    .venv/bin/python tests/fake_twilio.py --port 8082 [--account-sid AC... --auth-token ...]
+    .venv/bin/python tests/fake_twilio.py --port 8082 [--account-sid AC... --auth-token ...] [--enforce-limits --mps 10]
 
-There, `GET /_fake/stats` counts the requests and the messages created.
+There, `GET /_fake/stats` counts the requests, the messages created and the 429s answered.
+
+With `enforce_limits` (`--enforce-limits`) it holds the sender to its messages per second as Twilio does: a
+create that would make more than `mps` in any one second is answered 429, Twilio error 20429. Off by
+default, so tests run at full speed.
 """
 
 from __future__ import annotations
@@ -39,7 +43,9 @@ import base64
 import binascii
 import json
 import threading
+import time
 import uuid
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import format_datetime
@@ -56,6 +62,7 @@ from server import BackgroundApp
 DEFAULT_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 DEFAULT_AUTH_TOKEN = "fake0auth0token0for0loopback0tests"
 API_VERSION = "2010-04-01"
+DEFAULT_MPS = 10  # what a WhatsApp sender gets unless Twilio raised it
 
 Reply = tuple[int, dict[str, Any]]
 
@@ -138,16 +145,22 @@ class FakeTwilio(BackgroundApp):
         auth_token: str = DEFAULT_AUTH_TOKEN,
         host: str = "127.0.0.1",
         port: int = 0,
+        enforce_limits: bool = False,
+        mps: int = DEFAULT_MPS,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
+        self.enforce_limits = enforce_limits
+        self.mps = mps
         super().__init__(host, port)
         self._lock = threading.Lock()
         self._requests: list[TwilioRequest] = []
         self._messages: list[TwilioMessage] = []
         self._resources: dict[str, dict[str, Any]] = {}
         self._rate_limited = 0
-        self._unreachable: set[str] = set()
+        self._created_at: deque[float] = deque()  # creates let through within the last second
+        self._too_many = 0
+        self._unreachable: dict[str, tuple[int, str]] = {}
         accounts = f"/{API_VERSION}/Accounts/{{account_sid}}"
         self.app = Starlette(
             routes=[
@@ -178,6 +191,12 @@ class FakeTwilio(BackgroundApp):
         with self._lock:
             return list(self._requests)
 
+    @property
+    def too_many_requests(self) -> int:
+        """How many creates were answered 429, asked for or over the messages per second."""
+        with self._lock:
+            return self._too_many
+
     def sent(self, to: str) -> list[str | None]:
         """The bodies accepted for a number, given with or without its "whatsapp:" prefix."""
         return [message.body for message in self.messages if _address(message.to) == _address(to)]
@@ -189,6 +208,8 @@ class FakeTwilio(BackgroundApp):
             self._messages.clear()
             self._resources.clear()
             self._rate_limited = 0
+            self._created_at.clear()
+            self._too_many = 0
             self._unreachable.clear()
 
     # ---- steering ------------------------------------------------------------------------------------
@@ -200,14 +221,18 @@ class FakeTwilio(BackgroundApp):
 
     def not_on_whatsapp(self, number: str) -> None:
         """Messages to this number answer 400, Twilio error 63003 (the channel cannot find the To address)."""
+        self.refuse(number, 63003, "Channel could not find To address")
+
+    def refuse(self, number: str, code: int, message: str) -> None:
+        """Messages to this number answer 400 with this Twilio error (21610 unsubscribed, 21211 invalid number…)."""
         with self._lock:
-            self._unreachable.add(_address(number))
+            self._unreachable[_address(number)] = (code, message)
 
     # ---- HTTP ----------------------------------------------------------------------------------------
 
     async def _create_message(self, request: Request) -> Response:
         params = _form(await request.body())
-        status, body = self._refusal(request) or self._create(request.url.path, params)
+        status, body = self._refusal(request) or self._throttled() or self._create(request.url.path, params)
         code = body.get("code") if status >= 400 else None
         with self._lock:
             self._requests.append(TwilioRequest(params, status, code))
@@ -225,20 +250,33 @@ class FakeTwilio(BackgroundApp):
 
     async def _stats(self, request: Request) -> Response:
         with self._lock:
-            counts = {"requests": len(self._requests), "messages": len(self._messages)}
+            counts = {"requests": len(self._requests), "messages": len(self._messages),
+                      "too_many_requests": self._too_many}
         return _json_response(200, counts)
 
     def _refusal(self, request: Request) -> Reply | None:
-        """Twilio's answer when the request never reaches a message: bad credentials, another account, throttled."""
+        """Twilio's answer when the request never reaches a message: bad credentials, another account."""
         if _basic_auth(request) != (self.account_sid, self.auth_token):
             return twilio_error(401, 20003, "Authenticate")
         if request.path_params["account_sid"] != self.account_sid:
             return twilio_error(404, 20404, f"The requested resource {request.url.path} was not found")
+        return None
+
+    def _throttled(self) -> Reply | None:
+        """429, Twilio error 20429, when asked to, or (enforcing limits) beyond `mps` creates in any one second."""
         with self._lock:
+            now = time.monotonic()
+            while self._created_at and self._created_at[0] <= now - 1:
+                self._created_at.popleft()
             if self._rate_limited > 0:
                 self._rate_limited -= 1
-                return twilio_error(429, 20429, "Too Many Requests")
-        return None
+            elif not self.enforce_limits:
+                return None
+            elif len(self._created_at) < self.mps:
+                self._created_at.append(now)
+                return None
+            self._too_many += 1
+        return twilio_error(429, 20429, "Too Many Requests")
 
     def _create(self, path: str, params: dict[str, Any]) -> Reply:
         invalid = _invalid(params)
@@ -246,8 +284,9 @@ class FakeTwilio(BackgroundApp):
             return invalid
         to = params["To"]
         with self._lock:
-            if _address(to) in self._unreachable:
-                return twilio_error(400, 63003, "Channel could not find To address")
+            refused = self._unreachable.get(_address(to))
+        if refused is not None:
+            return twilio_error(400, *refused)
         resource = self._resource(path, params)
         message = TwilioMessage(
             sid=resource["sid"],
@@ -316,8 +355,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8082)
     parser.add_argument("--account-sid", default=DEFAULT_ACCOUNT_SID)
     parser.add_argument("--auth-token", default=DEFAULT_AUTH_TOKEN)
+    parser.add_argument("--enforce-limits", action="store_true", help="answer 429 beyond --mps messages a second")
+    parser.add_argument("--mps", type=int, default=DEFAULT_MPS)
     args = parser.parse_args()
-    with FakeTwilio(args.account_sid, args.auth_token, host=args.host, port=args.port) as fake:
+    with FakeTwilio(args.account_sid, args.auth_token, host=args.host, port=args.port,
+                    enforce_limits=args.enforce_limits, mps=args.mps) as fake:
         # Printed once it listens, so a benchmark can wait for this line instead of polling the port.
         print(f"FAKE_TWILIO_BASE_URL={fake.base_url} ACCOUNT_SID={fake.account_sid}", flush=True)
         try:

@@ -5,18 +5,21 @@ fresh Courier, as a worker would on its next tick.
 """
 
 import asyncio
+import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.delivery import (
     CLAIM_TIMEOUT,
     MAX_ATTEMPTS,
+    NO_TEMPLATE,
     Courier,
     Pacer,
     Verdict,
@@ -27,6 +30,8 @@ from bot.delivery import (
 from bot.settings import Settings
 from fake_telegram import FakeTelegram
 from fake_twilio import FakeTwilio
+from flows.notices import announcement_text
+from store.announcements import ANNOUNCEMENT
 from store.db import Database
 from store.models import Conversation, OutboxMessage, as_utc
 from transcript import START, Clock
@@ -68,10 +73,10 @@ def send_due(database: Database, settings: Settings, clock: Clock) -> Counter[st
     return asyncio.run(send())
 
 
-def link_chat(database: Database, chat_id: int) -> None:
-    """A Telegram chat the bot has talked with, so that blocking can be recorded on it."""
-    with database.transaction(START) as registry:
-        registry.save_conversation(registry.open_conversation("telegram", str(chat_id)))
+def link_chat(database: Database, chat_id: int | str, channel: str = "telegram", at: datetime = START) -> None:
+    """A chat the bot has talked with, last written in at `at`, so that blocking can be recorded on it."""
+    with database.transaction(at) as registry:
+        registry.save_conversation(registry.open_conversation(channel, str(chat_id)))
 
 
 # -- Telegram -------------------------------------------------------------------------------------
@@ -101,15 +106,32 @@ def test_a_blocked_chat_fails_the_row_and_records_the_block(database: Database, 
         assert connection.execute(select(Conversation.blocked_at)).scalar_one() is not None
 
 
-def test_a_chat_that_does_not_exist_fails_for_good_and_blocks_nothing(database: Database,
-                                                                     fake_telegram: FakeTelegram) -> None:
+def blocked_at(database: Database, channel: str, address: str) -> datetime | None:
+    with database.engine.connect() as connection:
+        return connection.execute(select(Conversation.blocked_at).where(Conversation.channel == channel,
+                                                                       Conversation.address == address)).scalar_one()
+
+
+def test_a_chat_that_does_not_exist_fails_for_good_and_is_marked_unreachable(database: Database,
+                                                                            fake_telegram: FakeTelegram) -> None:
+    link_chat(database, "@no_such_chat")
     link_chat(database, CHAT)
     message_id = queue(database, "telegram", "@no_such_chat", "Kursi untuk Anda.")
 
     assert send_due(database, telegram_settings(database, fake_telegram), Clock()) == Counter(failed=1)
     assert row(database, message_id)["error"] == "Chat not found"
-    with database.engine.connect() as connection:
-        assert connection.execute(select(Conversation.blocked_at)).scalar_one() is None
+    assert blocked_at(database, "telegram", "@no_such_chat") is not None
+    assert blocked_at(database, "telegram", str(CHAT)) is None
+
+
+def test_a_message_telegram_refuses_fails_alone_and_blocks_nothing(database: Database,
+                                                                  fake_telegram: FakeTelegram) -> None:
+    link_chat(database, CHAT)
+    message_id = queue(database, "telegram", str(CHAT), "x" * 5000)
+
+    assert send_due(database, telegram_settings(database, fake_telegram), Clock()) == Counter(failed=1)
+    assert row(database, message_id)["error"] == "Message is too long"
+    assert blocked_at(database, "telegram", str(CHAT)) is None
 
 
 def test_a_flood_wait_puts_the_row_back_for_that_long_then_it_is_sent_once(database: Database,
@@ -169,12 +191,19 @@ def fake_twilio() -> Iterator[FakeTwilio]:
         yield fake
 
 
+TEMPLATE = "HX" + "5" * 32
+
+
+def whatsapp_out(database: Database, fake: FakeTwilio, **changes: str) -> Settings:
+    return whatsapp_settings(database, twilio_api_base_url=fake.base_url, **changes)
+
+
 def test_a_whatsapp_row_goes_through_twilio_with_its_status_callback(database: Database,
                                                                      fake_twilio: FakeTwilio) -> None:
+    link_chat(database, SENDER, "whatsapp")
     message_id = queue(database, "whatsapp", SENDER, "Pengingat: besok pelatihan QRIS.")
-    settings = whatsapp_settings(database, twilio_api_base_url=fake_twilio.base_url)
 
-    assert send_due(database, settings, Clock()) == Counter(sent=1)
+    assert send_due(database, whatsapp_out(database, fake_twilio), Clock()) == Counter(sent=1)
     [message] = fake_twilio.messages
     assert (message.to, message.from_, message.body) == (SENDER, "whatsapp:+14155238886",
                                                          "Pengingat: besok pelatihan QRIS.")
@@ -182,34 +211,125 @@ def test_a_whatsapp_row_goes_through_twilio_with_its_status_callback(database: D
     assert row(database, message_id)["provider_message_id"] == message.sid
 
 
-def test_a_number_not_on_whatsapp_fails_for_good(database: Database, fake_twilio: FakeTwilio) -> None:
-    fake_twilio.not_on_whatsapp(SENDER)
+@pytest.mark.parametrize(("heard", "template"), [
+    (timedelta(hours=23, minutes=49), False), (timedelta(hours=23, minutes=51), True), (timedelta(days=3), True),
+    (None, True)], ids=["inside", "at-the-margin", "days-ago", "never"])
+def test_outside_whatsapps_24_hours_the_approved_template_carries_the_text(database: Database,
+                                                                            fake_twilio: FakeTwilio,
+                                                                            heard: timedelta | None,
+                                                                            template: bool) -> None:
+    clock = Clock(START + timedelta(days=5))
+    if heard is not None:
+        link_chat(database, SENDER, "whatsapp", at=clock.now - heard)
+    queue(database, "whatsapp", SENDER, "Pelatihan QRIS dibuka.", now=clock.now)
+
+    settings = whatsapp_out(database, fake_twilio, twilio_announcement_content_sid=TEMPLATE)
+    assert send_due(database, settings, clock) == Counter(sent=1)
+    [message] = fake_twilio.messages
+    if template:
+        assert (message.body, message.content_sid) == (None, TEMPLATE)
+        assert json.loads(message.content_variables or "") == {"1": "Pelatihan QRIS dibuka."}
+    else:
+        assert (message.body, message.content_sid, message.content_variables) == ("Pelatihan QRIS dibuka.", None,
+                                                                                  None)
+
+
+def test_outside_the_24_hours_without_a_template_the_row_fails_at_once(database: Database,
+                                                                       fake_twilio: FakeTwilio) -> None:
+    message_id = queue(database, "whatsapp", SENDER, "Pelatihan QRIS dibuka.")
+
+    assert send_due(database, whatsapp_out(database, fake_twilio), Clock()) == Counter(failed=1)
+    assert fake_twilio.requests == []
+    assert row(database, message_id)["error"] == NO_TEMPLATE
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+def test_an_announcement_goes_out_in_its_frame_in_the_owners_language(database: Database,
+                                                                      fake_telegram: FakeTelegram,
+                                                                      fake_twilio: FakeTwilio, channel: str) -> None:
+    address = str(CHAT) if channel == "telegram" else SENDER
+    link_chat(database, address, channel)
+    with database.transaction(START) as registry:
+        registry.outbox.queue(ANNOUNCEMENT, None, channel, address, "Pelatihan QRIS dibuka.")
+    with database.engine.begin() as connection:
+        connection.execute(update(OutboxMessage).values(language="en"))
+    settings = replace(whatsapp_out(database, fake_twilio), telegram_bot_token=fake_telegram.token,
+                       telegram_api_base_url=fake_telegram.origin)
+
+    assert send_due(database, settings, Clock()) == Counter(sent=1)
+    [text] = fake_telegram.sent(CHAT) if channel == "telegram" else fake_twilio.sent(SENDER)
+    assert text == announcement_text("Pelatihan QRIS dibuka.", "en")
+    assert text.startswith("Announcement from the Dinas Koperasi dan UKM")
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    (63003, "Channel could not find To address"), (21610, "Attempt to send to unsubscribed recipient"),
+    (21211, "The 'To' number is not a valid phone number."), (21614, "'To' number is not a valid mobile number")])
+def test_a_number_that_cannot_be_reached_fails_for_good_and_is_marked(database: Database, fake_twilio: FakeTwilio,
+                                                                      code: int, message: str) -> None:
+    link_chat(database, SENDER, "whatsapp")
+    fake_twilio.refuse(SENDER, code, message)
     message_id = queue(database, "whatsapp", SENDER, "Pengingat.")
 
-    settings = whatsapp_settings(database, twilio_api_base_url=fake_twilio.base_url)
-    assert send_due(database, settings, Clock()) == Counter(failed=1)
-    assert row(database, message_id)["error"] == "Twilio 400 error 63003"
+    assert send_due(database, whatsapp_out(database, fake_twilio), Clock()) == Counter(failed=1)
+    assert row(database, message_id)["error"] == f"Twilio 400 error {code}"
+    assert blocked_at(database, "whatsapp", SENDER) is not None
+
+
+def test_a_message_twilio_refuses_fails_alone_and_blocks_nothing(database: Database, fake_twilio: FakeTwilio) -> None:
+    link_chat(database, SENDER, "whatsapp")
+    fake_twilio.refuse(SENDER, 21617, "The concatenated message body exceeds the 1600 character limit.")
+    message_id = queue(database, "whatsapp", SENDER, "Pengingat.")
+
+    assert send_due(database, whatsapp_out(database, fake_twilio), Clock()) == Counter(failed=1)
+    assert row(database, message_id)["error"] == "Twilio 400 error 21617"
+    assert blocked_at(database, "whatsapp", SENDER) is None
 
 
 def test_twilio_throttling_puts_the_row_back_after_a_backoff(database: Database, fake_twilio: FakeTwilio) -> None:
+    link_chat(database, SENDER, "whatsapp")
     fake_twilio.rate_limit_next(1)
     message_id = queue(database, "whatsapp", SENDER, "Pengingat.")
-    settings, clock = whatsapp_settings(database, twilio_api_base_url=fake_twilio.base_url), Clock()
+    settings, clock = whatsapp_out(database, fake_twilio), Clock()
 
     assert send_due(database, settings, clock) == Counter(retrying=1)
     assert row(database, message_id)["due_at"] == START + backoff(1)
+    assert fake_twilio.too_many_requests == 1
     clock.advance(backoff(1))
     assert send_due(database, settings, clock) == Counter(sent=1)
     assert fake_twilio.sent(SENDER) == ["Pengingat."]
 
 
 @pytest.mark.parametrize(("status", "code", "verdict"), [
-    (429, 20429, Verdict.SLOW_DOWN), (400, 63003, Verdict.FAILED), (400, 21211, Verdict.FAILED),
-    (400, 21610, Verdict.BLOCKED), (500, 20500, Verdict.RETRY), (503, 20503, Verdict.RETRY),
+    (429, 20429, Verdict.SLOW_DOWN), (400, 63003, Verdict.UNREACHABLE), (400, 21211, Verdict.UNREACHABLE),
+    (400, 21610, Verdict.UNREACHABLE), (400, 21614, Verdict.UNREACHABLE), (400, 63024, Verdict.UNREACHABLE),
+    (400, 21617, Verdict.FAILED), (500, 20500, Verdict.RETRY), (503, 20503, Verdict.RETRY),
     (401, 20003, Verdict.RETRY),
 ])
 def test_twilio_refusals_are_classified(status: int, code: int, verdict: Verdict) -> None:
     assert twilio_outcome(status, code).verdict == verdict
+
+
+# -- the providers' limits ------------------------------------------------------------------------
+
+
+def test_with_the_limits_enforced_our_pace_draws_not_one_429(database: Database) -> None:
+    chats = [str(chat) for chat in range(1, 61)] + [str(chat) for chat in range(1, 11)]  # ten chats get two
+    numbers = [f"whatsapp:+62812000000{number:02d}" for number in range(25)]
+    with database.transaction(START) as registry:
+        for number in numbers:
+            registry.save_conversation(registry.open_conversation("whatsapp", number))
+        for chat in chats:
+            registry.outbox.queue("seat", None, "telegram", chat, f"Pesan untuk {chat}.")
+        for number in numbers:
+            registry.outbox.queue("seat", None, "whatsapp", number, "Pesan.")
+    with FakeTelegram(enforce_limits=True) as telegram, \
+            FakeTwilio(account_sid="AC" + "0" * 32, auth_token="secret-token", enforce_limits=True) as twilio:
+        settings = replace(whatsapp_out(database, twilio), telegram_bot_token=telegram.token,
+                           telegram_api_base_url=telegram.origin)
+        assert send_due(database, settings, Clock()) == Counter(sent=len(chats) + len(numbers))
+        assert (telegram.too_many_requests, twilio.too_many_requests) == (0, 0)
+        assert len(twilio.messages) == len(numbers)
 
 
 # -- what is claimed, and what goes back ----------------------------------------------------------
@@ -286,14 +406,23 @@ class Ticks:
         return self.now
 
 
+def reserve(pacer: Pacer, *chats: str) -> list[float]:
+    """The delays the pacer gives these sends, taken one after the other."""
+
+    async def take() -> list[float]:
+        return [await pacer.reserve(chat) for chat in chats]
+
+    return asyncio.run(take())
+
+
 def test_one_chat_gets_one_message_a_second() -> None:
     pacer = Pacer(30, chat_gap=1.0, clock=Ticks())
-    assert [pacer.reserve("42") for _ in range(4)] == [0, 1, 2, 3]
+    assert reserve(pacer, *["42"] * 4) == [0, 1, 2, 3]
 
 
 def test_many_chats_get_at_most_the_channels_rate() -> None:
     pacer = Pacer(30, chat_gap=1.0, clock=Ticks())
-    delays = [pacer.reserve(str(chat)) for chat in range(61)]
+    delays = reserve(pacer, *(str(chat) for chat in range(61)))
     assert delays[0] == 0 and delays[-1] == pytest.approx(2.0)
     assert all(later - earlier == pytest.approx(1 / 30) for earlier, later in pairwise(delays))
 
@@ -301,16 +430,42 @@ def test_many_chats_get_at_most_the_channels_rate() -> None:
 def test_a_moment_passed_is_not_waited_for_and_chats_remembered_are_forgotten_once_past() -> None:
     ticks = Ticks()
     pacer = Pacer(10, chat_gap=1.0, clock=ticks)
-    for chat in range(Pacer.PRUNE_AT):
-        pacer.reserve(str(chat))
+    reserve(pacer, *(str(chat) for chat in range(Pacer.PRUNE_AT)))
     ticks.now += 1000
-    assert pacer.reserve("0") == 0 and pacer.reserve("0") == 1.0
+    assert reserve(pacer, "0", "0") == [0, 1.0]
     assert len(pacer._next_for) == 1
+
+
+def test_a_slot_missed_lets_its_chat_take_the_next_one_at_once() -> None:
+    ticks = Ticks()
+    pacer = Pacer(10, chat_gap=1.0, clock=ticks)
+    assert reserve(pacer, "42") == [0]
+    ticks.now += 0.5  # the worker was busy: the send did not go
+    pacer.missed("42")
+    assert reserve(pacer, "42", "7") == pytest.approx([0, 0.1])
 
 
 def test_whatsapp_pace_has_no_gap_per_chat() -> None:
     pacer = Pacer(10, clock=Ticks())
-    assert [pacer.reserve(SENDER) for _ in range(3)] == pytest.approx([0, 0.1, 0.2])
+    assert reserve(pacer, SENDER, SENDER, SENDER) == pytest.approx([0, 0.1, 0.2])
+
+
+def test_shared_slots_are_taken_in_blocks_as_the_registry_hands_them_out() -> None:
+    ticks, asked = Ticks(), []
+
+    def registry(count: int, spacing: float) -> list[float]:  # another worker holds the next half second
+        asked.append(count)
+        return [0.5 + sum(asked[:-1]) * spacing + slot * spacing for slot in range(count)]
+
+    pacer = Pacer(20, clock=ticks, shared=registry)
+    assert reserve(pacer, *(str(chat) for chat in range(6))) == pytest.approx([0.5, 0.55, 0.6, 0.65, 0.7, 0.75])
+    assert asked == [1] * 6  # one send waiting at a time: no slot taken that nobody uses
+
+    async def together() -> list[float]:
+        return list(await asyncio.gather(*(pacer.reserve(str(chat)) for chat in range(10))))
+
+    assert sorted(asyncio.run(together())) == pytest.approx([0.5 + 0.05 * slot for slot in range(6, 16)])
+    assert asked[6:] == [1, 4, 4, 1]  # the first alone, then as many as wait, up to a fifth of a second's slots
 
 
 def test_a_pause_holds_the_channel_for_as_long_as_asked() -> None:

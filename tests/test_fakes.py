@@ -157,6 +157,27 @@ def test_rate_limit_raises_retry_after(telegram_api: FakeTelegram) -> None:
     assert raised.value.retry_after in (3, timedelta(seconds=3))
     with_bot(telegram_api, lambda bot: bot.send_message(CHAT, "Halo lagi"))
     assert telegram_api.sent(CHAT) == ["Halo lagi"]
+    assert telegram_api.too_many_requests == 1
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+def test_with_limits_enforced_the_31st_message_in_a_second_and_a_second_to_one_chat_get_429() -> None:
+    async def send_fast(bot: telegram.Bot) -> list[str]:
+        outcomes = []
+        for chat in [*range(1, 31), 31, 1]:
+            try:
+                await bot.send_message(chat, "Halo")
+                outcomes.append("ok")
+            except RetryAfter as error:
+                outcomes.append(f"retry after {error.retry_after}")
+        return outcomes
+
+    with FakeTelegram(enforce_limits=True) as fake:
+        outcomes = with_bot(fake, send_fast)
+        assert outcomes == ["ok"] * 30 + ["retry after 1", "retry after 1"]
+        assert fake.too_many_requests == 2
+        with urllib.request.urlopen(fake.origin + "/_fake/stats", timeout=5) as answer:
+            assert json.load(answer)["too_many_requests"] == 2
 
 
 def test_wrong_token_raises_invalid_token(telegram_api: FakeTelegram) -> None:
@@ -222,6 +243,24 @@ def test_rate_limit_raises_20429(twilio_api: FakeTwilio) -> None:
     assert (raised.value.status, raised.value.code) == (429, 20429)
     with_twilio(twilio_api, send)
     assert len(twilio_api.messages) == 1
+    assert twilio_api.too_many_requests == 1
+
+
+def test_with_limits_enforced_a_create_beyond_the_mps_gets_20429() -> None:
+    async def send_fast(client: Client) -> list[int | None]:
+        codes: list[int | None] = []
+        for _ in range(4):
+            try:
+                await send(client)
+                codes.append(None)
+            except TwilioRestException as error:
+                codes.append(error.code)
+        return codes
+
+    with FakeTwilio(enforce_limits=True, mps=3) as fake:
+        assert with_twilio(fake, send_fast) == [None, None, None, 20429]
+        with urllib.request.urlopen(fake.base_url + "/_fake/stats", timeout=5) as answer:
+            assert json.load(answer) == {"requests": 4, "messages": 3, "too_many_requests": 1}
 
 
 def test_number_not_on_whatsapp_raises_63003(twilio_api: FakeTwilio) -> None:

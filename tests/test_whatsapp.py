@@ -18,7 +18,7 @@ from fake_twilio import FakeTwilio
 from flows.messages import Reply, numbered
 from server import Server
 from store.db import Database
-from store.models import Conversation, DeliveryStatus
+from store.models import Conversation, DeliveryStatus, OutboxMessage
 from transcript import check
 from whatsapp_phone import PUBLIC, SENDER, WhatsAppPhone, whatsapp_settings
 
@@ -165,3 +165,70 @@ def test_a_refused_rest_message_raises_twilios_error(sqlite_database: Database) 
         with pytest.raises(TwilioRestException) as raised:
             asyncio.run(send())
     assert raised.value.code == 63003
+
+
+# -- status callbacks and the outbox ----------------------------------------------------------------
+
+
+def sent_row(database: Database, provider_id: str | None) -> int:
+    """An outbox row to SENDER, claimed by a worker, and recorded sent with `provider_id` unless it is None."""
+    with database.transaction() as registry:
+        registry.save_conversation(registry.open_conversation("whatsapp", SENDER))
+        registry.outbox.queue("seat", None, "whatsapp", SENDER, "Kursi untuk Anda.")
+    with database.transaction() as registry:
+        [claimed] = registry.outbox.claim(1, ("whatsapp",), claimed_before=registry.now)
+        if provider_id is not None:
+            registry.outbox.sent(claimed.id, "whatsapp", provider_id)
+    return claimed.id
+
+
+def outbox_row(database: Database, message_id: int) -> tuple[str, str | None]:
+    with database.engine.connect() as connection:
+        found = connection.execute(select(OutboxMessage.status, OutboxMessage.error)
+                                   .where(OutboxMessage.id == message_id)).one()
+    return found.status, found.error
+
+
+def report(whatsapp: WhatsAppPhone, message_sid: str, status: str, error_code: str | None = None) -> int:
+    fields = {"MessageSid": message_sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32, "To": SENDER,
+              "From": "whatsapp:+14155238886", "ChannelPrefix": "whatsapp", **({"ErrorCode": error_code} if error_code else {})}
+    return whatsapp.post("/whatsapp/status", fields).status_code
+
+
+def chat_blocked(database: Database) -> bool:
+    with database.engine.connect() as connection:
+        return connection.execute(select(Conversation.blocked_at)).scalar_one() is not None
+
+
+@pytest.mark.parametrize(("statuses", "becomes"), [
+    (["sent", "delivered"], ("delivered", None)), (["delivered", "read"], ("delivered", None)),
+    (["failed"], ("failed", "failed 63016")), (["undelivered"], ("failed", "undelivered 63016")),
+    (["delivered", "failed"], ("failed", "failed 63016")), (["failed", "delivered"], ("failed", "failed 63016")),
+], ids=["delivered", "read", "failed", "undelivered", "failed-after-delivered", "failure-not-undone"])
+def test_a_status_callback_updates_its_outbox_row(whatsapp: WhatsAppPhone, database: Database,
+                                                  statuses: list[str], becomes: tuple[str, str | None]) -> None:
+    message_id = sent_row(database, "SM" + "c" * 32)
+    for status in statuses:
+        assert report(whatsapp, "SM" + "c" * 32, status, "63016" if status in ("failed", "undelivered") else None) \
+            == 204
+    assert outbox_row(database, message_id) == becomes
+    assert not chat_blocked(database)  # 63016, outside the 24 hours, says nothing about the number
+
+
+def test_a_status_that_comes_before_the_worker_records_the_send_counts_when_it_does(whatsapp: WhatsAppPhone,
+                                                                                   database: Database) -> None:
+    message_id = sent_row(database, None)  # Twilio took it and called back; the worker has not committed yet
+    assert report(whatsapp, "SM" + "d" * 32, "delivered") == 204
+    assert outbox_row(database, message_id) == ("sending", None)
+    with database.transaction() as registry:
+        registry.outbox.sent(message_id, "whatsapp", "SM" + "d" * 32)
+    assert outbox_row(database, message_id) == ("delivered", None)
+
+
+@pytest.mark.parametrize("code", ["63003", "63024", "21610"])
+def test_a_failure_saying_the_number_cannot_be_reached_marks_the_chat(whatsapp: WhatsAppPhone, database: Database,
+                                                                      code: str) -> None:
+    message_id = sent_row(database, "SM" + "e" * 32)
+    assert report(whatsapp, "SM" + "e" * 32, "undelivered", code) == 204
+    assert outbox_row(database, message_id) == ("failed", f"undelivered {code}")
+    assert chat_blocked(database)

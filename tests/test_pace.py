@@ -1,0 +1,74 @@
+"""A channel's pace shared by workers on PostgreSQL (store/pace.py): slots that never overlap, whoever takes them."""
+
+import asyncio
+import threading
+import time
+from itertools import pairwise
+
+import pytest
+from sqlalchemy import select
+
+from bot.delivery import Pacer, shared_slots
+from store import pace
+from store.db import Database
+from store.models import ChannelPace
+
+pytestmark = pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+
+PER_SECOND = 50
+SENDS = 120  # per worker: more than a block, so each worker comes back for more while the others do
+
+
+def test_the_first_reservation_starts_now_and_the_next_follows_on(database: Database) -> None:
+    with database.engine.begin() as connection:
+        first = pace.reserve(connection, "telegram", 3, 0.1)
+        following = pace.reserve(connection, "telegram", 2, 0.1)
+    assert first == pytest.approx([0, 0.1, 0.2], abs=0.01)
+    assert following == pytest.approx([0.3, 0.4], abs=0.01)
+
+
+def test_a_channel_idle_for_a_while_starts_again_from_now_with_nothing_banked(database: Database) -> None:
+    with database.engine.begin() as connection:
+        pace.reserve(connection, "whatsapp", 1, 0.01)
+    time.sleep(0.2)
+    with database.engine.begin() as connection:
+        assert pace.reserve(connection, "whatsapp", 2, 0.01) == pytest.approx([0, 0.01], abs=0.005)
+
+
+def test_channels_keep_their_own_pace(database: Database) -> None:
+    with database.engine.begin() as connection:
+        pace.reserve(connection, "telegram", 10, 1.0)
+        assert pace.reserve(connection, "whatsapp", 1, 1.0) == pytest.approx([0], abs=0.01)
+        assert set(connection.scalars(select(ChannelPace.channel))) == {"telegram", "whatsapp"}
+
+
+def test_workers_taking_slots_at_once_get_disjoint_slots_at_the_channels_pace(database: Database) -> None:
+    """Three workers (each its own thread, event loop and connections) reserve as fast as they can."""
+    taken: list[list[float]] = []
+
+    def worker() -> None:
+        pacer = Pacer(PER_SECOND, shared=shared_slots(database, "telegram"))
+
+        async def moment(chat: int) -> float:
+            delay = await pacer.reserve(str(chat))
+            return time.monotonic() + delay
+
+        async def reserve_all() -> list[float]:
+            # Several sends waiting at once, as a batch's chats do: blocks of more than one slot.
+            return list(await asyncio.gather(*(moment(chat) for chat in range(SENDS))))
+
+        taken.append(asyncio.run(reserve_all()))
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert [len(slots) for slots in taken] == [SENDS] * 3
+    every = sorted(moment for slots in taken for moment in slots)
+    gaps = [later - earlier for earlier, later in pairwise(every)]
+    # Each slot is 1/50 s after the one before, whoever holds it; a few ms either way are the round
+    # trip to the registry, measured on each worker's side.
+    assert min(gaps) > 0.7 / PER_SECOND
+    assert every[-1] - every[0] == pytest.approx((3 * SENDS - 1) / PER_SECOND, abs=0.05)
