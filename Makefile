@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CATALOGS := locales/id/LC_MESSAGES/messages.po locales/en/LC_MESSAGES/messages.po
 
-.PHONY: run chat test lint setup browser db catalogs bench clean
+.PHONY: run chat test lint setup browser postgres db catalogs bench clean
 
 # The server with every channel whose settings are there; with none, the browser chat at the printed address.
 run: db
@@ -15,7 +15,8 @@ run: db
 chat: db
 	$(BIN)/tabe chat
 
-test: lint browser
+# Every test on SQLite, and those of the registry again on a PostgreSQL server the tests start themselves.
+test: lint browser postgres
 	$(BIN)/python -m pytest
 
 # Unused names, import order, likely bugs: the house rules a tool can check.
@@ -47,6 +48,23 @@ browser:
 				$$as_root $(APT_GET) install $(BROWSER_PACKAGES) >/dev/null 2>&1; }; \
 		} || echo "chromium could not be installed: the browser tests will be skipped"; }
 
+# The PostgreSQL tests start a throwaway server of their own (tests/conftest.py) from Debian's postgresql
+# binaries: installed here where they are missing, as the browser is. The package would also start the
+# system's own server; a policy-rc.d that forbids it (unless the machine has one already) keeps it stopped.
+POSTGRES_FOUND := command -v postgres >/dev/null || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1
+
+postgres:
+	@$(POSTGRES_FOUND) || { \
+		if [ "$$(id -u)" = 0 ]; then as_root=; else as_root="sudo -n"; fi; \
+		echo "installing postgresql for the PostgreSQL tests (a few minutes, once)"; \
+		command -v apt-get >/dev/null && $$as_root sh -c ' \
+			policy=/usr/sbin/policy-rc.d; made=; \
+			[ -e $$policy ] || { printf "#!/bin/sh\nexit 101\n" >$$policy && chmod +x $$policy && made=1; }; \
+			$(APT_GET) install postgresql >/dev/null 2>&1 || { \
+				$(APT_GET) update >/dev/null 2>&1 && $(APT_GET) install postgresql >/dev/null 2>&1; }; \
+			installed=$$?; [ -z "$$made" ] || rm -f $$policy; exit $$installed' \
+		|| echo "postgresql could not be installed: the PostgreSQL tests will be skipped"; }
+
 # The local registry: migrated, with the sample programmes (importing them again changes nothing)
 # and sample owners the first time.
 db: setup
@@ -67,6 +85,7 @@ bench: setup
 	$(BIN)/python bench/flow.py
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/programmes.py
+	$(BIN)/python bench/broadcast.py
 
 clean:
 	rm -rf $(VENV) tabe.sqlite3 tabe.sqlite3-*

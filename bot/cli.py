@@ -6,24 +6,37 @@ import gc
 import getpass
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy import select
 
 from bot import sample, worker
 from bot.app import create_app
-from bot.programme_file import ProgrammeFileError, apply_programmes, exact_kabupaten, read_programme_file
+from bot.programme_file import (
+    CLASSES,
+    SECTOR_KEYS,
+    ProgrammeFileError,
+    apply_programmes,
+    exact_kabupaten,
+    read_programme_file,
+)
 from bot.settings import Settings, load_settings
 from bot.telegram import register_webhook
 from bot.terminal import MAX_IDENTITY, chat
 from flows.conversation import Conversations
 from flows.i18n import Text
+from flows.notices import PUSH_CHANNELS, announcement_text
 from flows.parsing import Invalid, parse_phone
+from flows.scoring import Level
+from store.announcements import Reach, Report, Segment
 from store.db import Database
 from store.migrate import upgrade
-from store.officers import PROVINCE
+from store.models import Programme
+from store.officers import PROVINCE, OfficerInfo
 from store.regions import region
+from store.registry import Registry
 from store.training import ImportCounts, Tally
 
 
@@ -75,11 +88,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     remove_parser = officers_commands.add_parser("remove", help="deactivate an officer (kept for the audit trail)")
     remove_parser.add_argument("id", type=int)
 
+    announce_parser = commands.add_parser(
+        "announce", help="queue an announcement to owners (--text or --file), or see one: status ID, list")
+    words = announce_parser.add_mutually_exclusive_group()
+    words.add_argument("--text", help="the announcement's words")
+    words.add_argument("--file", type=Path, help="a UTF-8 text file holding the announcement's words")
+    announce_parser.add_argument("--kabupaten", type=_kabupaten, help="only owners with a business in this "
+                                 "kabupaten/kota, by code (62.02) or name (Kotim)")
+    announce_parser.add_argument("--sector", type=_one_of(SECTOR_KEYS), help=f"one of {', '.join(SECTOR_KEYS)}")
+    announce_parser.add_argument("--class", dest="business_class", type=_one_of(CLASSES),
+                                 help=f"one of {', '.join(CLASSES)}")
+    announce_parser.add_argument("--programme", metavar="CODE", help="only owners taking part in this programme")
+    announce_parser.add_argument("--level", type=_one_of(LEVELS),
+                                 help=f"only owners whose latest self-assessment is at this level: {', '.join(LEVELS)}")
+    announce_parser.add_argument("--officer", type=int, metavar="ID",
+                                 help="announce as this officer, to owners within their scope only")
+    announce_parser.add_argument("--dry-run", action="store_true", help="show who it reaches and how it reads; queue "
+                                 "nothing")
+    announce_parser.add_argument("--yes", action="store_true", help="queue it without asking")
+    announce_commands = announce_parser.add_subparsers(dest="announce_command")
+    status_parser = announce_commands.add_parser("status", help="what became of an announcement so far")
+    status_parser.add_argument("id", type=int)
+    status_parser.add_argument("--recipients", action="store_true", help="one line per recipient")
+    recent_parser = announce_commands.add_parser("list", help="the latest announcements")
+    recent_parser.add_argument("--limit", type=int, default=10)
+
     telegram_parser = commands.add_parser("telegram", help="Telegram's side of the setup")
     telegram_commands = telegram_parser.add_subparsers(dest="telegram_command", required=True)
     telegram_commands.add_parser("set-webhook", help="point Telegram at PUBLIC_BASE_URL/telegram/webhook")
 
     args = parser.parse_args(argv)
+    if args.command == "announce" and args.announce_command is None and args.text is None and args.file is None:
+        announce_parser.error("give the announcement with --text TEXT or --file PATH")
     settings = load_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token in the URL
@@ -109,8 +149,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return remove_officer(database, args.id)
         elif args.command == "officers":
             list_officers(database)
+        elif args.command == "announce" and args.announce_command == "status":
+            return announcement_status(database, args.id, args.recipients)
+        elif args.command == "announce" and args.announce_command == "list":
+            list_announcements(database, args.limit)
+        elif args.command == "announce":
+            chosen = Segment(PROVINCE, args.kabupaten, args.sector, args.business_class, level=args.level)
+            return announce(database, args.text if args.file is None else _read_text(args.file), chosen,
+                            args.programme, args.officer, dry_run=args.dry_run, yes=args.yes)
         else:
             chat(Conversations(database), args.identity, sys.stdin, sys.stdout)
+    except Refused as refused:
+        print(refused, file=sys.stderr)
+        return 2
     finally:
         database.dispose()
     return 0
@@ -190,10 +241,25 @@ def _scope(text: str) -> str:
     """`provinsi` (or 62) for the whole province, else one kabupaten/kota by code or exact name."""
     if text.casefold() in {"provinsi", "province", "prov", PROVINCE}:
         return PROVINCE
+    return _kabupaten(text)
+
+
+def _kabupaten(text: str) -> str:
+    """One kabupaten/kota by code or exact name, as programme files give them: a near miss is refused."""
     try:
         return exact_kabupaten(text)
     except ValueError as bad:
         raise argparse.ArgumentTypeError(str(bad)) from None
+
+
+def _one_of(allowed: Sequence[str]) -> Callable[[str], str]:
+    """An argument that must be one of `allowed`, however it is capitalised and with spaces for underscores."""
+    def choice(text: str) -> str:
+        value = "_".join(text.casefold().replace("-", " ").split())
+        if value not in allowed:
+            raise argparse.ArgumentTypeError(f"{text!r}: one of {', '.join(allowed)}, please")
+        return value
+    return choice
 
 
 def _phone(text: str) -> str:
@@ -231,6 +297,148 @@ def remove_officer(database: Database, officer_id: int) -> int:
         return 1
     print(f"officer {officer_id} removed")
     return 0
+
+
+# -- tabe announce ---------------------------------------------------------------------------
+
+LEVELS = tuple(level.value for level in Level)
+WHATSAPP_MAX_BODY = 1600  # characters Twilio takes in one WhatsApp message; longer ones fail for every owner
+
+
+class Refused(Exception):
+    """What the operator asked for cannot be done; the message says why."""
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise Refused(f"{path}: cannot be read as UTF-8 text ({error})") from None
+
+
+def announce(database: Database, text: str, chosen: Segment, programme_code: str | None, officer_id: int | None,
+             *, dry_run: bool, yes: bool) -> int:
+    """Say who the announcement reaches and how it reads, ask (on a terminal, unless `yes`), then queue it."""
+    text = text.strip()
+    if not text:
+        raise Refused("the announcement is empty")
+    preview = announcement_text(text, "id")
+    if len(preview) > WHATSAPP_MAX_BODY:
+        raise Refused(f"the announcement is too long: {len(preview):,} characters as owners read it, at most "
+                      f"{WHATSAPP_MAX_BODY:,} go in one WhatsApp message")
+    with database.transaction() as registry:
+        officer = _officer(registry, officer_id)
+        segment = _within_scope(chosen, officer.scope if officer else PROVINCE, _programme_id(registry, programme_code))
+        reach = registry.announcements.reach(segment, PUSH_CHANNELS)
+    author = _actor()
+    print(f"from: {author}" + (f", as officer {officer.id} ({officer.name})" if officer else ""))
+    print(f"to: {_describe(segment, programme_code)}")
+    print(f"reaches {reach.recipients:,} owners; {_left_out(reach)}")
+    print(f"as owners read it:\n\n{preview}\n")
+    if dry_run:
+        print("dry run: nothing queued")
+        return 0
+    if not reach.recipients:
+        print("nobody to send it to: nothing queued", file=sys.stderr)
+        return 1
+    if not yes and not _confirmed(f"Queue it for {reach.recipients:,} owners? [y/N] "):
+        print("nothing queued")
+        return 1
+    with database.transaction() as registry:
+        announcement_id, reach = registry.announcements.announce(text, segment, PUSH_CHANNELS, author,
+                                                                 officer.id if officer else None)
+    print(f"announcement {announcement_id} queued for {reach.recipients:,} owners: "
+          f"`tabe announce status {announcement_id}` follows it")
+    return 0
+
+
+def _officer(registry: Registry, officer_id: int | None) -> OfficerInfo | None:
+    if officer_id is None:
+        return None
+    officer = next((officer for officer in registry.officers.active() if officer.id == officer_id), None)
+    if officer is None:
+        raise Refused(f"no active officer has id {officer_id}: see `tabe officers list`")
+    return officer
+
+
+def _programme_id(registry: Registry, code: str | None) -> int | None:
+    if code is None:
+        return None
+    programme_id = registry.session.scalar(select(Programme.id).where(Programme.code == code))
+    if programme_id is None:
+        raise Refused(f"no programme has the code {code!r}: see `tabe programs list`")
+    return programme_id
+
+
+def _within_scope(chosen: Segment, scope: str, programme_id: int | None) -> Segment:
+    """The operator's choice inside the author's scope; a kabupaten outside it is refused, not quietly emptied."""
+    if scope != PROVINCE and chosen.kabupaten not in (None, scope):
+        raise Refused(f"the officer's scope is {_scope_name(scope)}: {_scope_name(chosen.kabupaten or '')} is outside it")
+    return Segment(scope, chosen.kabupaten, chosen.sector, chosen.business_class, programme_id, chosen.level)
+
+
+def _describe(segment: Segment, programme_code: str | None) -> str:
+    """Who a segment chooses, in a line."""
+    business = [part for part in (f"in {_scope_name(segment.kabupaten)}" if segment.kabupaten else "",
+                                  f"sector {segment.sector}" if segment.sector else "",
+                                  f"class {segment.business_class}" if segment.business_class else "",
+                                  f"self-assessed {segment.level}" if segment.level else "") if part]
+    words = [f"owners in {_scope_name(segment.scope)}"]
+    if business:
+        words.append(f"with a business {', '.join(business)}")
+    if programme_code:
+        words.append(f"taking part in programme {programme_code}")
+    return " ".join(words)
+
+
+def _left_out(reach: Reach) -> str:
+    return (f"left out: {reach.stopped:,} stopped announcements, {reach.blocked:,} blocked the bot, "
+            f"{reach.no_chat:,} have no chat we can write to")
+
+
+def _confirmed(question: str) -> bool:
+    """The operator's yes on a terminal; elsewhere (a script, a pipe) nobody is there to answer, so no."""
+    if not sys.stdin.isatty():
+        print("not asked on a terminal: add --yes to queue it", file=sys.stderr)
+        return False
+    return input(question).strip().casefold() in {"y", "ya", "yes"}
+
+
+def announcement_status(database: Database, announcement_id: int, recipients: bool) -> int:
+    with database.transaction() as registry:
+        report = registry.announcements.report(announcement_id)
+        rows = registry.announcements.recipients(announcement_id) if recipients and report else []
+        programme = registry.training.programme(report.segment.programme_id) \
+            if report and report.segment.programme_id is not None else None
+    if report is None:
+        print(f"no announcement has id {announcement_id}", file=sys.stderr)
+        return 1
+    officer = f" as officer {report.officer_id}" if report.officer_id is not None else ""
+    print(f"announcement {report.id}, queued {Text('id').moment(report.created_at)} by {report.author}{officer}")
+    print(f"to: {_describe(report.segment, programme.code if programme else None)}")
+    print(f"sent {report.sent:,}, delivered {report.delivered:,}, failed {report.failed:,}, "
+          f"waiting {report.waiting:,}, cancelled {report.cancelled:,} (of {report.reach.recipients:,})")
+    print(_left_out(report.reach))
+    if recipients:
+        _print_table([("owner", "channel", "status", "error")] + [
+            (row.owner_name or "(deleted)", row.channel, row.status, row.error or "") for row in rows])
+    return 0
+
+
+def list_announcements(database: Database, limit: int) -> None:
+    with database.transaction() as registry:
+        reports = registry.announcements.recent(limit=limit)
+    _print_table([("id", "queued", "by", "reaches", "sent", "delivered", "failed", "waiting", "text")] + [
+        (str(report.id), Text("id").moment(report.created_at), report.author, f"{report.reach.recipients:,}",
+         f"{report.sent:,}", f"{report.delivered:,}", f"{report.failed:,}", f"{report.waiting:,}",
+         _first_words(report)) for report in reports])
+    if not reports:
+        print("no announcements yet: queue one with `tabe announce --text …`")
+
+
+def _first_words(report: Report) -> str:
+    line = " ".join(report.text.split())
+    return line if len(line) <= 40 else line[:39] + "…"
 
 
 def _scope_name(scope: str) -> str:

@@ -1,14 +1,19 @@
-"""Sample registered owners, so a fresh install has a registry to look at and benchmarks have scale."""
+"""Sample registered owners, so a fresh install has a registry to look at and benchmarks have scale.
+
+Each owner has the chat they registered from, on Telegram or WhatsApp, so announcements reach them.
+"""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import JSON, BigInteger, DateTime, Insert, String, case, cast, func, insert, literal, select, text
 
+from bot.telegram import CHANNEL as TELEGRAM
+from bot.whatsapp import CHANNEL as WHATSAPP
 from flows.classification import classify
 from flows.sectors import SECTORS
 from store.db import Database
-from store.models import Business, Owner
+from store.models import Business, Conversation, Owner
 from store.regions import kabupaten_list, kecamatan_of
 from store.registry import registration_number
 
@@ -26,10 +31,14 @@ BUSINESS_WORDS = {
     "wisata": ("Penginapan", "Homestay", "Wisata Susur Sungai"),
     "lainnya": ("Sablon", "Budidaya Ikan"),
 }
+# Sample Telegram chat ids are this plus the owner's id: far above the small ids tests make up.
+SAMPLE_CHAT_IDS = 6_200_000_000
+# When the sample chats were last used: before any test's clock, so a chat a test opens is the latest.
+LAST_CHATTED = datetime(2026, 1, 5, 3, 0, tzinfo=timezone.utc)
 
 
 def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: int = 62) -> int:
-    """Add `owners` sample owners with one business each; returns how many were added."""
+    """Add `owners` sample owners with one business and one chat each; returns how many were added."""
     if owners <= 0:
         return 0
     rng = random.Random(seed)
@@ -41,28 +50,58 @@ def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: 
         first_owner = (connection.scalar(select(func.max(Owner.__table__.c.id))) or 0) + 1
         first_business = (connection.scalar(select(func.max(Business.__table__.c.id))) or 0) + 1
         taken = set(connection.scalars(select(Owner.__table__.c.nik)))
+        # A WhatsApp chat's address is its owner's number, and one address is one chat.
+        numbers_taken = set(connection.scalars(select(Owner.__table__.c.phone))) | {
+            address.removeprefix("whatsapp:") for address in connection.scalars(
+                select(Conversation.__table__.c.address).where(Conversation.__table__.c.channel == WHATSAPP))}
         connection.execute(insert(Owner.__table__), [
-            _person(rng, first_owner + offset, taken) for offset in range(owners)
+            _person(rng, first_owner + offset, taken, numbers_taken) for offset in range(owners)
         ])
         connection.execute(insert(Business.__table__), [
             _business(rng, first_business + offset, first_owner + offset) for offset in range(owners)
         ])
+        connection.execute(_insert_chats(first_owner))
         if connection.dialect.name == "postgresql":  # explicit ids leave the sequences behind
             for table in ("owners", "businesses"):
                 connection.execute(text(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
                 ))
+            # Planned on the statistics of empty tables until autovacuum comes round, a query over every owner
+            # (who an announcement reaches) can take minutes instead of a second.
+            connection.execute(text("ANALYZE owners, businesses, conversations"))
     return owners
 
 
-def _person(rng: random.Random, owner_id: int, taken: set[str]) -> dict[str, object]:
+def _person(rng: random.Random, owner_id: int, taken: set[str], numbers_taken: set[str]) -> dict[str, object]:
     return {
         "id": owner_id,
         "name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
         "nik": new_nik(rng, taken),
-        "phone": "+628%d" % rng.randrange(1_100_000_000, 1_999_999_999),
+        "phone": _new_number(rng, numbers_taken),
         "phone_verified": rng.random() < 0.7,
     }
+
+
+def _new_number(rng: random.Random, taken: set[str]) -> str:
+    while True:
+        number = "+628%d" % rng.randrange(1_100_000_000, 1_999_999_999)
+        if number not in taken:
+            taken.add(number)
+            return number
+
+
+def _insert_chats(first_owner: int) -> Insert:
+    """The chat each new owner registered from, written by the database itself: WhatsApp for every other owner
+    whose number it vouched for, else Telegram."""
+    owners = Owner.__table__
+    on_whatsapp = owners.c.phone_verified.is_(True) & (owners.c.id % 2 == 0)
+    return insert(Conversation.__table__).from_select(
+        ("channel", "address", "owner_id", "language", "flow", "step", "answers", "updated_at"),
+        select(case((on_whatsapp, WHATSAPP), else_=TELEGRAM),
+               case((on_whatsapp, literal("whatsapp:") + owners.c.phone),
+                    else_=cast(literal(SAMPLE_CHAT_IDS, BigInteger) + owners.c.id, String)),
+               owners.c.id, literal("id"), literal("menu"), literal("start"), literal({}, JSON),
+               literal(LAST_CHATTED, DateTime)).where(owners.c.id >= first_owner))
 
 
 def new_nik(rng: random.Random, taken: set[str]) -> str:

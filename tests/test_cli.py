@@ -1,21 +1,28 @@
 """The `tabe` commands an operator runs: serve, worker, telegram set-webhook and programs, as real processes."""
 
+import io
 import os
+import re
 import signal
 import subprocess
+import sys
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
+from bot.cli import main
 from bot.sample import seed
 from fake_telegram import FakeTelegram
 from server import TABE, serving
 from store.db import Database
-from store.models import TrainingSession
-from store.training import SignUp
+from store.models import Business, Conversation, OutboxMessage, TrainingSession
+from store.officers import PROVINCE
+from store.outbox import Delivery
+from store.training import ProgrammeRecord, SessionRecord, SignUp
 
 
 def _environment(database: Database, **settings: str) -> dict[str, str]:
@@ -164,3 +171,204 @@ def test_the_sample_programmes_import_cleanly(sqlite_database: Database) -> None
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("programmes: 10 created, 0 updated, 0 unchanged; sessions: ")
     assert len(_programme_codes(sqlite_database)) == 10
+
+
+# -- tabe announce ------------------------------------------------------------------------------
+
+KOTIM, KAPUAS = "62.02", "62.03"
+ANNOUNCED = "Pelatihan QRIS gratis di Sampit, 3 Februari."
+
+
+@pytest.fixture
+def six_owners(database: Database) -> Database:
+    """Owners 1-4 in Kotim, 5-6 in Kapuas, each with their sample chat; 1 said "berhenti", 2 blocked the bot, and
+    3 only ever chatted in the browser."""
+    seed(database, 6)
+    with database.engine.begin() as connection:
+        for owners, kabupaten in (((1, 2, 3, 4), KOTIM), ((5, 6), KAPUAS)):
+            connection.execute(update(Business).where(Business.owner_id.in_(owners)).values(kabupaten_code=kabupaten))
+        connection.execute(update(Conversation).where(Conversation.owner_id == 2).values(blocked_at=START_OF_TESTS))
+        connection.execute(update(Conversation).where(Conversation.owner_id == 3).values(channel="web"))
+    with database.transaction() as registry:
+        assert registry.announcements.stop(1, "test")
+    return database
+
+
+START_OF_TESTS = datetime(2026, 11, 27, tzinfo=timezone.utc)
+
+
+def _announce(database: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+              *arguments: str) -> tuple[int, str, str]:
+    """`tabe announce …` through the command's own main function: its exit status, what it printed and said wrong."""
+    monkeypatch.setenv("DATABASE_URL", database.url)
+    try:
+        status = main(["announce", *arguments])
+    except SystemExit as exit_:  # argparse refuses an argument this way
+        status = int(exit_.code or 0)
+    printed = capsys.readouterr()
+    return status, printed.out, printed.err
+
+
+def _queued(database: Database) -> list[tuple[int | None, str]]:
+    with database.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(  # type: ignore[misc]
+            select(OutboxMessage.owner_id, OutboxMessage.status).order_by(OutboxMessage.owner_id))]
+
+
+def test_announce_dry_run_says_who_it_reaches_who_is_left_out_and_how_it_reads(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--dry-run")
+    assert status == 0
+    assert "to: owners in Provinsi Kalimantan Tengah\n" in out
+    assert ("reaches 3 owners; left out: 1 stopped announcements, 1 blocked the bot, 1 have no chat we can write to"
+            in out)
+    assert "Pengumuman dari Dinas Koperasi dan UKM Provinsi Kalimantan Tengah:\n\n" + ANNOUNCED in out
+    assert 'Balas "berhenti"' in out and out.rstrip().endswith("dry run: nothing queued")
+    assert _queued(six_owners) == []
+
+
+def test_announce_queues_one_row_per_owner_reached_by_the_command_line_user(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    words = tmp_path / "pengumuman.txt"
+    words.write_text(ANNOUNCED + "\n", encoding="utf-8")
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--file", str(words), "--kabupaten", "Kotim", "--yes")
+    assert status == 0, out
+    assert "to: owners in Provinsi Kalimantan Tengah with a business in Kabupaten Kotawaringin Timur" in out
+    assert "announcement 1 queued for 1 owners" in out
+    assert _queued(six_owners) == [(4, "pending")]
+    with six_owners.transaction() as registry:
+        report = registry.announcements.report(1)
+    assert report is not None and report.author.startswith("cli:") and report.officer_id is None
+    assert report.text == ANNOUNCED
+
+
+def test_announce_asks_on_a_terminal_and_queues_only_on_yes(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stdin", Terminal("tidak\n"))
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED)
+    assert (status, _queued(six_owners)) == (1, [])
+    assert "Queue it for 3 owners? [y/N] nothing queued" in out
+    monkeypatch.setattr(sys, "stdin", Terminal("y\n"))
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED)
+    assert status == 0 and "announcement 1 queued for 3 owners" in out
+    assert _queued(six_owners) == [(4, "pending"), (5, "pending"), (6, "pending")]
+
+
+def test_announce_without_a_terminal_needs_yes(sqlite_database: Database) -> None:
+    seed(sqlite_database, 2)
+    done = _tabe(sqlite_database, "announce", "--text", ANNOUNCED)
+    assert done.returncode == 1
+    assert "add --yes" in done.stderr and _queued(sqlite_database) == []
+
+
+def test_announce_as_an_officer_stays_within_their_scope(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    with six_owners.transaction() as registry:
+        kapuas = registry.officers.add("Rina Lestari", None, "777001", KAPUAS, actor="test")
+        gone = registry.officers.add("Budi Tambun", None, "777002", PROVINCE, actor="test")
+        registry.officers.remove(gone, actor="test")
+    outside = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--officer", str(kapuas),
+                        "--kabupaten", "Kotim", "--yes")
+    assert outside[0] == 2
+    assert "the officer's scope is Kabupaten Kapuas: Kabupaten Kotawaringin Timur is outside it" in outside[2]
+    removed = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--officer", str(gone), "--yes")
+    assert removed[0] == 2 and f"no active officer has id {gone}" in removed[2]
+    assert _queued(six_owners) == []
+
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--officer", str(kapuas), "--yes")
+    assert status == 0 and f"as officer {kapuas} (Rina Lestari)" in out
+    assert "to: owners in Kabupaten Kapuas\n" in out
+    assert _queued(six_owners) == [(5, "pending"), (6, "pending")]
+    with six_owners.transaction() as registry:
+        report = registry.announcements.report(1)
+    assert report is not None and (report.officer_id, report.scope) == (kapuas, KAPUAS)
+
+
+@pytest.mark.parametrize(("arguments", "said"), [
+    (("--sector", "bakso"), "'bakso': one of kuliner, fesyen"),
+    (("--class", "besar"), "'besar': one of mikro, kecil, menengah, please"),
+    (("--level", "jago"), "'jago': one of pemula, berkembang, mandiri, siap_naik_kelas, please"),
+    (("--kabupaten", "Kota Baru"), "did you mean"),
+    (("--programme", "tidak-ada"), "no programme has the code 'tidak-ada'"),
+])
+def test_announce_refuses_a_segment_it_cannot_make_and_says_why(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        arguments: tuple[str, ...], said: str) -> None:
+    status, _, err = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, *arguments, "--yes")
+    assert status == 2 and said in err
+    assert _queued(six_owners) == []
+
+
+def test_announce_takes_choices_as_people_write_them_and_programmes_by_code(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    starts = datetime(2099, 2, 3, 2, 0, tzinfo=timezone.utc)
+    with six_owners.transaction(START_OF_TESTS) as registry:
+        registry.training.import_programmes(
+            [ProgrammeRecord("qris", "Pelatihan QRIS", "Pembayaran digital.", "Dinas Koperasi dan UKM", ("digital",))],
+            [SessionRecord("qris", "sampit-1", starts, starts + timedelta(hours=3), "Aula", KOTIM, 20,
+                           starts - timedelta(days=1))])
+        [session_id] = registry.session.execute(select(TrainingSession.id)).scalars()
+        for owner_id in (4, 5):
+            assert registry.training.sign_up(session_id, owner_id, registry.audience(owner_id),
+                                             waitlist=False) == SignUp.REGISTERED
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--programme", "qris",
+                               "--level", "Siap Naik Kelas", "--dry-run")
+    assert status == 0
+    assert "with a business self-assessed siap_naik_kelas taking part in programme qris" in out
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--programme", "qris", "--yes")
+    assert status == 0 and _queued(six_owners) == [(4, "pending"), (5, "pending")]
+
+
+def test_announce_status_counts_every_outcome_and_lists_the_recipients(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--yes")[0] == 0
+    with six_owners.engine.begin() as connection:
+        for owner_id, outcome, error in ((4, Delivery.DELIVERED, None), (5, Delivery.FAILED, "Forbidden: bot was "
+                                                                                         "blocked by the user")):
+            connection.execute(update(OutboxMessage).where(OutboxMessage.owner_id == owner_id)
+                               .values(status=outcome, error=error))
+    channels = {owner_id: _channel(six_owners, owner_id) for owner_id in (4, 5, 6)}
+    with six_owners.transaction() as registry:
+        registry.erase_owner(6, actor="test")  # their row stays counted, with nothing personal in it
+        names = {owner_id: registry.owner_profile(owner_id).name for owner_id in (4, 5)}  # type: ignore[union-attr]
+
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "status", "1", "--recipients")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("announcement 1, queued ") and " WIB by cli:" in lines[0]
+    assert lines[1:4] == ["to: owners in Provinsi Kalimantan Tengah",
+                          "sent 0, delivered 1, failed 1, waiting 0, cancelled 1 (of 3)",
+                          "left out: 1 stopped announcements, 1 blocked the bot, 1 have no chat we can write to"]
+    # Columns are two spaces or more apart; a name has single spaces.
+    assert [re.split(r"\s{2,}", line.strip()) for line in lines[4:]] == [
+        ["owner", "channel", "status", "error"],
+        [names[4], channels[4], "delivered"],
+        [names[5], channels[5], "failed", "Forbidden: bot was blocked by the user"],
+        ["(deleted)", channels[6], "cancelled", "erased"]]
+
+    missing = _announce(six_owners, monkeypatch, capsys, "status", "9")
+    assert missing[0] == 1 and "no announcement has id 9" in missing[2]
+
+
+def _channel(database: Database, owner_id: int) -> str:
+    with database.engine.connect() as connection:
+        return connection.scalar(select(Conversation.channel).where(Conversation.owner_id == owner_id)) or ""
+
+
+def test_announce_list_shows_the_latest_first(six_owners: Database, monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert "no announcements yet" in _announce(six_owners, monkeypatch, capsys, "list")[1]
+    for words in ("Pertama", "Kedua " + "panjang " * 10):
+        assert _announce(six_owners, monkeypatch, capsys, "--text", words, "--yes")[0] == 0
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "list")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "queued", "by", "reaches", "sent", "delivered", "failed", "waiting", "text"]
+    assert [line.split()[0] for line in lines[1:]] == ["2", "1"]
+    assert lines[1].endswith("Kedua panjang panjang panjang panjang p…") and lines[2].endswith("Pertama")
+    assert lines[2].split()[-6:-1] == ["3", "0", "0", "0", "3"]

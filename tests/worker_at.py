@@ -28,3 +28,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def command(start: datetime, tick: float) -> list[str]:
+    """How a test starts this script: a worker whose clock starts at `start` and ticks every `tick` seconds."""
+    return [sys.executable, __file__, str(start.timestamp()), str(tick)]
