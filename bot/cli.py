@@ -124,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token in the URL
     logging.getLogger("transitions").setLevel(logging.WARNING)  # two lines for every message otherwise
+    logging.getLogger("twilio").setLevel(logging.WARNING)  # a dozen lines for every message sent otherwise
     if args.command == "db" and args.db_command == "upgrade":
         upgrade(settings.database_url)
         return 0

@@ -21,11 +21,12 @@ import contextlib
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import aiohttp
 from telegram import Bot
@@ -49,11 +50,12 @@ from store.outbox import Outgoing
 log = logging.getLogger(__name__)
 
 BATCH = 100  # the fewest rows claimed at once
-LARGEST_BATCH = 2000  # the most, when the channels are that fast
+LARGEST_BATCH = 500  # the most, when the channels are that fast: claims stay cheap, and so do the rows in flight
 BATCH_SECONDS = 2.0  # a batch is what the channels can send in this long
 CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this belonged to a worker that died
 SEND_WITHIN = timedelta(minutes=2)  # a batch's rows not started by then go back, long before their claim goes stale
 SEND_TIMEOUT = 30.0  # seconds for one request to a provider
+STOP_CHECK = 0.1  # a send waiting longer than this for its moment is woken by stopping
 FLUSH_EVERY = 100  # outcomes committed together...
 FLUSH_WITHIN = 0.2  # ...or this many seconds after the first of them, whichever comes first
 MAX_ATTEMPTS = 8  # for failures that may pass: about an hour of trying, with the waits below
@@ -98,13 +100,20 @@ class Pacer:
     channel at or after its chat's next moment, and its caller sleeps until then. The slots are this
     process's own, evenly spaced, or with `shared`, blocks taken from the registry that every worker
     takes from; a slot passed unused is lost, so the channel never goes faster than its rate.
+
+    A provider counts a request when it reaches it, which can be any time before its answer comes
+    back: a first request slowed by its connection, a busy moment on either side. So with `limit`,
+    each send also holds one of `limit` places from its start until a second after its answer, and
+    a chat's next send waits `chat_gap` from the answer: then no second at the provider can hold
+    more than `limit` requests, nor two to one chat, however the requests were delayed on the way.
     """
 
     PRUNE_AT = 1000  # chats remembered before those whose gap has passed are forgotten
 
     def __init__(self, per_second: float, chat_gap: float = 0.0, clock: Callable[[], float] = time.monotonic,
-                 shared: Callable[[int, float], list[float]] | None = None) -> None:
+                 shared: Callable[[int, float], list[float]] | None = None, limit: int | None = None) -> None:
         self._gap = 1 / per_second
+        self._places = asyncio.Semaphore(limit) if limit else None
         self._chat_gap = chat_gap
         self._clock = clock
         self._shared = shared
@@ -129,6 +138,19 @@ class Pacer:
                 self._prune_at = max(self.PRUNE_AT, 2 * len(self._next_for))
             self._next_for[chat] = start + self._chat_gap
         return max(start - now, 0.0)
+
+    @contextlib.asynccontextmanager
+    async def holding_place(self, chat: str) -> AsyncIterator[None]:
+        """Around one send: a place among the provider's `limit` a second, given back a second after the answer."""
+        if self._places is not None:
+            await self._places.acquire()
+        try:
+            yield
+        finally:
+            if self._places is not None:
+                asyncio.get_running_loop().call_later(1.0, self._places.release)
+            if self._chat_gap:
+                self._next_for[chat] = max(self._next_for.get(chat, 0.0), self._clock() + self._chat_gap)
 
     def _own_slot(self, earliest: float) -> float:
         start = max(earliest, self._next)
@@ -191,6 +213,9 @@ class Sender(Protocol):
     async def close(self) -> None: ...
 
 
+FORM_HEADERS = {"User-Agent": BaseRequest.USER_AGENT, "Content-Type": "application/x-www-form-urlencoded"}
+
+
 class AiohttpRequest(BaseRequest):
     """PTB's requests over aiohttp rather than httpx, whose connection pool costs milliseconds a request under load.
 
@@ -222,8 +247,9 @@ class AiohttpRequest(BaseRequest):
         if request_data is not None and request_data.contains_files:
             raise NotImplementedError("the worker sends no files")
         try:
-            async with self._session.request(method, url, data=request_data.json_parameters if request_data else None,
-                                             headers={"User-Agent": self.USER_AGENT}) as response:
+            # Encoded here: given a dict, aiohttp builds a multipart writer (and a uuid4) per request.
+            form = urlencode(request_data.json_parameters) if request_data else None
+            async with self._session.request(method, url, data=form, headers=FORM_HEADERS) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
@@ -451,7 +477,7 @@ class Courier:
         def pacer(channel: str, per_second: int, chat_gap: float = 0.0) -> Pacer:
             # Several workers share a PostgreSQL registry; on SQLite there is one.
             shared = shared_slots(database, channel) if database.engine.dialect.name == "postgresql" else None
-            return Pacer(per_second * PACE, chat_gap, shared=shared)
+            return Pacer(per_second * PACE, chat_gap, shared=shared, limit=per_second)
 
         senders: dict[str, Sender] = {}
         if not settings.telegram_missing():
@@ -472,14 +498,27 @@ class Courier:
             await sender.close()
 
     async def send_due(self, stop: asyncio.Event) -> Counter[str]:
-        """Claim and send batches until no row is due or `stop` is set; how many rows went which way."""
+        """Send every due row, each channel on its own, until none is due or `stop` is set; how many went which way.
+
+        Channels never wait for each other: a batch of WhatsApp rows at 10 a second must not hold
+        back the next batch of Telegram rows, which go three times as fast.
+        """
+        results = await asyncio.gather(*(self._drain(channel, sender, stop) for channel, sender in self.senders.items()),
+                                       return_exceptions=True)
         counts: Counter[str] = Counter()
-        while not stop.is_set():
-            # A paused channel's rows stay pending: claiming them would only put them back.
-            ready = {channel: sender for channel, sender in self.senders.items() if not sender.pacer.paused}
-            size = round(sum(sender.pacer.per_second for sender in ready.values()) * BATCH_SECONDS)
-            rows = await asyncio.to_thread(claim, self.database, tuple(ready), self.clock(),
-                                           min(max(size, BATCH), LARGEST_BATCH)) if ready else []
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+            counts += result
+        return counts
+
+    async def _drain(self, channel: str, sender: Sender, stop: asyncio.Event) -> Counter[str]:
+        """Claim and send one channel's batches, each what the channel can send in BATCH_SECONDS."""
+        counts: Counter[str] = Counter()
+        size = min(max(round(sender.pacer.per_second * BATCH_SECONDS), BATCH), LARGEST_BATCH)
+        # A paused channel's rows stay pending: claiming them would only put them back.
+        while not stop.is_set() and not sender.pacer.paused:
+            rows = await asyncio.to_thread(claim, self.database, (channel,), self.clock(), size)
             if not rows:
                 break
             counts += await self.send(rows, stop)
@@ -522,9 +561,11 @@ class Courier:
             moment = time.monotonic() + delay
             if moment > deadline:
                 return False
-            if delay > 0:
+            if delay > STOP_CHECK:
                 with contextlib.suppress(TimeoutError):  # the moment came; stopping ends the wait sooner
                     await asyncio.wait_for(stop.wait(), delay)
+            elif delay > 0:  # too short to be worth a task that stopping could end
+                await asyncio.sleep(delay)
             if stop.is_set() or sender.pacer.paused:
                 return False
             if time.monotonic() - moment <= LATE:
@@ -535,7 +576,7 @@ class Courier:
     async def _send_one(self, sender: Sender, row: Outgoing) -> str:
         """Send a row and hand its outcome to the ledger; the count it goes under."""
         try:
-            async with asyncio.timeout(SEND_TIMEOUT):
+            async with sender.pacer.holding_place(row.address), asyncio.timeout(SEND_TIMEOUT):
                 outcome = await sender.send(row, message_text(row))
         except TimeoutError:
             outcome = Outcome(Verdict.RETRY, "timed out")

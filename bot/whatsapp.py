@@ -3,11 +3,14 @@
 import asyncio
 import json
 import logging
+from typing import Any
+from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
@@ -142,12 +145,28 @@ class WhatsAppChannel:
         return form
 
 
+class EncodedFormClient(AsyncTwilioHttpClient):
+    """twilio's aiohttp client, handing aiohttp the form already encoded.
+
+    Given a dict, aiohttp builds a FormData, and with it a multipart writer and its uuid4 boundary,
+    for every request: a third of a worker's time per WhatsApp message. Twilio's request already says
+    it is a urlencoded form.
+    """
+
+    async def request(self, method: str, url: str, params: dict[str, object] | None = None,
+                      data: dict[str, object] | None = None, headers: dict[str, str] | None = None,
+                      auth: tuple[str, str] | None = None, timeout: float | None = None,
+                      allow_redirects: bool = False) -> TwilioResponse:
+        encoded: Any = urlencode(data, doseq=True) if data else None
+        return await super().request(method, url, params, encoded, headers, auth, timeout, allow_redirects)
+
+
 class WhatsAppSender:
     """Sends messages nobody is waiting for through Twilio's REST API, with its async client."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.http_client = AsyncTwilioHttpClient()  # opens an aiohttp session: make it inside the loop
+        self.http_client = EncodedFormClient()  # opens an aiohttp session: make it inside the loop
         self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=self.http_client)
         self.client.api.base_url = settings.twilio_api_base_url
         # A region or edge (also from TWILIO_REGION/TWILIO_EDGE) rewrites the host name, which would

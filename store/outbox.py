@@ -121,15 +121,18 @@ class Outbox:
             .values(status=Delivery.SENT, sent_at=self.now, provider_message_id=bindparam("provider_id"),
                     error=None, claimed_at=None),
             [{"row_id": message_id, "provider_id": provider_id} for message_id, _channel, provider_id in taken])
-        provider_ids = {(channel, provider_id) for _id, channel, provider_id in taken if provider_id is not None}
+        by_channel: dict[str, list[str]] = {}
+        for _id, channel, provider_id in taken:
+            if provider_id is not None:
+                by_channel.setdefault(channel, []).append(provider_id)
         # A status callback can come before this commit: it was kept, and counts now.
-        early = self._connection.execute(
-            select(_statuses.c.channel, _statuses.c.provider_message_id, _statuses.c.status, _statuses.c.error_code)
-            .where(_statuses.c.provider_message_id.in_([provider_id for _channel, provider_id in provider_ids]))
-            .order_by(_statuses.c.id)).all() if provider_ids else []
-        for row in early:
-            if (row.channel, row.provider_message_id) in provider_ids:
-                self.reported(row.channel, row.provider_message_id, row.status, row.error_code)
+        for channel, provider_ids in by_channel.items():
+            early = self._connection.execute(
+                select(_statuses.c.provider_message_id, _statuses.c.status, _statuses.c.error_code)
+                .where(_statuses.c.channel == channel, _statuses.c.provider_message_id.in_(provider_ids))
+                .order_by(_statuses.c.id))
+            for row in early:
+                self.reported(channel, row.provider_message_id, row.status, row.error_code)
 
     def reported(self, channel: str, provider_message_id: str, status: str, error_code: str | None) -> None:
         """Apply a provider's status callback to the row it is about; a delivery never undoes a failure."""
