@@ -50,7 +50,7 @@ from store.outbox import Outgoing
 log = logging.getLogger(__name__)
 
 BATCH = 100  # the fewest rows claimed at once
-LARGEST_BATCH = 500  # the most, when the channels are that fast: claims stay cheap, and so do the rows in flight
+LARGEST_BATCH = 2000  # the most, when the channels are that fast
 BATCH_SECONDS = 2.0  # a batch is what the channels can send in this long
 CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this belonged to a worker that died
 SEND_WITHIN = timedelta(minutes=2)  # a batch's rows not started by then go back, long before their claim goes stale

@@ -56,15 +56,16 @@ def announce_to_sample_owners(database: Database, owners: int) -> None:
     assert reach.recipients == owners
 
 
-def environment(database: Database, telegram: FakeTelegram, twilio: FakeTwilio) -> dict[str, str]:
-    """Both channels on, against the fakes, with their limits lifted; the approved template for WhatsApp."""
+def environment(database: Database, telegram: FakeTelegram, twilio: FakeTwilio,
+                per_second: str = UNLIMITED) -> dict[str, str]:
+    """Both channels on, against the fakes, at `per_second` each (by default no limit); the approved template."""
     whatsapp = whatsapp_settings(database)
     keep = {name: value for name, value in os.environ.items() if not name.startswith(("TELEGRAM_", "TWILIO_"))}
     return {**keep, "DATABASE_URL": database.url,
-            "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.origin, "TELEGRAM_MPS": UNLIMITED,
+            "TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_BASE_URL": telegram.origin, "TELEGRAM_MPS": per_second,
             "TWILIO_ACCOUNT_SID": whatsapp.twilio_account_sid, "TWILIO_AUTH_TOKEN": whatsapp.twilio_auth_token,
             "TWILIO_WHATSAPP_FROM": whatsapp.twilio_whatsapp_from, "TWILIO_API_BASE_URL": twilio.base_url,
-            "TWILIO_MPS": UNLIMITED, "TWILIO_ANNOUNCEMENT_CONTENT_SID": "HX" + "5" * 32, "PUBLIC_BASE_URL": PUBLIC}
+            "TWILIO_MPS": per_second, "TWILIO_ANNOUNCEMENT_CONTENT_SID": "HX" + "5" * 32, "PUBLIC_BASE_URL": PUBLIC}
 
 
 def received(telegram: FakeTelegram, twilio: FakeTwilio) -> Counter[str]:
@@ -116,7 +117,9 @@ def test_a_worker_killed_mid_announcement_and_started_again_completes_it_with_du
 def test_two_workers_on_postgresql_share_one_announcement_and_each_owner_gets_it_once(
         database: Database, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio, tmp_path: Path) -> None:
     recipients = 3_000
-    settings, logs = environment(database, fake_telegram, fake_twilio), [tmp_path / "one.log", tmp_path / "two.log"]
+    # A worker claims what its channels send in two seconds: unlimited, that would be every row at once.
+    settings = environment(database, fake_telegram, fake_twilio, per_second="250")
+    logs = [tmp_path / "one.log", tmp_path / "two.log"]
     start = utcnow()
     with worker_process(settings, logs[0], command(start, TICK)) as one, \
             worker_process(settings, logs[1], command(start, TICK)) as two:
