@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import uvicorn
-from sqlalchemy import select
 
 from bot import sample, worker
 from bot.app import create_app
@@ -25,6 +24,7 @@ from bot.programme_file import (
 from bot.settings import Settings, load_settings
 from bot.telegram import register_webhook
 from bot.terminal import MAX_IDENTITY, chat
+from flows.announce import MAX_ANNOUNCEMENT
 from flows.conversation import Conversations
 from flows.i18n import Text
 from flows.notices import PUSH_CHANNELS, announcement_text
@@ -33,7 +33,6 @@ from flows.scoring import Level
 from store.announcements import Reach, Report, Segment
 from store.db import Database
 from store.migrate import upgrade
-from store.models import Programme
 from store.officers import PROVINCE, OfficerInfo
 from store.regions import region
 from store.registry import Registry
@@ -303,7 +302,6 @@ def remove_officer(database: Database, officer_id: int) -> int:
 # -- tabe announce ---------------------------------------------------------------------------
 
 LEVELS = tuple(level.value for level in Level)
-WHATSAPP_MAX_BODY = 1600  # characters Twilio takes in one WhatsApp message; longer ones fail for every owner
 
 
 class Refused(Exception):
@@ -323,10 +321,9 @@ def announce(database: Database, text: str, chosen: Segment, programme_code: str
     text = text.strip()
     if not text:
         raise Refused("the announcement is empty")
+    if len(text) > MAX_ANNOUNCEMENT:  # the same limit as in chat: WhatsApp's template takes no more
+        raise Refused(f"the announcement is too long: {len(text):,} characters, at most {MAX_ANNOUNCEMENT:,}")
     preview = announcement_text(text, "id")
-    if len(preview) > WHATSAPP_MAX_BODY:
-        raise Refused(f"the announcement is too long: {len(preview):,} characters as owners read it, at most "
-                      f"{WHATSAPP_MAX_BODY:,} go in one WhatsApp message")
     with database.transaction() as registry:
         officer = _officer(registry, officer_id)
         segment = _within_scope(chosen, officer.scope if officer else PROVINCE, _programme_id(registry, programme_code))
@@ -365,7 +362,7 @@ def _officer(registry: Registry, officer_id: int | None) -> OfficerInfo | None:
 def _programme_id(registry: Registry, code: str | None) -> int | None:
     if code is None:
         return None
-    programme_id = registry.session.scalar(select(Programme.id).where(Programme.code == code))
+    programme_id = registry.training.programme_id(code)
     if programme_id is None:
         raise Refused(f"no programme has the code {code!r}: see `tabe programs list`")
     return programme_id

@@ -190,6 +190,10 @@ class Training:
         )
         return [Listing(row[0], row[1], as_utc(row[2]), as_utc(row[3]) if row[3] else None) for row in rows]
 
+    def programme_id(self, code: str) -> int | None:
+        """The id of the programme with this code (an import file's name for it), if there is one."""
+        return self._connection.scalar(select(_programmes.c.id).where(_programmes.c.code == code))
+
     def programme(self, programme_id: int) -> ProgrammeInfo | None:
         row = self._connection.execute(
             select(_programmes.c.id, _programmes.c.code, _programmes.c.name, _programmes.c.description,
