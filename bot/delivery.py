@@ -21,7 +21,7 @@ import contextlib
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -459,6 +459,20 @@ def release(database: Database, rows: Sequence[Outgoing], now: datetime | None =
         registry.outbox.release([row.id for row in rows])
 
 
+async def all_finished(counting: Iterable[Awaitable[Counter[str]]]) -> Counter[str]:
+    """Run these side by side until every one has finished, then raise the first failure or add up their counts.
+
+    Not a TaskGroup: when one fails (the registry went away), the others still finish the row in
+    hand rather than being cancelled mid-send with their outcome unrecorded.
+    """
+    counts: Counter[str] = Counter()
+    for result in await asyncio.gather(*counting, return_exceptions=True):
+        if isinstance(result, BaseException):
+            raise result
+        counts += result
+    return counts
+
+
 class Courier:
     """Takes claimed rows to the senders of the channels that are on, and records what came of each."""
 
@@ -503,14 +517,7 @@ class Courier:
         Channels never wait for each other: a batch of WhatsApp rows at 10 a second must not hold
         back the next batch of Telegram rows, which go three times as fast.
         """
-        results = await asyncio.gather(*(self._drain(channel, sender, stop) for channel, sender in self.senders.items()),
-                                       return_exceptions=True)
-        counts: Counter[str] = Counter()
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-            counts += result
-        return counts
+        return await all_finished(self._drain(channel, sender, stop) for channel, sender in self.senders.items())
 
     async def _drain(self, channel: str, sender: Sender, stop: asyncio.Event) -> Counter[str]:
         """Claim and send one channel's batches, each what the channel can send in BATCH_SECONDS."""
@@ -530,17 +537,10 @@ class Courier:
         for row in rows:
             chats.setdefault((row.channel, row.address), []).append(row)
         deadline = time.monotonic() + SEND_WITHIN.total_seconds()
-        # Not a TaskGroup: when one chat fails (the registry went away), the others still finish the
-        # row in hand rather than being cancelled mid-send with their outcome unrecorded.
-        results = await asyncio.gather(*(self._send_chat(chat_rows, stop, deadline) for chat_rows in chats.values()),
-                                       return_exceptions=True)
-        await self.ledger.flush()
-        counts: Counter[str] = Counter()
-        for result in results:
-            if isinstance(result, BaseException):
-                raise result
-            counts += result
-        return counts
+        try:
+            return await all_finished(self._send_chat(chat_rows, stop, deadline) for chat_rows in chats.values())
+        finally:
+            await self.ledger.flush()
 
     async def _send_chat(self, rows: list[Outgoing], stop: asyncio.Event, deadline: float) -> Counter[str]:
         """One chat's rows, one after the other; those not started in time go back untried."""
