@@ -93,12 +93,14 @@ def queue_due_reminders(database: Database, now: datetime | None = None) -> int:
 
 
 def forget_old_message_ids(database: Database, now: datetime | None = None) -> int:
-    """Drop what is kept about handled messages once no provider will deliver them again; how many went.
+    """Drop what is kept about messages once no provider will deliver them again; how many ids went.
 
     Providers redeliver within minutes or hours; a week later a message id only says that someone
-    wrote, and when. Answers kept for another process's request are dropped once it is surely gone.
+    wrote, and when. Answers kept for another process's request are dropped once it is surely gone,
+    and status callbacks, each applied to its outbox row when it came, after the same week.
     """
     with database.transaction(now) as registry:
+        registry.purge_delivery_statuses(received_before=registry.now - MESSAGE_IDS_KEPT)
         return registry.purge_inbound(handled_before=registry.now - MESSAGE_IDS_KEPT,
                                       kept_replies_before=registry.now - ABANDONED_AFTER)
 

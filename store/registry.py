@@ -88,6 +88,7 @@ class ConversationState:
 # parameters change. (ORM-enabled statements cost several times more per call.)
 _conversations = Conversation.__table__
 _inbound_messages = InboundMessage.__table__
+_delivery_statuses = DeliveryStatus.__table__
 _owners = Owner.__table__
 _businesses = Business.__table__
 _LOCK_CONVERSATION = (
@@ -217,6 +218,12 @@ class Registry:
         ).values(replies=None))
         return self._connection.execute(delete(_inbound_messages).where(
             _inbound_messages.c.handled_at < handled_before)).rowcount
+
+    def purge_delivery_statuses(self, received_before: datetime) -> int:
+        """Forget providers' status callbacks received before `received_before`: each was applied to its outbox row
+        when it came (or when the send it raced was recorded); how many went."""
+        return self._connection.execute(delete(_delivery_statuses).where(
+            _delivery_statuses.c.received_at < received_before)).rowcount
 
     def waiting_inbound(self, channel: str, address: str) -> list[WaitingMessage]:
         """A chat's messages written as waiting, in the order they were sent."""

@@ -28,12 +28,12 @@ from flows.i18n import WIB, in_wib
 from flows.messages import Inbound
 from server import TABE
 from store.db import Database
-from store.models import InboundMessage, OutboxMessage, TrainingSession, utcnow
+from store.models import DeliveryStatus, InboundMessage, OutboxMessage, TrainingSession, utcnow
 from store.training import ProgrammeRecord, SessionRecord, SignUp
 from transcript import START, Clock
 
 
-def test_message_ids_are_forgotten_after_a_week_and_kept_answers_after_two_minutes(database: Database) -> None:
+def test_message_ids_and_status_callbacks_are_forgotten_after_a_week_and_kept_answers_after_two_minutes(database: Database) -> None:
     clock = Clock()
     conversations = Conversations(database, clock)
     conversations.handle(Inbound("web", "budi", "old", "halo"))
@@ -43,10 +43,16 @@ def test_message_ids_are_forgotten_after_a_week_and_kept_answers_after_two_minut
         connection.execute(update(InboundMessage).where(InboundMessage.provider_message_id == "recent")
                            .values(replies=[{"text": "Apakah Anda setuju?"}]))
 
+    for message_id, days_ago in (("SMold", 8), ("SMrecent", 6)):
+        with database.transaction(START + timedelta(days=7, minutes=1) - timedelta(days=days_ago)) as registry:
+            registry.record_delivery_status("whatsapp", message_id, "delivered", None)
+
     assert forget_old_message_ids(database, now=START + timedelta(days=7, minutes=1)) == 1
     with Session(database.engine) as session:
         kept = session.execute(select(InboundMessage.provider_message_id, InboundMessage.replies)).all()
+        statuses = session.scalars(select(DeliveryStatus.provider_message_id)).all()
     assert [tuple(row) for row in kept] == [("recent", None)]
+    assert statuses == ["SMrecent"]
 
 
 # -- reminders and the outbox -----------------------------------------------------------------------
