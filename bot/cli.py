@@ -276,6 +276,8 @@ def add_officer(database: Database, name: str, phone: str | None, telegram_id: s
     with database.transaction() as registry:
         officer_id = registry.officers.add(name, phone, telegram_id, scope, actor=_actor())
     print(f"officer {officer_id} added: {name}, scope {_scope_name(scope)}")
+    print("from that WhatsApp number or Telegram account they write \"umumkan\" to announce and \"laporan\" "
+          "to follow what was sent")
     return 0
 
 
