@@ -379,7 +379,7 @@ def commit(database: Database, outcomes: Sequence[Settled], now: datetime | None
     """Commit rows' outcomes together: the sent ones in one statement, the rest (few) one by one."""
     with database.transaction(now) as registry:
         outbox = registry.outbox
-        outbox.sent_many([(settled.row.id, settled.row.channel, settled.outcome.detail) for settled in outcomes
+        outbox.sent([(settled.row.id, settled.row.channel, settled.outcome.detail) for settled in outcomes
                           if settled.count == "sent"])
         for settled in outcomes:
             row, outcome = settled.row, settled.outcome

@@ -46,16 +46,8 @@ CLASSES = (BusinessClass.MIKRO, BusinessClass.KECIL, BusinessClass.MENENGAH)
 _SPARE_LINES = re.compile(r"\n{3,}")
 
 
-def officer_of(turn: Turn) -> OfficerInfo | None:
-    """The active officer writing, if the writer is one."""
-    inbound = turn.inbound
-    # A private Telegram chat's address is its user's id; a group's never is an officer's.
-    telegram_id = inbound.address if inbound.channel == "telegram" else None
-    return turn.registry.officers.recognise(telegram_id, inbound.verified_phone)
-
-
 def _officer(turn: Turn) -> OfficerInfo:
-    officer = officer_of(turn)
+    officer = turn.officer
     if officer is None:  # the router lets only active officers in
         raise LookupError("announcing needs an active officer")
     return officer

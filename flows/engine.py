@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
+from functools import cached_property, partial
 from typing import Any, ClassVar, Protocol
 
 from transitions import Machine
@@ -17,6 +17,7 @@ from transitions import Machine
 from flows.i18n import N_, Text, in_wib
 from flows.messages import Choice, Inbound, Reply, numbered
 from flows.parsing import Invalid, parse_choice, parse_yes_no
+from store.officers import OfficerInfo
 from store.registry import ConversationState, Registry
 
 START = "start"
@@ -53,6 +54,13 @@ class Turn:
     def switch_language(self, language: str) -> None:
         self.text = Text(language)
         self.state.language = self.text.language
+
+    @cached_property
+    def officer(self) -> OfficerInfo | None:
+        """The active officer writing, if the writer is one: looked up once a message, however often asked."""
+        # A private Telegram chat's address is its user's id; a group's never is an officer's.
+        telegram_id = self.inbound.address if self.inbound.channel == "telegram" else None
+        return self.registry.officers.recognise(telegram_id, self.inbound.verified_phone)
 
     @property
     def now(self) -> datetime:

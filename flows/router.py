@@ -7,7 +7,7 @@ else they are ordinary text, answered as they always were.
 import re
 from collections.abc import Callable
 
-from flows.announce import Announce, answer_announcements, officer_of, show_reports
+from flows.announce import Announce, answer_announcements, show_reports
 from flows.engine import MENU, Flow, Turn, leave_flow
 from flows.i18n import N_
 from flows.identity import recognise
@@ -43,7 +43,7 @@ def respond(turn: Turn) -> list[Reply]:
 
 def _current_flow(turn: Turn) -> Flow | None:
     flow = FLOWS.get(turn.state.flow)
-    if flow is announcing and officer_of(turn) is None:
+    if flow is announcing and turn.officer is None:
         leave_flow(turn, announcing.name)  # no longer an officer: what they were writing cannot be sent
         return None
     return flow
@@ -164,7 +164,7 @@ def _officer_word(turn: Turn, word: str) -> Handler | None:
     """An officer's word, when an active officer says it; the officer is looked up only for such words."""
     report_of = _REPORT_OF.fullmatch(word)
     handler = _OFFICER_WORDS.get(word) or (_report(int(report_of[1])) if report_of else None)
-    return handler if handler is not None and officer_of(turn) is not None else None
+    return handler if handler is not None and turn.officer is not None else None
 
 
 def _register(turn: Turn, _flow: Flow | None) -> list[Reply]:

@@ -52,9 +52,9 @@ class Outgoing:
     address: str
     text: str  # for an announcement, the announcement's own words: the worker adds what goes around them
     attempts: int  # counting this one
-    kind: str = "notice"
-    language: str = "id"
-    heard_at: datetime | None = None  # when the owner last wrote in this chat: WhatsApp's 24 hours run from it
+    kind: str
+    language: str
+    heard_at: datetime | None  # when the owner last wrote in this chat: WhatsApp's 24 hours run from it
 
 
 class Outbox:
@@ -107,11 +107,7 @@ class Outbox:
             select(_outbox.c.id).where(*where, _outbox.c.channel.in_(channels))
             .order_by(*order).limit(limit).with_for_update(skip_locked=True)))
 
-    def sent(self, message_id: int, channel: str, provider_message_id: str | None) -> None:
-        """Record that the provider took the row, and anything it already reported about it."""
-        self.sent_many([(message_id, channel, provider_message_id)])
-
-    def sent_many(self, taken: Collection[tuple[int, str, str | None]]) -> None:
+    def sent(self, taken: Collection[tuple[int, str, str | None]]) -> None:
         """Record rows the provider took, as (row id, channel, provider message id), in one statement; anything
         the provider already reported about them counts too."""
         if not taken:
