@@ -11,7 +11,7 @@ from flows.messages import Reply
 from flows.parsing import Invalid, parse_choice
 from flows.profile import registered_owner
 from flows.registration import NOTHING_REGISTERED
-from flows.scoring import ITEMS, Dimension, Item, Level, level, score, shown_score, weakest
+from flows.scoring import ITEMS, Dimension, Item, Level, dimension_scores, level, score, shown_score, weakest
 from store.assessments import Result
 from store.models import Owner
 from store.training import Listing
@@ -112,7 +112,7 @@ class Assessment(QuestionFlow):
         value = score(points)
         reached = level(value)
         previous = turn.registry.assessments.latest(business.id)
-        turn.registry.assessments.save(owner_id, business.id, points, value, reached.value)
+        turn.registry.assessments.save(owner_id, business.id, points, value, reached.value, dimension_scores(points))
         weak = weakest(points)
         replies = [Reply("\n".join(self._result_lines(turn, business.name, value, reached, previous)))]
         if weak:

@@ -147,13 +147,24 @@ def level(value: float) -> Level:
     return next(found for floor, found in _LEVEL_FLOORS if value >= floor)
 
 
-def weakest(points: Mapping[str, int], count: int = 2) -> list[Dimension]:
-    """The dimensions with the smallest share of their possible points, ties in the order DOMAIN.md lists
-    them; a dimension with full points is nobody's weakness."""
+def _points_by_dimension(points: Mapping[str, int]) -> dict[Dimension, list[int]]:
     by_key = {item.key: item for item in ITEMS}
     shares: dict[Dimension, list[int]] = {}
     for key, value in points.items():
         shares.setdefault(by_key[key].dimension, []).append(value)
+    return shares
+
+
+def dimension_scores(points: Mapping[str, int]) -> dict[str, float]:
+    """Each answered dimension's share of its possible points, 0 to 100, as the dashboard averages them."""
+    return {dimension.value: 100 * sum(values) / (MAX_POINTS * len(values))
+            for dimension, values in _points_by_dimension(points).items()}
+
+
+def weakest(points: Mapping[str, int], count: int = 2) -> list[Dimension]:
+    """The dimensions with the smallest share of their possible points, ties in the order DOMAIN.md lists
+    them; a dimension with full points is nobody's weakness."""
+    shares = _points_by_dimension(points)
     order = list(Dimension)
     short = [dimension for dimension, values in shares.items() if sum(values) < MAX_POINTS * len(values)]
     ranked = sorted(short, key=lambda dimension: (sum(shares[dimension]) / len(shares[dimension]),

@@ -250,10 +250,8 @@ def _chosen(segment: Segment) -> ColumnElement[bool]:
         if value is not None:
             business.append(column == value)
     if segment.level is not None:
-        earlier = _assessments.alias("earlier")
-        latest = select(func.max(earlier.c.taken_at)).where(earlier.c.business_id == _assessments.c.business_id).scalar_subquery()
         business.append(exists().where(_assessments.c.business_id == _businesses.c.id,
-                                       _assessments.c.level == segment.level, _assessments.c.taken_at == latest))
+                                       _assessments.c.latest.is_(True), _assessments.c.level == segment.level))
     chosen = exists().where(*business)
     if segment.programme_id is None:
         return chosen

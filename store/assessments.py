@@ -1,11 +1,12 @@
 """Self-assessments as they are kept: every one, so a retake can be compared with the last."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
-from store.models import Assessment
+from store.models import DIMENSION_COLUMNS, Assessment
 
 _assessments = Assessment.__table__
 
@@ -24,9 +25,14 @@ class Assessments:
         self._connection = connection
         self.now = now
 
-    def save(self, owner_id: int, business_id: int, points: dict[str, int], score: float, level: str) -> None:
+    def save(self, owner_id: int, business_id: int, points: dict[str, int], score: float, level: str,
+             dimensions: Mapping[str, float]) -> None:
+        """Keep an assessment as the business's latest, with its score per dimension (DIMENSION_COLUMNS)."""
+        self._connection.execute(update(_assessments).where(
+            _assessments.c.business_id == business_id, _assessments.c.latest.is_(True)).values(latest=False))
         self._connection.execute(insert(_assessments).values(
-            owner_id=owner_id, business_id=business_id, points=points, score=score, level=level, taken_at=self.now))
+            owner_id=owner_id, business_id=business_id, points=points, score=score, level=level, taken_at=self.now,
+            latest=True, **{dimension: dimensions.get(dimension) for dimension in DIMENSION_COLUMNS}))
 
     def latest(self, business_id: int) -> Result | None:
         """The business's most recent assessment, if it has one."""

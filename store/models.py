@@ -174,6 +174,22 @@ class Assessment(Base):
     points: Mapped[dict[str, int]] = mapped_column(JSON)  # item key -> points, for the items answered
     score: Mapped[float] = mapped_column(Float)
     level: Mapped[str] = mapped_column(String(20))
+    # Only the newest assessment of a business counts in the dashboard's figures; kept as a flag so they
+    # need no "newest per business" search over every assessment.
+    latest: Mapped[bool] = mapped_column(default=True)
+    # The share of its possible points each dimension got (0-100), None where no item of it was answered:
+    # columns, so an average per dimension over 100,000 businesses is one scan, not 1.6 million JSON reads.
+    legalitas: Mapped[float | None] = mapped_column(Float)
+    keuangan: Mapped[float | None] = mapped_column(Float)
+    pasar: Mapped[float | None] = mapped_column(Float)
+    digital: Mapped[float | None] = mapped_column(Float)
+    produk: Mapped[float | None] = mapped_column(Float)
+    sdm: Mapped[float | None] = mapped_column(Float)
+
+
+DIMENSION_COLUMNS = ("legalitas", "keuangan", "pasar", "digital", "produk", "sdm")
+_latest = Assessment.latest.is_(True)
+Index("ix_assessments_latest", Assessment.business_id, postgresql_where=_latest, sqlite_where=_latest)
 
 
 class Programme(Base):
@@ -321,3 +337,59 @@ class Officer(Base):
     scope: Mapped[str] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginLink(Base):
+    """A one-time link into the dashboard: only its token's hash is kept, and it is good once, for minutes."""
+
+    __tablename__ = "login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class DashboardSession(Base):
+    """An officer logged in to the dashboard: the cookie carries the token, the registry its hash.
+
+    Kept here rather than only in the cookie so that logging out, or removing the officer, ends it at once.
+    """
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class Export(Base):
+    """One download of registry data: who, when, which filter, how many rows, and why full NIKs if so."""
+
+    __tablename__ = "exports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]  # None: the download broke off (rows says how far it got)
+    what: Mapped[str] = mapped_column(String(40))  # "registrations", "participants"
+    format: Mapped[str] = mapped_column(String(8))
+    filter: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rows: Mapped[int] = mapped_column(default=0)
+    full_nik: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Secret(Base):
+    """A secret every process of one registry must share, made once (the dashboard's cookie signing key)."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))

@@ -56,7 +56,7 @@ def registry(database: Database) -> Database:
         session_id = registry.training.sessions(1, ENROLLED)[0].id
         registry.training.sign_up(session_id, ENROLLED, registry.audience(ENROLLED), waitlist=False)
         business_id = registry.owner_profile(ASSESSED).businesses[0].id
-        registry.assessments.save(ASSESSED, business_id, {}, 45.0, "berkembang")
+        registry.assessments.save(ASSESSED, business_id, {}, 45.0, "berkembang", {})
         registry.officers.add("Rina Lestari", None, PROVINCIAL_TELEGRAM_ID, PROVINCE, actor="test")
         registry.officers.add("Budi Tambun", KOTIM_PHONE, None, KOTIM, actor="test")
     return database

@@ -13,7 +13,6 @@ from bot.sample import seed
 from store.announcements import ANNOUNCEMENT, Reach, Segment
 from store.db import Database
 from store.models import (
-    Assessment,
     Business,
     Consent,
     Conversation,
@@ -100,12 +99,10 @@ def test_a_segment_reaches_the_owners_it_chooses_and_counts_who_is_left_out(
 def test_the_self_assessment_level_segment_looks_at_each_business_s_latest_assessment(
         registry_of_ten: Database) -> None:
     taken = [(1, "Pemula", 30), (1, "Berkembang", 10), (2, "Pemula", 5), (4, "Mandiri", 1)]  # owner, level, days ago
-    with registry_of_ten.engine.begin() as connection:
-        for owner_id, level, days_ago in taken:
-            business_id = connection.scalar(select(_businesses.c.id).where(_businesses.c.owner_id == owner_id))
-            connection.execute(insert(Assessment.__table__).values(
-                owner_id=owner_id, business_id=business_id, taken_at=NOW - timedelta(days=days_ago), points={},
-                score=50.0, level=level))
+    for owner_id, level, days_ago in taken:
+        with registry_of_ten.transaction(NOW - timedelta(days=days_ago)) as registry:
+            business_id = registry.session.scalar(select(_businesses.c.id).where(_businesses.c.owner_id == owner_id))
+            registry.assessments.save(owner_id, business_id, {}, 50.0, level, {})
     with registry_of_ten.transaction(NOW) as registry:
         def chosen(segment: Segment) -> int:
             return registry.announcements.reach(segment, PUSH).recipients
