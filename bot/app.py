@@ -1,4 +1,4 @@
-"""The web server: every channel's webhook, the browser chat and the health check, in one Starlette app."""
+"""The web server: every channel's webhook, the browser chat, the officers' dashboard and the health check."""
 
 import asyncio
 import logging
@@ -13,6 +13,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot import telegram, whatsapp
+from bot.admin.app import PATH as DASHBOARD_PATH
+from bot.admin.app import create_dashboard
 from bot.browser import MESSAGES_PATH, STATIC, BrowserChannel
 from bot.mailbox import Mailboxes
 from bot.settings import Settings
@@ -57,9 +59,10 @@ def describe(settings: Settings) -> list[str]:
 
 
 def create_app(settings: Settings, database: Database | None = None, polling: bool = False) -> Starlette:
-    """The ASGI app; it opens the database (unless given one) and the channels for its lifetime."""
+    """The ASGI app; it opens the channels, and the database unless given one, for its lifetime."""
+    owns_database = database is None
     database = database or Database(settings.database_url)
-    channels = open_channels(settings, database, Conversations(database))
+    channels = open_channels(settings, database, Conversations(database, dashboard_url=settings.dashboard_url))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -77,7 +80,8 @@ def create_app(settings: Settings, database: Database | None = None, polling: bo
                 polling_task.cancel()
             if channels.telegram is not None:
                 await channels.telegram.stop()
-            database.dispose()
+            if owns_database:
+                database.dispose()
 
     head = head_revision()
 
@@ -98,6 +102,7 @@ def create_app(settings: Settings, database: Database | None = None, polling: bo
         Route("/", channels.browser.chat_page, methods=["GET"]),
         Route(MESSAGES_PATH, channels.browser.message, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Mount(DASHBOARD_PATH, create_dashboard(database, secure_cookie=settings.public_base_url.startswith("https://"))),
     ]
     if channels.telegram is not None:
         routes.append(Route(telegram.WEBHOOK_PATH, channels.telegram.webhook, methods=["POST"]))

@@ -86,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     officers_commands.add_parser("list", help="the active officers")
     remove_parser = officers_commands.add_parser("remove", help="deactivate an officer (kept for the audit trail)")
     remove_parser.add_argument("id", type=int)
+    link_parser = officers_commands.add_parser(
+        "login-link", help="print a one-time link into the dashboard (good once, for 10 minutes)")
+    link_parser.add_argument("officer", metavar="NAME", help="the officer's name, or their id")
 
     announce_parser = commands.add_parser(
         "announce", help="queue an announcement to owners (--text or --file), or see one: status ID, list")
@@ -147,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return add_officer(database, args.name, args.phone, args.telegram, args.scope)
         elif args.command == "officers" and args.officers_command == "remove":
             return remove_officer(database, args.id)
+        elif args.command == "officers" and args.officers_command == "login-link":
+            return print_login_link(database, args.officer, settings.dashboard_url)
         elif args.command == "officers":
             list_officers(database)
         elif args.command == "announce" and args.announce_command == "status":
@@ -158,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return announce(database, args.text if args.file is None else _read_text(args.file), chosen,
                             args.programme, args.officer, dry_run=args.dry_run, yes=args.yes)
         else:
-            chat(Conversations(database), args.identity, sys.stdin, sys.stdout)
+            chat(Conversations(database, dashboard_url=settings.dashboard_url), args.identity, sys.stdin, sys.stdout)
     except Refused as refused:
         print(refused, file=sys.stderr)
         return 2
@@ -276,8 +281,24 @@ def add_officer(database: Database, name: str, phone: str | None, telegram_id: s
     with database.transaction() as registry:
         officer_id = registry.officers.add(name, phone, telegram_id, scope, actor=_actor())
     print(f"officer {officer_id} added: {name}, scope {_scope_name(scope)}")
-    print("from that WhatsApp number or Telegram account they write \"umumkan\" to announce and \"laporan\" "
-          "to follow what was sent")
+    print("from that WhatsApp number or Telegram account they write \"umumkan\" to announce, \"laporan\" "
+          "to follow what was sent and \"masuk\" for a link into the dashboard; "
+          f"`tabe officers login-link {officer_id}` prints one for the first time")
+    return 0
+
+
+def print_login_link(database: Database, named: str, dashboard_url: str) -> int:
+    """Print a login link for the one active officer with this id or name (case aside)."""
+    with database.transaction() as registry:
+        officers = [officer for officer in registry.officers.active()
+                    if named == str(officer.id) or named.casefold() == officer.name.casefold()]
+        if len(officers) != 1:
+            print(f"{'several' if officers else 'no'} active officers named {named!r}: "
+                  "give the id from `tabe officers list`", file=sys.stderr)
+            return 1
+        token = registry.logins.new_link(officers[0].id)
+    print(f"{dashboard_url}/login/{token}")
+    print(f"for {officers[0].name}; it works once, within 10 minutes")
     return 0
 
 

@@ -32,6 +32,11 @@ class Settings:
     public_base_url: str = ""
     port: int = DEFAULT_PORT
 
+    @property
+    def dashboard_url(self) -> str:
+        """Where officers open the dashboard: under PUBLIC_BASE_URL, else this machine's own server."""
+        return (self.public_base_url or f"http://127.0.0.1:{self.port}") + "/admin"
+
     def telegram_missing(self) -> list[str]:
         """The settings Telegram still needs to be on; empty when it is on."""
         return [] if self.telegram_bot_token else ["TELEGRAM_BOT_TOKEN"]

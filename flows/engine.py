@@ -42,6 +42,7 @@ class Turn:
     state: ConversationState
     inbound: Inbound
     registry: Registry
+    dashboard_url: str = ""  # where an officer's login link leads
     text: Text = field(init=False)
 
     def __post_init__(self) -> None:

@@ -34,7 +34,8 @@ def N_(message: str) -> str:
 
 
 @cache
-def _translations(language: str) -> gettext.NullTranslations:
+def catalog(language: str) -> gettext.NullTranslations:
+    """The compiled catalog of a language, as gettext and Jinja2 use it."""
     found = Translations.load(str(LOCALES), [language], DOMAIN)
     if not isinstance(found, Translations):  # Babel falls back to English msgids silently
         raise FileNotFoundError(f"no compiled catalog for {language!r} in {LOCALES}: run `make catalogs`")
@@ -46,7 +47,7 @@ class Text:
 
     def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
         self.language = language if language in LANGUAGES else DEFAULT_LANGUAGE
-        self._catalog = _translations(self.language)
+        self._catalog = catalog(self.language)
         self._locale = _BABEL_LOCALES[self.language]
 
     def __call__(self, message: str, **params: object) -> str:

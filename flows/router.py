@@ -1,6 +1,6 @@
 """What an owner's message means where they stand: a word understood everywhere, or an answer.
 
-An officer's words ("umumkan", "laporan") mean something only from an active officer; from anyone
+An officer's words ("umumkan", "laporan", "masuk") mean something only from an active officer; from anyone
 else they are ordinary text, answered as they always were.
 """
 
@@ -11,6 +11,7 @@ from flows.announce import Announce, answer_announcements, show_reports
 from flows.engine import MENU, Flow, Turn, leave_flow
 from flows.i18n import N_
 from flows.identity import recognise
+from flows.login import send_login_link
 from flows.menu import (
     assessment,
     choose,
@@ -160,6 +161,10 @@ def _report(number: int | None) -> Handler:
     return handler
 
 
+def _log_in(turn: Turn, flow: Flow | None) -> list[Reply]:
+    return [send_login_link(turn), _where_you_are(turn, flow)]
+
+
 def _officer_word(turn: Turn, word: str) -> Handler | None:
     """An officer's word, when an active officer says it; the officer is looked up only for such words."""
     report_of = _REPORT_OF.fullmatch(word)
@@ -234,5 +239,6 @@ _GLOBAL_WORDS: dict[str, Handler] = {
 _OFFICER_WORDS: dict[str, Handler] = {
     **_words(_announce, "umumkan", "/umumkan", "pengumuman", "announce", "/announce"),
     **_words(_report(None), "laporan", "/laporan", "report", "/report"),
+    **_words(_log_in, "masuk", "/masuk", "login", "/login", "masuk dasbor", "dasbor", "dashboard"),
 }
 _REPORT_OF = re.compile(r"/?(?:laporan|report)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})")

@@ -14,6 +14,7 @@ from store.registry import Registry
 
 DEFAULT_DATABASE_URL = "sqlite:///tabe.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "tabe_read_only"  # an execution option: this unit of work writes nothing
 
 
 def connect(url: str = DEFAULT_DATABASE_URL) -> Engine:
@@ -31,7 +32,10 @@ def connect(url: str = DEFAULT_DATABASE_URL) -> Engine:
     event.listen(engine, "connect", _configure_sqlite)
     # pysqlite opens transactions lazily and as readers; BEGIN IMMEDIATE takes the write lock
     # up front, so two processes handling one owner queue instead of failing on upgrade.
-    event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+    # A unit of work that only reads (the dashboard's pages and exports) begins as a reader instead: WAL
+    # lets it read a snapshot while messages are written, and it must not queue behind them.
+    event.listen(engine, "begin", lambda connection: connection.exec_driver_sql(
+        "BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"))
     return engine
 
 
@@ -89,6 +93,18 @@ class Database:
     def transaction(self, now: datetime | None = None) -> Iterator[Registry]:
         """Yield a Registry whose changes commit together, or not at all, all stamped `now`."""
         with self._writer.held() if self._writer is not None else nullcontext(), self.engine.begin() as connection:
+            registry = Registry(connection, now or utcnow())
+            try:
+                yield registry
+            finally:
+                registry.close()
+
+    @contextmanager
+    def reading(self, now: datetime | None = None) -> Iterator[Registry]:
+        """Yield a Registry that reads one consistent snapshot and may write nothing; it never waits for writers."""
+        with self.engine.connect().execution_options(**{READ_ONLY: True}) as connection, connection.begin():
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             registry = Registry(connection, now or utcnow())
             try:
                 yield registry

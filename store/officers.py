@@ -25,7 +25,7 @@ class OfficerInfo:
         return self.scope == PROVINCE
 
 
-_COLUMNS = (_officers.c.id, _officers.c.name, _officers.c.phone, _officers.c.telegram_id, _officers.c.scope)
+OFFICER_COLUMNS = (_officers.c.id, _officers.c.name, _officers.c.phone, _officers.c.telegram_id, _officers.c.scope)
 
 
 class Officers:
@@ -53,7 +53,7 @@ class Officers:
         return bool(removed)
 
     def active(self) -> list[OfficerInfo]:
-        rows = self._connection.execute(select(*_COLUMNS).where(_officers.c.active.is_(True)).order_by(_officers.c.id))
+        rows = self._connection.execute(select(*OFFICER_COLUMNS).where(_officers.c.active.is_(True)).order_by(_officers.c.id))
         return [OfficerInfo(*row) for row in rows]
 
     def recognise(self, telegram_id: str | None, verified_phone: str | None) -> OfficerInfo | None:
@@ -67,7 +67,7 @@ class Officers:
         ) if condition is not None]
         if not known:
             return None
-        row = self._connection.execute(select(*_COLUMNS).where(_officers.c.active.is_(True), or_(*known))
+        row = self._connection.execute(select(*OFFICER_COLUMNS).where(_officers.c.active.is_(True), or_(*known))
                                        .order_by(_officers.c.id).limit(1)).first()
         return OfficerInfo(*row) if row is not None else None
 

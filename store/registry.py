@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from store.announcements import Announcements
 from store.assessments import Assessments
 from store.dialects import DIALECTS
+from store.logins import Logins
 from store.models import (
     AuditEvent,
     Business,
@@ -178,6 +179,10 @@ class Registry:
     @cached_property
     def announcements(self) -> Announcements:
         return Announcements(self._connection, self.now)
+
+    @cached_property
+    def logins(self) -> Logins:
+        return Logins(self._connection, self.now)
 
     def close(self) -> None:
         if self._session is not None:

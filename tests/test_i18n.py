@@ -37,12 +37,12 @@ def test_an_unknown_language_falls_back_to_indonesian() -> None:
 
 def test_a_missing_catalog_is_an_error_not_silent_english(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(i18n, "LOCALES", tmp_path)
-    i18n._translations.cache_clear()
+    i18n.catalog.cache_clear()
     try:
         with pytest.raises(FileNotFoundError):
             Text("id")
     finally:
-        i18n._translations.cache_clear()
+        i18n.catalog.cache_clear()
 
 
 def test_stored_moments_are_shown_in_wib() -> None:

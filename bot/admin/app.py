@@ -1,0 +1,40 @@
+"""The dashboard as one Starlette app, mounted at /admin by bot/app.py."""
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from bot.admin import announcements, login, overview, programmes, registrations
+from bot.admin.access import viewer_of
+from bot.admin.pages import STATIC, render
+from store.db import Database
+from store.logins import SESSION_LIFETIME
+
+PATH = "/admin"
+COOKIE = "tabe_admin"
+
+
+async def _refused(request: Request, error: Exception) -> Response:
+    """An error as a page in the dashboard's words: never a stack trace, never the framework's English."""
+    status = error.status_code if isinstance(error, HTTPException) else 500
+    viewer = await viewer_of(request) if status != 500 else None
+    return render(request, "error.html", viewer, status_code=status, status=status)
+
+
+def create_dashboard(database: Database, secure_cookie: bool) -> Starlette:
+    """The dashboard app on this registry; its cookie is signed with the registry's own key."""
+    with database.transaction() as registry:
+        cookie_key = registry.logins.cookie_key()
+    routes = [*login.routes, *overview.routes, *registrations.routes, *programmes.routes, *announcements.routes,
+              Mount("/static", StaticFiles(directory=STATIC), name="admin_static")]
+    middleware = [Middleware(SessionMiddleware, secret_key=cookie_key, session_cookie=COOKIE, path=PATH,
+                             max_age=int(SESSION_LIFETIME.total_seconds()), same_site="strict",
+                             https_only=secure_cookie)]
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: _refused})
+    app.state.database = database
+    return app
