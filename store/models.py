@@ -309,6 +309,8 @@ class Announcement(Base):
     stopped: Mapped[int] = mapped_column(default=0)  # owners who said "berhenti"
     blocked: Mapped[int] = mapped_column(default=0)  # owners whose every chat blocked the bot or cannot be reached
     no_chat: Mapped[int] = mapped_column(default=0)  # owners known only from the browser or terminal chat
+    # The dashboard's compose form carries a key of its own, so pressing "send" twice announces once.
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class ChannelPace(Base):

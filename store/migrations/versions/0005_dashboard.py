@@ -88,6 +88,10 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('digital', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('produk', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('sdm', sa.Float(), nullable=True))
+    with op.batch_alter_table('announcements', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('request_key', sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint('uq_announcements_request_key', ['request_key'])
+
     _fill_assessments()
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.alter_column('latest', server_default=None)
@@ -114,6 +118,10 @@ def _fill_assessments() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('announcements', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_announcements_request_key', type_='unique')
+        batch_op.drop_column('request_key')
+
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.drop_index('ix_assessments_latest', **LATEST)
         batch_op.drop_column('sdm')
