@@ -7,6 +7,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
@@ -176,8 +177,11 @@ def serve(settings: Settings, host: str, port: int, polling: bool) -> int:
     if polling and settings.telegram_missing():
         print("--polling needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
         return 2
-    print(f"Chat with the bot in a browser: http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}/", flush=True)
-    app = create_app(settings, polling=polling)
+    local = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
+    print(f"Chat with the bot in a browser: {local}/", flush=True)
+    print(f"Officers' dashboard: {local}/admin/ (log in with a link from `tabe officers login-link NAME`, "
+          "or by writing \"masuk\" to the bot as an officer)", flush=True)
+    app = create_app(replace(settings, port=port), polling=polling)  # the port officers' login links lead to
     # What is loaded by now lives as long as the process: kept out of the garbage collector's
     # full passes, which otherwise walk it all and pause every request for tens of milliseconds.
     gc.collect()
