@@ -124,3 +124,10 @@ def test_logging_in_and_out_in_chromium(sqlite_database: Database) -> None:
         assert browser.driver.current_url.endswith("/admin/login")
         browser.open("/admin/")
         assert browser.driver.current_url.endswith("/admin/login")
+
+
+def test_pages_are_not_cached_framed_or_open_to_inline_scripts(database: Database) -> None:
+    with logged_in(database) as officer:
+        headers = officer.client.get("/admin/").headers
+    assert headers["cache-control"] == "no-store" and headers["x-frame-options"] == "DENY"
+    assert "script-src 'self';" in headers["content-security-policy"]
