@@ -10,10 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 import pytest
 from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
 from starlette.testclient import TestClient
 
 from bot.app import create_app
@@ -25,6 +28,7 @@ from store.officers import PROVINCE
 
 KOTIM = "62.02"
 KAPUAS = "62.03"
+WAIT_SECONDS = 20  # a page takes milliseconds; this only bounds a hang
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -89,6 +93,14 @@ class Browser:
     def text(self) -> str:
         return self.driver.find_element(By.TAG_NAME, "main").text
 
+    def wait_for(self, by: str, value: str) -> WebElement:
+        """The element once the page shows it (a click's page may still be loading)."""
+        return WebDriverWait(self.driver, WAIT_SECONDS).until(lambda driver: driver.find_element(by, value))
+
+    def wait_for_path(self, path: str) -> None:
+        """Wait until the browser is at `path` (after a click that navigates)."""
+        WebDriverWait(self.driver, WAIT_SECONDS).until(lambda driver: urlsplit(driver.current_url).path == path)
+
 
 @contextmanager
 def browser_dashboard(database: Database, scope: str = PROVINCE, name: str = "Rina Lestari") -> Iterator[Browser]:
@@ -99,5 +111,5 @@ def browser_dashboard(database: Database, scope: str = PROVINCE, name: str = "Ri
         browser = Browser(driver, server.base_url)
         browser.open(new_link(database, officer_id))
         driver.find_element(By.ID, "login").click()
-        assert driver.find_element(By.ID, "officer").text.startswith(name)
+        assert browser.wait_for(By.ID, "officer").text.startswith(name)
         yield browser
