@@ -1,6 +1,8 @@
 """Sample registered owners, so a fresh install has a registry to look at and benchmarks have scale.
 
 Each owner has the chat they registered from, on Telegram or WhatsApp, so announcements reach them.
+They registered over the 22 months before the tests' clocks (February 2025 to November 2026, more of
+them lately), and about a third of their businesses took the self-assessment once or twice since.
 """
 
 import random
@@ -10,10 +12,12 @@ from sqlalchemy import JSON, BigInteger, DateTime, Insert, String, case, cast, f
 
 from bot.telegram import CHANNEL as TELEGRAM
 from bot.whatsapp import CHANNEL as WHATSAPP
+from flows.assessment import FOOD_SECTORS
 from flows.classification import classify
+from flows.scoring import ITEMS, dimension_scores, level, score
 from flows.sectors import SECTORS
 from store.db import Database
-from store.models import Business, Conversation, Owner
+from store.models import DIMENSION_COLUMNS, Assessment, Business, Conversation, Owner
 from store.regions import kabupaten_list, kecamatan_of
 from store.registry import registration_number
 
@@ -35,6 +39,14 @@ BUSINESS_WORDS = {
 SAMPLE_CHAT_IDS = 6_200_000_000
 # When the sample chats were last used: before any test's clock, so a chat a test opens is the latest.
 LAST_CHATTED = datetime(2026, 1, 5, 3, 0, tzinfo=timezone.utc)
+WIB = timezone(timedelta(hours=7))
+# Every sample registration and assessment is before this: the tests' clocks start on that day.
+SAMPLE_UNTIL = datetime(2026, 11, 27, tzinfo=WIB)
+SAMPLE_MONTHS = tuple(datetime(2025 + month // 12, month % 12 + 1, 1, tzinfo=WIB) for month in range(1, 23))
+ASSESSED_SHARE = 0.35  # of the sample businesses, those that took the self-assessment
+RETAKEN_SHARE = 0.3  # of those, the ones that took it a second time
+# How far along a business of each class tends to be, as a head start on every assessment item.
+CLASS_HEAD_START = {"mikro": 0.0, "kecil": 0.15, "menengah": 0.25}
 
 
 def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: int = 62) -> int:
@@ -54,12 +66,21 @@ def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: 
         numbers_taken = set(connection.scalars(select(Owner.__table__.c.phone))) | {
             address.removeprefix("whatsapp:") for address in connection.scalars(
                 select(Conversation.__table__.c.address).where(Conversation.__table__.c.channel == WHATSAPP))}
+        # Dates and assessments draw on a generator of their own, so the names, numbers and places the
+        # sample always gave (and tests rely on) stay what they were.
+        later = random.Random(f"{seed}:later")
+        registered = _registration_moments(later, owners)
         connection.execute(insert(Owner.__table__), [
-            _person(rng, first_owner + offset, taken, numbers_taken) for offset in range(owners)
+            {**_person(rng, first_owner + offset, taken, numbers_taken), "registered_at": registered[offset]}
+            for offset in range(owners)
         ])
-        connection.execute(insert(Business.__table__), [
-            _business(rng, first_business + offset, first_owner + offset) for offset in range(owners)
-        ])
+        businesses = [{**_business(rng, first_business + offset, first_owner + offset),
+                       "registered_at": registered[offset]} for offset in range(owners)]
+        connection.execute(insert(Business.__table__), businesses)
+        assessments = [row for business in businesses if later.random() < ASSESSED_SHARE
+                       for row in _assessments(later, business)]
+        if assessments:
+            connection.execute(insert(Assessment.__table__), assessments)
         connection.execute(_insert_chats(first_owner))
         if connection.dialect.name == "postgresql":  # explicit ids leave the sequences behind
             for table in ("owners", "businesses"):
@@ -68,7 +89,7 @@ def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: 
                 ))
             # Planned on the statistics of empty tables until autovacuum comes round, a query over every owner
             # (who an announcement reaches) can take minutes instead of a second.
-            connection.execute(text("ANALYZE owners, businesses, conversations"))
+            connection.execute(text("ANALYZE owners, businesses, conversations, assessments"))
     return owners
 
 
@@ -142,3 +163,43 @@ def _business(rng: random.Random, business_id: int, owner_id: int) -> dict[str, 
         "annual_turnover": monthly * 12,
         "business_class": classify(modal, monthly * 12).value,
     }
+
+
+def _registration_moments(rng: random.Random, count: int) -> list[datetime]:
+    """When `count` owners registered, in UTC and in order (ids follow time), recent months a little busier."""
+    ends = (*SAMPLE_MONTHS[1:], SAMPLE_UNTIL)
+    months = rng.choices(range(len(SAMPLE_MONTHS)), weights=[1 + month / 20 for month in range(len(SAMPLE_MONTHS))],
+                         k=count)
+    return sorted((SAMPLE_MONTHS[month] + timedelta(
+        seconds=int((ends[month] - SAMPLE_MONTHS[month]).total_seconds() * rng.random()))).astimezone(timezone.utc)
+        for month in months)
+
+
+def _assessments(rng: random.Random, business: dict[str, object]) -> list[dict[str, object]]:
+    """One or two self-assessments of a business, after it registered; a retake usually scores better."""
+    items = _ITEMS_ASKED[business["sector"] in FOOD_SECTORS]
+    ability = 0.8 * rng.random() + CLASS_HEAD_START.get(str(business["business_class"]), 0.3)
+    registered_at = business["registered_at"]
+    assert isinstance(registered_at, datetime)
+    moments = [registered_at + (SAMPLE_UNTIL - registered_at) * rng.random()]
+    if rng.random() < RETAKEN_SHARE:
+        moments.append(moments[0] + (SAMPLE_UNTIL - moments[0]) * rng.random())
+    rows = []
+    for number, taken_at in enumerate(moments):
+        # Each answer is where this business stands, give or take: a spread of 0.6 around its ability.
+        centre = ability + 0.15 * number - 0.3
+        points = {key: choices[int(min(max(centre + 0.6 * rng.random(), 0.0), 0.999) * len(choices))]
+                  for key, choices in items}
+        value = score(points)
+        dimensions = dimension_scores(points)
+        rows.append({
+            "owner_id": business["owner_id"], "business_id": business["id"], "taken_at": taken_at, "points": points,
+            "score": value, "level": level(value).value, "latest": number == len(moments) - 1,
+            **{dimension: dimensions.get(dimension) for dimension in DIMENSION_COLUMNS},
+        })
+    return rows
+
+
+# The items asked of a business that sells food (True) or not, each with the points of its answers, fewest first.
+_ITEMS_ASKED = {food: [(item.key, [points for _answer, points in item.answers]) for item in ITEMS
+                       if food or not item.food_only] for food in (True, False)}

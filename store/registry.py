@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from store.announcements import Announcements
 from store.assessments import Assessments
 from store.dialects import DIALECTS
+from store.exports import Exports
 from store.logins import Logins
 from store.models import (
     AuditEvent,
@@ -26,6 +27,8 @@ from store.models import (
 )
 from store.officers import Officers
 from store.outbox import Outbox
+from store.registrations import Registrations
+from store.statistics import Statistics
 from store.training import Audience, Training
 
 
@@ -179,6 +182,18 @@ class Registry:
     @cached_property
     def announcements(self) -> Announcements:
         return Announcements(self._connection, self.now)
+
+    @cached_property
+    def registrations(self) -> Registrations:
+        return Registrations(self._connection, self.now)
+
+    @cached_property
+    def statistics(self) -> Statistics:
+        return Statistics(self._connection, self.now)
+
+    @cached_property
+    def exports(self) -> Exports:
+        return Exports(self._connection, self.now)
 
     @cached_property
     def logins(self) -> Logins:

@@ -1,7 +1,9 @@
 """The registry store: migrations, SQLite settings, and what registering and erasing write."""
 
+import json
 from dataclasses import replace
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -10,9 +12,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from flows.scoring import dimension_scores
 from store.db import Database
 from store.migrate import alembic_config, upgrade
-from store.models import AuditEvent, Base, Business, Consent, Conversation, Owner
+from store.models import DIMENSION_COLUMNS, Assessment, AuditEvent, Base, Business, Consent, Conversation, Owner
 from store.registry import BusinessDetails, NikTaken, OwnerDetails
 
 CONSENTED_AT = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
@@ -130,3 +133,42 @@ def test_a_postgresql_lock_is_waited_for_as_long_as_sqlites_busy_timeout(databas
         pytest.skip("SQLite's busy timeout is set by its own pragma")
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("SHOW lock_timeout").scalar() == "30s"
+
+
+def test_migration_0005_flags_each_businesss_newest_assessment_and_scores_its_dimensions(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'before-0005.sqlite3'}"
+    upgrade(url, "0004")
+    first = {"nib": 0, "pencatatan": 3, "online": 1}
+    second = {"nib": 3, "halal": 1, "izin_edar": 2, "pencatatan": 2, "uang_terpisah": 3, "tenaga_kerja": 1}
+    other = {"kemasan": 2, "wilayah": 3}
+    database = Database(url)
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO owners (id, name, nik, phone, phone_verified, registered_at) "
+                "VALUES (1, 'Siti', '6202015507880001', '+6281200000001', 1, '2026-01-01 00:00:00')"))
+            for business_id in (1, 2):
+                connection.execute(text(
+                    "INSERT INTO businesses (id, owner_id, name, sector, kbli_category, kabupaten_code, kecamatan_code,"
+                    " address, year_started, workers, modal_usaha, monthly_turnover, annual_turnover, business_class,"
+                    " registered_at) VALUES (:id, 1, 'Warung', 'kuliner', 'I', '62.02', '62.02.01', 'Jl.', 2019, 1, 1,"
+                    " 1, 12, 'mikro', '2026-01-01 00:00:00')"), {"id": business_id})
+            for assessment_id, business_id, points, taken_at in (
+                    (1, 1, first, "2026-02-01 00:00:00"), (2, 2, other, "2026-02-15 00:00:00"),
+                    (3, 1, second, "2026-03-01 00:00:00")):
+                connection.execute(text(
+                    "INSERT INTO assessments (id, owner_id, business_id, taken_at, points, score, level) "
+                    "VALUES (:id, 1, :business_id, :taken_at, :points, 50.0, 'berkembang')"),
+                    {"id": assessment_id, "business_id": business_id, "taken_at": taken_at,
+                     "points": json.dumps(points)})
+        upgrade(url)
+        with database.engine.connect() as connection:
+            rows = connection.execute(select(Assessment).order_by(Assessment.id)).all()
+    finally:
+        database.dispose()
+    assert [(row.business_id, row.latest) for row in rows] == [(1, False), (2, True), (1, True)]
+    for row, points in zip(rows, (first, other, second), strict=True):
+        expected = dimension_scores(points)  # the code's own arithmetic agrees with the migration's copy
+        assert {dimension: getattr(row, dimension) for dimension in DIMENSION_COLUMNS} == pytest.approx(
+            {dimension: expected.get(dimension) for dimension in DIMENSION_COLUMNS})
+    assert rows[2].legalitas == pytest.approx(100 * 6 / 9) and rows[2].pasar is None

@@ -27,7 +27,7 @@ from flows.conversation import Conversations
 from flows.messages import Inbound
 from flows.parsing import Invalid, parse_phone
 from store.db import Database
-from store.models import Business, Conversation, Owner
+from store.models import Assessment, Business, Conversation, Owner
 from store.officers import PROVINCE
 
 START = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)  # Jumat 09.00 WIB
@@ -169,6 +169,8 @@ def add_owners(database: Database, owners: Owners, now: datetime) -> list[int]:
         registry.session.execute(update(Business).where(Business.owner_id.in_(ids)).values(
             kabupaten_code=owners.kabupaten, sector=owners.sector, business_class=owners.business_class))
         registry.session.execute(delete(Conversation).where(Conversation.owner_id.in_(ids)))  # the sample's chats
+        # and its assessments: these owners are only what the directive says they are
+        registry.session.execute(delete(Assessment).where(Assessment.owner_id.in_(ids)))
         for owner_id in ids:
             state = registry.open_conversation(channel, f"owner-{owner_id}")
             state.owner_id = owner_id

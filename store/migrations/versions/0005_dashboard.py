@@ -88,6 +88,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('digital', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('produk', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('sdm', sa.Float(), nullable=True))
+    with op.batch_alter_table('businesses', schema=None) as batch_op:
+        batch_op.drop_index('ix_businesses_kabupaten_code')
+        batch_op.create_index('ix_businesses_kabupaten_class_sector', ['kabupaten_code', 'business_class', 'sector'])
+        batch_op.create_index('ix_businesses_kabupaten_registered', ['kabupaten_code', 'registered_at'])
+        batch_op.create_index('ix_businesses_registered_at', ['registered_at'])
+
     with op.batch_alter_table('announcements', schema=None) as batch_op:
         batch_op.add_column(sa.Column('request_key', sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint('uq_announcements_request_key', ['request_key'])
@@ -118,6 +124,12 @@ def _fill_assessments() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('businesses', schema=None) as batch_op:
+        batch_op.drop_index('ix_businesses_registered_at')
+        batch_op.drop_index('ix_businesses_kabupaten_registered')
+        batch_op.drop_index('ix_businesses_kabupaten_class_sector')
+        batch_op.create_index('ix_businesses_kabupaten_code', ['kabupaten_code'])
+
     with op.batch_alter_table('announcements', schema=None) as batch_op:
         batch_op.drop_constraint('uq_announcements_request_key', type_='unique')
         batch_op.drop_column('request_key')
