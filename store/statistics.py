@@ -57,7 +57,7 @@ class Overview:
     levels: list[tuple[str, int]]  # of the latest assessments, in LEVELS order, zeros included
     average_score: float | None  # of the latest assessments
     dimension_averages: dict[str, float | None]  # of the latest assessments, per DIMENSION_COLUMNS
-    programmes: list[ProgrammeFill]  # every programme, by code
+    programmes: list[ProgrammeFill]  # those with a session in scope, by code
 
 
 class Statistics:
@@ -131,7 +131,7 @@ class Statistics:
         return int(row[0]), levels, averages[0], dict(zip(DIMENSION_COLUMNS, averages[1:], strict=True))
 
     def _programmes(self, scope: str) -> list[ProgrammeFill]:
-        """Every programme with its sessions in scope (those held in the officer's kabupaten/kota) and their seats."""
+        """The programmes with sessions in scope (held in the officer's kabupaten/kota), and those sessions' seats."""
         status = _enrollments.c.status
         counted = (Status.REGISTERED, Status.WAITLISTED, Status.ATTENDED)
         places = (select(_enrollments.c.session_id,
@@ -144,7 +144,7 @@ class Statistics:
                    *(func.coalesce(func.sum(column), 0)
                      for column in (_sessions.c.capacity, places.c.registered, places.c.waitlisted, places.c.attended)))
             .select_from(_programmes
-                         .outerjoin(_sessions, and_(_sessions.c.programme_id == _programmes.c.id, *held_in_scope))
+                         .join(_sessions, and_(_sessions.c.programme_id == _programmes.c.id, *held_in_scope))
                          .outerjoin(places, places.c.session_id == _sessions.c.id))
             .group_by(_programmes.c.id, _programmes.c.code, _programmes.c.name)
             .order_by(_programmes.c.code))

@@ -103,13 +103,11 @@ def test_the_province_overview(registry: Database) -> None:
     assert overview.average_score == pytest.approx(70.0)  # 70, 50 and 90: the earlier 30 is not the latest
     assert overview.dimension_averages == pytest.approx({
         "legalitas": 60.0, "keuangan": 85.0, "pasar": None, "digital": 40.0, "produk": None, "sdm": None})
-    assert overview.programmes == [
+    assert overview.programmes == [  # "merek" has no session: nothing to fill
         ProgrammeFill(2, "halal", "Pelatihan halal", 1, 30, 0, 0, 6),
-        ProgrammeFill(3, "merek", "Pelatihan merek", 0, 0, 0, 0, 0),
         ProgrammeFill(1, "qris", "Pelatihan qris", 2, 30, 8, 1, 1),
     ]
-    assert [programme.fill_rate for programme in overview.programmes] == [pytest.approx(0.2), None,
-                                                                           pytest.approx(0.3)]
+    assert [programme.fill_rate for programme in overview.programmes] == [pytest.approx(0.2), pytest.approx(0.3)]
 
 
 def test_a_kabupaten_overview_counts_only_its_own(registry: Database) -> None:
@@ -128,17 +126,15 @@ def test_a_kabupaten_overview_counts_only_its_own(registry: Database) -> None:
     assert kotim.dimension_averages["keuangan"] == pytest.approx(80.0)
     # Only the sessions held in Kotim: the Kapuas session of "qris" and Palangka Raya's "halal" are not its own.
     assert [(fill.code, fill.sessions, fill.capacity, fill.registered, fill.waitlisted, fill.attended, fill.fill_rate)
-            for fill in kotim.programmes] == [("halal", 0, 0, 0, 0, 0, None), ("merek", 0, 0, 0, 0, 0, None),
-                                              ("qris", 1, 10, 3, 1, 1, pytest.approx(0.4))]
+            for fill in kotim.programmes] == [("qris", 1, 10, 3, 1, 1, pytest.approx(0.4))]
     assert (kapuas.owners, kapuas.businesses, kapuas.by_month) == (1, 1, [("2026-10", 1), ("2026-11", 0)])
     assert (kapuas.assessed, kapuas.average_score) == (0, None)
     assert kapuas.levels == [(name, 0) for name in LEVELS]
     assert set(kapuas.dimension_averages.values()) == {None}
-    assert [(fill.code, fill.sessions, fill.registered) for fill in kapuas.programmes] == [
-        ("halal", 0, 0), ("merek", 0, 0), ("qris", 1, 5)]
+    assert [(fill.code, fill.sessions, fill.registered) for fill in kapuas.programmes] == [("qris", 1, 5)]
     assert (empty.owners, empty.businesses, empty.by_kabupaten, empty.by_month, empty.by_sector) == (
         0, 0, [("62.13", 0)], [], [])
-    assert [fill.sessions for fill in empty.programmes] == [0, 0, 0]
+    assert empty.programmes == []
 
 
 @pytest.mark.parametrize("scope", [KOTIM, KAPUAS, PALANGKA, "62.13"])

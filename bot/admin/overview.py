@@ -67,7 +67,7 @@ def _charts(overview: Overview, provincial: bool) -> list[Chart]:
                [(_label["dimension"](dimension), _one_decimal(average))
                 for dimension, average in overview.dimension_averages.items()], maximum=100),
         # A programme without a seat in the scope has no share to draw (for a kabupaten officer it is held elsewhere).
-        _programme_chart([programme for programme in overview.programmes if programme.capacity]),
+        _programme_chart(overview.programmes),
     ]
 
 
