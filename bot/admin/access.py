@@ -9,6 +9,7 @@ import hmac
 from collections.abc import Awaitable, Callable
 from functools import wraps
 
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -22,6 +23,22 @@ CSRF_FIELD = "csrf"  # every form's hidden field
 LOGIN_PATH = "/admin/login"
 
 Page = Callable[[Request, Viewer], Awaitable[Response]]
+
+
+class RowId(Convertor[int]):
+    """A row's id in a path, `{name:id}`: at most nine digits, so a longer number is simply not found (404)
+    rather than a number the id columns (a PostgreSQL integer, SQLite's 64 bits) refuse."""
+
+    regex = "[0-9]{1,9}"
+
+    def convert(self, value: str) -> int:
+        return int(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+register_url_convertor("id", RowId())
 
 
 async def viewer_of(request: Request) -> Viewer | None:
