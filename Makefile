@@ -86,6 +86,7 @@ bench: setup
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/programmes.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) tabe.sqlite3 tabe.sqlite3-*

@@ -1,5 +1,233 @@
-"""(being built)"""
+"""The registrations: a filtered, sorted table of businesses a page at a time, and one business's own page.
 
-from starlette.routing import BaseRoute
+One function (`read_filter`) turns what was typed into a RegistrationFilter and its problems, for the table
+and for every download of it (bot/admin/exports.py), so a file always holds what the table lists.
+"""
 
-routes: list[BaseRoute] = []
+from collections.abc import Mapping
+from datetime import date, datetime
+from math import ceil
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.admin.access import officer_page, require_scope
+from bot.admin.pages import render
+from bot.admin.work import read
+from flows.i18n import DEFAULT_LANGUAGE, N_, in_wib
+from flows.sectors import SECTORS
+from store.logins import Viewer
+from store.officers import PROVINCE
+from store.regions import kabupaten_list, kecamatan_of
+from store.registrations import (
+    BUSINESS_CLASSES,
+    LEVELS,
+    NEVER_ASSESSED,
+    SORTS,
+    RegistrationFilter,
+    RegistrationRow,
+)
+from store.registry import Registry
+
+PATH = "/admin/registrations"
+PAGE_SIZE = 50
+SEARCH_LONGEST = 100
+FILTER_FIELDS = ("search", "kabupaten", "kecamatan", "sector", "business_class", "has_nib", "level",
+                 "registered_from", "registered_to")
+ORDER_FIELDS = ("sort", "order", "page")
+# Sorted by these, an officer first wants the top of the list: the newest, the highest score.
+DESCENDING_FIRST = ("registered_at", "score")
+YES, NO = "yes", "no"
+
+# The filter's fields as officers read them: in the form, and in the list of past exports.
+FILTER_LABELS = {
+    "scope": N_("Area"),
+    "search": N_("Business, owner or registration number"),
+    "kabupaten": N_("Kabupaten/kota"),
+    "kecamatan": N_("Kecamatan"),
+    "sector": N_("Sector"),
+    "business_class": N_("Class"),
+    "has_nib": N_("Has a NIB"),
+    "level": N_("Assessment level"),
+    "registered_from": N_("Registered from"),
+    "registered_to": N_("Registered until"),
+}
+# What was sent to an owner, and their places in training, in words.
+MESSAGE_KINDS = {"announcement": N_("Announcement"), "seat": N_("Seat given"), "reminder": N_("Session reminder")}
+CHANNELS = {"telegram": "Telegram", "whatsapp": "WhatsApp", "web": N_("Browser chat"), "terminal": N_("Terminal")}
+DELIVERY = {"pending": N_("Waiting"), "sending": N_("Sending"), "sent": N_("Sent"), "delivered": N_("Delivered"),
+            "failed": N_("Failed"), "cancelled": N_("Not sent")}
+ENROLMENT = {"registered": N_("Registered"), "waitlisted": N_("On the waiting list"), "cancelled": N_("Cancelled"),
+             "attended": N_("Attended")}
+
+_KABUPATEN = frozenset(region.code for region in kabupaten_list())
+_SECTORS = frozenset(sector.key for sector in SECTORS)
+
+
+def typed_values(source: Mapping[str, Any],
+                 fields: tuple[str, ...] = (*FILTER_FIELDS, *ORDER_FIELDS)) -> dict[str, str]:
+    """These fields as typed (query or form), trimmed; empty and unknown ones left out.
+
+    A NUL is dropped: no officer types one, and PostgreSQL refuses it in text.
+    """
+    found = {name: source.get(name) for name in fields}
+    return {name: text for name, value in found.items()
+            if isinstance(value, str) and (text := value.replace("\x00", "").strip())}
+
+
+def read_filter(viewer: Viewer, typed: Mapping[str, str]) -> tuple[RegistrationFilter, dict[str, str]]:
+    """The filter the typed values ask for within the viewer's scope, and what is wrong with them (field -> msgid).
+
+    Naming a kabupaten/kota (or one of its kecamatan) outside the viewer's scope is refused outright (403).
+    """
+    problems: dict[str, str] = {}
+    kabupaten = typed.get("kabupaten")
+    require_scope(viewer, kabupaten)
+    if kabupaten is not None and kabupaten not in _KABUPATEN:
+        problems["kabupaten"] = N_("Choose a kabupaten/kota from the list.")
+    kecamatan = typed.get("kecamatan")
+    if kecamatan is not None:
+        parent = kecamatan[:5]  # Kemendagri: "62.03.01" lies in "62.03"
+        require_scope(viewer, parent)
+        if kecamatan not in {region.code for region in kecamatan_of(kabupaten or parent)}:
+            problems["kecamatan"] = N_("Choose a kecamatan of the chosen kabupaten/kota.")
+    search = typed.get("search", "")
+    if len(search) > SEARCH_LONGEST:
+        problems["search"] = N_("Search for at most 100 characters.")
+    sector = _one_of(typed, "sector", _SECTORS, problems)
+    business_class = _one_of(typed, "business_class", BUSINESS_CLASSES, problems)
+    has_nib = _one_of(typed, "has_nib", (YES, NO), problems)
+    level = _one_of(typed, "level", (*LEVELS, NEVER_ASSESSED), problems)
+    registered_from = _day(typed, "registered_from", problems)
+    registered_to = _day(typed, "registered_to", problems)
+    if registered_from and registered_to and registered_from > registered_to:
+        problems["registered_to"] = N_("This date is before the first one.")
+    where = RegistrationFilter(scope=viewer.scope, search=search, kabupaten=kabupaten, kecamatan=kecamatan,
+                               sector=sector, business_class=business_class,
+                               has_nib=None if has_nib is None else has_nib == YES, level=level,
+                               registered_from=registered_from, registered_to=registered_to)
+    return where, problems
+
+
+def _one_of(typed: Mapping[str, str], field: str, allowed: tuple[str, ...] | frozenset[str],
+            problems: dict[str, str]) -> str | None:
+    value = typed.get(field)
+    if value is not None and value not in allowed:
+        problems[field] = N_("Choose one of the list.")
+        return None
+    return value
+
+
+def _day(typed: Mapping[str, str], field: str, problems: dict[str, str]) -> date | None:
+    value = typed.get(field)
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems[field] = N_("Give a date as year-month-day, for example 2026-11-27.")
+        return None
+
+
+def read_order(typed: Mapping[str, str], problems: dict[str, str]) -> tuple[str, bool, int]:
+    """The sort key, whether descending, and the page number asked for; what is wrong goes into `problems`."""
+    sort = typed.get("sort", "registered_at")
+    if sort not in SORTS:
+        problems["sort"] = N_("The table cannot be sorted that way.")
+        sort = "registered_at"
+    order = typed.get("order", "desc" if sort in DESCENDING_FIRST else "asc")
+    if order not in ("asc", "desc"):
+        problems["order"] = N_("The table cannot be sorted that way.")
+    page = typed.get("page", "1")
+    if not page.isdecimal() or len(page) > 9 or int(page) < 1:  # "²" is a digit but no number
+        problems["page"] = N_("Page numbers start at 1.")
+        page = "1"
+    return sort, order == "desc", int(page)
+
+
+def link(path: str, typed: Mapping[str, str], **changes: object) -> str:
+    """`path` with the typed parameters, some changed (None drops one): a filtered view is a link."""
+    query = {name: value for name, value in {**typed, **changes}.items() if value is not None}
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+def short_day(moment: datetime) -> str:
+    """The WIB calendar day of a moment, short enough for a table column: 27 Nov 2026."""
+    return format_date(in_wib(moment).date(), "d MMM y", locale=DEFAULT_LANGUAGE)
+
+
+def pages_around(page: int, last: int) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last, two either side of this one; None for a gap."""
+    shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    with_gaps: list[int | None] = []
+    for number in shown:
+        if with_gaps and number - (with_gaps[-1] or 0) > 1:
+            with_gaps.append(None)
+        with_gaps.append(number)
+    return with_gaps
+
+
+def registrations_page(request: Request, viewer: Viewer, typed: Mapping[str, str], problems: Mapping[str, str],
+                       listing: dict[str, Any] | None = None) -> Response:
+    """The form as typed, each problem by its field (400 when there is any), and the listing if there is one."""
+    filter_only = {name: value for name, value in typed.items() if name in FILTER_FIELDS}
+    chosen = typed.get("kabupaten") if viewer.scope == PROVINCE else viewer.scope
+    return render(
+        request, "registrations.html", viewer, status_code=400 if problems else 200,
+        typed=typed, filter_only=filter_only, problems=problems, listing=listing, labels=FILTER_LABELS,
+        kecamatan_groups=[(region, kecamatan_of(region.code)) for region in kabupaten_list()
+                          if region.code == chosen or chosen is None],
+        never_assessed=NEVER_ASSESSED, csv_link=link(f"{PATH}.csv", filter_only),
+        xlsx_link=link(f"{PATH}.xlsx", filter_only), short_day=short_day)
+
+
+@officer_page
+async def show_registrations(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/registrations: the businesses the filter chooses, a page at a time, in the order asked for."""
+    typed = typed_values(request.query_params)
+    where, problems = read_filter(viewer, typed)
+    sort, descending, page = read_order(typed, problems)
+    if problems:
+        return registrations_page(request, viewer, typed, problems)
+
+    def listing(registry: Registry) -> tuple[int, int, list[RegistrationRow]]:
+        total = registry.registrations.count(where)
+        shown = min(page, max(1, ceil(total / PAGE_SIZE)))  # past the end: the last page
+        return total, shown, registry.registrations.page(where, sort, descending, (shown - 1) * PAGE_SIZE, PAGE_SIZE)
+
+    total, page, rows = await read(request, listing)
+    last = max(1, ceil(total / PAGE_SIZE))
+    sort_links = {key: link(PATH, typed, sort=key, page=None,
+                            order=("asc" if descending else "desc") if key == sort
+                            else ("desc" if key in DESCENDING_FIRST else "asc"))
+                  for key in SORTS}
+    return registrations_page(request, viewer, typed, problems, listing={
+        "total": total, "page": page, "last": last, "rows": rows, "sort": sort, "descending": descending,
+        "first_shown": (page - 1) * PAGE_SIZE + 1 if rows else 0, "last_shown": (page - 1) * PAGE_SIZE + len(rows),
+        "sort_links": sort_links,
+        "pages": [number and (number, link(PATH, typed, page=number)) for number in pages_around(page, last)],
+        "previous": link(PATH, typed, page=page - 1) if page > 1 else None,
+        "next": link(PATH, typed, page=page + 1) if page < last else None,
+    })
+
+
+@officer_page
+async def show_business(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/businesses/{id}: one business's data, owner, assessments, places in training and messages."""
+    business_id: int = request.path_params["business_id"]
+    business = await read(request, lambda registry: registry.registrations.business(business_id, viewer.scope))
+    if business is None:
+        raise HTTPException(404)
+    return render(request, "business.html", viewer, business=business, kinds=MESSAGE_KINDS, channels=CHANNELS,
+                  delivery=DELIVERY, enrolment=ENROLMENT, short_day=short_day)
+
+
+routes = [
+    Route("/registrations", show_registrations, methods=["GET"]),
+    Route("/businesses/{business_id:id}", show_business, methods=["GET"]),
+]

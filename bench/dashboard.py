@@ -1,0 +1,226 @@
+"""The officers' dashboard at provincial scale: two pages and a full export, with 100,000 owners.
+
+The registry holds --owners sample owners (`tabe db seed`'s generator: one business each, about a
+third of them self-assessed once or twice). `tabe serve` runs as its own process on the first core,
+configured by DATABASE_URL alone; this script, the client, logs in as a provincial officer through a
+one-time link, as a browser does (the link's button is a POST; the session is a cookie), over HTTP
+on loopback from the last core. Then, each after --warmup requests that are not counted:
+
+- the overview, GET /admin/, --requests times: median and p90 of the time to the whole answer;
+- a filtered registrations page (kuliner, mikro, without NIB, page 3, sorted by name), likewise;
+- the full XLSX export of every registration (GET /admin/registrations.xlsx, NIK masked), --exports
+  times: rows/s from the first byte asked to the last received, with the rows the export record
+  says it wrote; and the server's peak resident memory during each export (VmHWM of
+  /proc/<pid>/status, reset through /proc/<pid>/clear_refs just before), next to its resident
+  memory before. The same for the CSV export, for comparison.
+
+Every answer is checked (status 200, the page or the file it should be; the export record must say
+complete with every row), so a broken path cannot be measured. On SQLite in a temporary file (WAL)
+and, when PostgreSQL's binaries are on the machine, on a throwaway PostgreSQL server (fsync on,
+started as bench/programmes.py starts one) on the last core.
+
+Run: `make bench`, or `.venv/bin/python bench/dashboard.py [--owners 100000] [--requests 30] [--exports 3]
+[--warmup 3] [--backends sqlite,postgresql]`.
+"""
+
+import argparse
+import os
+import socket
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import httpx
+from broadcast import TABE, spawn, stop
+from programmes import postgres, postgres_bin
+
+from bot.sample import seed
+from store.db import Database
+from store.migrate import upgrade
+from store.officers import PROVINCE
+
+FILTERED = "/admin/registrations?sector=kuliner&business_class=mikro&has_nib=no&page=3&sort=name&order=asc"
+PAGES = (("overview", "/admin/", 'id="officer"'), ("filtered registrations", FILTERED, 'data-page="3"'))
+EXPORTS = (("XLSX", "/admin/registrations.xlsx", b"PK\x03\x04"), ("CSV", "/admin/registrations.csv", b"\xef\xbb\xbf"))
+KILOBYTE = 1024
+
+
+# -- the server -----------------------------------------------------------------------------------
+
+def memory(pid: int) -> dict[str, float]:
+    """The process's resident memory now (VmRSS) and at its peak (VmHWM), in MB."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return {name: int(fields[name].split()[0]) / KILOBYTE for name in ("VmRSS", "VmHWM")}
+
+
+def reset_peak(pid: int) -> bool:
+    """Start the process's peak memory again from what it holds now (Linux 4.0 and later); False where refused."""
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+@contextmanager
+def serving(url: str, core: set[int], directory: Path) -> Iterator[tuple[str, int]]:
+    """`tabe serve` on this registry, pinned to `core`; yields its address and pid once /healthz answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = directory / "serve.log"
+    process = spawn([str(TABE), "serve", "--port", str(port)], core, log, {"DATABASE_URL": url})
+    address = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not healthy(address):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"tabe serve did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield address, process.pid
+    finally:
+        stop(process)
+
+
+def healthy(address: str) -> bool:
+    try:
+        return httpx.get(address + "/healthz").status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@contextmanager
+def logged_in(database: Database, address: str) -> Iterator[httpx.Client]:
+    """A client holding a provincial officer's session, opened with a one-time link's button."""
+    with database.transaction() as registry:
+        officer_id = registry.officers.add("Bench Officer", None, "bench-officer", PROVINCE, actor="bench")
+        link = f"/admin/login/{registry.logins.new_link(officer_id)}"
+    with httpx.Client(base_url=address, timeout=300) as client:
+        used = client.post(link)
+        if used.status_code != 303:
+            raise RuntimeError(f"the login link was refused: {used.status_code}")
+        yield client
+
+
+# -- the measurements -----------------------------------------------------------------------------
+
+def timed(request: Callable[[], None], times: int) -> list[float]:
+    durations = []
+    for _ in range(times):
+        started = time.perf_counter()
+        request()
+        durations.append(time.perf_counter() - started)
+    return durations
+
+
+def page_request(client: httpx.Client, path: str, marker: str) -> Callable[[], None]:
+    def request() -> None:
+        answer = client.get(path)
+        if answer.status_code != 200 or marker not in answer.text:
+            raise RuntimeError(f"GET {path}: {answer.status_code}, not the page expected:\n{answer.text[:2000]}")
+    return request
+
+
+def measure_pages(client: httpx.Client, args: argparse.Namespace) -> None:
+    for label, path, marker in PAGES:
+        request = page_request(client, path, marker)
+        timed(request, args.warmup)
+        durations = sorted(duration * 1000 for duration in timed(request, args.requests))
+        p90 = statistics.quantiles(durations, n=10, method="inclusive")[8]
+        print(f"  {label:<24} median {statistics.median(durations):7.1f} ms, p90 {p90:7.1f} ms, "
+              f"max {durations[-1]:7.1f} ms ({args.requests} requests)", flush=True)
+
+
+def download(client: httpx.Client, path: str, signature: bytes) -> tuple[float, int]:
+    """The whole file, read as it comes and thrown away: seconds and bytes."""
+    size = 0
+    started = time.perf_counter()
+    with client.stream("GET", path) as answer:
+        if answer.status_code != 200:
+            raise RuntimeError(f"GET {path}: {answer.status_code}")
+        for chunk in answer.iter_bytes():
+            if size == 0 and not chunk.startswith(signature):
+                raise RuntimeError(f"GET {path}: not the file expected: {chunk[:100]!r}")
+            size += len(chunk)
+    return time.perf_counter() - started, size
+
+
+def recorded_rows(database: Database) -> int:
+    """The rows the latest export record says it wrote, which must have reached the end."""
+    with database.reading() as registry:
+        (latest,) = registry.exports.recent(PROVINCE, 1)
+    if latest.finished_at is None:
+        raise RuntimeError(f"export {latest.id} is recorded as broken off after {latest.rows:,} rows")
+    return latest.rows
+
+
+def measure_exports(client: httpx.Client, database: Database, pid: int, args: argparse.Namespace) -> None:
+    for label, path, signature in EXPORTS:
+        runs = []
+        for _ in range(args.exports):
+            before = memory(pid)["VmRSS"]
+            peak_known = reset_peak(pid)
+            seconds, size = download(client, path, signature)
+            rows = recorded_rows(database)
+            if rows != args.owners:
+                raise RuntimeError(f"{label}: {rows:,} rows recorded, {args.owners:,} expected")
+            runs.append((rows / seconds, seconds, size, before, memory(pid)["VmHWM"]))
+        rates = sorted(run[0] for run in runs)
+        peak_label = "peak during the export" if peak_known else "peak since the server started"
+        print(f"  {label} export of {args.owners:,} rows: {statistics.median(rates):,.0f} rows/s median of "
+              f"{args.exports} (min {rates[0]:,.0f}, max {rates[-1]:,.0f}); {runs[-1][2] / KILOBYTE ** 2:.1f} MB file; "
+              f"server resident before {max(run[3] for run in runs):.0f} MB, {peak_label} "
+              f"{max(run[4] for run in runs):.0f} MB", flush=True)
+
+
+def measure_backend(label: str, url: str, server_core: set[int], args: argparse.Namespace) -> None:
+    upgrade(url)
+    database = Database(url)
+    try:
+        began = time.perf_counter()
+        seed(database, args.owners)
+        print(f"{label}: {args.owners:,} sample owners seeded in {time.perf_counter() - began:.1f} s", flush=True)
+        with tempfile.TemporaryDirectory(prefix="tabe-bench-dashboard-") as directory, \
+                serving(url, server_core, Path(directory)) as (address, pid):
+            print(f"  server resident after starting: {memory(pid)['VmRSS']:.0f} MB", flush=True)
+            with logged_in(database, address) as client:
+                measure_pages(client, args)
+                measure_exports(client, database, pid, args)
+    finally:
+        database.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--owners", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=30, help="timed requests of each page")
+    parser.add_argument("--exports", type=int, default=3, help="timed downloads of each format")
+    parser.add_argument("--warmup", type=int, default=3, help="requests of each page before the timed ones")
+    parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both")
+    args = parser.parse_args()
+    cores = sorted(os.sched_getaffinity(0))
+    server_core, client_core = {cores[0]}, {cores[-1]}
+    os.sched_setaffinity(0, client_core)  # the client keeps off the server's core
+    print(f"`tabe serve` on core {cores[0]}; this client and PostgreSQL on core {cores[-1]}")
+    for backend in args.backends.split(","):
+        with ExitStack() as stack:
+            if backend == "sqlite":
+                directory = stack.enter_context(tempfile.TemporaryDirectory(prefix="tabe-bench-"))
+                measure_backend("SQLite (a file, WAL)", f"sqlite:///{directory}/registry.sqlite3", server_core, args)
+            elif backend == "postgresql":
+                bin_dir = postgres_bin()
+                if bin_dir is None:
+                    print("PostgreSQL: skipped, no postgres binary on this machine")
+                    continue
+                url = stack.enter_context(postgres(bin_dir, client_core))
+                measure_backend(f"PostgreSQL {bin_dir.parent.name} (server on core {cores[-1]})", url, server_core,
+                                args)
+            else:
+                parser.error(f"unknown backend {backend!r}")
+
+
+if __name__ == "__main__":
+    main()
