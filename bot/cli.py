@@ -207,8 +207,8 @@ def import_programmes(settings: Settings, path: Path) -> int:
     try:
         programmes, sessions = read_programme_file(path)
     except ProgrammeFileError as error:
-        for line, message in error.problems:
-            print(f"{path}:{line}: {message}" if line else f"{path}: {message}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"{path}:{problem.line}: {problem}" if problem.line else f"{path}: {problem}", file=sys.stderr)
         return 1
     database = Database(settings.database_url)
     try:

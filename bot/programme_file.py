@@ -2,12 +2,17 @@
 
 Every problem in a file is collected with the line it is on, so one run of `tabe programs import`
 tells the officer everything there is to fix; a file with any problem is not imported at all.
+
+The dashboard's forms are checked by the same functions (`programme_of`, `session_of`): a form's
+values are strings, as a CSV row's cells are. Problems are catalog msgids with their parameters, so
+the command line prints them in English and the dashboard shows them in Bahasa Indonesia.
 """
 
 import csv
 import io
 import re
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as record_fields
 from datetime import date, datetime, timedelta
@@ -19,13 +24,14 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from flows.classification import BusinessClass
-from flows.i18n import WIB
+from flows.i18n import N_, WIB, Text, in_wib
 from flows.notices import tell_seat_given
 from flows.parsing import Ambiguous, Invalid, parse_kabupaten
 from flows.scoring import Dimension
 from flows.sectors import SECTORS
 from store.db import Database
 from store.regions import Region, aliases, normalise_name, region
+from store.registry import Registry
 from store.training import ImportCounts, ProgrammeRecord, SessionRecord
 
 MAX_CODE = 40  # the columns' widths (store/models.py): longer values would fail on PostgreSQL
@@ -55,33 +61,88 @@ _RECORD_FIELDS = {"code": "code", "name": "name", "description": "description", 
 _KABUPATEN_CODE = re.compile(r"\d{2}\.\d{2}")
 _DATE_ONLY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _LIST_SEPARATORS = re.compile(r"[;,]")
+_NOT_IN_CODE = re.compile(r"[^a-z0-9]+")
 _KABUPATEN_WORDS = frozenset({"kabupaten", "kab", "kota", "kot", "kotamadya", "kodya"})
 _NULL_TAG = "tag:yaml.org,2002:null"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 T = TypeVar("T")
-Value = str | datetime | date | list[str] | None  # what one CSV cell or one YAML value gave
-Problem = tuple[int, str]  # (1-based line in the file, what is wrong there); line 0 is the whole file
+Value = str | datetime | date | list[str] | None  # what one CSV cell, YAML value or form field gave
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """A message as a catalog msgid and its parameters: English as it stands, any language through a Text.
+
+    A parameter may itself be a Said, translated with it.
+    """
+
+    msgid: str
+    params: Mapping[str, "str | int | Said"] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.msgid % {name: str(value) for name, value in self.params.items()} if self.params else self.msgid
+
+    def in_(self, text: Text) -> str:
+        return text(self.msgid, **{name: value.in_(text) if isinstance(value, Said) else value
+                                   for name, value in self.params.items()})
+
+
+def said(msgid: str, /, **params: "str | int | Said") -> Said:
+    """A msgid with its parameters, as `Text` takes them."""
+    return Said(msgid, params)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong: its 1-based line in a file (0: the whole file, or a form), and the field it is about."""
+
+    line: int
+    says: tuple[Said, ...]
+    about: str | None = None  # the checks' name of the field ("kabupaten"), if the problem is in one
+    label: str | None = None  # the file's name of that field ("session_kabupaten")
+
+    def __str__(self) -> str:
+        """In English, as `tabe programs import` prints it."""
+        text = "; ".join(str(one) for one in self.says)
+        return f"{self.label}: {text}" if self.label else text
+
+    def in_(self, text: Text) -> str:
+        """What is wrong in a language, without the field's name: a form shows it by its field."""
+        return "; ".join(one.in_(text) for one in self.says)
+
+
+def _problem(line: int, msgid: str, /, **params: str | int | Said) -> Problem:
+    """A problem with the file as a whole or with one of its lines, not with a field."""
+    return Problem(line, (Said(msgid, params),))
 
 
 class ProgrammeFileError(Exception):
     """A file that cannot be imported, with every problem found in it, by line."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = sorted(problems, key=lambda problem: problem[0])  # stable: a line's problems keep their order
-        super().__init__("; ".join(f"line {line}: {message}" for line, message in self.problems))
+        self.problems = sorted(problems, key=lambda problem: problem.line)  # stable: a line's problems keep their order
+        super().__init__("; ".join(f"line {problem.line}: {problem}" for problem in self.problems))
 
 
 class _Bad(ValueError):
     """What is wrong with one value, in a few words; the caller says where."""
 
+    def __init__(self, *says: Said) -> None:
+        self.says = says
+        super().__init__("; ".join(str(one) for one in says))
+
+
+def _bad(msgid: str, /, **params: str | int | Said) -> _Bad:
+    return _Bad(Said(msgid, params))
+
 
 @dataclass
-class _Fields:
-    """The values of one CSV row or one YAML mapping, with their lines; collects what is wrong with them."""
+class Fields:
+    """The values of one CSV row, YAML mapping or form, with their lines; collects what is wrong with them."""
 
-    line: int
-    problems: list[Problem]
+    line: int = 0
+    problems: list[Problem] = field(default_factory=list)
     values: dict[str, Value] = field(default_factory=dict)
     lines: dict[str, int] = field(default_factory=dict)  # a YAML value's own line; a CSV row has one line
     labels: dict[str, str] = field(default_factory=dict)  # the CSV's column name, where it differs
@@ -91,10 +152,10 @@ class _Fields:
         """The line a field is on: its own, else its row's or mapping's."""
         return self.lines.get(name, self.line)
 
-    def complain(self, name: str, message: str) -> None:
+    def complain(self, name: str, *says: Said) -> None:
         """Record a problem with one field, named as the file names it."""
         self.bad.add(name)
-        self.problems.append((self.where(name), f"{self.labels.get(name, name)}: {message}"))
+        self.problems.append(Problem(self.where(name), says, name, self.labels.get(name, name)))
 
     def take(self, name: str, parse: Callable[[Value], T]) -> T | None:
         """The field parsed, or None with the problem recorded."""
@@ -104,7 +165,7 @@ class _Fields:
             return parse(self.values.get(name))
         except _Bad as bad:
             # A YAML mapping may leave a key out; a CSV row always has the cell, maybe empty.
-            self.complain(name, str(bad) if name in self.values else "is missing")
+            self.complain(name, *(bad.says if name in self.values else (said(N_("is missing")),)))
             return None
 
 
@@ -114,7 +175,7 @@ class _Fields:
 def _one(value: Value) -> str | datetime | date | None:
     """A single value: a list where one value belongs is a mistake."""
     if isinstance(value, list):
-        raise _Bad("one value, please, not a list")
+        raise _bad(N_("one value, please, not a list"))
     return value.strip() if isinstance(value, str) else value
 
 
@@ -126,9 +187,9 @@ def _text(limit: int | None, *, required: bool = True) -> Callable[[Value], str]
             text = text.isoformat(sep=" ") if isinstance(text, datetime) else text.isoformat()
         text = text or ""
         if required and not text:
-            raise _Bad("is empty")
+            raise _bad(N_("is empty"))
         if limit is not None and len(text) > limit:
-            raise _Bad(f"is {len(text)} characters long, at most {limit} please")
+            raise _bad(N_("is %(length)s characters long, at most %(limit)s please"), length=len(text), limit=limit)
         return text
     return parse
 
@@ -150,9 +211,10 @@ def _choices(allowed: Sequence[str], *, required: bool = False) -> Callable[[Val
         chosen = {item.casefold() for item in _items(value)}
         unknown = sorted(chosen.difference(allowed))
         if unknown:
-            raise _Bad(f"{', '.join(repr(item) for item in unknown)}: not one of {', '.join(allowed)}")
+            raise _bad(N_("%(values)s: not one of %(allowed)s"), values=", ".join(repr(item) for item in unknown),
+                       allowed=", ".join(allowed))
         if required and not chosen:
-            raise _Bad(f"give at least one of {', '.join(allowed)}")
+            raise _bad(N_("give at least one of %(allowed)s"), allowed=", ".join(allowed))
         return tuple(item for item in allowed if item in chosen)
     return parse
 
@@ -169,27 +231,32 @@ def exact_kabupaten(text: str) -> str:
         try:
             place = region(text)
         except KeyError:
-            raise _Bad(f"{text!r}: no kabupaten or kota of Kalimantan Tengah has this code") from None
+            raise _bad(N_("%(value)s: no kabupaten or kota of Kalimantan Tengah has this code"),
+                       value=repr(text)) from None
         if not place.is_kabupaten_kota:
-            raise _Bad(f"{text!r}: not the code of a kabupaten or kota")
+            raise _bad(N_("%(value)s: not the code of a kabupaten or kota"), value=repr(text))
         return place.code
     # parse_kabupaten takes a bare number as a position in the owners' menu: meaningless in a file.
     if re.search(r"\d", text):
-        raise _Bad(f"{text!r}: write the kabupaten's code, like 62.02, or its name")
+        raise _bad(N_("%(value)s: write the kabupaten's code, like 62.02, or its name"), value=repr(text))
     try:
         place = parse_kabupaten(text)
     except Ambiguous as ambiguous:
-        names = " or ".join(f"{candidate.short_name} ({candidate.code})" for candidate in ambiguous.candidates)
-        raise _Bad(f"{text!r} could be {names}: write the code or the whole name") from None
+        names: str | Said = ""
+        for candidate in ambiguous.candidates:
+            name = f"{candidate.short_name} ({candidate.code})"
+            names = said(N_("%(either)s or %(other)s"), either=names, other=name) if names else name
+        raise _bad(N_("%(value)s could be %(names)s: write the code or the whole name"), value=repr(text),
+                   names=names) from None
     except Invalid:
-        raise _Bad(f"{text!r}: not a kabupaten or kota of Kalimantan Tengah") from None
+        raise _bad(N_("%(value)s: not a kabupaten or kota of Kalimantan Tengah"), value=repr(text)) from None
     # The owners' parser forgives typos; a file is read by nobody before owners see it, so a near miss
     # ("Kota Baru" is in Kalimantan Selatan, not Barito Utara) must be said, not guessed.
     words = normalise_name(text).split()
     spelled = " ".join(words[1:] if len(words) > 1 and words[0] in _KABUPATEN_WORDS else words)
     if normalise_name(text) not in _names_of(place) and spelled not in _names_of(place):
-        raise _Bad(f"{text!r}: not a kabupaten or kota of Kalimantan Tengah (did you mean {place.short_name}, "
-                   f"{place.code}?)")
+        raise _bad(N_("%(value)s: not a kabupaten or kota of Kalimantan Tengah (did you mean %(name)s, %(code)s?)"),
+                   value=repr(text), name=place.short_name, code=place.code)
     return place.code
 
 
@@ -205,22 +272,24 @@ def _kabupaten_list(value: Value) -> tuple[str, ...]:
         try:
             codes.add(exact_kabupaten(item))
         except _Bad as bad:
-            problems.append(str(bad))
+            problems += bad.says
     if problems:
-        raise _Bad("; ".join(problems))
+        raise _Bad(*problems)
     return tuple(sorted(codes))
 
 
 def _moment(value: Value) -> datetime:
-    """A time: "2027-02-03 09:00" in WIB, or ISO 8601 with an offset; YAML's own timestamps too."""
+    """A time: "2027-02-03 09:00" or a form's "2027-02-03T09:00" in WIB, or ISO 8601 with an offset; YAML's own
+    timestamps too."""
     moment = _one(value)
     if isinstance(moment, str) and moment and not _DATE_ONLY.fullmatch(moment):
         try:
             moment = datetime.fromisoformat(moment)
         except ValueError:
-            raise _Bad(f"{moment!r}: not a time like 2027-02-03 09:00 (WIB) or 2027-02-03T09:00+07:00") from None
+            raise _bad(N_("%(value)s: not a time like 2027-02-03 09:00 (WIB) or 2027-02-03T09:00+07:00"),
+                       value=repr(moment)) from None
     if not isinstance(moment, datetime):  # nothing, or a date without a time
-        raise _Bad("give the date and the time, like 2027-02-03 09:00 (WIB)")
+        raise _bad(N_("give the date and the time, like 2027-02-03 09:00 (WIB)"))
     return moment.replace(tzinfo=WIB) if moment.tzinfo is None else moment
 
 
@@ -233,14 +302,15 @@ def _capacity(value: Value) -> int:
     """The seats a session offers: a whole number, at least one."""
     text = _text(None)(value)
     if not text.isdecimal() or not 1 <= int(text) <= MAX_CAPACITY:
-        raise _Bad(f"{text!r}: a whole number of seats from 1 to {MAX_CAPACITY}, please")
+        raise _bad(N_("%(value)s: a whole number of seats from 1 to %(most)s, please"), value=repr(text),
+                   most=MAX_CAPACITY)
     return int(text)
 
 
 # -- records -----------------------------------------------------------------------------
 
 
-def _programme(fields: _Fields) -> ProgrammeRecord | None:
+def programme_of(fields: Fields) -> ProgrammeRecord | None:
     """The programme these fields describe, or None when any of them is wrong (and recorded)."""
     record = ProgrammeRecord(
         code=fields.take("code", _code), name=fields.take("name", _text(MAX_NAME)),
@@ -252,7 +322,7 @@ def _programme(fields: _Fields) -> ProgrammeRecord | None:
     return None if fields.bad else record
 
 
-def _session(fields: _Fields, programme_code: str | None) -> SessionRecord | None:
+def session_of(fields: Fields, programme_code: str | None) -> SessionRecord | None:
     """The session these fields describe, or None when any of them is wrong (and recorded)."""
     code = fields.take("code", _code)
     starts, ends = fields.take("starts", _moment), fields.take("ends", _moment)
@@ -261,9 +331,9 @@ def _session(fields: _Fields, programme_code: str | None) -> SessionRecord | Non
     capacity = fields.take("capacity", _capacity)
     deadline = fields.take("signup_deadline", _optional_moment)
     if starts is not None and ends is not None and ends <= starts:
-        fields.complain("ends", "must be after starts")
+        fields.complain("ends", said(N_("must be after starts")))
     if starts is not None and deadline is not None and deadline > starts:
-        fields.complain("signup_deadline", "must not be after starts")
+        fields.complain("signup_deadline", said(N_("must not be after starts")))
     if fields.bad or programme_code is None:
         return None
     return SessionRecord(programme_code, code, starts, ends, place, kabupaten, capacity,
@@ -279,22 +349,23 @@ class _Collected:
     sessions: dict[tuple[str, str], tuple[SessionRecord, int]] = field(default_factory=dict)
     code_lines: dict[str, int] = field(default_factory=dict)  # a YAML file's programme codes, valid or not
 
-    def add_session(self, fields: _Fields, programme_code: str | None) -> None:
+    def add_session(self, fields: Fields, programme_code: str | None) -> None:
         """Check a session and keep it, unless its programme already has one with its code."""
-        record = _session(fields, programme_code)
+        record = session_of(fields, programme_code)
         if record is None:
             return
         key = (record.programme_code, record.code)
         if key in self.sessions:
-            fields.complain("code", f"session {record.code!r} of programme {record.programme_code!r} "
-                                    f"is already on line {self.sessions[key][1]}")
+            fields.complain("code", said(N_("session %(session)s of programme %(programme)s is already on line "
+                                            "%(line)s"), session=repr(record.code),
+                                         programme=repr(record.programme_code), line=self.sessions[key][1]))
         else:
             self.sessions[key] = (record, fields.where("code"))
 
     def result(self) -> tuple[list[ProgrammeRecord], list[SessionRecord]]:
         """The records, in the file's order; raises with every problem when there is any."""
         if not self.problems and not self.programmes:
-            self.problems.append((0, "the file holds no programme"))
+            self.problems.append(_problem(0, N_("the file holds no programme")))
         if self.problems:
             raise ProgrammeFileError(self.problems)
         return ([record for record, _line in self.programmes.values()],
@@ -310,32 +381,36 @@ def _csv_columns(header: list[str], problems: list[Problem]) -> list[str]:
     known = {**CSV_PROGRAMME_COLUMNS, **CSV_SESSION_COLUMNS}
     for column in columns:
         if column not in known:
-            problems.append((1, f"unknown column {column!r}: the columns are {', '.join(known)}"))
+            problems.append(_problem(1, N_("unknown column %(column)s: the columns are %(columns)s"),
+                                     column=repr(column), columns=", ".join(known)))
         elif columns.count(column) > 1:
-            problems.append((1, f"column {column!r} is there {columns.count(column)} times"))
+            problems.append(_problem(1, N_("column %(column)s is there %(count)s times"), column=repr(column),
+                                     count=columns.count(column)))
     missing = [column for column in known if column not in columns and column not in CSV_OPTIONAL_COLUMNS]
     if missing:
-        problems.append((1, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}"))
+        problems.append(_problem(1, N_("missing columns: %(columns)s") if len(missing) > 1 else
+                                 N_("missing column: %(columns)s"), columns=", ".join(missing)))
     return columns
 
 
-def _csv_fields(cells: dict[str, str], columns: dict[str, str], line: int, problems: list[Problem]) -> _Fields:
+def _csv_fields(cells: dict[str, str], columns: dict[str, str], line: int, problems: list[Problem]) -> Fields:
     """One row's programme or session part, under the names the checks use."""
-    return _Fields(line, problems, values={name: cells.get(column, "") for column, name in columns.items()},
+    return Fields(line, problems, values={name: cells.get(column, "") for column, name in columns.items()},
                    labels={name: column for column, name in columns.items() if column != name})
 
 
 def _csv_row(cells: dict[str, str], line: int, collected: _Collected) -> None:
     """Check one row: its programme part must agree with the programme's first row; its session is new."""
     programme_fields = _csv_fields(cells, CSV_PROGRAMME_COLUMNS, line, collected.problems)
-    programme = _programme(programme_fields)
+    programme = programme_of(programme_fields)
     if programme is not None:
         first = collected.programmes.setdefault(programme.code, (programme, line))
         differing = [_RECORD_FIELDS[item.name] for item in record_fields(ProgrammeRecord)
                      if getattr(first[0], item.name) != getattr(programme, item.name)]
         if differing:
-            collected.problems.append((line, f"programme {programme.code!r}: not the same {', '.join(differing)} "
-                                             f"as on line {first[1]}, its first row"))
+            collected.problems.append(_problem(
+                line, N_("programme %(code)s: not the same %(fields)s as on line %(line)s, its first row"),
+                code=repr(programme.code), fields=", ".join(differing), line=first[1]))
     code = programme_fields.take("code", _code)  # the session belongs to it even when the rest is wrong
     collected.add_session(_csv_fields(cells, CSV_SESSION_COLUMNS, line, collected.problems), code)
 
@@ -348,7 +423,7 @@ def _read_csv(text: str) -> tuple[list[ProgrammeRecord], list[SessionRecord]]:
     try:
         header = next(reader, None)
         if header is None:
-            raise ProgrammeFileError([(0, "the file is empty")])
+            raise ProgrammeFileError([_problem(0, N_("the file is empty"))])
         columns = _csv_columns(header, collected.problems)
         if collected.problems:
             raise ProgrammeFileError(collected.problems)
@@ -359,15 +434,21 @@ def _read_csv(text: str) -> tuple[list[ProgrammeRecord], list[SessionRecord]]:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) > len(columns):
-                collected.problems.append((line, f"{len(cells)} cells where the header has {len(columns)}"))
+                collected.problems.append(_problem(line, N_("%(cells)s cells where the header has %(columns)s"),
+                                                   cells=len(cells), columns=len(columns)))
                 continue
             _csv_row(dict(zip(columns, cells, strict=False)), line, collected)
     except csv.Error as error:
-        collected.problems.append((reader.line_num, f"not readable as CSV: {error}"))
+        collected.problems.append(_problem(reader.line_num, N_("not readable as CSV: %(error)s"), error=str(error)))
     return collected.result()
 
 
 # -- YAML --------------------------------------------------------------------------------
+
+# What a YAML mapping is, in its problems ("each session is a mapping ...").
+_A_PROGRAMME = said(N_("programme"))
+_A_SESSION = said(N_("session"))
+_A_FILE = said(N_("file"))
 
 
 def _line(node: Node) -> int:
@@ -384,68 +465,73 @@ def _yaml_value(node: Node) -> Value:
             try:
                 return SafeConstructor().construct_object(node)
             except ValueError:
-                raise _Bad(f"{node.value!r}: not a real date and time") from None
+                raise _bad(N_("%(value)s: not a real date and time"), value=repr(node.value)) from None
         return node.value
     if isinstance(node, SequenceNode) and all(isinstance(item, ScalarNode) for item in node.value):
         return [item.value for item in node.value if item.tag != _NULL_TAG]
-    raise _Bad("a value or a list of values, please")
+    raise _bad(N_("a value or a list of values, please"))
 
 
-def _yaml_mapping(node: Node, keys: Sequence[str], what: str, problems: list[Problem]) -> dict[str, Node] | None:
+def _yaml_mapping(node: Node, keys: Sequence[str], what: Said, problems: list[Problem]) -> dict[str, Node] | None:
     """A mapping's values by key, each key known and given once; None (recorded) when it is no mapping."""
     if not isinstance(node, MappingNode):
-        problems.append((_line(node), f"each {what} is a mapping with the keys {', '.join(keys)}"))
+        problems.append(_problem(_line(node), N_("each %(what)s is a mapping with the keys %(keys)s"), what=what,
+                                 keys=", ".join(keys)))
         return None
     try:
         SafeConstructor().flatten_mapping(node)  # `<<: *defaults` merges, as every YAML reader does
     except yaml.YAMLError as error:
-        problems.append((_line(node), f"cannot merge: {getattr(error, 'problem', error)}"))
+        problems.append(_problem(_line(node), N_("cannot merge: %(error)s"),
+                                 error=str(getattr(error, "problem", error))))
         return None
     found: dict[str, Node] = {}
     for key, value in node.value:
         name = key.value if isinstance(key, ScalarNode) else ""
         if name not in keys:
-            problems.append((_line(key), f"unknown key {name!r} in a {what}: the keys are {', '.join(keys)}"))
+            problems.append(_problem(_line(key), N_("unknown key %(key)s in a %(what)s: the keys are %(keys)s"),
+                                     key=repr(name), what=what, keys=", ".join(keys)))
         elif name in found:
-            problems.append((_line(key), f"{name} is given twice in this {what} (also on line {_line(found[name])})"))
+            problems.append(_problem(_line(key), N_("%(key)s is given twice in this %(what)s (also on line %(line)s)"),
+                                     key=name, what=what, line=_line(found[name])))
         else:
             found[name] = value
     return found
 
 
-def _yaml_fields(node: MappingNode, found: dict[str, Node], problems: list[Problem]) -> _Fields:
+def _yaml_fields(node: MappingNode, found: dict[str, Node], problems: list[Problem]) -> Fields:
     """A mapping's values with their lines, ready for the checks."""
-    found_fields = _Fields(_line(node), problems, lines={name: _line(value) for name, value in found.items()})
+    found_fields = Fields(_line(node), problems, lines={name: _line(value) for name, value in found.items()})
     for name, value in found.items():
         try:
             found_fields.values[name] = _yaml_value(value)
         except _Bad as bad:
-            found_fields.complain(name, str(bad))
+            found_fields.complain(name, *bad.says)
     return found_fields
 
 
 def _yaml_programme(node: Node, collected: _Collected) -> None:
     """Check one programme and its sessions; its code must be new to the file."""
-    found = _yaml_mapping(node, YAML_PROGRAMME_KEYS, "programme", collected.problems)
+    found = _yaml_mapping(node, YAML_PROGRAMME_KEYS, _A_PROGRAMME, collected.problems)
     if found is None:
         return
     sessions = found.pop("sessions", None)
     programme_fields = _yaml_fields(node, found, collected.problems)
     code = programme_fields.take("code", _code)
     if code is not None and code in collected.code_lines:
-        programme_fields.complain("code", f"programme {code!r} is already on line {collected.code_lines[code]}")
+        programme_fields.complain("code", said(N_("programme %(code)s is already on line %(line)s"), code=repr(code),
+                                               line=collected.code_lines[code]))
     elif code is not None:
         collected.code_lines[code] = programme_fields.where("code")
-    programme = _programme(programme_fields)
+    programme = programme_of(programme_fields)
     if programme is not None:
         collected.programmes[programme.code] = (programme, programme_fields.where("code"))
     if sessions is None or (isinstance(sessions, ScalarNode) and sessions.tag == _NULL_TAG):
         return  # a programme whose sessions are not planned yet
     if not isinstance(sessions, SequenceNode):
-        collected.problems.append((_line(sessions), "sessions: a list of sessions, please"))
+        collected.problems.append(_problem(_line(sessions), N_("sessions: a list of sessions, please")))
         return
     for session in sessions.value:
-        session_found = _yaml_mapping(session, YAML_SESSION_KEYS, "session", collected.problems)
+        session_found = _yaml_mapping(session, YAML_SESSION_KEYS, _A_SESSION, collected.problems)
         if session_found is not None:
             collected.add_session(_yaml_fields(session, session_found, collected.problems), code)
 
@@ -457,19 +543,20 @@ def _read_yaml(text: str) -> tuple[list[ProgrammeRecord], list[SessionRecord]]:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise ProgrammeFileError([(mark.line + 1 if mark else 0, f"not valid YAML: {error.problem}")]) from None
+        raise ProgrammeFileError([_problem(mark.line + 1 if mark else 0, N_("not valid YAML: %(error)s"),
+                                           error=str(error.problem))]) from None
     except yaml.YAMLError as error:
-        raise ProgrammeFileError([(0, f"not valid YAML: {error}")]) from None
+        raise ProgrammeFileError([_problem(0, N_("not valid YAML: %(error)s"), error=str(error))]) from None
     collected = _Collected()
     if isinstance(root, MappingNode):
-        found = _yaml_mapping(root, ("programmes",), "file", collected.problems)
+        found = _yaml_mapping(root, ("programmes",), _A_FILE, collected.problems)
         root = (found or {}).get("programmes")
     if isinstance(root, SequenceNode):
         for programme in root.value:
             _yaml_programme(programme, collected)
     elif root is not None or not collected.problems:
-        collected.problems.append((_line(root) if root is not None else 0,
-                                   "the file is a list of programmes, or `programmes:` with that list"))
+        collected.problems.append(_problem(_line(root) if root is not None else 0,
+                                           N_("the file is a list of programmes, or `programmes:` with that list")))
     return collected.result()
 
 
@@ -482,21 +569,53 @@ def read_programme_file(path: Path) -> tuple[list[ProgrammeRecord], list[Session
     """The programmes and sessions of a .csv, .yaml or .yml file; ProgrammeFileError lists all that is wrong."""
     reader = _READERS.get(path.suffix.casefold())
     if reader is None:
-        raise ProgrammeFileError([(0, "a programme file ends in .csv, .yaml or .yml")])
+        raise ProgrammeFileError([_problem(0, N_("a programme file ends in .csv, .yaml or .yml"))])
     try:
         text = path.read_text(encoding="utf-8-sig")  # Excel starts its UTF-8 files with a byte-order mark
     except UnicodeDecodeError:
-        raise ProgrammeFileError([(0, "not UTF-8 text: save the file as UTF-8")]) from None
+        raise ProgrammeFileError([_problem(0, N_("not UTF-8 text: save the file as UTF-8"))]) from None
     except OSError as error:
-        raise ProgrammeFileError([(0, f"cannot be read: {error.strerror}")]) from None
+        raise ProgrammeFileError([_problem(0, N_("cannot be read: %(error)s"), error=str(error.strerror))]) from None
     return reader(text)
+
+
+def save_programmes(registry: Registry, programmes: Sequence[ProgrammeRecord],
+                    sessions: Sequence[SessionRecord]) -> ImportCounts:
+    """Create or update programmes and sessions in this unit of work, telling each owner a grown session gave a
+    seat to: what a file and the dashboard's forms both do."""
+    counts = registry.training.import_programmes(programmes, sessions)
+    for session_id, owner_id in counts.promoted:
+        tell_seat_given(registry, session_id, owner_id)
+    return counts
 
 
 def apply_programmes(database: Database, programmes: Sequence[ProgrammeRecord],
                      sessions: Sequence[SessionRecord]) -> ImportCounts:
     """Import everything in one transaction, telling each owner a grown session gave a seat to."""
     with database.transaction() as registry:
-        counts = registry.training.import_programmes(programmes, sessions)
-        for session_id, owner_id in counts.promoted:
-            tell_seat_given(registry, session_id, owner_id)
-    return counts
+        return save_programmes(registry, programmes, sessions)
+
+
+# -- forms -------------------------------------------------------------------------------
+
+
+def programme_values(record: ProgrammeRecord) -> dict[str, Value]:
+    """A programme as the fields the checks read: what a form shows to be edited."""
+    return {name: list(value) if isinstance(value, tuple) else value
+            for name, value in ((_RECORD_FIELDS[item.name], getattr(record, item.name))
+                                for item in record_fields(ProgrammeRecord))}
+
+
+def session_values(record: SessionRecord) -> dict[str, Value]:
+    """A session as the fields the checks read, its times in WIB as a form's date and time inputs give them."""
+    def moment(value: datetime) -> str:
+        return in_wib(value).strftime("%Y-%m-%dT%H:%M")
+    return {"code": record.code, "starts": moment(record.starts_at), "ends": moment(record.ends_at),
+            "place": record.place, "kabupaten": record.kabupaten_code, "capacity": str(record.capacity),
+            "signup_deadline": moment(record.signup_deadline)}
+
+
+def propose_code(name: str) -> str:
+    """A code made of a name, as a form proposes one: "Pelatihan Kemasan & Label" gives "pelatihan-kemasan-label"."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return _NOT_IN_CODE.sub("-", plain).strip("-")[:MAX_CODE].strip("-")

@@ -2,7 +2,11 @@
 
 Seats are counted under a lock on the session's row (`FOR UPDATE` on PostgreSQL; on SQLite every
 writer already holds the database), so however many owners ask for the last seat at once, exactly
-one gets it and the rest are offered the waiting list.
+one gets it and the rest are offered the waiting list. An owner marked as having attended still
+holds their seat.
+
+Officers see and change sessions within their scope: the whole province, or one kabupaten/kota,
+whose sessions are those held there and whose programmes are those open to it or holding a session there.
 """
 
 from collections.abc import Iterable, Sequence
@@ -10,14 +14,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, insert, literal, or_, select, update
 
 from store.dialects import DIALECTS
-from store.models import Enrollment, Programme, TrainingSession, as_utc
+from store.models import AuditEvent, Business, Enrollment, Owner, Programme, TrainingSession, as_utc
+from store.officers import PROVINCE
 
 _programmes = Programme.__table__
 _sessions = TrainingSession.__table__
 _enrollments = Enrollment.__table__
+_owners = Owner.__table__
+_businesses = Business.__table__
+_audit = AuditEvent.__table__
 
 
 class Status(StrEnum):
@@ -136,6 +144,63 @@ class SessionInfo:
         return max(self.capacity - self.registered, 0)
 
 
+@dataclass(frozen=True, slots=True)
+class SessionSeats:
+    """A session as officers see it: its programme, when and where, and how many hold, wait for or used a seat."""
+
+    id: int
+    programme_id: int
+    programme_code: str
+    programme_name: str
+    code: str
+    starts_at: datetime
+    ends_at: datetime
+    place: str
+    kabupaten_code: str
+    capacity: int
+    signup_deadline: datetime
+    registered: int
+    waitlisted: int
+    attended: int
+
+    @property
+    def fill_rate(self) -> float:
+        """The share of the seats taken, by the registered and those who attended."""
+        return (self.registered + self.attended) / self.capacity
+
+    @property
+    def record(self) -> SessionRecord:
+        """The session as an import file gives it."""
+        return SessionRecord(self.programme_code, self.code, self.starts_at, self.ends_at, self.place,
+                             self.kabupaten_code, self.capacity, self.signup_deadline)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeSessions:
+    """A programme with its sessions in an officer's scope: those ahead, soonest first, then past ones, latest first."""
+
+    id: int
+    code: str
+    name: str
+    organiser: str
+    kabupaten_codes: tuple[str, ...]  # who may join; none: every kabupaten/kota
+    sessions: tuple[SessionSeats, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """An owner's place in a session, with what an officer needs at the door: their phone and (first) business."""
+
+    owner_id: int
+    name: str
+    phone: str
+    business: str
+    registration_number: str | None
+    kabupaten_code: str  # the business's
+    status: str
+    position: int | None  # on the waiting list, from 1
+
+
 def _listed(column: ColumnElement[str], value: str) -> ColumnElement[bool]:
     """Whether a space-separated list holds a value, or is empty and so holds every value."""
     return or_(column == "", (literal(" ") + column + literal(" ")).like(f"% {value} %"))
@@ -157,6 +222,23 @@ _COUNTS = (
     .where(_enrollments.c.status.in_(_HOLDS_PLACE))
     .group_by(_enrollments.c.session_id)
 )
+
+
+def _sessions_in(scope: str) -> list[ColumnElement[bool]]:
+    """The sessions an officer of this scope sees: those held in their kabupaten/kota, or every one."""
+    return [] if scope == PROVINCE else [_sessions.c.kabupaten_code == scope]
+
+
+def _programmes_in(scope: str) -> list[ColumnElement[bool]]:
+    """The programmes an officer of this scope sees: those open to their kabupaten/kota or held there, or every one."""
+    if scope == PROVINCE:
+        return []
+    held_there = exists().where(_sessions.c.programme_id == _programmes.c.id, _sessions.c.kabupaten_code == scope)
+    return [or_(_listed(_programmes.c.kabupaten_codes, scope), held_there)]
+
+
+_SEATS_TAKEN = (Status.REGISTERED, Status.ATTENDED)
+_PARTICIPANT_ORDER = {Status.REGISTERED: 0, Status.WAITLISTED: 1, Status.ATTENDED: 2, Status.CANCELLED: 3}
 
 
 def _count_of(status: Status) -> ColumnElement[int]:
@@ -312,9 +394,10 @@ class Training:
             .where(_sessions.c.id == session_id).with_for_update()).first()
 
     def _registered(self, session_id: int) -> int:
+        """The seats taken: by the registered, and by those marked as having attended."""
         return self._connection.execute(
             select(func.count()).select_from(_enrollments)
-            .where(_enrollments.c.session_id == session_id, _enrollments.c.status == Status.REGISTERED)).scalar_one()
+            .where(_enrollments.c.session_id == session_id, _enrollments.c.status.in_(_SEATS_TAKEN))).scalar_one()
 
     def _enroll(self, session_id: int, owner_id: int, status: Status) -> None:
         insert = DIALECTS[self._dialect].insert(_enrollments)
@@ -414,3 +497,95 @@ class Training:
             .group_by(_programmes.c.id, _programmes.c.code, _programmes.c.name)
             .order_by(_programmes.c.code)).all()
         return [(row[0], row[1], row[2], row[3], row[4], as_utc(row[5]) if row[5] else None) for row in rows]
+
+    # -- officers' dashboard ---------------------------------------------------------------
+
+    def programme_board(self, scope: str) -> list[ProgrammeSessions]:
+        """Every programme the scope sees, by code, each with its sessions in the scope."""
+        programmes = self._connection.execute(
+            select(_programmes.c.id, _programmes.c.code, _programmes.c.name, _programmes.c.organiser,
+                   _programmes.c.kabupaten_codes)
+            .where(*_programmes_in(scope)).order_by(_programmes.c.code)).all()
+        sessions: dict[int, list[SessionSeats]] = {row.id: [] for row in programmes}
+        for seats in self._seats(_sessions.c.programme_id.in_(list(sessions)), *_sessions_in(scope)):
+            sessions[seats.programme_id].append(seats)
+        return [ProgrammeSessions(row.id, row.code, row.name, row.organiser, tuple(row.kabupaten_codes.split()),
+                                  tuple(sessions[row.id])) for row in programmes]
+
+    def programme_record(self, programme_id: int, scope: str) -> ProgrammeRecord | None:
+        """A programme the scope sees, as an import file gives it."""
+        row = self._connection.execute(
+            select(_programmes.c.code, _programmes.c.name, _programmes.c.description, _programmes.c.organiser,
+                   _programmes.c.dimensions, _programmes.c.kabupaten_codes, _programmes.c.business_classes,
+                   _programmes.c.sectors)
+            .where(_programmes.c.id == programme_id, *_programmes_in(scope))).first()
+        return ProgrammeRecord(*row[:4], *(tuple(codes.split()) for codes in row[4:])) if row is not None else None
+
+    def officer_session(self, session_id: int, scope: str) -> SessionSeats | None:
+        """A session in the scope with its seats."""
+        found = self._seats(_sessions.c.id == session_id, *_sessions_in(scope))
+        return found[0] if found else None
+
+    def session_id(self, programme_id: int, code: str) -> int | None:
+        """The id of a programme's session with this code, if it has one."""
+        return self._connection.scalar(select(_sessions.c.id).where(_sessions.c.programme_id == programme_id,
+                                                                    _sessions.c.code == code))
+
+    def _seats(self, *where: ColumnElement[bool]) -> list[SessionSeats]:
+        ahead = _sessions.c.starts_at > self.now
+        rows = self._connection.execute(
+            select(_sessions.c.id, _sessions.c.programme_id, _programmes.c.code, _programmes.c.name, _sessions.c.code,
+                   _sessions.c.starts_at, _sessions.c.ends_at, _sessions.c.place, _sessions.c.kabupaten_code,
+                   _sessions.c.capacity, _sessions.c.signup_deadline,
+                   *(_count_of(status) for status in (Status.REGISTERED, Status.WAITLISTED, Status.ATTENDED)))
+            .join(_programmes, _programmes.c.id == _sessions.c.programme_id)
+            .where(*where)
+            .order_by(case((ahead, 0), else_=1), case((ahead, _sessions.c.starts_at)), _sessions.c.starts_at.desc(),
+                      _sessions.c.id))
+        return [SessionSeats(*row[:5], as_utc(row[5]), as_utc(row[6]), *row[7:10], as_utc(row[10]), *row[11:])
+                for row in rows]
+
+    def participants(self, session_id: int, scope: str) -> list[Participant]:
+        """Who holds, waits for, used or gave up a place in a session in the scope: the registered, the waiting
+        list in its order, those who attended, those who cancelled."""
+        theirs = _businesses.alias()
+        first_business = select(func.min(theirs.c.id)).where(theirs.c.owner_id == _owners.c.id).scalar_subquery()
+        status = _enrollments.c.status
+        rows = self._connection.execute(
+            select(_owners.c.id, _owners.c.name, _owners.c.phone, _businesses.c.name,
+                   _businesses.c.registration_number, _businesses.c.kabupaten_code, status)
+            .select_from(_enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id)
+                         .join(_owners, _owners.c.id == _enrollments.c.owner_id)
+                         .join(_businesses, _businesses.c.id == first_business))
+            .where(_enrollments.c.session_id == session_id, *_sessions_in(scope))
+            # The waiting list in the order its seats are given (_fill_seats); everyone else by name.
+            .order_by(case(*((status == name, rank) for name, rank in _PARTICIPANT_ORDER.items()), else_=9),
+                      case((status == Status.WAITLISTED, _enrollments.c.since)),
+                      case((status == Status.WAITLISTED, _enrollments.c.id)), _owners.c.name, _enrollments.c.id))
+        waiting = 0
+        found = []
+        for row in rows:
+            waiting += row.status == Status.WAITLISTED
+            found.append(Participant(*row, position=waiting if row.status == Status.WAITLISTED else None))
+        return found
+
+    def mark_attended(self, session_id: int, owner_id: int, attended: bool, scope: str, actor: str) -> bool:
+        """Mark a registered owner as having attended a session in the scope, or take the mark back; audited.
+
+        False when the owner held no such place there (already marked, waiting, cancelled, or out of scope).
+        """
+        before, after = (Status.REGISTERED, Status.ATTENDED) if attended else (Status.ATTENDED, Status.REGISTERED)
+        changed = self._connection.execute(
+            update(_enrollments)
+            .where(_enrollments.c.session_id == session_id, _enrollments.c.owner_id == owner_id,
+                   _enrollments.c.status == before,
+                   _enrollments.c.session_id.in_(select(_sessions.c.id).where(*_sessions_in(scope))))
+            .values(status=after)).rowcount
+        if changed:
+            self.audit(actor, "attendance_marked" if attended else "attendance_unmarked",
+                       f"session:{session_id}:owner:{owner_id}")
+        return bool(changed)
+
+    def audit(self, actor: str, action: str, subject: str) -> None:
+        """Record who changed a programme, a session or a place in one."""
+        self._connection.execute(insert(_audit).values(at=self.now, actor=actor, action=action, subject=subject))

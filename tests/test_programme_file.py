@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.programme_file import ProgrammeFileError, apply_programmes, read_programme_file
+from bot.programme_file import Problem, ProgrammeFileError, Said, apply_programmes, read_programme_file
 from bot.sample import seed
-from flows.i18n import WIB
+from flows.i18n import WIB, Text
 from store.db import Database
 from store.models import Enrollment, OutboxMessage, Programme, TrainingSession
 from store.training import ProgrammeRecord, SessionRecord, SignUp, Tally
@@ -49,9 +49,10 @@ GOOD_SESSIONS = [
 
 
 def problems(path: Path) -> list[tuple[int, str]]:
+    """Each problem's line, and what the command line says of it."""
     with pytest.raises(ProgrammeFileError) as raised:
         read_programme_file(path)
-    return raised.value.problems
+    return [(problem.line, str(problem)) for problem in raised.value.problems]
 
 
 def written(tmp_path: Path, name: str, text: str) -> Path:
@@ -187,6 +188,49 @@ def test_yaml_session_codes_are_unique_within_their_programme_only(tmp_path: Pat
     text = "programmes:\n" + programme.format(code="a") + session * 2 + programme.format(code="b") + session
     assert problems(written(tmp_path, "twice.yml", text)) == [
         (8, "code: session 'plk-1' of programme 'a' is already on line 7")]
+
+
+def test_a_time_may_have_a_t_between_date_and_time_as_a_forms_date_and_time_input_sends_it(tmp_path: Path) -> None:
+    row = ROW.replace("2027-01-12 09:00", "2027-01-12T09:00").replace("2027-01-14 15:00", "2027-01-14T15:00")
+    [csv_session] = read_programme_file(written(tmp_path, "t.csv", f"{HEADER}\n{row}\n"))[1]
+    [yaml_session] = read_programme_file(written(tmp_path, "t.yaml", """\
+- {code: nib-2027, name: N, organiser: Dinas, teaches: [legalitas], sessions: [
+   {code: plk-1, starts: 2027-01-12T09:00, ends: 2027-01-14T15:00, place: Aula, kabupaten: "62.71", capacity: 40}]}
+"""))[1]
+    assert (csv_session.starts_at, csv_session.ends_at) == (yaml_session.starts_at, yaml_session.ends_at) == \
+        (wib(1, 12, 9), wib(1, 14, 15))
+
+
+def test_problems_are_catalog_msgids_said_in_english_on_the_command_line_and_translated_where_shown(
+        tmp_path: Path) -> None:
+    path = written(tmp_path, "bad.csv", f"{HEADER}\n{ROW.replace(',62.71,40,', ',Barito,0,')}\n")
+    kabupaten, capacity = read_problems(path)
+    assert (kabupaten.line, kabupaten.about, kabupaten.label) == (2, "kabupaten", "session_kabupaten")
+    assert capacity.says == (Said("%(value)s: a whole number of seats from 1 to %(most)s, please",
+                                  {"value": "'0'", "most": 10000}),)
+    assert str(capacity) == "capacity: '0': a whole number of seats from 1 to 10000, please"
+    assert capacity.in_(Text("en")) == "'0': a whole number of seats from 1 to 10000, please"  # no field name
+    # "Barito" is three kabupaten: the list of them is a message of its own, translated with the one it is in.
+    [ambiguous] = kabupaten.says
+    assert ambiguous.msgid == "%(value)s could be %(names)s: write the code or the whole name"
+    assert isinstance(ambiguous.params["names"], Said)
+    assert str(ambiguous) == ("'Barito' could be Barito Selatan (62.04) or Barito Utara (62.05) or Barito Timur "
+                              "(62.13): write the code or the whole name")
+    assert ambiguous.in_(Bracketed()) == ("['Barito' could be [[Barito Selatan (62.04) or Barito Utara (62.05)] or "
+                                          "Barito Timur (62.13)]: write the code or the whole name]")
+
+
+class Bracketed(Text):
+    """A Text that shows what it translated."""
+
+    def __call__(self, message: str, **params: object) -> str:
+        return f"[{message % params}]"
+
+
+def read_problems(path: Path) -> list[Problem]:
+    with pytest.raises(ProgrammeFileError) as raised:
+        read_programme_file(path)
+    return raised.value.problems
 
 
 # -- applying ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 
 from bot.sample import seed
 from store.db import Database
-from store.models import Business, Enrollment, OutboxMessage, Programme, TrainingSession
+from store.models import AuditEvent, Business, Enrollment, OutboxMessage, Programme, TrainingSession
 from store.outbox import Delivery
 from store.training import Audience, Listing, ProgrammeRecord, SessionRecord, SignUp, Status
 
@@ -662,6 +662,99 @@ def test_registered_between_names_each_registered_owner_of_sessions_starting_in_
         (session_ids["at-start"], 1), (session_ids["midday"], 1), (session_ids["midday"], 3)]
     assert found[1][0] is found[2][0]  # one SessionInfo per session
     assert (found[0][0].registered, found[0][0].waitlisted, found[0][0].status) == (1, 1, None)
+
+
+# -- 5b. what officers see and mark ------------------------------------------------------------
+
+KOTIM, KAPUAS = "62.02", "62.03"
+
+
+def test_officers_see_the_programmes_and_sessions_of_their_scope_ahead_first_then_past(database: Database) -> None:
+    past = datetime(2026, 10, 1, 2, tzinfo=timezone.utc)
+    programme_ids, session_ids = catalogue(database, [
+        programme("open"), programme("kotim-only", kabupaten=(KOTIM,)), programme("kapuas-only", kabupaten=(KAPUAS,)),
+        programme("kapuas-held-in-kotim", kabupaten=(KAPUAS,)),
+    ], [
+        session("open", "open-kotim-later", day(3, 1), kabupaten=KOTIM),
+        session("open", "open-kotim-past", past, kabupaten=KOTIM),
+        session("open", "open-kotim-older", past - timedelta(days=30), kabupaten=KOTIM),
+        session("open", "open-kotim-soon", day(1, 5), kabupaten=KOTIM),
+        session("open", "open-kapuas", day(2, 1), kabupaten=KAPUAS),
+        session("kapuas-only", "kapuas-1", day(2, 1), kabupaten=KAPUAS),
+        session("kapuas-held-in-kotim", "kotim-1", day(2, 1), kabupaten=KOTIM),
+    ])
+    with database.transaction(NOW) as registry:
+        kotim = {entry.code: [one.code for one in entry.sessions] for entry in registry.training.programme_board(KOTIM)}
+        province = {entry.code: [one.code for one in entry.sessions]
+                    for entry in registry.training.programme_board("62")}
+        assert kotim == {"kapuas-held-in-kotim": ["kotim-1"], "kotim-only": [],
+                         "open": ["open-kotim-soon", "open-kotim-later", "open-kotim-past", "open-kotim-older"]}
+        assert province["open"] == ["open-kotim-soon", "open-kapuas", "open-kotim-later", "open-kotim-past",
+                                    "open-kotim-older"]
+        assert set(province) == {"open", "kotim-only", "kapuas-only", "kapuas-held-in-kotim"}
+        assert registry.training.officer_session(session_ids["open-kapuas"], KOTIM) is None
+        assert registry.training.officer_session(session_ids["open-kapuas"], KAPUAS).place == "Aula Dinas Koperasi"
+        assert registry.training.programme_record(programme_ids["kapuas-only"], KOTIM) is None
+        assert registry.training.programme_record(programme_ids["kapuas-held-in-kotim"], KOTIM).code == \
+            "kapuas-held-in-kotim"
+        assert registry.training.session_id(programme_ids["open"], "open-kapuas") == session_ids["open-kapuas"]
+        assert registry.training.session_id(programme_ids["kotim-only"], "open-kapuas") is None
+
+
+def test_participants_come_registered_then_waiting_in_order_then_attended_then_cancelled(database: Database) -> None:
+    owners(database, 5)
+    _, session_ids = catalogue(database, [programme("p")], [session("p", "s", day(2, 1), kabupaten=KOTIM, capacity=2)])
+    session_id = session_ids["s"]
+    for owner_id in (5, 4, 3, 2, 1):  # one at a time: the waiting list is 3, 2, 1
+        sign_up(database, session_id, owner_id)
+    withdraw(database, session_id, 4)  # 3 gets the seat: 5 and 3 registered, 2 and 1 waiting
+    with database.transaction(NOW) as registry:
+        assert registry.training.mark_attended(session_id, 5, True, KOTIM, "officer:1")
+        found = registry.training.participants(session_id, KOTIM)
+        assert registry.training.participants(session_id, KAPUAS) == []
+        seats = registry.training.officer_session(session_id, KOTIM)
+    assert [(one.owner_id, one.status, one.position) for one in found] == [
+        (3, "registered", None), (2, "waitlisted", 1), (1, "waitlisted", 2), (5, "attended", None),
+        (4, "cancelled", None)]
+    assert all(one.kabupaten_code == "62.02" and one.registration_number for one in found)
+    assert (seats.registered, seats.waitlisted, seats.attended, seats.fill_rate) == (1, 2, 1, 1.0)
+
+
+def test_attendance_is_marked_only_for_the_registered_in_scope_taken_back_and_audited(database: Database) -> None:
+    owners(database, 3)
+    _, session_ids = catalogue(database, [programme("p")], [session("p", "s", day(2, 1), kabupaten=KOTIM, capacity=1)])
+    session_id = session_ids["s"]
+    sign_up(database, session_id, 1)
+    sign_up(database, session_id, 2)
+    with database.transaction(NOW) as registry:
+        training = registry.training
+        assert not training.mark_attended(session_id, 1, True, KAPUAS, "officer:9")  # not their kabupaten
+        assert not training.mark_attended(session_id, 2, True, KOTIM, "officer:9")  # only waiting
+        assert not training.mark_attended(session_id, 3, True, KOTIM, "officer:9")  # never signed up
+        assert not training.mark_attended(session_id, 1, False, KOTIM, "officer:9")  # not marked yet
+        assert training.mark_attended(session_id, 1, True, KOTIM, "officer:9")
+        assert not training.mark_attended(session_id, 1, True, KOTIM, "officer:9")  # once is enough
+        assert training.mark_attended(session_id, 1, False, "62", "officer:8")
+    assert places(database, session_id) == {1: "registered", 2: "waitlisted"}
+    with database.engine.connect() as connection:
+        assert connection.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.subject)
+                                  .order_by(AuditEvent.id)).all() == [
+            ("officer:9", "attendance_marked", f"session:{session_id}:owner:1"),
+            ("officer:8", "attendance_unmarked", f"session:{session_id}:owner:1")]
+
+
+def test_an_owner_marked_as_attended_keeps_their_seat_when_the_session_is_imported_again(database: Database) -> None:
+    owners(database, 2)
+    one_seat = [session("p", "s", day(2, 1), capacity=1)]
+    _, session_ids = catalogue(database, [programme("p")], one_seat)
+    session_id = session_ids["s"]
+    sign_up(database, session_id, 1)
+    sign_up(database, session_id, 2)
+    with database.transaction(NOW) as registry:
+        assert registry.training.mark_attended(session_id, 1, True, "62", "officer:1")
+    catalogue(database, [programme("p")], one_seat)
+    assert withdraw(database, session_id, 3) == []
+    assert places(database, session_id) == {1: "attended", 2: "waitlisted"}
 
 
 # -- 6. the outbox ----------------------------------------------------------------------------

@@ -1,5 +1,361 @@
-"""(being built)"""
+"""Programmes and their sessions: seats and waiting lists, the forms that create and change them, attendance,
+and a session's participant list to download.
 
-from starlette.routing import BaseRoute
+The forms are checked by the programme files' own checks (bot/programme_file.py) and saved by the import's own
+store call, so a form accepts exactly what `tabe programs import` accepts, and does what it does: a session
+given more seats gives them to its waiting list, whose owners are told.
+"""
 
-routes: list[BaseRoute] = []
+import csv
+import io
+from dataclasses import dataclass
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.admin.access import LARGEST_ID, officer_page
+from bot.admin.exports import csv_text
+from bot.admin.pages import render
+from bot.admin.work import read, write
+from bot.programme_file import (
+    Fields,
+    Value,
+    programme_of,
+    programme_values,
+    propose_code,
+    said,
+    save_programmes,
+    session_of,
+    session_values,
+)
+from flows.i18n import DEFAULT_LANGUAGE, N_, Text
+from store.logins import Viewer
+from store.officers import PROVINCE
+from store.regions import kabupaten_list, region
+from store.registry import Registry
+from store.training import Participant, SessionSeats, Status
+
+PROGRAMME_FIELDS = ("code", "name", "description", "organiser", "teaches", "kabupaten", "classes", "sectors")
+SESSION_FIELDS = ("code", "starts", "ends", "place", "kabupaten", "capacity", "signup_deadline")
+PROGRAMME_LISTS = frozenset({"teaches", "kabupaten", "classes", "sectors"})  # ticked boxes
+PLACES = [(place.code, place.name) for place in kabupaten_list()]  # where a programme is open, a session held
+ORGANISER = "Dinas Koperasi dan UKM Provinsi Kalimantan Tengah"  # who organises most programmes: a new form's guess
+
+STATUS_LABELS = {Status.REGISTERED: N_("Registered"), Status.WAITLISTED: N_("On the waiting list"),
+                 Status.ATTENDED: N_("Attended"), Status.CANCELLED: N_("Cancelled")}
+CSV_HEADER = (N_("Owner name"), N_("Phone"), N_("Business name"), N_("Registration number"), N_("Kabupaten/kota"),
+              N_("Status"), N_("Place on the waiting list"))
+
+
+@dataclass
+class Saved:
+    """A form as checked: its fields with their problems, the id of what was saved (None when nothing was), and
+    the programme it is or belongs to, for showing the form again."""
+
+    fields: Fields
+    id: int | None
+    programme_id: int | None
+    programme_name: str = ""
+
+
+def _actor(viewer: Viewer) -> str:
+    return f"officer:{viewer.officer.id}"
+
+
+def _provincial(viewer: Viewer) -> None:
+    """Programmes are the province's: a kabupaten/kota officer may not create or change one (403)."""
+    if viewer.scope != PROVINCE:
+        raise HTTPException(403)
+
+
+def _posted(form: FormData, names: tuple[str, ...], lists: frozenset[str] = frozenset()) -> dict[str, Value]:
+    """A form's values under the checks' names: text as typed, and for `lists` the boxes ticked."""
+    def text(value: object) -> str:
+        return value if isinstance(value, str) else ""
+    return {name: [text(value) for value in form.getlist(name)] if name in lists else text(form.get(name))
+            for name in names}
+
+
+def _problems(fields: Fields) -> dict[str, str]:
+    """What is wrong with each field, in the officers' language."""
+    text = Text(DEFAULT_LANGUAGE)
+    return {problem.about or "": problem.in_(text) for problem in fields.problems}
+
+
+def _form_page(request: Request, viewer: Viewer, template: str, saved: Saved | None, values: dict[str, Value],
+               **context: object) -> Response:
+    """A form as it opens (`saved` None), or back with every problem by its field and everything as typed (400)."""
+    return render(request, template, viewer, status_code=400 if saved else 200, values=values,
+                  problems=_problems(saved.fields) if saved else {}, places=PLACES, **context)
+
+
+# -- the list ----------------------------------------------------------------------------
+
+
+@officer_page
+async def list_programmes(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/programmes: the programmes in the viewer's scope, each with its sessions' seats and waiting lists."""
+    board, now = await read(request, lambda registry: (registry.training.programme_board(viewer.scope), registry.now))
+    return render(request, "programmes.html", viewer, board=board, now=now)
+
+
+# -- programmes --------------------------------------------------------------------------
+
+
+def _save_programme(registry: Registry, programme_id: int | None, values: dict[str, Value], actor: str) -> Saved | None:
+    """Check a programme's form and save it as the import would; None when the programme to edit is not there.
+
+    A new programme needs a code of its own (made of its name when none is typed): the import would take a
+    code in use as an edit of that programme. An edited one keeps its code.
+    """
+    if programme_id is None:
+        code = str(values["code"] or "").strip() or propose_code(str(values["name"] or ""))
+        fields = Fields(values={**values, "code": code})
+        if code and registry.training.programme_id(code) is not None:
+            fields.complain("code", said(N_("%(code)s is already the code of another programme"), code=code))
+    else:
+        stored = registry.training.programme_record(programme_id, PROVINCE)
+        if stored is None:
+            return None
+        fields = Fields(values={**values, "code": stored.code})
+    record = programme_of(fields)
+    if record is None:
+        return Saved(fields, None, programme_id)
+    counts = save_programmes(registry, [record], [])
+    saved_id = programme_id or registry.training.programme_id(record.code)
+    if counts.programmes.created or counts.programmes.updated:
+        registry.training.audit(actor, "programme_created" if counts.programmes.created else "programme_updated",
+                                f"programme:{saved_id}")
+    return Saved(fields, saved_id, saved_id)
+
+
+async def _programme_form(request: Request, viewer: Viewer, programme_id: int | None) -> Response:
+    """Save a posted programme form: back to the list, or the form again with its problems."""
+    _provincial(viewer)
+    values = _posted(await request.form(), PROGRAMME_FIELDS, PROGRAMME_LISTS)
+    saved = await write(request, lambda registry: _save_programme(registry, programme_id, values, _actor(viewer)))
+    if saved is None:
+        raise HTTPException(404)
+    if saved.id is None:
+        return _form_page(request, viewer, "programme_form.html", saved, saved.fields.values,
+                          programme_id=programme_id)
+    return RedirectResponse(f"/admin/programmes#programme-{saved.id}", status_code=303)
+
+
+@officer_page
+async def new_programme(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/programmes/new: an empty programme form, for provincial officers."""
+    _provincial(viewer)
+    return _form_page(request, viewer, "programme_form.html", None, {"organiser": ORGANISER}, programme_id=None)
+
+
+@officer_page
+async def create_programme(request: Request, viewer: Viewer) -> Response:
+    """POST /admin/programmes/new: create a programme, checked as a file's programmes are."""
+    return await _programme_form(request, viewer, None)
+
+
+@officer_page
+async def edit_programme(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/programmes/{id}/edit: a programme's form, filled in, for provincial officers."""
+    _provincial(viewer)
+    programme_id = request.path_params["programme_id"]
+    record = await read(request, lambda registry: registry.training.programme_record(programme_id, PROVINCE))
+    if record is None:
+        raise HTTPException(404)
+    return _form_page(request, viewer, "programme_form.html", None, programme_values(record),
+                      programme_id=programme_id)
+
+
+@officer_page
+async def update_programme(request: Request, viewer: Viewer) -> Response:
+    """POST /admin/programmes/{id}/edit: change a programme (its code stays), checked as a file's programmes are."""
+    return await _programme_form(request, viewer, request.path_params["programme_id"])
+
+
+# -- sessions ----------------------------------------------------------------------------
+
+
+def _save_session(registry: Registry, viewer: Viewer, programme_id: int | None, session_id: int | None,
+                  values: dict[str, Value]) -> Saved | None:
+    """Check a new session of a programme, or an edited session, and save it as the import would; None when the
+    programme or session is not the viewer's to change. A kabupaten/kota officer's sessions are held in their
+    kabupaten/kota, whatever was sent.
+
+    A new session needs a code of its own in its programme (made of its date and place when none is typed);
+    an edited one keeps its code.
+    """
+    training = registry.training
+    if viewer.scope != PROVINCE:
+        values = {**values, "kabupaten": viewer.scope}
+    if session_id is None:
+        programme = training.programme_record(programme_id, viewer.scope) if programme_id is not None else None
+        if programme is None or programme_id is None:
+            return None
+        programme_code, programme_name = programme.code, programme.name
+        code = str(values["code"] or "").strip() or propose_code(f"{str(values['starts'])[:10]} {values['place']}")
+        fields = Fields(values={**values, "code": code})
+        if code and training.session_id(programme_id, code) is not None:
+            fields.complain("code", said(N_("%(code)s is already the code of another session of this programme"),
+                                         code=code))
+    else:
+        stored = training.officer_session(session_id, viewer.scope)
+        if stored is None:
+            return None
+        programme_id, programme_code, programme_name = stored.programme_id, stored.programme_code, stored.programme_name
+        fields = Fields(values={**values, "code": stored.code})
+    record = session_of(fields, programme_code)
+    if record is None:
+        return Saved(fields, None, programme_id, programme_name)
+    counts = save_programmes(registry, [], [record])
+    saved_id = session_id or training.session_id(programme_id, record.code)
+    if counts.sessions.created or counts.sessions.updated:
+        training.audit(_actor(viewer), "session_created" if counts.sessions.created else "session_updated",
+                       f"session:{saved_id}")
+    return Saved(fields, saved_id, programme_id, programme_name)
+
+
+async def _session_form(request: Request, viewer: Viewer, programme_id: int | None,
+                        session_id: int | None) -> Response:
+    """Save a posted session form: to the session's page, or the form again with its problems."""
+    values = _posted(await request.form(), SESSION_FIELDS)
+    saved = await write(request, lambda registry: _save_session(registry, viewer, programme_id, session_id, values))
+    if saved is None:
+        raise HTTPException(404)
+    if saved.id is None:
+        return _form_page(request, viewer, "session_form.html", saved, saved.fields.values,
+                          programme_id=saved.programme_id, programme_name=saved.programme_name, session_id=session_id)
+    return RedirectResponse(f"/admin/sessions/{saved.id}", status_code=303)
+
+
+@officer_page
+async def new_session(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/programmes/{id}/sessions/new: an empty form for a programme's new session."""
+    programme_id = request.path_params["programme_id"]
+    programme = await read(request, lambda registry: registry.training.programme_record(programme_id, viewer.scope))
+    if programme is None:
+        raise HTTPException(404)
+    values: dict[str, Value] = {"kabupaten": viewer.scope if viewer.scope != PROVINCE else ""}
+    return _form_page(request, viewer, "session_form.html", None, values, programme_id=programme_id,
+                      programme_name=programme.name, session_id=None)
+
+
+@officer_page
+async def create_session(request: Request, viewer: Viewer) -> Response:
+    """POST /admin/programmes/{id}/sessions/new: add a session to a programme, checked as a file's sessions are."""
+    return await _session_form(request, viewer, request.path_params["programme_id"], None)
+
+
+@officer_page
+async def edit_session(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/sessions/{id}/edit: a session's form, filled in."""
+    session_id = request.path_params["session_id"]
+    stored = await read(request, lambda registry: registry.training.officer_session(session_id, viewer.scope))
+    if stored is None:
+        raise HTTPException(404)
+    return _form_page(request, viewer, "session_form.html", None, session_values(stored.record),
+                      programme_id=stored.programme_id, programme_name=stored.programme_name, session_id=session_id)
+
+
+@officer_page
+async def update_session(request: Request, viewer: Viewer) -> Response:
+    """POST /admin/sessions/{id}/edit: change a session (its code stays); more seats go to its waiting list."""
+    return await _session_form(request, viewer, None, request.path_params["session_id"])
+
+
+# -- participants ------------------------------------------------------------------------
+
+
+async def _participants(request: Request, viewer: Viewer) -> tuple[SessionSeats, list[Participant]]:
+    """A session in the viewer's scope and its participants; 404 for any other."""
+    session_id = request.path_params["session_id"]
+    found = await read(request, lambda registry: (registry.training.officer_session(session_id, viewer.scope),
+                                                   registry.training.participants(session_id, viewer.scope)))
+    if found[0] is None:
+        raise HTTPException(404)
+    return found[0], found[1]
+
+
+@officer_page
+async def show_session(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/sessions/{id}: a session's seats and participants, with attendance to mark."""
+    session, participants = await _participants(request, viewer)
+    groups = [(status, label, [one for one in participants if one.status == status])
+              for status, label in STATUS_LABELS.items()]
+    return render(request, "session.html", viewer, session=session, groups=groups)
+
+
+@officer_page
+async def mark_attendance(request: Request, viewer: Viewer) -> Response:
+    """POST /admin/sessions/{id}/attendance: mark that a registered owner attended, or take the mark back."""
+    session_id = request.path_params["session_id"]
+    form = await request.form()
+    owner, attended = form.get("owner"), form.get("attended")
+    if not isinstance(owner, str) or not owner.isdecimal() or int(owner) > LARGEST_ID or attended not in ("yes", "no"):
+        raise HTTPException(400)
+
+    def mark(registry: Registry) -> bool:
+        if registry.training.officer_session(session_id, viewer.scope) is None:
+            return False
+        registry.training.mark_attended(session_id, int(owner), attended == "yes", viewer.scope, _actor(viewer))
+        return True
+
+    if not await write(request, mark):
+        raise HTTPException(404)
+    return RedirectResponse(f"/admin/sessions/{session_id}#owner-{owner}", status_code=303)
+
+
+def _participants_csv(participants: list[Participant]) -> str:
+    """The participant list as a spreadsheet opens it: UTF-8 with a byte order mark, owners' text guarded."""
+    text = Text(DEFAULT_LANGUAGE)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow([text(title) for title in CSV_HEADER])
+    for one in participants:
+        writer.writerow([csv_text(one.name), one.phone, csv_text(one.business), one.registration_number,
+                         region(one.kabupaten_code).name, text(STATUS_LABELS[Status(one.status)]), one.position])
+    return buffer.getvalue()
+
+
+@officer_page
+async def download_participants(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/sessions/{id}/participants.csv: a session's participants as CSV, recorded as an export."""
+    session_id = request.path_params["session_id"]
+
+    def export(registry: Registry) -> tuple[SessionSeats, list[Participant]] | None:
+        session = registry.training.officer_session(session_id, viewer.scope)
+        if session is None:
+            return None
+        export_id = registry.exports.start(viewer.officer.id, "participants", "csv", {"session": session_id},
+                                           full_nik=False, reason=None)
+        participants = registry.training.participants(session_id, viewer.scope)
+        registry.exports.finish(export_id, len(participants), complete=True)
+        return session, participants
+
+    found = await write(request, export)
+    if found is None:
+        raise HTTPException(404)
+    session, participants = found
+    name = propose_code(f"peserta {session.programme_code} {session.code}") or "peserta"
+    return Response(_participants_csv(participants), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+routes = [
+    Route("/programmes", list_programmes, methods=["GET"]),
+    Route("/programmes/new", new_programme, methods=["GET"]),
+    Route("/programmes/new", create_programme, methods=["POST"]),
+    Route("/programmes/{programme_id:id}/edit", edit_programme, methods=["GET"]),
+    Route("/programmes/{programme_id:id}/edit", update_programme, methods=["POST"]),
+    Route("/programmes/{programme_id:id}/sessions/new", new_session, methods=["GET"]),
+    Route("/programmes/{programme_id:id}/sessions/new", create_session, methods=["POST"]),
+    Route("/sessions/{session_id:id}", show_session, methods=["GET"]),
+    Route("/sessions/{session_id:id}/edit", edit_session, methods=["GET"]),
+    Route("/sessions/{session_id:id}/edit", update_session, methods=["POST"]),
+    Route("/sessions/{session_id:id}/attendance", mark_attendance, methods=["POST"]),
+    Route("/sessions/{session_id:id}/participants.csv", download_participants, methods=["GET"]),
+]

@@ -1,0 +1,427 @@
+"""The dashboard's programmes (bot/admin/programmes.py): the list, the programme and session forms checked as
+import files are, a session's participants and their attendance, the participant list download, and scope.
+
+Every HTTP test runs on SQLite and on PostgreSQL; owners come from `bot.sample.seed` (ids 1..n, each with a
+chat, so a freed seat can be told), and sessions are in 2027, ahead of the clock.
+"""
+
+import csv
+import io
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from dashboard import KAPUAS, KOTIM, browser_dashboard, logged_in
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
+from sqlalchemy import select, update
+
+from bot.admin.programmes import CSV_HEADER, STATUS_LABELS
+from bot.programme_file import (
+    Fields,
+    Problem,
+    ProgrammeFileError,
+    apply_programmes,
+    programme_of,
+    read_programme_file,
+    session_of,
+    session_values,
+)
+from bot.sample import seed
+from flows.i18n import WIB, Text
+from store.db import Database
+from store.models import AuditEvent, Business, Enrollment, OutboxMessage, Owner
+from store.officers import PROVINCE
+from store.regions import region
+from store.training import ProgrammeRecord, SessionRecord, SignUp, Status
+
+_businesses = Business.__table__
+_enrollments = Enrollment.__table__
+_audit = AuditEvent.__table__
+
+KEMASAN = ProgrammeRecord(code="kemasan-2027", name="Pelatihan Kemasan dan Label", description="Kemasan yang menarik.",
+                          organiser="UPT Balai Pelatihan KUKM", dimensions=("produk",))
+ANYAMAN = ProgrammeRecord(code="anyaman-2027", name="Anyaman Rotan", description="Anyaman rotan dan purun.",
+                          organiser="UPT Balai Pelatihan KUKM", dimensions=("produk",), kabupaten_codes=(KAPUAS,))
+
+
+def wib(month: int, day: int, hour: int) -> datetime:
+    return datetime(2027, month, day, hour, tzinfo=WIB)
+
+
+def session_record(programme: str, code: str, kabupaten: str, place: str, capacity: int = 20,
+                   month: int = 3) -> SessionRecord:
+    return SessionRecord(programme, code, wib(month, 10, 9), wib(month, 12, 15), place, kabupaten, capacity,
+                         wib(month, 9, 9))
+
+
+def catalogue(database: Database) -> dict[str, int]:
+    """Kemasan (open to all) with a session in Kotim and one in Kapuas; Anyaman (Kapuas only) in Kapuas.
+    The session ids by code."""
+    apply_programmes(database, [KEMASAN, ANYAMAN], [
+        session_record("kemasan-2027", "spt-mar", KOTIM, "Gedung Serbaguna Sampit"),
+        session_record("kemasan-2027", "kps-apr", KAPUAS, "Aula Bappeda Kapuas", month=4),
+        session_record("anyaman-2027", "kps-mei", KAPUAS, "Balai Desa Anjir", month=5),
+    ])
+    with database.transaction() as registry:
+        kemasan = registry.training.programme_id("kemasan-2027")
+        anyaman = registry.training.programme_id("anyaman-2027")
+        return {"spt-mar": registry.training.session_id(kemasan, "spt-mar"),
+                "kps-apr": registry.training.session_id(kemasan, "kps-apr"),
+                "kps-mei": registry.training.session_id(anyaman, "kps-mei"),
+                "kemasan": kemasan, "anyaman": anyaman}
+
+
+def owners_in(database: Database, count: int, kabupaten: str) -> None:
+    """Owners 1..count, each with one business in this kabupaten."""
+    seed(database, count)
+    with database.engine.begin() as connection:
+        connection.execute(update(_businesses).values(kabupaten_code=kabupaten))
+
+
+def sign_up(database: Database, session_id: int, *owners: int) -> list[SignUp]:
+    with database.transaction() as registry:
+        return [registry.training.sign_up(session_id, owner, registry.audience(owner), waitlist=True)
+                for owner in owners]
+
+
+def statuses(database: Database, session_id: int) -> dict[int, str]:
+    with database.engine.connect() as connection:
+        return dict(connection.execute(select(_enrollments.c.owner_id, _enrollments.c.status)
+                                       .where(_enrollments.c.session_id == session_id)).all())
+
+
+def audited(database: Database) -> list[tuple[str, str, str]]:
+    with database.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            select(_audit.c.actor, _audit.c.action, _audit.c.subject)
+            .where(_audit.c.action.not_in(("dashboard_login", "officer_added"))).order_by(_audit.c.id))]
+
+
+def officer_id(database: Database, name: str = "Rina Lestari") -> int:
+    with database.transaction() as registry:
+        return next(officer.id for officer in registry.officers.active() if officer.name == name)
+
+
+def session_form(**changes: str) -> dict[str, str]:
+    return {"code": "", "starts": "2027-03-10T09:00", "ends": "2027-03-12T15:00", "place": "Aula Dinas Koperasi",
+            "kabupaten": "62.71", "capacity": "30", "signup_deadline": "", **changes}
+
+
+PROGRAMME_FORM = {"code": "", "name": "Pembukuan Sederhana", "description": "Mencatat kas harian.",
+                  "organiser": "Dinas Koperasi dan UKM", "teaches": ["keuangan", "digital"],
+                  "kabupaten": [KOTIM, KAPUAS], "classes": ["mikro"], "sectors": []}
+
+
+# -- creating and editing ------------------------------------------------------------------
+
+
+def test_a_programme_and_its_session_are_created_through_the_forms(database: Database) -> None:
+    with logged_in(database) as officer:
+        assert officer.client.get("/admin/programmes/new").status_code == 200
+        created = officer.post("/admin/programmes/new", PROGRAMME_FORM)
+        assert created.status_code == 303, created.text
+        with database.transaction() as registry:
+            programme_id = registry.training.programme_id("pembukuan-sederhana")  # the code made of the name
+            assert programme_id is not None
+            assert registry.training.programme_record(programme_id, PROVINCE) == ProgrammeRecord(
+                "pembukuan-sederhana", "Pembukuan Sederhana", "Mencatat kas harian.", "Dinas Koperasi dan UKM",
+                ("keuangan", "digital"), (KOTIM, KAPUAS), ("mikro",), ())
+        assert created.headers["location"] == f"/admin/programmes#programme-{programme_id}"
+
+        assert officer.client.get(f"/admin/programmes/{programme_id}/sessions/new").status_code == 200
+        added = officer.post(f"/admin/programmes/{programme_id}/sessions/new", session_form(code="plk-mar"))
+        assert added.status_code == 303, added.text
+        with database.transaction() as registry:
+            session_id = registry.training.session_id(programme_id, "plk-mar")
+            session = registry.training.officer_session(session_id, PROVINCE)
+        assert added.headers["location"] == f"/admin/sessions/{session_id}"
+        # Times typed in WIB, the deadline a day before the start when none is typed: as a file says them.
+        assert session.record == SessionRecord("pembukuan-sederhana", "plk-mar", wib(3, 10, 9), wib(3, 12, 15),
+                                               "Aula Dinas Koperasi", "62.71", 30, wib(3, 9, 9))
+        listed = officer.client.get("/admin/programmes").text
+        assert f'id="programme-{programme_id}"' in listed and f'id="session-{session_id}"' in listed
+    me = f"officer:{officer_id(database)}"
+    assert audited(database) == [(me, "programme_created", f"programme:{programme_id}"),
+                                 (me, "session_created", f"session:{session_id}")]
+
+
+def test_an_edited_programme_keeps_its_code_and_a_new_one_may_not_take_a_code_in_use(database: Database) -> None:
+    ids = catalogue(database)
+    with logged_in(database) as officer:
+        page = officer.client.get(f"/admin/programmes/{ids['kemasan']}/edit").text
+        assert 'value="Pelatihan Kemasan dan Label"' in page and 'id="teaches-produk" checked' in page
+        edited = officer.post(f"/admin/programmes/{ids['kemasan']}/edit",
+                              {**PROGRAMME_FORM, "code": "something-else", "name": "Kemasan Baru"})
+        assert edited.status_code == 303
+        taken = officer.post("/admin/programmes/new", {**PROGRAMME_FORM, "code": "anyaman-2027"})
+        assert taken.status_code == 400 and 'id="code-problem"' in taken.text
+    with database.transaction() as registry:
+        assert registry.training.programme_record(ids["kemasan"], PROVINCE).code == "kemasan-2027"
+        assert registry.training.programme_record(ids["kemasan"], PROVINCE).name == "Kemasan Baru"
+        assert registry.training.programme_record(ids["anyaman"], PROVINCE) == ANYAMAN
+
+
+def _problem_ids(page: str) -> set[str]:
+    return set(re.findall(r'id="([a-z_]+)-problem"', page))
+
+
+def test_a_bad_form_comes_back_with_every_problem_and_everything_typed(database: Database) -> None:
+    ids = catalogue(database)
+    with logged_in(database) as officer:
+        bad_programme = officer.post("/admin/programmes/new", {**PROGRAMME_FORM, "code": "baru", "name": "",
+                                                               "teaches": [], "kabupaten": ["62.99"]})
+        assert bad_programme.status_code == 400
+        assert _problem_ids(bad_programme.text) == {"name", "teaches", "kabupaten"}
+        assert 'value="Dinas Koperasi dan UKM"' in bad_programme.text and 'value="baru"' in bad_programme.text
+        bad_session = officer.post(f"/admin/programmes/{ids['kemasan']}/sessions/new", session_form(
+            code="plk-1", ends="2027-03-09T15:00", capacity="0", kabupaten="62.99", place="Aula <Tuah> Pahoe"))
+        assert bad_session.status_code == 400
+        assert _problem_ids(bad_session.text) == {"ends", "capacity", "kabupaten"}
+        assert 'value="0"' in bad_session.text and 'value="2027-03-09T15:00"' in bad_session.text
+        assert 'value="Aula &lt;Tuah&gt; Pahoe"' in bad_session.text and 'value="plk-1"' in bad_session.text
+    with database.transaction() as registry:
+        assert registry.training.programme_id("baru") is None
+        assert registry.training.session_id(ids["kemasan"], "plk-1") is None
+
+
+# The same mistakes, made in a CSV file's row and in a form: the same problems, with the same msgids.
+ROW = {"programme": "nib-2027", "name": "Gerakan Serbu NIB", "description": "Membuat NIB.",
+       "organiser": "Dinas Koperasi dan UKM", "teaches": "legalitas", "kabupaten": "", "classes": "", "sectors": "",
+       "session": "plk-1", "starts": "2027-01-12 09:00", "ends": "2027-01-14 15:00", "place": "Aula Jayang Tingang",
+       "session_kabupaten": "62.71", "capacity": "40", "signup_deadline": ""}
+SAME_MISTAKES = [
+    # the CSV column, the form field, what is typed in both
+    ("capacity", "capacity", "0"),
+    ("capacity", "capacity", "25.5"),
+    ("session_kabupaten", "kabupaten", "62.99"),
+    ("session_kabupaten", "kabupaten", "Kota Baru"),
+    ("session_kabupaten", "kabupaten", "Kotawaringin"),
+    ("ends", "ends", "2027-01-11 15:00"),
+    ("starts", "starts", "3 Februari 2027"),
+    ("signup_deadline", "signup_deadline", "2027-01-13 09:00"),
+    ("place", "place", ""),
+    ("name", "name", ""),
+    ("name", "name", "N" * 201),
+    ("teaches", "teaches", "keungan"),
+    ("kabupaten", "kabupaten", "Kapuas; Barito; 62.99"),
+    ("classes", "classes", "besar"),
+]
+
+
+def _form_problems(part: str, values: dict[str, str]) -> list[Problem]:
+    fields = Fields(values=values)
+    if part == "programme":
+        programme_of(fields)
+    else:
+        session_of(fields, "nib-2027")
+    return fields.problems
+
+
+@pytest.mark.parametrize(("column", "name", "typed"), SAME_MISTAKES)
+def test_a_file_and_a_form_get_the_same_problems_from_the_same_checks(tmp_path, column: str, name: str,
+                                                                       typed: str) -> None:
+    path = tmp_path / "one.csv"
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(ROW)
+        writer.writerow({**ROW, column: typed}.values())
+    with pytest.raises(ProgrammeFileError) as raised:
+        read_programme_file(path)
+    from_file = [(problem.about, problem.says) for problem in raised.value.problems]
+    part = "session" if column in ("capacity", "session_kabupaten", "ends", "starts", "signup_deadline", "place") \
+        else "programme"
+    form = {"programme": {"code": "nib-2027", "name": ROW["name"], "description": ROW["description"],
+                          "organiser": ROW["organiser"], "teaches": ["legalitas"], "kabupaten": [], "classes": [],
+                          "sectors": []},
+            "session": {"code": "plk-1", "starts": "2027-01-12T09:00", "ends": "2027-01-14T15:00",
+                        "place": ROW["place"], "kabupaten": "62.71", "capacity": "40", "signup_deadline": ""}}[part]
+    # A form sends times as its date and time inputs do, and ticked boxes as a list.
+    form_typed = typed.replace(" ", "T") if name in ("starts", "ends", "signup_deadline") and ":" in typed else typed
+    if isinstance(form[name], list):
+        form_typed = [item.strip() for item in typed.split(";")]
+    from_form = [(problem.about, problem.says) for problem in _form_problems(part, {**form, name: form_typed})]
+    assert from_file and from_form == from_file
+
+
+def test_more_seats_in_the_form_go_to_the_first_waiting_owner_who_is_told(database: Database) -> None:
+    owners_in(database, 3, KOTIM)
+    ids = catalogue(database)
+    session_id = ids["spt-mar"]
+    apply_programmes(database, [KEMASAN], [session_record("kemasan-2027", "spt-mar", KOTIM,
+                                                          "Gedung Serbaguna Sampit", capacity=1)])
+    assert sign_up(database, session_id, 1, 2, 3) == [SignUp.REGISTERED, SignUp.WAITLISTED, SignUp.WAITLISTED]
+    with logged_in(database) as officer:
+        page = officer.client.get(f"/admin/sessions/{session_id}/edit").text
+        assert 'value="2027-03-10T09:00"' in page and 'value="1"' in page
+        with database.transaction() as registry:
+            values = session_values(registry.training.officer_session(session_id, PROVINCE).record)
+        saved = officer.post(f"/admin/sessions/{session_id}/edit", {**values, "capacity": "2"})
+        assert (saved.status_code, saved.headers["location"]) == (303, f"/admin/sessions/{session_id}")
+    assert statuses(database, session_id) == {1: "registered", 2: "registered", 3: "waitlisted"}
+    with database.engine.connect() as connection:
+        told = connection.execute(select(OutboxMessage.kind, OutboxMessage.owner_id, OutboxMessage.text)).all()
+    [(kind, owner, text)] = told
+    assert (kind, owner) == ("seat", 2) and "Gedung Serbaguna Sampit" in text
+    assert audited(database)[-1][1:] == ("session_updated", f"session:{session_id}")
+
+
+# -- participants and attendance -------------------------------------------------------------
+
+
+def test_the_session_page_lists_participants_and_attendance_is_marked_and_taken_back(database: Database) -> None:
+    owners_in(database, 4, KOTIM)
+    ids = catalogue(database)
+    session_id = ids["spt-mar"]
+    apply_programmes(database, [KEMASAN], [session_record("kemasan-2027", "spt-mar", KOTIM,
+                                                          "Gedung Serbaguna Sampit", capacity=2)])
+    sign_up(database, session_id, 1, 2, 3, 4)
+    with logged_in(database, KOTIM, name="Budi Tambun") as officer:
+        page = officer.client.get(f"/admin/sessions/{session_id}").text
+        waiting = page[page.index('id="participants-waitlisted"'):page.index('id="participants-attended"')]
+        assert re.findall(r'id="owner-(\d+)"', waiting) == ["3", "4"]
+        assert re.findall(r'class="number position">(\d+)<', waiting) == ["1", "2"]
+
+        assert officer.post(f"/admin/sessions/{session_id}/attendance", {"owner": "1", "attended": "yes"}) \
+            .headers["location"] == f"/admin/sessions/{session_id}#owner-1"
+        officer.post(f"/admin/sessions/{session_id}/attendance", {"owner": "3", "attended": "yes"})  # only waiting
+        assert statuses(database, session_id) == {1: "attended", 2: "registered", 3: "waitlisted", 4: "waitlisted"}
+        page = officer.client.get(f"/admin/sessions/{session_id}").text
+        assert 'id="owner-1" data-status="attended"' in page and 'id="unattend-1"' in page
+
+        officer.post(f"/admin/sessions/{session_id}/attendance", {"owner": "1", "attended": "no"})
+        assert statuses(database, session_id) == {1: "registered", 2: "registered", 3: "waitlisted", 4: "waitlisted"}
+        for owner in ("x", "9" * 20):
+            assert officer.post(f"/admin/sessions/{session_id}/attendance",
+                                {"owner": owner, "attended": "yes"}).status_code == 400
+    me = f"officer:{officer_id(database, 'Budi Tambun')}"
+    assert audited(database) == [(me, "attendance_marked", f"session:{session_id}:owner:1"),
+                                 (me, "attendance_unmarked", f"session:{session_id}:owner:1")]
+
+
+def test_the_participant_list_downloads_as_csv_and_is_recorded_as_an_export(database: Database) -> None:
+    owners_in(database, 3, KOTIM)
+    ids = catalogue(database)
+    session_id = ids["spt-mar"]
+    apply_programmes(database, [KEMASAN], [session_record("kemasan-2027", "spt-mar", KOTIM,
+                                                          "Gedung Serbaguna Sampit", capacity=1)])
+    sign_up(database, session_id, 1, 2, 3)
+    with database.engine.begin() as connection:
+        connection.execute(update(_businesses).where(_businesses.c.owner_id == 2).values(name="=HYPERLINK(1)"))
+    with logged_in(database, KOTIM) as officer:
+        download = officer.client.get(f"/admin/sessions/{session_id}/participants.csv")
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    assert download.headers["content-disposition"] == 'attachment; filename="peserta-kemasan-2027-spt-mar.csv"'
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    text = Text("id")
+    assert rows[0] == [text(title) for title in CSV_HEADER]
+    with database.transaction() as registry:
+        people = {row.owner_id: row for row in registry.session.execute(
+            select(Business.owner_id, Business.name, Business.registration_number))}
+        phones = dict(registry.session.execute(select(Owner.id, Owner.phone)).all())
+    assert [row[1:] for row in rows[1:]] == [
+        [phones[owner], ("'" if owner == 2 else "") + people[owner].name, people[owner].registration_number,
+         region(KOTIM).name, text(STATUS_LABELS[status]), position]
+        for owner, status, position in ((1, Status.REGISTERED, ""), (2, Status.WAITLISTED, "1"),
+                                        (3, Status.WAITLISTED, "2"))]
+    with database.transaction() as registry:
+        [export] = registry.exports.recent(PROVINCE)
+    assert (export.what, export.format, export.filter, export.rows, export.full_nik, export.reason) == \
+        ("participants", "csv", {"session": session_id}, 3, False, None)
+    assert export.finished_at is not None
+
+
+# -- scope -------------------------------------------------------------------------------------
+
+KAPUAS_SESSION = "kps-apr"
+REFUSED = [
+    # method, path (filled in with the ids), status for a Kotim officer
+    ("GET", "/admin/sessions/{kps-apr}", 404),
+    ("GET", "/admin/sessions/{kps-apr}/edit", 404),
+    ("POST", "/admin/sessions/{kps-apr}/edit", 404),
+    ("POST", "/admin/sessions/{kps-apr}/attendance", 404),
+    ("GET", "/admin/sessions/{kps-apr}/participants.csv", 404),
+    ("GET", "/admin/programmes/{anyaman}/sessions/new", 404),  # open to Kapuas only, held there only
+    ("POST", "/admin/programmes/{anyaman}/sessions/new", 404),
+    ("GET", "/admin/programmes/new", 403),
+    ("POST", "/admin/programmes/new", 403),
+    ("GET", "/admin/programmes/{kemasan}/edit", 403),
+    ("POST", "/admin/programmes/{kemasan}/edit", 403),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "status"), REFUSED)
+def test_a_kotim_officer_cannot_reach_kapuas_sessions_or_change_programmes(database: Database, method: str,
+                                                                          path: str, status: int) -> None:
+    owners_in(database, 1, KAPUAS)
+    ids = catalogue(database)
+    sign_up(database, ids[KAPUAS_SESSION], 1)
+    path = re.sub(r"\{([a-z-]+)\}", lambda found: str(ids[found[1]]), path)
+    before = (statuses(database, ids[KAPUAS_SESSION]), audited(database))
+    with logged_in(database, KOTIM, name="Budi Tambun") as officer:
+        form = {**session_form(), **PROGRAMME_FORM, "owner": "1", "attended": "yes", "capacity": "99"}
+        answer = officer.client.get(path) if method == "GET" else officer.post(path, form)
+        assert answer.status_code == status
+        assert "Aula Bappeda Kapuas" not in answer.text
+    with database.transaction() as registry:
+        assert registry.exports.recent(PROVINCE) == []
+        assert registry.training.officer_session(ids[KAPUAS_SESSION], PROVINCE).capacity == 20
+    assert (statuses(database, ids[KAPUAS_SESSION]), audited(database)) == before
+
+
+def test_a_kotim_officer_sees_only_kotim_sessions_and_adds_sessions_only_in_kotim(database: Database) -> None:
+    ids = catalogue(database)
+    with logged_in(database, KOTIM, name="Budi Tambun") as officer:
+        listed = officer.client.get("/admin/programmes").text
+        assert f'id="programme-{ids["kemasan"]}"' in listed and f'id="session-{ids["spt-mar"]}"' in listed
+        assert f'id="session-{ids["kps-apr"]}"' not in listed and "Aula Bappeda Kapuas" not in listed
+        assert f'id="programme-{ids["anyaman"]}"' not in listed and "Balai Desa Anjir" not in listed
+        assert 'id="new-programme"' not in listed and "/edit" not in listed
+        added = officer.post(f"/admin/programmes/{ids['kemasan']}/sessions/new",
+                             session_form(code="spt-jun", kabupaten=KAPUAS))
+        assert added.status_code == 303
+    with database.transaction() as registry:
+        assert registry.training.officer_session(registry.training.session_id(ids["kemasan"], "spt-jun"),
+                                                 KOTIM).kabupaten_code == KOTIM
+
+
+@pytest.mark.parametrize("number", ["4", "99999999999999999999"])  # the second is past any integer column
+def test_what_is_not_there_is_not_found(database: Database, number: str) -> None:
+    catalogue(database)
+    with logged_in(database) as officer:
+        for path in ("/admin/sessions/{}", "/admin/sessions/{}/edit", "/admin/sessions/{}/participants.csv",
+                     "/admin/programmes/{}/edit", "/admin/programmes/{}/sessions/new"):
+            assert officer.client.get(path.format(number)).status_code == 404, path
+        for path in ("/admin/sessions/{}/edit", "/admin/sessions/{}/attendance", "/admin/programmes/{}/edit",
+                     "/admin/programmes/{}/sessions/new"):
+            form = {**session_form(), **PROGRAMME_FORM, "owner": "1", "attended": "yes", "kabupaten": "62.71"}
+            assert officer.post(path.format(number), form).status_code == 404, path
+
+
+# -- in Chromium -------------------------------------------------------------------------------
+
+
+def test_an_officer_adds_a_session_in_chromium_and_sees_it_listed(sqlite_database: Database) -> None:
+    ids = catalogue(sqlite_database)
+    with browser_dashboard(sqlite_database) as browser:
+        driver = browser.driver
+        browser.open(f"/admin/programmes/{ids['kemasan']}/sessions/new")
+        driver.find_element(By.ID, "code").send_keys("plk-jun")
+        for field, value in (("starts", "2027-06-15T09:00"), ("ends", "2027-06-17T15:00")):
+            # A date and time input takes keys in the browser's own order of day, month and year: set it whole.
+            driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.ID, field), value)
+        driver.find_element(By.ID, "place").send_keys("Aula Jayang Tingang")
+        Select(driver.find_element(By.ID, "kabupaten")).select_by_value("62.71")
+        driver.find_element(By.ID, "capacity").send_keys("35")
+        driver.find_element(By.ID, "save").click()
+        WebDriverWait(driver, 10).until(expected_conditions.url_matches(r"/admin/sessions/\d+$"))
+        session_id = int(driver.current_url.rsplit("/", 1)[1])
+        browser.open("/admin/programmes")
+        row = WebDriverWait(driver, 10).until(
+            expected_conditions.presence_of_element_located((By.ID, f"session-{session_id}")))
+        assert "Aula Jayang Tingang" in row.text and "35" in row.text
+    with sqlite_database.transaction() as registry:
+        stored = registry.training.officer_session(session_id, PROVINCE)
+    assert (stored.code, stored.starts_at, stored.signup_deadline) == (
+        "plk-jun", wib(6, 15, 9), wib(6, 15, 9) - timedelta(days=1))
