@@ -20,10 +20,11 @@ from flows.notices import PUSH_CHANNELS, announcement_text
 from flows.parsing import Invalid, clean, parse_choice, parse_kabupaten
 from flows.places import kabupaten_labels, parse_business_kabupaten, show_place
 from flows.scoring import Level
-from flows.sectors import parse_sector, sector_labels, show_sector
+from flows.sectors import SECTORS, parse_sector, sector_labels, show_sector
 from store.announcements import Reach, Report, Segment
 from store.officers import PROVINCE, OfficerInfo
 from store.regions import region
+from store.registry import Registry
 
 MAX_ANNOUNCEMENT = 1000
 # The words an owner answers "berhenti" or "mulai" to: the footer every announcement ends with.
@@ -61,24 +62,33 @@ def scope_name(scope: str, text: Text) -> str:
 
 def parse_announcement(_text: str, turn: Turn) -> str:
     """The officer's words as typed, paragraphs and all (the router's cleaning makes one line of them)."""
-    lines = "\n".join(clean(line) for line in turn.inbound.text.splitlines())
+    return tidy_announcement(turn.inbound.text)
+
+
+def tidy_announcement(typed: str) -> str:
+    """An announcement's words, each line cleaned and no more than one blank line in a row; Invalid if too long."""
+    lines = "\n".join(clean(line) for line in typed.splitlines())
     words = _SPARE_LINES.sub("\n\n", lines).strip()
     if len(words) > MAX_ANNOUNCEMENT:
         raise Invalid(N_("That is too long: at most %(limit)s characters, please."), limit=MAX_ANNOUNCEMENT)
     return words
 
 
-def _programmes(turn: Turn, scope: str) -> list[tuple[int, str]]:
-    return turn.registry.training.open_in(None if scope == PROVINCE else scope)
+def programmes_in(registry: Registry, scope: str) -> list[tuple[int, str]]:
+    """The programmes whose participants an officer of `scope` may announce to: (id, name)."""
+    return registry.training.open_in(None if scope == PROVINCE else scope)
+
+
+def audiences(registry: Registry, officer: OfficerInfo, text: Text) -> list[tuple[str, str]]:
+    """The groups this officer may choose, with their words: a kabupaten only for the province's officers."""
+    offered = [key for key in AUDIENCES if (key != "kabupaten" or officer.provincial)
+               and (key != "programme_id" or programmes_in(registry, officer.scope))]
+    place = scope_name(officer.scope, text)
+    return [(key, text(AUDIENCES[key], place=place)) for key in offered]
 
 
 def _audiences(turn: Turn) -> list[tuple[str, str]]:
-    """The groups this officer may choose, with their words: a kabupaten only for the province's officers."""
-    officer = _officer(turn)
-    offered = [key for key in AUDIENCES if (key != "kabupaten" or officer.provincial)
-               and (key != "programme_id" or _programmes(turn, officer.scope))]
-    place = scope_name(officer.scope, turn.text)
-    return [(key, turn.text(AUDIENCES[key], place=place)) for key in offered]
+    return audiences(turn.registry, _officer(turn), turn.text)
 
 
 def audience_labels(turn: Turn) -> list[str]:
@@ -123,16 +133,20 @@ def _show_option(kind: type[BusinessClass] | type[Level], value: str, turn: Turn
 
 
 def programme_labels(turn: Turn) -> list[str]:
-    return [name for _id, name in _programmes(turn, _officer(turn).scope)]
+    return [name for _id, name in programmes_in(turn.registry, _officer(turn).scope)]
 
 
 def parse_programme(text: str, turn: Turn) -> int:
-    shown = _programmes(turn, _officer(turn).scope)
+    shown = programmes_in(turn.registry, _officer(turn).scope)
     return shown[parse_choice(text, [name for _id, name in shown])][0]
 
 
 def show_programme(programme_id: int, turn: Turn) -> str:
-    programme = turn.registry.training.programme(programme_id)
+    return _programme_name(turn.registry, programme_id)
+
+
+def _programme_name(registry: Registry, programme_id: int) -> str:
+    programme = registry.training.programme(programme_id)
     return programme.name if programme is not None else f"#{programme_id}"
 
 
@@ -142,37 +156,47 @@ def _chose(audience: str, answers: Answers) -> bool:
 
 # -- who it reaches, in words ----------------------------------------------------------------------
 
-def describe(segment: Segment, turn: Turn) -> str:
+def describe(segment: Segment, registry: Registry, text: Text) -> str:
     """Who an announcement is for: "owners in Kabupaten Kapuas with a business of the kind …"."""
-    t = turn.text
-    place = region(segment.kabupaten).name if segment.kabupaten else scope_name(segment.scope, t)
+    place = region(segment.kabupaten).name if segment.kabupaten else scope_name(segment.scope, text)
     for value, msgid, show in (
-        (segment.sector, N_("owners in %(place)s with a business of the kind %(value)s"), show_sector),
-        (segment.business_class, N_("owners in %(place)s with a %(value)s"), partial(_show_option, BusinessClass)),
-        (segment.programme_id, N_("participants of %(value)s in %(place)s"), show_programme),
+        (segment.sector, N_("owners in %(place)s with a business of the kind %(value)s"),
+         lambda key: text(next(sector.label for sector in SECTORS if sector.key == key))),
+        (segment.business_class, N_("owners in %(place)s with a %(value)s"),
+         lambda value: text(BusinessClass(value).label)),
+        (segment.programme_id, N_("participants of %(value)s in %(place)s"), partial(_programme_name, registry)),
         (segment.level, N_("owners in %(place)s at the self-assessment level %(value)s"),
-         partial(_show_option, Level)),
+         lambda value: text(Level(value).label)),
     ):
         if value is not None:
-            return t(msgid, place=place, value=show(value, turn))
-    return t(N_("every owner in %(place)s"), place=place)
+            return text(msgid, place=place, value=show(value))
+    return text(N_("every owner in %(place)s"), place=place)
 
 
-def _left_out(reach: Reach, text: Text, cancelled: int = 0) -> list[str]:
-    """Who was chosen but is not written to, and why; nothing when nobody was left out."""
-    reasons = [text(msgid, count=text.number(count)) for count, msgid in (
+def left_out_reasons(reach: Reach, text: Text, cancelled: int = 0) -> list[str]:
+    """Who was chosen but is not written to, one reason each: "2 who blocked the bot"; none left out, none."""
+    return [text(msgid, count=text.number(count)) for count, msgid in (
         (reach.stopped, N_("%(count)s who said \"berhenti\"")),
         (reach.blocked, N_("%(count)s who blocked the bot")),
         (reach.no_chat, N_("%(count)s who only chatted in the browser or terminal, where we cannot write first")),
         (cancelled, N_("%(count)s who said \"berhenti\" or deleted their data before it went")),
     ) if count]
+
+
+def _left_out(reach: Reach, text: Text, cancelled: int = 0) -> list[str]:
+    reasons = left_out_reasons(reach, text, cancelled)
     return [text(N_("Left out: %(reasons)s."), reasons=text.join(reasons))] if reasons else []
+
+
+def segment_of(scope: str, audience: str, choice: str | int | None) -> Segment:
+    """The segment an officer of `scope` chose: everyone there, or those meeting one condition (AUDIENCES)."""
+    return Segment(scope, **({} if audience == EVERYONE else {audience: choice}))
 
 
 def _segment(turn: Turn) -> Segment:
     answers = turn.answers_of(Announce.name)
     audience = answers[AUDIENCE]
-    return Segment(_officer(turn).scope, **({} if audience == EVERYONE else {audience: answers[audience]}))
+    return segment_of(_officer(turn).scope, audience, answers.get(audience))
 
 
 def _reach(turn: Turn) -> Reach:
@@ -183,7 +207,7 @@ def _preview(turn: Turn) -> dict[str, object]:
     """The reach and the announcement as owners will read it (nearly all of them in Bahasa Indonesia)."""
     t, reach = turn.text, _reach(turn)
     reached = t(N_("This announcement reaches %(count)s owners: %(audience)s."), count=t.number(reach.recipients),
-                audience=describe(_segment(turn), turn))
+                audience=describe(_segment(turn), turn.registry, t))
     return {"reach": "\n".join([reached, *_left_out(reach, t)]),
             "preview": announcement_text(turn.answers_of(Announce.name)[TEXT], DEFAULT_LANGUAGE)}
 
@@ -255,7 +279,8 @@ class Announce(QuestionFlow):
 
     def _nobody(self, turn: Turn) -> list[Reply]:
         t, reach = turn.text, _reach(turn)
-        said = t(N_("Nobody can be reached this way: %(audience)s."), audience=describe(_segment(turn), turn))
+        said = t(N_("Nobody can be reached this way: %(audience)s."),
+                 audience=describe(_segment(turn), turn.registry, t))
         return self._choose_again(turn, "\n".join([said, *_left_out(reach, t)]))
 
     def _choose_again(self, turn: Turn, said: str) -> list[Reply]:
@@ -297,7 +322,7 @@ def _report_lines(report: Report, turn: Turn, *, whole: bool) -> list[str]:
     lines = [t(N_("Number %(number)s, %(when)s, by %(author)s"), number=report.id, when=t.moment(report.created_at),
                author=report.author),
              f"\"{words}\"",
-             t(N_("For: %(audience)s"), audience=describe(report.segment, turn)),
+             t(N_("For: %(audience)s"), audience=describe(report.segment, turn.registry, t)),
              t(N_("Sent %(sent)s, delivered %(delivered)s, failed %(failed)s, waiting %(waiting)s, left out "
                   "%(left_out)s."), sent=t.number(report.sent), delivered=t.number(report.delivered),
                failed=t.number(report.failed), waiting=t.number(report.waiting), left_out=t.number(left_out))]

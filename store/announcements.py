@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from store.dialects import DIALECTS
 from store.models import (
     Announcement,
     Assessment,
+    AuditEvent,
     Business,
     Consent,
     Conversation,
@@ -44,6 +46,10 @@ _assessments = Assessment.__table__
 _enrollments = Enrollment.__table__
 _sessions = TrainingSession.__table__
 _consents = Consent.__table__
+_audit = AuditEvent.__table__
+# A form's request key is written once: the insert of a second press of the same form does nothing.
+_INSERT = {name: dialect.insert(_announcements).on_conflict_do_nothing(index_elements=["request_key"])
+           for name, dialect in DIALECTS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +125,7 @@ class Announcements:
 
     def __init__(self, connection: Connection, now: datetime) -> None:
         self._connection = connection
+        self._dialect = connection.dialect.name
         self.now = now
 
     def reach(self, segment: Segment, channels: Collection[str]) -> Reach:
@@ -136,13 +143,27 @@ class Announcements:
         return Reach(recipients, stopped_count, blocked, chosen - stopped_count - recipients - blocked)
 
     def announce(self, text: str, segment: Segment, channels: Collection[str], author: str,
-                 officer_id: int | None = None) -> tuple[int, Reach]:
-        """Write the announcement and one outbox row per owner it reaches, on the chat each used last."""
+                 officer_id: int | None = None, request_key: str | None = None) -> tuple[int, Reach]:
+        """Write the announcement and one outbox row per owner it reaches, on the chat each used last.
+
+        With a `request_key` (the dashboard's form), the same key announces once: a second call returns the first
+        announcement, even one a concurrent transaction is writing (PostgreSQL makes this insert wait for it).
+        """
         reach = self.reach(segment, channels)
-        announcement_id = int(self._connection.execute(insert(_announcements).values(
+        inserted = self._connection.execute(_INSERT[self._dialect].values(
             officer_id=officer_id, author=author, scope=segment.scope, segment=segment.as_json(), text=text,
             created_at=self.now, recipients=reach.recipients, stopped=reach.stopped, blocked=reach.blocked,
-            no_chat=reach.no_chat)).inserted_primary_key[0])
+            no_chat=reach.no_chat, request_key=request_key).returning(_announcements.c.id)).first()
+        if inserted is None:  # only a request key conflicts: the announcement of an earlier press stands
+            earlier = self.requested(str(request_key))
+            if earlier is None:
+                raise LookupError("a request key conflicted with no announcement")
+            return earlier
+        announcement_id = int(inserted[0])
+        if officer_id is not None:
+            self._connection.execute(insert(_audit).values(at=self.now, actor=f"officer:{officer_id}",
+                                                           action="announcement_queued",
+                                                           subject=f"announcement:{announcement_id}"))
         latest = func.row_number().over(partition_by=_conversations.c.owner_id,
                                         order_by=(_conversations.c.updated_at.desc(), _conversations.c.id.desc()))
         chats = (select(_conversations.c.owner_id, _conversations.c.channel, _conversations.c.address,
@@ -158,6 +179,12 @@ class Announcements:
             chats.c.address, chats.c.language, literal(str(Delivery.PENDING)), literal(self.now), literal(0),
         ).where(chats.c.latest == 1).order_by(chats.c.owner_id)))
         return announcement_id, reach
+
+    def requested(self, request_key: str) -> tuple[int, Reach] | None:
+        """The announcement a form with this key made, and whom it reached then; None when it made none."""
+        row = self._connection.execute(
+            select(_announcements).where(_announcements.c.request_key == request_key)).first()
+        return (row.id, Reach(row.recipients, row.stopped, row.blocked, row.no_chat)) if row is not None else None
 
     def report(self, announcement_id: int, scope: str = PROVINCE) -> Report | None:
         """An announcement with its rows counted by status; None unless it is within `scope`."""
@@ -176,19 +203,20 @@ class Announcements:
             delivered=counts[Delivery.DELIVERED], failed=counts[Delivery.FAILED],
             cancelled=counts[Delivery.CANCELLED])
 
-    def recent(self, scope: str = PROVINCE, limit: int = 5) -> list[Report]:
-        """The latest announcements within `scope`, newest first."""
+    def recent(self, scope: str = PROVINCE, limit: int = 5, offset: int = 0) -> list[Report]:
+        """The latest announcements within `scope`, newest first (skipping the `offset` latest)."""
         ids = self._connection.scalars(select(_announcements.c.id).where(_within(scope))
-                                       .order_by(_announcements.c.id.desc()).limit(limit))
+                                       .order_by(_announcements.c.id.desc()).limit(limit).offset(offset))
         return [report for announcement_id in ids if (report := self.report(announcement_id, scope)) is not None]
 
-    def recipients(self, announcement_id: int) -> list[Recipient]:
-        """Every row of an announcement, in the order they were queued."""
+    def recipients(self, announcement_id: int, limit: int | None = None, offset: int = 0) -> list[Recipient]:
+        """The rows of an announcement in the order they were queued: every one, or a page of them."""
         rows = self._connection.execute(
             select(_owners.c.name, _outbox.c.channel, _outbox.c.status, _outbox.c.error, _outbox.c.sent_at,
                    _outbox.c.delivered_at)
             .select_from(_outbox.outerjoin(_owners, _owners.c.id == _outbox.c.owner_id))
-            .where(_outbox.c.announcement_id == announcement_id).order_by(_outbox.c.id))
+            .where(_outbox.c.announcement_id == announcement_id)
+            .order_by(_outbox.c.id).limit(limit).offset(offset))
         return [Recipient(*row) for row in rows]
 
     def stopped(self, owner_id: int) -> bool:

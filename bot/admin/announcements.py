@@ -1,5 +1,245 @@
-"""(being built)"""
+"""Announcements: compose one with the chat's segments, see whom it reaches and how it reads, send it (once,
+however often the button is pressed), and follow its delivery.
 
-from starlette.routing import BaseRoute
+The words, the segments, who is left out and why come from the chat's own flow (flows/announce.py), so an
+announcement means the same whichever way an officer sends it. The segment's scope is always the viewer's.
+"""
 
-routes: list[BaseRoute] = []
+import secrets
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.admin.access import officer_page, require_scope
+from bot.admin.pages import render
+from bot.admin.registrations import CHANNELS, DELIVERY
+from bot.admin.work import read, write
+from flows.announce import (
+    CLASSES,
+    CONDITIONS,
+    EVERYONE,
+    MAX_ANNOUNCEMENT,
+    audiences,
+    describe,
+    left_out_reasons,
+    programmes_in,
+    segment_of,
+    tidy_announcement,
+)
+from flows.i18n import DEFAULT_LANGUAGE, N_, Text
+from flows.notices import PUSH_CHANNELS, announcement_text
+from flows.parsing import Invalid
+from flows.scoring import Level
+from flows.sectors import SECTORS
+from store.announcements import Reach, Report, Segment
+from store.logins import Viewer
+from store.regions import kabupaten_list
+from store.registry import Registry
+
+PATH = "/admin/announcements"
+LISTED = 50  # announcements on a page of the list
+RECIPIENTS_SHOWN = 100  # rows on a page of an announcement's recipients
+REFRESH_SECONDS = 5  # while rows wait, the report page reloads itself this often
+KEY_BYTES = 24  # of randomness in a form's request key: 32 characters
+KEY_LONGEST = 64  # characters the registry keeps of a request key
+# Why a row was not sent, when the registry says it in a word of its own.
+NOT_SENT = {"stopped": N_("said \"berhenti\" first"), "erased": N_("deleted their data first")}
+
+_words = Text(DEFAULT_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The compose form as posted: the words as typed, who they are for, and the request key."""
+
+    typed: str = ""
+    audience: str = EVERYONE
+    chosen: dict[str, str] = field(default_factory=dict)  # each condition's field (CONDITIONS) as posted
+    key: str = ""
+
+    @classmethod
+    def posted(cls, form: FormData) -> "Draft":
+        def value(name: str) -> str:
+            found = form.get(name)
+            return found if isinstance(found, str) else ""
+        return cls(value("text"), value("audience") or EVERYONE,
+                   {name: value(name).strip() for name in CONDITIONS}, value("key"))
+
+
+@dataclass
+class Checked:
+    """A draft as the registry sees it: its tidied words, what is wrong (field -> words), whom it reaches."""
+
+    draft: Draft
+    words: str = ""
+    problems: dict[str, str] = field(default_factory=dict)
+    segment: Segment | None = None
+    reach: Reach | None = None
+    audience: str = ""  # the segment in words
+
+
+def _options(registry: Registry, viewer: Viewer) -> dict[str, list[tuple[str, str]]]:
+    """Each condition's choices as the form offers them: (value, words), within the viewer's scope."""
+    return {
+        "kabupaten": [(place.code, place.name) for place in kabupaten_list()],
+        "sector": [(sector.key, _words(sector.label)) for sector in SECTORS],
+        "business_class": [(option.value, _words(option.label)) for option in CLASSES],
+        "programme_id": [(str(number), name) for number, name in programmes_in(registry, viewer.scope)],
+        "level": [(option.value, _words(option.label)) for option in Level],
+    }
+
+
+def _check(registry: Registry, viewer: Viewer, draft: Draft) -> Checked:
+    """The draft's words and segment, or what is wrong with them; an announcement that reaches nobody is wrong."""
+    checked = Checked(draft)
+    try:
+        checked.words = tidy_announcement(draft.typed)
+    except Invalid as too_long:
+        checked.problems["text"] = _words(too_long.reason, **too_long.params)
+    else:
+        if not checked.words:
+            checked.problems["text"] = _words(N_("Write the announcement first."))
+    offered = dict(audiences(registry, viewer.officer, _words))
+    choice = draft.chosen.get(draft.audience, "")
+    if draft.audience not in offered:
+        checked.problems["audience"] = _words(N_("Choose who should get it from the list."))
+    elif draft.audience != EVERYONE and choice not in dict(_options(registry, viewer)[draft.audience]):
+        checked.problems[draft.audience] = _words(N_("Choose one from the list."))
+    if "audience" in checked.problems or draft.audience in checked.problems:
+        return checked
+    segment = segment_of(viewer.scope, draft.audience, int(choice) if draft.audience == "programme_id" else choice)
+    checked.segment, checked.audience = segment, describe(segment, registry, _words)
+    checked.reach = registry.announcements.reach(segment, PUSH_CHANNELS)
+    if not checked.reach.recipients:
+        checked.problems["audience"] = _words(N_("Nobody can be reached this way: %(audience)s."),
+                                              audience=checked.audience)
+    return checked
+
+
+def _compose_page(request: Request, viewer: Viewer, form_context: dict[str, Any], checked: Checked,
+                  status_code: int = 200) -> Response:
+    """The compose form with what was typed, its problems, and (when there are none) the preview and Send."""
+    reach = checked.reach
+    preview = None
+    if reach is not None and not checked.problems:
+        preview = {"message": announcement_text(checked.words, DEFAULT_LANGUAGE),
+                   "key": secrets.token_urlsafe(KEY_BYTES)}
+    return render(request, "announcement_compose.html", viewer, status_code=status_code, draft=checked.draft,
+                  checked=checked, preview=preview, limit=MAX_ANNOUNCEMENT,
+                  length=len(checked.words or checked.draft.typed.strip()),
+                  left_out=left_out_reasons(reach, _words) if reach is not None else [], **form_context)
+
+
+def _form_context(registry: Registry, viewer: Viewer) -> dict[str, Any]:
+    return {"audiences": audiences(registry, viewer.officer, _words), "options": _options(registry, viewer)}
+
+
+@officer_page
+async def list_announcements(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/announcements: the latest announcements in the viewer's scope, with what became of each."""
+    page = _page_number(request)
+
+    def listing(registry: Registry) -> list[tuple[Report, str]]:
+        reports = registry.announcements.recent(viewer.scope, LISTED + 1, (page - 1) * LISTED)
+        return [(report, describe(report.segment, registry, _words)) for report in reports]
+
+    found = await read(request, listing)
+    return render(request, "announcements.html", viewer, announcements=found[:LISTED], page=page,
+                  more=len(found) > LISTED)
+
+
+@officer_page
+async def compose_announcement(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/announcements/new: the form for an announcement's words and who gets it."""
+    context = await read(request, lambda registry: _form_context(registry, viewer))
+    return _compose_page(request, viewer, context, Checked(Draft()))
+
+
+@officer_page
+async def preview_announcement(request: Request, viewer: Viewer) -> Response:
+    """POST /admin/announcements/new: whom the announcement reaches, who is left out and how it reads; sends nothing."""
+    form = await request.form()
+    require_scope(viewer, _kabupaten(form))
+    draft = Draft.posted(form)
+    checked, context = await read(request, lambda registry: (_check(registry, viewer, draft),
+                                                             _form_context(registry, viewer)))
+    return _compose_page(request, viewer, context, checked, 400 if checked.problems else 200)
+
+
+@officer_page
+async def send_announcement(request: Request, viewer: Viewer) -> Response:
+    """POST /admin/announcements: queue the previewed announcement once for its form's key, then show its report."""
+    form = await request.form()
+    require_scope(viewer, _kabupaten(form))
+    draft = Draft.posted(form)
+
+    def queue(registry: Registry) -> int | tuple[Checked, dict[str, Any]]:
+        """The announcement's number (an earlier press's, if this form was sent before), or why none was queued."""
+        earlier = registry.announcements.requested(draft.key) if draft.key else None
+        if earlier is not None:
+            return earlier[0]
+        checked = _check(registry, viewer, draft)
+        if not 0 < len(draft.key) <= KEY_LONGEST:  # a form never previewed has no key
+            checked.problems.setdefault("text", _words(N_("Preview the announcement before sending it.")))
+        if checked.problems or checked.segment is None:
+            return checked, _form_context(registry, viewer)
+        number, _reach = registry.announcements.announce(
+            checked.words, checked.segment, PUSH_CHANNELS, author=viewer.officer.name, officer_id=viewer.officer.id,
+            request_key=draft.key)
+        return number
+
+    queued = await write(request, queue)
+    if isinstance(queued, int):
+        return RedirectResponse(f"{PATH}/{queued}", status_code=303)
+    checked, context = queued
+    return _compose_page(request, viewer, context, checked, 400)
+
+
+@officer_page
+async def show_announcement(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/announcements/{id}: its report, refreshed while rows wait, and its recipients a page at a time."""
+    number: int = request.path_params["announcement_id"]
+    page = _page_number(request)
+
+    def reported(registry: Registry) -> tuple[Report, str, list[Any]] | None:
+        report = registry.announcements.report(number, viewer.scope)
+        if report is None:
+            return None
+        recipients = registry.announcements.recipients(number, RECIPIENTS_SHOWN, (page - 1) * RECIPIENTS_SHOWN)
+        return report, describe(report.segment, registry, _words), recipients
+
+    found = await read(request, reported)
+    if found is None:
+        raise HTTPException(404)
+    report, audience, recipients = found
+    rows = report.waiting + report.sent + report.delivered + report.failed + report.cancelled
+    return render(request, "announcement.html", viewer, report=report, audience=audience, recipients=recipients,
+                  page=page, last_page=max(1, ceil(rows / RECIPIENTS_SHOWN)), first_shown=(page - 1) * RECIPIENTS_SHOWN,
+                  left_out=left_out_reasons(report.reach, _words), refresh=REFRESH_SECONDS if report.waiting else None,
+                  channels=CHANNELS, delivery=DELIVERY, not_sent=NOT_SENT)
+
+
+def _kabupaten(form: FormData) -> str | None:
+    """The kabupaten/kota a form names, for require_scope to refuse (403) before anything else is looked at."""
+    found = form.get("kabupaten")
+    return found.strip() if isinstance(found, str) else None
+
+
+def _page_number(request: Request) -> int:
+    typed = request.query_params.get("page", "1")
+    return int(typed) if typed.isdigit() and 0 < int(typed) < 1_000_000 else 1
+
+
+routes = [
+    Route("/announcements", list_announcements, methods=["GET"]),
+    Route("/announcements", send_announcement, methods=["POST"]),
+    Route("/announcements/new", compose_announcement, methods=["GET"]),
+    Route("/announcements/new", preview_announcement, methods=["POST"]),
+    Route("/announcements/{announcement_id:id}", show_announcement, methods=["GET"]),
+]

@@ -1,0 +1,285 @@
+"""Announcements in the dashboard (bot/admin/announcements.py): compose, preview, send once, follow delivery.
+
+The registry holds sample owners with a Telegram or WhatsApp chat each, half of their businesses in
+Kotawaringin Timur and half in Kapuas; nobody is in Palangka Raya. Expected counts come from the
+store's own reach, so they hold whatever the sample owners are like.
+"""
+
+import threading
+
+import lxml.html
+import pytest
+from dashboard import KAPUAS, KOTIM, Officer, browser_dashboard, logged_in
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import func, select, update
+
+from bot.admin.announcements import RECIPIENTS_SHOWN
+from bot.sample import seed
+from flows.announce import MAX_ANNOUNCEMENT
+from flows.notices import PUSH_CHANNELS, announcement_text
+from store.announcements import Segment
+from store.db import Database
+from store.models import Announcement, AuditEvent, Business, OutboxMessage, Owner
+from store.officers import PROVINCE
+from store.outbox import Delivery
+
+OWNERS = 130  # more than a page of recipients
+PALANGKA = "62.71"
+WORDS = "Pelatihan QRIS gratis, Kamis 3 Desember 2026.\n\nDaftar di kantor Dinas."
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def owners(database: Database) -> Database:
+    """Sample owners, odd ids in Kotawaringin Timur and even ids in Kapuas, every third one's business kuliner."""
+    seed(database, OWNERS)
+    with database.engine.begin() as connection:
+        businesses = Business.__table__
+        connection.execute(update(businesses).values(kabupaten_code=KOTIM).where(businesses.c.owner_id % 2 == 1))
+        connection.execute(update(businesses).values(kabupaten_code=KAPUAS).where(businesses.c.owner_id % 2 == 0))
+        connection.execute(update(businesses).values(sector="kuliner").where(businesses.c.owner_id % 3 == 0))
+    return database
+
+
+def _reach(database: Database, segment: Segment) -> int:
+    with database.reading() as registry:
+        return registry.announcements.reach(segment, PUSH_CHANNELS).recipients
+
+
+def _page(answer) -> lxml.html.HtmlElement:  # noqa: ANN001 - an httpx response
+    return lxml.html.fromstring(answer.text)
+
+
+def _has(page: lxml.html.HtmlElement, element_id: str) -> bool:
+    return bool(page.xpath(f'//*[@id="{element_id}"]'))
+
+
+def _rows(page: lxml.html.HtmlElement, kind: str) -> list[lxml.html.HtmlElement]:
+    """The table rows of one kind (their class)."""
+    return page.xpath(f'//tr[contains(concat(" ", @class, " "), " {kind} ")]')
+
+
+def _figure(page: lxml.html.HtmlElement, element_id: str) -> int:
+    return int(page.get_element_by_id(element_id).text_content().strip().replace(".", ""))
+
+
+def _send_form(page: lxml.html.HtmlElement) -> dict[str, str]:
+    """What the preview's Send button posts (without the CSRF token, which Officer.post adds)."""
+    form = page.get_element_by_id("send-form")
+    return {name: value for name, value in form.form_values() if name != "csrf"}
+
+
+def _counts(database: Database) -> tuple[int, int]:
+    """How many announcements, and how many outbox rows of announcements, the registry holds."""
+    with database.engine.connect() as connection:
+        return (connection.scalar(select(func.count()).select_from(Announcement)) or 0,
+                connection.scalar(select(func.count()).select_from(OutboxMessage)
+                                  .where(OutboxMessage.announcement_id.is_not(None))) or 0)
+
+
+def _compose(officer: Officer, **fields: str) -> tuple[int, dict[str, str]]:
+    """Preview an announcement, then press Send: its number, and what Send posted."""
+    preview = officer.post("/admin/announcements/new", {"text": WORDS, **fields})
+    assert preview.status_code == 200, preview.text
+    form = _send_form(_page(preview))
+    sent = officer.post("/admin/announcements", form)
+    assert sent.status_code == 303
+    return int(sent.headers["location"].rsplit("/", 1)[1]), form
+
+
+def test_compose_preview_send_and_follow_it(owners: Database) -> None:
+    expected = _reach(owners, Segment(PROVINCE, sector="kuliner"))
+    assert 0 < expected < OWNERS
+    with logged_in(owners) as officer:
+        form = _page(officer.client.get("/admin/announcements/new"))
+        assert form.get_element_by_id("text").get("maxlength") == str(MAX_ANNOUNCEMENT)
+        assert {"audience-everyone", "audience-kabupaten", "audience-sector", "audience-business_class",
+                "audience-level"} <= {element.get("id") for element in form.iter("input")}
+
+        preview = _page(officer.post("/admin/announcements/new", {
+            "text": WORDS, "audience": "sector", "sector": "kuliner", "kabupaten": KOTIM}))
+        assert _figure(preview, "reach-count") == expected
+        assert preview.get_element_by_id("message").text_content() == announcement_text(WORDS, "id")
+        assert _counts(owners) == (0, 0)  # a preview sends nothing
+
+        sent = officer.post("/admin/announcements", _send_form(preview))
+        assert sent.status_code == 303
+        number = int(sent.headers["location"].removeprefix("/admin/announcements/"))
+        assert _counts(owners) == (1, expected)
+        with owners.engine.connect() as connection:
+            announcement = connection.execute(select(Announcement)).one()
+            audited = connection.execute(select(AuditEvent.action, AuditEvent.subject)
+                                         .where(AuditEvent.action == "announcement_queued")).all()
+        assert (announcement.author, announcement.text, announcement.scope) == ("Rina Lestari", WORDS, PROVINCE)
+        assert announcement.segment == {"scope": PROVINCE, "sector": "kuliner"}
+        assert announcement.officer_id is not None and audited == [("announcement_queued", f"announcement:{number}")]
+
+        report = officer.client.get(f"/admin/announcements/{number}")
+        page = _page(report)
+        assert _figure(page, "recipients") == _figure(page, "waiting") == expected
+        assert _figure(page, "sent") == _figure(page, "failed") == 0
+        assert 'http-equiv="refresh" content="5"' in report.text
+        assert len(_rows(page, "recipient")) == min(expected, RECIPIENTS_SHOWN)
+
+        listing = _page(officer.client.get("/admin/announcements"))
+        row = listing.get_element_by_id(f"announcement-{number}")
+        assert row.xpath(".//a")[0].get("href") == f"/admin/announcements/{number}"
+        assert str(expected) in row.text_content()
+
+
+def test_pressing_send_twice_announces_once(owners: Database) -> None:
+    expected = _reach(owners, Segment(PROVINCE))
+    with logged_in(owners) as officer:
+        number, form = _compose(officer)
+        again = officer.post("/admin/announcements", form)
+        assert (again.status_code, again.headers["location"]) == (303, f"/admin/announcements/{number}")
+        assert _counts(owners) == (1, expected)
+        other, _form = _compose(officer)  # a new preview is a new announcement
+        assert other != number and _counts(owners) == (2, 2 * expected)
+
+
+def test_two_sends_of_one_form_at_once_announce_once(owners: Database) -> None:
+    """The second waits for the first's transaction (PostgreSQL's unique index, SQLite's writer lock)."""
+    segment = Segment(PROVINCE, kabupaten=KAPUAS)
+    answers: list[int] = []
+
+    def press() -> None:
+        with owners.transaction() as registry:
+            answers.append(registry.announcements.announce(WORDS, segment, PUSH_CHANNELS, "Rina",
+                                                           request_key="same-form")[0])
+
+    with owners.transaction() as registry:
+        first, reach = registry.announcements.announce(WORDS, segment, PUSH_CHANNELS, "Rina", request_key="same-form")
+        second = threading.Thread(target=press)
+        second.start()
+        second.join(timeout=0.5)
+        assert second.is_alive()  # waiting for this transaction
+    second.join(timeout=30)
+    assert answers == [first] and _counts(owners) == (1, reach.recipients)
+
+
+@pytest.mark.parametrize(("fields", "problem"), [
+    ({"text": ""}, "text-problem"),
+    ({"text": " \n  \n "}, "text-problem"),
+    ({"text": "x" * (MAX_ANNOUNCEMENT + 1)}, "text-problem"),
+    ({"audience": "kabupaten", "kabupaten": PALANGKA}, "audience-problem"),  # nobody there
+    ({"audience": "sector", "sector": "not-a-sector"}, "sector-problem"),
+    ({"audience": "somebody"}, "audience-problem"),
+])
+def test_bad_input_comes_back_with_the_problem_and_queues_nothing(owners: Database, fields: dict[str, str],
+                                                                  problem: str) -> None:
+    posted = {"text": WORDS, "audience": "everyone", **fields}
+    with logged_in(owners) as officer:
+        for path, extra in (("/admin/announcements/new", {}), ("/admin/announcements", {"key": "k" * 32})):
+            answer = officer.post(path, {**posted, **extra})
+            assert answer.status_code == 400, path
+            page = _page(answer)
+            assert page.get_element_by_id(problem) is not None
+            assert page.get_element_by_id("text").text_content() == posted["text"].removeprefix("\n")
+            assert not _has(page, "send-form")
+    assert _counts(owners) == (0, 0)
+
+
+def test_send_without_a_preview_queues_nothing(owners: Database) -> None:
+    with logged_in(owners) as officer:
+        answer = officer.post("/admin/announcements", {"text": WORDS, "audience": "everyone"})
+        assert answer.status_code == 400 and _page(answer).get_element_by_id("text-problem") is not None
+    assert _counts(owners) == (0, 0)
+
+
+@pytest.mark.parametrize(("method", "path", "fields", "status"), [
+    ("POST", "/admin/announcements/new", {"audience": "kabupaten", "kabupaten": KAPUAS}, 403),
+    ("POST", "/admin/announcements/new", {"audience": "everyone", "kabupaten": KAPUAS}, 403),
+    ("POST", "/admin/announcements", {"audience": "kabupaten", "kabupaten": KAPUAS, "key": "k" * 32}, 403),
+    ("POST", "/admin/announcements/new", {"audience": "kabupaten", "kabupaten": KOTIM}, 400),  # not offered to them
+    ("GET", "/admin/announcements/{kapuas}", {}, 404),
+    ("GET", "/admin/announcements/{province}", {}, 404),
+])
+def test_a_kabupaten_officer_announces_and_sees_in_their_kabupaten_only(
+        owners: Database, method: str, path: str, fields: dict[str, str], status: int) -> None:
+    with owners.transaction() as registry:
+        announce = registry.announcements.announce
+        kapuas = announce("Kapuas saja", Segment(KAPUAS), PUSH_CHANNELS, "Sari")[0]
+        province = announce("Seluruh provinsi", Segment(PROVINCE), PUSH_CHANNELS, "Rina")[0]
+    counts = _counts(owners)
+    with logged_in(owners, KOTIM, name="Budi Tambun") as officer:
+        url = path.format(kapuas=kapuas, province=province)
+        answer = officer.post(url, {"text": WORDS, **fields}) if method == "POST" else officer.client.get(url)
+        assert answer.status_code == status
+        assert _counts(owners) == counts
+        own, _form = _compose(officer)
+        listing = officer.client.get("/admin/announcements")
+        assert {row.get("id") for row in _rows(_page(listing), "announcement")} == {f"announcement-{own}"}
+        assert "Kapuas saja" not in listing.text and "Seluruh provinsi" not in listing.text
+        compose = _page(officer.client.get("/admin/announcements/new"))
+        assert not _has(compose, "audience-kabupaten") and not _has(compose, "kabupaten")
+    expected = _reach(owners, Segment(KOTIM))
+    with owners.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.announcement_id == own)) == expected
+        assert connection.scalar(select(Announcement.scope).where(Announcement.id == own)) == KOTIM
+
+
+def test_the_report_refreshes_while_rows_wait_and_stops_once_all_went(owners: Database) -> None:
+    with owners.engine.begin() as connection:
+        connection.execute(update(Owner).where(Owner.id == 1).values(name=SCRIPT))
+    with logged_in(owners) as officer:
+        number, _form = _compose(officer, audience="kabupaten", kabupaten=KOTIM)
+        path = f"/admin/announcements/{number}"
+        assert 'http-equiv="refresh"' in officer.client.get(path).text
+        with owners.transaction() as registry:
+            rows = [(row.id, row.channel, None) for row in registry.session.execute(
+                select(OutboxMessage.id, OutboxMessage.channel).where(OutboxMessage.announcement_id == number))]
+            registry.outbox.sent(rows[:-1])
+        page = officer.client.get(path)
+        assert 'http-equiv="refresh"' in page.text and _figure(_page(page), "waiting") == 1
+        with owners.engine.begin() as connection:
+            connection.execute(update(OutboxMessage).where(OutboxMessage.id == rows[-1][0])
+                               .values(status=Delivery.FAILED, error="bot was blocked by the user"))
+        answer = officer.client.get(path)
+        page = _page(answer)
+        assert 'http-equiv="refresh"' not in answer.text and not _has(page, "refreshing")
+        assert (_figure(page, "waiting"), _figure(page, "sent"), _figure(page, "failed")) == (0, len(rows) - 1, 1)
+        assert SCRIPT not in answer.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in answer.text
+        assert "bot was blocked by the user" in answer.text
+
+
+def test_recipients_come_a_hundred_a_page_and_a_deleted_owner_is_said_so(owners: Database) -> None:
+    expected = _reach(owners, Segment(PROVINCE))
+    assert expected > RECIPIENTS_SHOWN
+    with logged_in(owners) as officer:
+        number, _form = _compose(officer)
+        with owners.transaction() as registry:
+            registry.erase_owner(1, actor="test")
+        first = _page(officer.client.get(f"/admin/announcements/{number}"))
+        second = _page(officer.client.get(f"/admin/announcements/{number}?page=2"))
+        rows = _rows(first, "recipient") + _rows(second, "recipient")
+        assert len(_rows(first, "recipient")) == RECIPIENTS_SHOWN and len(rows) == expected
+        assert first.get_element_by_id("next-page").get("href") == "?page=2"
+        erased = first.xpath('//tr[contains(@class, "recipient")]//*[@class="muted"]')
+        assert len(erased) == 1  # the owner who deleted their data
+        assert _figure(first, "cancelled") == 1 and _figure(first, "waiting") == expected - 1
+
+
+def test_composing_an_announcement_in_chromium(sqlite_database: Database) -> None:
+    seed(sqlite_database, 30)
+    expected = _reach(sqlite_database, Segment(PROVINCE, sector="kuliner"))
+    with browser_dashboard(sqlite_database) as browser:
+        driver, wait = browser.driver, WebDriverWait(browser.driver, 10)
+        browser.open("/admin/announcements")
+        driver.find_element(By.ID, "new-announcement").click()
+        wait.until(expected_conditions.presence_of_element_located((By.ID, "text"))).send_keys(WORDS)
+        driver.find_element(By.ID, "audience-sector").click()
+        Select(driver.find_element(By.ID, "sector")).select_by_value("kuliner")
+        driver.find_element(By.ID, "preview-button").click()
+        count = wait.until(expected_conditions.presence_of_element_located((By.ID, "reach-count")))
+        assert count.text == str(expected)
+        assert driver.find_element(By.ID, "message").text.startswith(announcement_text(WORDS, "id").split("\n")[0])
+        driver.find_element(By.ID, "send").click()
+        waiting = wait.until(expected_conditions.presence_of_element_located((By.ID, "waiting")))
+        assert waiting.text == str(expected)
+        assert driver.current_url.rsplit("/", 1)[1].isdigit()
+    assert _counts(sqlite_database) == (1, expected)
