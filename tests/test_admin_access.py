@@ -3,6 +3,7 @@ refusing anyone without a session."""
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from dashboard import KOTIM, add_officer, app_on, browser_dashboard, logged_in, new_link
 from selenium.webdriver.common.by import By
@@ -17,13 +18,13 @@ from store.models import utcnow
 PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 
 
-def _routes(database: Database) -> list[tuple[str, str]]:
+def _routes(database: Database, number: str = "1") -> list[tuple[str, str]]:
     """Every (method, path) the dashboard answers, its path parameters filled in, except the login's own."""
     found = []
     for route in create_dashboard(database, secure_cookie=False).routes:
         if isinstance(route, Mount) or not isinstance(route, Route) or route.path.startswith("/login"):
             continue
-        path = "/admin" + PATH_PARAMETER.sub("1", route.path)
+        path = "/admin" + PATH_PARAMETER.sub(number, route.path)
         found += [(method, path) for method in sorted(route.methods or ()) if method != "HEAD"]
     return found
 
@@ -131,3 +132,19 @@ def test_pages_are_not_cached_framed_or_open_to_inline_scripts(database: Databas
         headers = officer.client.get("/admin/").headers
     assert headers["cache-control"] == "no-store" and headers["x-frame-options"] == "DENY"
     assert "script-src 'self';" in headers["content-security-policy"]
+
+
+def test_an_id_too_large_for_any_row_is_not_found_on_every_route(database: Database) -> None:
+    with logged_in(database) as officer:
+        for method, path in _routes(database, "99999999999999999999"):
+            if path.count("99999999999999999999"):
+                answer = officer.client.request(method, path, data={"csrf": officer.csrf}, follow_redirects=False)
+                assert answer.status_code == 404, (method, path)
+
+
+def test_a_registry_that_cannot_answer_gives_a_page_not_a_stack_trace(tmp_path: Path) -> None:
+    unmigrated = Database(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    with TestClient(app_on(unmigrated), raise_server_exceptions=False) as client:
+        answer = client.get("/admin/", follow_redirects=False)
+    unmigrated.dispose()
+    assert answer.status_code == 500 and "<html" in answer.text and "Traceback" not in answer.text

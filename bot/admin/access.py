@@ -25,6 +25,9 @@ LOGIN_PATH = "/admin/login"
 Page = Callable[[Request, Viewer], Awaitable[Response]]
 
 
+LARGEST_ID = 999_999_999  # the largest id a path or form may name; the registry's ids stay far below it
+
+
 class RowId(Convertor[int]):
     """A row's id in a path, `{name:id}`: at most nine digits, so a longer number is simply not found (404)
     rather than a number the id columns (a PostgreSQL integer, SQLite's 64 bits) refuse."""

@@ -1,6 +1,9 @@
 """The dashboard as one Starlette app, mounted at /admin by bot/app.py."""
 
+from typing import Any
+
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -10,7 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.admin import announcements, login, overview, programmes, registrations
+from bot.admin import announcements, exports, login, overview, programmes, registrations
 from bot.admin.access import viewer_of
 from bot.admin.pages import STATIC, render
 from store.db import Database
@@ -51,15 +54,34 @@ async def _refused(request: Request, error: Exception) -> Response:
     return render(request, "error.html", viewer, status_code=status, status=status)
 
 
+class RegistrySignedSessions:
+    """Starlette's signed-cookie sessions, keyed with the registry's own cookie key, read at the first request:
+    the server must start (and say it is unhealthy) even when the database is not there yet."""
+
+    def __init__(self, app: ASGIApp, database: Database, **options: Any) -> None:  # noqa: ANN401 - SessionMiddleware's
+        self.app, self.database, self.options = app, database, options
+        self.sessions: SessionMiddleware | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.sessions is None:
+            key = await run_in_threadpool(self._key)
+            self.sessions = SessionMiddleware(self.app, secret_key=key, **self.options)
+        await self.sessions(scope, receive, send)
+
+    def _key(self) -> str:
+        with self.database.transaction() as registry:
+            return registry.logins.cookie_key()
+
+
 def create_dashboard(database: Database, secure_cookie: bool) -> Starlette:
     """The dashboard app on this registry; its cookie is signed with the registry's own key."""
-    with database.transaction() as registry:
-        cookie_key = registry.logins.cookie_key()
-    routes = [*login.routes, *overview.routes, *registrations.routes, *programmes.routes, *announcements.routes,
-              Mount("/static", StaticFiles(directory=STATIC), name="admin_static")]
-    middleware = [Middleware(SecurityHeaders), Middleware(SessionMiddleware, secret_key=cookie_key, session_cookie=COOKIE, path=PATH,
+    routes = [*login.routes, *overview.routes, *registrations.routes, *exports.routes, *programmes.routes,
+              *announcements.routes, Mount("/static", StaticFiles(directory=STATIC), name="admin_static")]
+    middleware = [Middleware(SecurityHeaders),
+                  Middleware(RegistrySignedSessions, database=database, session_cookie=COOKIE, path=PATH,
                              max_age=int(SESSION_LIFETIME.total_seconds()), same_site="strict",
                              https_only=secure_cookie)]
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: _refused})
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={HTTPException: _refused, Exception: _refused})
     app.state.database = database
     return app
