@@ -40,6 +40,8 @@ MAX_ORGANISER = 200
 MAX_PLACE = 300
 MAX_CAPACITY = 10_000  # more seats than this is a typo, and would overflow the column sooner or later
 DEADLINE_BEFORE_START = timedelta(days=1)  # when the file gives no signup_deadline
+# Python's first and last days overflow once turned into UTC or moved a day back (the deadline); no session is near.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 DIMENSIONS = tuple(dimension.value for dimension in Dimension)
 CLASSES = tuple(business_class.value for business_class in BusinessClass if business_class != BusinessClass.BESAR)
@@ -290,6 +292,8 @@ def _moment(value: Value) -> datetime:
                        value=repr(moment)) from None
     if not isinstance(moment, datetime):  # nothing, or a date without a time
         raise _bad(N_("give the date and the time, like 2027-02-03 09:00 (WIB)"))
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise _bad(N_("give a date between the years 1900 and 9998"))
     return moment.replace(tzinfo=WIB) if moment.tzinfo is None else moment
 
 

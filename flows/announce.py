@@ -20,7 +20,7 @@ from flows.notices import PUSH_CHANNELS, announcement_text
 from flows.parsing import Invalid, clean, parse_choice, parse_kabupaten
 from flows.places import kabupaten_labels, parse_business_kabupaten, show_place
 from flows.scoring import Level
-from flows.sectors import SECTORS, parse_sector, sector_labels, show_sector
+from flows.sectors import parse_sector, sector_labels, sector_words, show_sector
 from store.announcements import Reach, Report, Segment
 from store.officers import PROVINCE, OfficerInfo
 from store.regions import region
@@ -128,8 +128,16 @@ def _parse_option(options: Sequence[BusinessClass | Level], text: str, turn: Tur
     return options[parse_choice(text, _option_labels(options, turn))].value
 
 
+def option_words(kind: type[BusinessClass] | type[Level], value: str, text: Text) -> str:
+    """A business class or self-assessment level in words; a value no longer known, as it is."""
+    try:
+        return text(kind(value).label)
+    except ValueError:
+        return value
+
+
 def _show_option(kind: type[BusinessClass] | type[Level], value: str, turn: Turn) -> str:
-    return turn.text(kind(value).label)
+    return option_words(kind, value, turn.text)
 
 
 def programme_labels(turn: Turn) -> list[str]:
@@ -157,19 +165,23 @@ def _chose(audience: str, answers: Answers) -> bool:
 # -- who it reaches, in words ----------------------------------------------------------------------
 
 def describe(segment: Segment, registry: Registry, text: Text) -> str:
-    """Who an announcement is for: "owners in Kabupaten Kapuas with a business of the kind …"."""
+    """Who an announcement is for: "owners in Kabupaten Kapuas with a business of the kind …".
+
+    Each condition's value reads as the chat shows that answer (sector_words, option_words, _programme_name).
+    """
     place = region(segment.kabupaten).name if segment.kabupaten else scope_name(segment.scope, text)
-    for value, msgid, show in (
-        (segment.sector, N_("owners in %(place)s with a business of the kind %(value)s"),
-         lambda key: text(next(sector.label for sector in SECTORS if sector.key == key))),
-        (segment.business_class, N_("owners in %(place)s with a %(value)s"),
-         lambda value: text(BusinessClass(value).label)),
-        (segment.programme_id, N_("participants of %(value)s in %(place)s"), partial(_programme_name, registry)),
-        (segment.level, N_("owners in %(place)s at the self-assessment level %(value)s"),
-         lambda value: text(Level(value).label)),
-    ):
-        if value is not None:
-            return text(msgid, place=place, value=show(value))
+    if segment.sector is not None:
+        return text(N_("owners in %(place)s with a business of the kind %(value)s"), place=place,
+                    value=sector_words(segment.sector, text))
+    if segment.business_class is not None:
+        return text(N_("owners in %(place)s with a %(value)s"), place=place,
+                    value=option_words(BusinessClass, segment.business_class, text))
+    if segment.programme_id is not None:
+        return text(N_("participants of %(value)s in %(place)s"), place=place,
+                    value=_programme_name(registry, segment.programme_id))
+    if segment.level is not None:
+        return text(N_("owners in %(place)s at the self-assessment level %(value)s"), place=place,
+                    value=option_words(Level, segment.level, text))
     return text(N_("every owner in %(place)s"), place=place)
 
 

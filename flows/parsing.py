@@ -22,7 +22,6 @@ from stdnum.id import nik as stdnum_nik
 
 from flows.i18n import N_
 from store.regions import Region, aliases, kabupaten_list, kecamatan_of, normalise_name, region
-from store.registrations import mask_nik as mask_nik  # kept where the flows always found it; the dashboard masks too
 
 
 class Invalid(ValueError):

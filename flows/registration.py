@@ -14,7 +14,6 @@ from flows.parsing import (
     Invalid,
     clean,
     display_phone,
-    mask_nik,
     parse_monthly_rupiah,
     parse_nib,
     parse_nik,
@@ -33,6 +32,7 @@ from flows.places import (
 )
 from flows.sectors import is_other, kbli_of, parse_sector, sector_labels, show_sector
 from store.models import Business, Owner
+from store.registrations import mask_nik
 from store.registry import BusinessDetails, NikTaken, OwnerDetails
 
 # Registration only: receiving announcements is a purpose of its own, asked for separately.

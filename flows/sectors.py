@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flows.engine import Suggest, Turn
-from flows.i18n import N_
+from flows.i18n import N_, Text
 from flows.parsing import Invalid, parse_choice
 from store.regions import normalise_name
 
@@ -61,8 +61,14 @@ def parse_sector(text: str, turn: Turn) -> str:
         raise
 
 
+def sector_words(key: str, text: Text) -> str:
+    """A kind of business in words; a key the menu no longer has (an old announcement's), as it is."""
+    sector = _SECTOR_BY_KEY.get(key)
+    return text(sector.label) if sector is not None else key
+
+
 def show_sector(key: str, turn: Turn) -> str:
-    return turn.text(_SECTOR_BY_KEY[key].label)
+    return sector_words(key, turn.text)
 
 
 def kbli_of(key: str) -> str:

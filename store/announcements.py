@@ -30,7 +30,7 @@ from store.models import (
     TrainingSession,
     as_utc,
 )
-from store.officers import PROVINCE
+from store.officers import PROVINCE, actor_of, within
 from store.outbox import BROADCAST, WAITING, Delivery
 
 ANNOUNCEMENT = "announcement"  # the outbox kind of an announcement's rows
@@ -161,7 +161,7 @@ class Announcements:
             return earlier
         announcement_id = int(inserted[0])
         if officer_id is not None:
-            self._connection.execute(insert(_audit).values(at=self.now, actor=f"officer:{officer_id}",
+            self._connection.execute(insert(_audit).values(at=self.now, actor=actor_of(officer_id),
                                                            action="announcement_queued",
                                                            subject=f"announcement:{announcement_id}"))
         latest = func.row_number().over(partition_by=_conversations.c.owner_id,
@@ -189,7 +189,7 @@ class Announcements:
     def report(self, announcement_id: int, scope: str = PROVINCE) -> Report | None:
         """An announcement with its rows counted by status; None unless it is within `scope`."""
         row = self._connection.execute(select(_announcements).where(
-            _announcements.c.id == announcement_id, _within(scope))).first()
+            _announcements.c.id == announcement_id, *within(_announcements.c.scope, scope))).first()
         if row is None:
             return None
         counts = Counter({status: count for status, count in self._connection.execute(
@@ -205,7 +205,7 @@ class Announcements:
 
     def recent(self, scope: str = PROVINCE, limit: int = 5, offset: int = 0) -> list[Report]:
         """The latest announcements within `scope`, newest first (skipping the `offset` latest)."""
-        ids = self._connection.scalars(select(_announcements.c.id).where(_within(scope))
+        ids = self._connection.scalars(select(_announcements.c.id).where(*within(_announcements.c.scope, scope))
                                        .order_by(_announcements.c.id.desc()).limit(limit).offset(offset))
         return [report for announcement_id in ids if (report := self.report(announcement_id, scope)) is not None]
 
@@ -259,20 +259,14 @@ class Announcements:
         return bool(changed)
 
 
-def _within(scope: str) -> ColumnElement[bool]:
-    """Announcements an officer of `scope` may see: all for the province, else those made for that scope."""
-    return literal(True) if scope == PROVINCE else _announcements.c.scope == scope
-
-
 def _chat_of_owner(channels: Collection[str], *where: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists().where(_conversations.c.owner_id == _owners.c.id, _conversations.c.channel.in_(channels), *where)
 
 
 def _chosen(segment: Segment) -> ColumnElement[bool]:
     """Owners with a business that is in scope and matches every condition of the segment."""
-    business = [_businesses.c.owner_id == _owners.c.id]
-    for column, value in ((_businesses.c.kabupaten_code, None if segment.scope == PROVINCE else segment.scope),
-                          (_businesses.c.kabupaten_code, segment.kabupaten),
+    business = [_businesses.c.owner_id == _owners.c.id, *within(_businesses.c.kabupaten_code, segment.scope)]
+    for column, value in ((_businesses.c.kabupaten_code, segment.kabupaten),
                           (_businesses.c.sector, segment.sector),
                           (_businesses.c.business_class, segment.business_class)):
         if value is not None:

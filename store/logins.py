@@ -15,7 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from store.dialects import DIALECTS
 from store.models import AuditEvent, DashboardSession, LoginLink, Officer, Secret
-from store.officers import OFFICER_COLUMNS, OfficerInfo
+from store.officers import OFFICER_COLUMNS, OfficerInfo, actor_of
 
 LINK_LIFETIME = timedelta(minutes=10)
 SESSION_LIFETIME = timedelta(hours=12)
@@ -107,5 +107,5 @@ class Logins:
         return _links.c.token_hash == _hash(token), _links.c.used_at.is_(None), _links.c.expires_at > self.now
 
     def _audit(self, officer_id: int, action: str, subject: str) -> None:
-        self._connection.execute(insert(_audit).values(at=self.now, actor=f"officer:{officer_id}", action=action,
+        self._connection.execute(insert(_audit).values(at=self.now, actor=actor_of(officer_id), action=action,
                                                        subject=subject))

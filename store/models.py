@@ -384,6 +384,8 @@ class Export(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    # The officer's scope as they exported: who may see the record stays the same when their scope changes.
+    scope: Mapped[str] = mapped_column(String(5))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]  # None: the download broke off (rows says how far it got)
     what: Mapped[str] = mapped_column(String(40))  # "registrations", "participants"

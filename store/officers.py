@@ -3,13 +3,23 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, insert, or_, select, update
 
 from store.models import AuditEvent, Officer
 
 _officers = Officer.__table__
 _audit = AuditEvent.__table__
 PROVINCE = "62"  # the scope of a provincial officer: every kabupaten/kota of Kalimantan Tengah
+
+
+def within(column: ColumnElement[str], scope: str) -> list[ColumnElement[bool]]:
+    """The conditions that keep rows to a scope by their kabupaten/kota `column`: none for the province."""
+    return [] if scope == PROVINCE else [column == scope]
+
+
+def actor_of(officer_id: int) -> str:
+    """How the audit trail names an officer, as the one who acted or the one acted on."""
+    return f"officer:{officer_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,4 +83,4 @@ class Officers:
 
     def _audit(self, actor: str, action: str, officer_id: int) -> None:
         self._connection.execute(insert(_audit).values(at=self.now, actor=actor, action=action,
-                                                       subject=f"officer:{officer_id}"))
+                                                       subject=actor_of(officer_id)))

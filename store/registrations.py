@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
@@ -26,7 +26,7 @@ from store.models import (
     TrainingSession,
     as_utc,
 )
-from store.officers import PROVINCE
+from store.officers import PROVINCE, within
 
 WIB = timezone(timedelta(hours=7))  # the dashboard's dates are Kalimantan Tengah's calendar days
 LEVELS = ("pemula", "berkembang", "mandiri", "siap_naik_kelas")  # flows.scoring.Level, lowest first
@@ -182,8 +182,8 @@ class BusinessRecord:
     registered_at: datetime
     owner: OwnerSummary
     assessments: list[AssessmentEntry]  # oldest first
-    enrollments: list[EnrollmentEntry]  # the owner's, by session start
-    messages: list[MessageEntry]  # the owner's, newest first, at most MESSAGES_SHOWN
+    enrollments: list[EnrollmentEntry]  # the owner's in sessions held in the scope, by session start
+    messages: list[MessageEntry]  # the owner's the scope may see, newest first, at most MESSAGES_SHOWN
 
 
 def mask_nik(nik: str) -> str:
@@ -250,9 +250,14 @@ class Registrations:
                             as_utc(row[18]), row[19], row[20])
 
     def business(self, business_id: int, scope: str) -> BusinessRecord | None:
-        """One business with its owner, assessments, the owner's sessions and messages; None outside `scope`."""
+        """One business with its owner, assessments, the owner's sessions and messages; None outside `scope`.
+
+        An owner may have businesses in several kabupaten/kota: a kabupaten/kota officer sees only the owner's
+        sessions held in theirs, and only the messages of their own or the province's affairs.
+        """
         business = self._connection.execute(
-            select(_businesses).where(_businesses.c.id == business_id, *_in_scope(scope))).mappings().first()
+            select(_businesses).where(_businesses.c.id == business_id,
+                                      *within(_businesses.c.kabupaten_code, scope))).mappings().first()
         if business is None:
             return None
         owner_id = business["owner_id"]
@@ -265,8 +270,8 @@ class Registrations:
             owner=OwnerSummary(owner.id, owner.name, mask_nik(owner.nik), owner.phone, owner.phone_verified,
                                as_utc(owner.registered_at)),
             assessments=self._assessments_of(business_id),
-            enrollments=self._enrollments_of(owner_id),
-            messages=self._messages_to(owner_id))
+            enrollments=self._enrollments_of(owner_id, scope),
+            messages=self._messages_to(owner_id, scope))
 
     def _assessments_of(self, business_id: int) -> list[AssessmentEntry]:
         rows = self._connection.execute(
@@ -277,23 +282,23 @@ class Registrations:
         return [AssessmentEntry(as_utc(row[0]), row[1], row[2], dict(zip(DIMENSION_COLUMNS, row[3:], strict=True)))
                 for row in rows]
 
-    def _enrollments_of(self, owner_id: int) -> list[EnrollmentEntry]:
+    def _enrollments_of(self, owner_id: int, scope: str) -> list[EnrollmentEntry]:
         rows = self._connection.execute(
             select(_programmes.c.name, _sessions.c.code, _sessions.c.starts_at, _sessions.c.place,
                    _sessions.c.kabupaten_code, _enrollments.c.status, _enrollments.c.since)
             .select_from(_enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id)
                          .join(_programmes, _programmes.c.id == _sessions.c.programme_id))
-            .where(_enrollments.c.owner_id == owner_id)
+            .where(_enrollments.c.owner_id == owner_id, *within(_sessions.c.kabupaten_code, scope))
             .order_by(_sessions.c.starts_at, _enrollments.c.id))
         return [EnrollmentEntry(row[0], row[1], as_utc(row[2]), row[3], row[4], row[5], as_utc(row[6]))
                 for row in rows]
 
-    def _messages_to(self, owner_id: int) -> list[MessageEntry]:
+    def _messages_to(self, owner_id: int, scope: str) -> list[MessageEntry]:
         rows = self._connection.execute(
             select(_outbox.c.kind, _outbox.c.channel, _outbox.c.status, _outbox.c.sent_at, _outbox.c.delivered_at,
                    _outbox.c.error, func.coalesce(_outbox.c.text, _announcements.c.text))
             .select_from(_outbox.outerjoin(_announcements, _announcements.c.id == _outbox.c.announcement_id))
-            .where(_outbox.c.owner_id == owner_id)
+            .where(_outbox.c.owner_id == owner_id, *_messages_within(owner_id, scope))
             .order_by(_outbox.c.due_at.desc(), _outbox.c.id.desc()).limit(MESSAGES_SHOWN))
         return [MessageEntry(row[0], row[1], row[2], _maybe_utc(row[3]), _maybe_utc(row[4]), row[5], row[6])
                 for row in rows]
@@ -308,9 +313,18 @@ def _maybe_utc(moment: datetime | None) -> datetime | None:
     return as_utc(moment) if moment is not None else None
 
 
-def _in_scope(scope: str) -> list[ColumnElement[bool]]:
-    """The scope's condition on businesses: none for the province, else its own kabupaten/kota only."""
-    return [] if scope == PROVINCE else [_businesses.c.kabupaten_code == scope]
+def _messages_within(owner_id: int, scope: str) -> list[ColumnElement[bool]]:
+    """The owner's outbox rows a scope may see: every one for the province; for a kabupaten/kota, the
+    announcements made for the whole province or for it, and the reminders of sessions held there.
+
+    A reminder is tied to its session by its key (flows/notices.py: "reminder:<session>:<owner>"); a seat
+    notice names no session anywhere, so only the province sees it.
+    """
+    if scope == PROVINCE:
+        return []
+    reminders_there = (select(literal("reminder:") + cast(_sessions.c.id, String) + literal(f":{owner_id}"))
+                       .where(_sessions.c.kabupaten_code == scope))
+    return [or_(_announcements.c.scope.in_((PROVINCE, scope)), _outbox.c.key.in_(reminders_there))]
 
 
 def _with_owner(source: FromClause) -> FromClause:
@@ -326,7 +340,7 @@ def _matching(where: RegistrationFilter, dialect: str, *, owner: bool = False,
     """The tables to read and the conditions for the businesses `where` chooses, the scope's first."""
     # The owners and the latest assessments are joined only when a condition (or the caller) needs them:
     # a count over 100,000 businesses then reads the businesses alone.
-    conditions = _in_scope(where.scope)
+    conditions = within(_businesses.c.kabupaten_code, where.scope)
     for column, value in ((_businesses.c.kabupaten_code, where.kabupaten),
                           (_businesses.c.kecamatan_code, where.kecamatan),
                           (_businesses.c.sector, where.sector),

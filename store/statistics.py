@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from store.models import DIMENSION_COLUMNS, Assessment, Business, Enrollment, Programme, TrainingSession, as_utc
-from store.officers import PROVINCE
+from store.officers import PROVINCE, within
 from store.regions import kabupaten_list
 from store.registrations import BUSINESS_CLASSES, LEVELS, WIB
 from store.training import Status
@@ -69,7 +69,7 @@ class Statistics:
         self.now = now
 
     def overview(self, scope: str) -> Overview:
-        in_scope = [] if scope == PROVINCE else [_businesses.c.kabupaten_code == scope]
+        in_scope = within(_businesses.c.kabupaten_code, scope)
         kabupaten: Counter[str] = Counter()
         classes: Counter[str] = Counter()
         sectors: Counter[str] = Counter()
@@ -138,13 +138,13 @@ class Statistics:
                          *(func.count().filter(status == name).label(name) for name in counted))
                   .where(status.in_(counted))
                   .group_by(_enrollments.c.session_id).subquery())
-        held_in_scope = [] if scope == PROVINCE else [_sessions.c.kabupaten_code == scope]
         rows = self._connection.execute(
             select(_programmes.c.id, _programmes.c.code, _programmes.c.name, func.count(_sessions.c.id),
                    *(func.coalesce(func.sum(column), 0)
                      for column in (_sessions.c.capacity, places.c.registered, places.c.waitlisted, places.c.attended)))
             .select_from(_programmes
-                         .join(_sessions, and_(_sessions.c.programme_id == _programmes.c.id, *held_in_scope))
+                         .join(_sessions, and_(_sessions.c.programme_id == _programmes.c.id,
+                                               *within(_sessions.c.kabupaten_code, scope)))
                          .outerjoin(places, places.c.session_id == _sessions.c.id))
             .group_by(_programmes.c.id, _programmes.c.code, _programmes.c.name)
             .order_by(_programmes.c.code))

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, inse
 
 from store.dialects import DIALECTS
 from store.models import AuditEvent, Business, Enrollment, Owner, Programme, TrainingSession, as_utc
-from store.officers import PROVINCE
+from store.officers import PROVINCE, within
 
 _programmes = Programme.__table__
 _sessions = TrainingSession.__table__
@@ -41,10 +41,18 @@ class SignUp(StrEnum):
     REGISTERED = "registered"
     WAITLISTED = "waitlisted"
     FULL = "full"  # no seat left and the waiting list was not asked for
-    ALREADY = "already"  # registered or waitlisted for this session before
+    ALREADY = "already"  # registered, waitlisted or attended in this session before
     OTHER_SESSION = "other_session"  # holds a place in another session of the same programme
     CLOSED = "closed"  # the sign-up deadline has passed
     NOT_OPEN_TO_YOU = "not_open_to_you"
+
+
+class Attendance(StrEnum):
+    """What marking (or unmarking) an owner's attendance came to."""
+
+    CHANGED = "changed"
+    NOT_STARTED = "not_started"  # nobody can have attended a session still ahead
+    NO_PLACE = "no_place"  # no such place to change: already marked, waiting, cancelled, or out of scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +143,13 @@ class SessionInfo:
     kabupaten_code: str
     capacity: int
     signup_deadline: datetime
-    registered: int
+    taken: int  # seats held by the registered and by those marked as having attended
     waitlisted: int
     status: str | None  # the asking owner's, when they hold or wait for a place
 
     @property
     def seats_left(self) -> int:
-        return max(self.capacity - self.registered, 0)
+        return max(self.capacity - self.taken, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,14 +197,15 @@ class ProgrammeSessions:
 
 @dataclass(frozen=True, slots=True)
 class Participant:
-    """An owner's place in a session, with what an officer needs at the door: their phone and (first) business."""
+    """An owner's place in a session, with what an officer needs at the door: their phone and business (see
+    `Training.participants`: None when the officer may see none of the owner's businesses)."""
 
     owner_id: int
     name: str
     phone: str
-    business: str
+    business: str | None
     registration_number: str | None
-    kabupaten_code: str  # the business's
+    kabupaten_code: str | None  # the business's
     status: str
     position: int | None  # on the waiting list, from 1
 
@@ -204,6 +213,20 @@ class Participant:
 def _listed(column: ColumnElement[str], value: str) -> ColumnElement[bool]:
     """Whether a space-separated list holds a value, or is empty and so holds every value."""
     return or_(column == "", (literal(" ") + column + literal(" ")).like(f"% {value} %"))
+
+
+def _programme_row(record: ProgrammeRecord) -> dict[str, object]:
+    """A programme as its row holds it: each list as codes separated by spaces."""
+    return {**asdict(record), **{name: " ".join(getattr(record, name)) for name in
+                                 ("dimensions", "kabupaten_codes", "business_classes", "sectors")}}
+
+
+def _session_row(record: SessionRecord, programme_id: int) -> dict[str, object]:
+    """A session as its row holds it: its programme by id, its times in UTC."""
+    values = {**asdict(record), "programme_id": programme_id,
+              **{name: as_utc(getattr(record, name)) for name in ("starts_at", "ends_at", "signup_deadline")}}
+    del values["programme_code"]
+    return values
 
 
 def open_to(audience: Audience) -> ColumnElement[bool]:
@@ -215,18 +238,15 @@ def open_to(audience: Audience) -> ColumnElement[bool]:
 
 
 _HOLDS_PLACE = (Status.REGISTERED, Status.WAITLISTED)
-_COUNTS = (
-    select(_enrollments.c.session_id,
-           func.count().filter(_enrollments.c.status == Status.REGISTERED).label("registered"),
-           func.count().filter(_enrollments.c.status == Status.WAITLISTED).label("waitlisted"))
-    .where(_enrollments.c.status.in_(_HOLDS_PLACE))
-    .group_by(_enrollments.c.session_id)
-)
+_SEATS_TAKEN = (Status.REGISTERED, Status.ATTENDED)
+_TAKEN = (select(_enrollments.c.session_id, func.count().label("taken"))
+          .where(_enrollments.c.status.in_(_SEATS_TAKEN))
+          .group_by(_enrollments.c.session_id))
 
 
 def _sessions_in(scope: str) -> list[ColumnElement[bool]]:
     """The sessions an officer of this scope sees: those held in their kabupaten/kota, or every one."""
-    return [] if scope == PROVINCE else [_sessions.c.kabupaten_code == scope]
+    return within(_sessions.c.kabupaten_code, scope)
 
 
 def _programmes_in(scope: str) -> list[ColumnElement[bool]]:
@@ -237,14 +257,13 @@ def _programmes_in(scope: str) -> list[ColumnElement[bool]]:
     return [or_(_listed(_programmes.c.kabupaten_codes, scope), held_there)]
 
 
-_SEATS_TAKEN = (Status.REGISTERED, Status.ATTENDED)
 _PARTICIPANT_ORDER = {Status.REGISTERED: 0, Status.WAITLISTED: 1, Status.ATTENDED: 2, Status.CANCELLED: 3}
 
 
-def _count_of(status: Status) -> ColumnElement[int]:
-    """A session row's places in one status, counted on the index for that session alone."""
+def _count_of(*statuses: Status) -> ColumnElement[int]:
+    """A session row's places in these statuses, counted on the index for that session alone."""
     return (select(func.count()).select_from(_enrollments)
-            .where(_enrollments.c.session_id == _sessions.c.id, _enrollments.c.status == status)
+            .where(_enrollments.c.session_id == _sessions.c.id, _enrollments.c.status.in_(statuses))
             .scalar_subquery())
 
 
@@ -342,7 +361,7 @@ class Training:
         query = (
             select(_sessions.c.id, _sessions.c.programme_id, _programmes.c.name, _sessions.c.starts_at,
                    _sessions.c.ends_at, _sessions.c.place, _sessions.c.kabupaten_code, _sessions.c.capacity,
-                   _sessions.c.signup_deadline, _count_of(Status.REGISTERED), _count_of(Status.WAITLISTED), mine)
+                   _sessions.c.signup_deadline, _count_of(*_SEATS_TAKEN), _count_of(Status.WAITLISTED), mine)
             .join(_programmes, _programmes.c.id == _sessions.c.programme_id)
             .where(*conditions)
             .order_by(*order, _sessions.c.starts_at, _sessions.c.id)
@@ -360,14 +379,16 @@ class Training:
             return SignUp.NOT_OPEN_TO_YOU
         if as_utc(session.signup_deadline) < self.now or as_utc(session.starts_at) <= self.now:
             return SignUp.CLOSED
-        places = self._connection.execute(
+        held = self._connection.scalar(select(_enrollments.c.status).where(
+            _enrollments.c.session_id == session_id, _enrollments.c.owner_id == owner_id))
+        if held is not None and held != Status.CANCELLED:  # an attended seat too: a session moved later keeps it
+            return SignUp.ALREADY
+        elsewhere = self._connection.execute(
             select(_enrollments.c.session_id)
             .join(_sessions, _sessions.c.id == _enrollments.c.session_id)
             .where(_enrollments.c.owner_id == owner_id, _enrollments.c.status.in_(_HOLDS_PLACE),
-                   _sessions.c.programme_id == session.programme_id, _sessions.c.starts_at > self.now)).scalars().all()
-        if session_id in places:
-            return SignUp.ALREADY
-        if places:
+                   _sessions.c.programme_id == session.programme_id, _sessions.c.starts_at > self.now)).first()
+        if elsewhere is not None:
             return SignUp.OTHER_SESSION
         registered = self._registered(session_id)
         if registered >= session.capacity and not waitlist:
@@ -388,10 +409,10 @@ class Training:
             .values(status=Status.CANCELLED, since=self.now))
         return self._fill_seats(session_id, session.capacity)
 
-    def _lock_session(self, session_id: int):  # noqa: ANN202 - a Row of the session's columns
+    def _lock_session(self, session_id: int, *where: ColumnElement[bool]):  # noqa: ANN202 - a Row of its columns
         return self._connection.execute(
             select(_sessions.c.programme_id, _sessions.c.capacity, _sessions.c.signup_deadline, _sessions.c.starts_at)
-            .where(_sessions.c.id == session_id).with_for_update()).first()
+            .where(_sessions.c.id == session_id, *where).with_for_update()).first()
 
     def _registered(self, session_id: int) -> int:
         """The seats taken: by the registered, and by those marked as having attended."""
@@ -400,11 +421,13 @@ class Training:
             .where(_enrollments.c.session_id == session_id, _enrollments.c.status.in_(_SEATS_TAKEN))).scalar_one()
 
     def _enroll(self, session_id: int, owner_id: int, status: Status) -> None:
+        """Give the owner a place; of an earlier row, only a cancelled one is taken up again."""
         insert = DIALECTS[self._dialect].insert(_enrollments)
         self._connection.execute(
             insert.values(session_id=session_id, owner_id=owner_id, status=status, since=self.now)
             .on_conflict_do_update(index_elements=["session_id", "owner_id"],
-                                   set_={"status": status, "since": self.now}))
+                                   set_={"status": status, "since": self.now},
+                                   where=_enrollments.c.status == Status.CANCELLED))
 
     def _fill_seats(self, session_id: int, capacity: int) -> list[int]:
         """Give free seats to the waiting list, first come first served; the session is locked."""
@@ -452,21 +475,36 @@ class Training:
         counts = ImportCounts()
         ids: dict[str, int] = {}
         for record in programmes:
-            values = {**asdict(record), **{name: " ".join(getattr(record, name)) for name in
-                                           ("dimensions", "kabupaten_codes", "business_classes", "sectors")}}
-            ids[record.code] = self._upsert(_programmes, (_programmes.c.code == record.code,), values,
+            ids[record.code] = self._upsert(_programmes, (_programmes.c.code == record.code,), _programme_row(record),
                                             counts.programmes)
         for session in sessions:
             programme_id = ids.get(session.programme_code) or self._connection.execute(
                 select(_programmes.c.id).where(_programmes.c.code == session.programme_code)).scalar_one()
-            values = {**asdict(session), "programme_id": programme_id,
-                      **{name: as_utc(getattr(session, name)) for name in ("starts_at", "ends_at", "signup_deadline")}}
-            del values["programme_code"]
             session_id = self._upsert(_sessions, (_sessions.c.programme_id == programme_id,
-                                                  _sessions.c.code == session.code), values, counts.sessions)
+                                                  _sessions.c.code == session.code),
+                                      _session_row(session, programme_id), counts.sessions)
             locked = self._lock_session(session_id)
             counts.promoted += [(session_id, owner) for owner in self._fill_seats(session_id, locked.capacity)]
         return counts
+
+    def create_programme(self, record: ProgrammeRecord) -> int | None:
+        """Add a new programme; None, writing nothing, when its code is taken, even by one being added this moment.
+
+        The import matches by code, so through it a new programme whose code was just taken would change the other.
+        """
+        return self._insert_new(_programmes, ("code",), _programme_row(record))
+
+    def create_session(self, programme_id: int, record: SessionRecord) -> int | None:
+        """Add a new session to a programme; None, writing nothing, when the programme has one with its code."""
+        return self._insert_new(_sessions, ("programme_id", "code"), _session_row(record, programme_id))
+
+    def _insert_new(self, table, unique: tuple[str, ...], values: dict[str, object]) -> int | None:  # noqa: ANN001
+        """Insert a row whose `unique` columns are new; None when they are not. PostgreSQL makes the insert wait
+        for a transaction adding the same, and then does nothing if it committed."""
+        inserted = self._connection.execute(
+            DIALECTS[self._dialect].insert(table).values(values)
+            .on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id)).first()
+        return int(inserted[0]) if inserted is not None else None
 
     def _upsert(self, table, where: tuple[ColumnElement[bool], ...], values: dict[str, object],  # noqa: ANN001
                 counts: Tally) -> int:
@@ -484,12 +522,12 @@ class Training:
 
     def summaries(self) -> list[tuple[str, str, int, int, int, datetime | None]]:
         """For officers: each programme's code, name, sessions ahead, seats taken and offered, next start."""
-        counts = _COUNTS.subquery()
+        counts = _TAKEN.subquery()
         ahead = _sessions.c.starts_at > self.now
         rows = self._connection.execute(
             select(_programmes.c.code, _programmes.c.name,
                    func.count(_sessions.c.id).filter(ahead),
-                   func.coalesce(func.sum(counts.c.registered).filter(ahead), 0),
+                   func.coalesce(func.sum(counts.c.taken).filter(ahead), 0),
                    func.coalesce(func.sum(_sessions.c.capacity).filter(ahead), 0),
                    func.min(_sessions.c.starts_at).filter(ahead))
             .outerjoin(_sessions, _sessions.c.programme_id == _programmes.c.id)
@@ -547,16 +585,25 @@ class Training:
 
     def participants(self, session_id: int, scope: str) -> list[Participant]:
         """Who holds, waits for, used or gave up a place in a session in the scope: the registered, the waiting
-        list in its order, those who attended, those who cancelled."""
+        list in its order, those who attended, those who cancelled.
+
+        Each with their (first) business in the session's kabupaten/kota; lacking one, the province sees their
+        first business anywhere, and a kabupaten/kota officer, whose sessions are all held in their own, none.
+        """
         theirs = _businesses.alias()
-        first_business = select(func.min(theirs.c.id)).where(theirs.c.owner_id == _owners.c.id).scalar_subquery()
+
+        def first_business(*where: ColumnElement[bool]) -> ColumnElement[int]:
+            return select(func.min(theirs.c.id)).where(theirs.c.owner_id == _owners.c.id, *where).scalar_subquery()
+
+        held_there = first_business(theirs.c.kabupaten_code == _sessions.c.kabupaten_code)
+        shown = func.coalesce(held_there, first_business()) if scope == PROVINCE else held_there
         status = _enrollments.c.status
         rows = self._connection.execute(
             select(_owners.c.id, _owners.c.name, _owners.c.phone, _businesses.c.name,
                    _businesses.c.registration_number, _businesses.c.kabupaten_code, status)
             .select_from(_enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id)
                          .join(_owners, _owners.c.id == _enrollments.c.owner_id)
-                         .join(_businesses, _businesses.c.id == first_business))
+                         .outerjoin(_businesses, _businesses.c.id == shown))
             .where(_enrollments.c.session_id == session_id, *_sessions_in(scope))
             # The waiting list in the order its seats are given (_fill_seats); everyone else by name.
             .order_by(case(*((status == name, rank) for name, rank in _PARTICIPANT_ORDER.items()), else_=9),
@@ -569,22 +616,26 @@ class Training:
             found.append(Participant(*row, position=waiting if row.status == Status.WAITLISTED else None))
         return found
 
-    def mark_attended(self, session_id: int, owner_id: int, attended: bool, scope: str, actor: str) -> bool:
-        """Mark a registered owner as having attended a session in the scope, or take the mark back; audited.
-
-        False when the owner held no such place there (already marked, waiting, cancelled, or out of scope).
-        """
+    def mark_attended(self, session_id: int, owner_id: int, attended: bool, scope: str, actor: str) -> Attendance:
+        """Mark a registered owner as having attended a session in the scope once it has started, or take the
+        mark back (at any time: a mistake, or a session moved later); audited."""
+        # Locked as a sign-up locks it: a seat is never taken up again while it is being marked.
+        session = self._lock_session(session_id, *_sessions_in(scope))
+        if session is None:
+            return Attendance.NO_PLACE
+        if attended and as_utc(session.starts_at) > self.now:
+            return Attendance.NOT_STARTED
         before, after = (Status.REGISTERED, Status.ATTENDED) if attended else (Status.ATTENDED, Status.REGISTERED)
         changed = self._connection.execute(
             update(_enrollments)
             .where(_enrollments.c.session_id == session_id, _enrollments.c.owner_id == owner_id,
-                   _enrollments.c.status == before,
-                   _enrollments.c.session_id.in_(select(_sessions.c.id).where(*_sessions_in(scope))))
+                   _enrollments.c.status == before)
             .values(status=after)).rowcount
-        if changed:
-            self.audit(actor, "attendance_marked" if attended else "attendance_unmarked",
-                       f"session:{session_id}:owner:{owner_id}")
-        return bool(changed)
+        if not changed:
+            return Attendance.NO_PLACE
+        self.audit(actor, "attendance_marked" if attended else "attendance_unmarked",
+                   f"session:{session_id}:owner:{owner_id}")
+        return Attendance.CHANGED
 
     def audit(self, actor: str, action: str, subject: str) -> None:
         """Record who changed a programme, a session or a place in one."""

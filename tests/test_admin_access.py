@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from dashboard import KOTIM, add_officer, app_on, browser_dashboard, logged_in, new_link
 from selenium.webdriver.common.by import By
 from starlette.routing import Mount, Route
@@ -148,3 +149,28 @@ def test_a_registry_that_cannot_answer_gives_a_page_not_a_stack_trace(tmp_path: 
         answer = client.get("/admin/", follow_redirects=False)
     unmigrated.dispose()
     assert answer.status_code == 500 and "<html" in answer.text and "Traceback" not in answer.text
+
+
+@pytest.mark.parametrize(("headers", "status"), [
+    ({}, 303),  # no browser's cross-site form: a command-line client, an old browser
+    ({"Sec-Fetch-Site": "same-origin"}, 303),
+    ({"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"}, 303),
+    ({"Origin": "http://testserver"}, 303),
+    ({"Sec-Fetch-Site": "cross-site"}, 403),
+    ({"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"}, 403),
+    ({"Sec-Fetch-Site": "none"}, 403),
+    ({"Origin": "https://penipu.example"}, 403),
+    ({"Origin": "http://testserver.penipu.example"}, 403),
+    ({"Origin": "null"}, 403),
+])
+def test_only_the_dashboards_own_page_uses_a_login_link(database: Database, headers: dict[str, str],
+                                                        status: int) -> None:
+    """Another site's form must not log an officer into the session of the link it carries (login CSRF)."""
+    link = new_link(database, add_officer(database))
+    with TestClient(app_on(database)) as client:
+        answer = client.post(link, headers=headers, follow_redirects=False)
+        assert answer.status_code == status
+        if status == 403:
+            assert "set-cookie" not in answer.headers
+            assert client.get("/admin/", follow_redirects=False).status_code == 303
+            assert client.post(link, follow_redirects=False).status_code == 303  # the link was not used up

@@ -6,6 +6,7 @@ store's own reach, so they hold whatever the sample owners are like.
 """
 
 import threading
+from datetime import UTC, datetime, timedelta
 
 import lxml.html
 import pytest
@@ -14,15 +15,27 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from bot.admin.announcements import RECIPIENTS_SHOWN
+from bot.admin.registrations import DELIVERY_PROBLEMS
+from bot.delivery import NO_TEMPLATE
 from bot.sample import seed
 from flows.announce import MAX_ANNOUNCEMENT
+from flows.i18n import DEFAULT_LANGUAGE, Text
 from flows.notices import PUSH_CHANNELS, announcement_text
 from store.announcements import Segment
 from store.db import Database
-from store.models import Announcement, AuditEvent, Business, OutboxMessage, Owner
+from store.models import (
+    Announcement,
+    AuditEvent,
+    Business,
+    Enrollment,
+    OutboxMessage,
+    Owner,
+    Programme,
+    TrainingSession,
+)
 from store.officers import PROVINCE
 from store.outbox import Delivery
 
@@ -283,3 +296,66 @@ def test_composing_an_announcement_in_chromium(sqlite_database: Database) -> Non
         assert waiting.text == str(expected)
         assert driver.current_url.rsplit("/", 1)[1].isdigit()
     assert _counts(sqlite_database) == (1, expected)
+
+
+@pytest.mark.parametrize("page", ["²", "٣x", "0", "-1", "dua", "9" * 5000, ""])
+def test_a_page_number_that_is_no_number_shows_the_first_page(owners: Database, page: str) -> None:
+    with logged_in(owners) as officer:
+        number, _form = _compose(officer)
+        listing = officer.client.get("/admin/announcements", params={"page": page})
+        assert listing.status_code == 200 and _has(_page(listing), f"announcement-{number}")
+        report = officer.client.get(f"/admin/announcements/{number}", params={"page": page})
+        assert report.status_code == 200
+        assert len(_rows(_page(report), "recipient")) == RECIPIENTS_SHOWN
+
+
+def test_a_kabupaten_officer_cannot_announce_to_a_programme_not_open_to_their_kabupaten(owners: Database) -> None:
+    """The programmes offered are those open to the officer's kabupaten; posting another's id queues nothing,
+    even when some of its participants live in the officer's kabupaten."""
+    with owners.engine.begin() as connection:
+        programmes = Programme.__table__
+        ids = {}
+        for code, kabupaten_codes in (("terbuka", ""), ("kapuas-saja", KAPUAS)):
+            ids[code] = connection.execute(insert(programmes).values(
+                code=code, name=f"Pelatihan {code}", description="", organiser="Dinas", dimensions="digital",
+                kabupaten_codes=kabupaten_codes, business_classes="", sectors="")).inserted_primary_key[0]
+        starts = datetime(2027, 1, 12, 2, 0, tzinfo=UTC)
+        session_id = connection.execute(insert(TrainingSession.__table__).values(
+            programme_id=ids["kapuas-saja"], code="kuala-kapuas-1", starts_at=starts,
+            ends_at=starts + timedelta(hours=6), place="Aula", kabupaten_code=KAPUAS, capacity=30,
+            signup_deadline=starts - timedelta(days=1))).inserted_primary_key[0]
+        for owner_id in (1, 3, 5):  # in Kotawaringin Timur
+            connection.execute(insert(Enrollment.__table__).values(session_id=session_id, owner_id=owner_id,
+                                                                   status="registered", since=starts))
+    outside = str(ids["kapuas-saja"])
+    assert _reach(owners, Segment(KOTIM, programme_id=ids["kapuas-saja"])) > 0
+    with logged_in(owners, KOTIM, name="Budi Tambun") as officer:
+        compose = _page(officer.client.get("/admin/announcements/new"))
+        offered = {option.get("value") for option in compose.get_element_by_id("programme_id").iter("option")}
+        assert str(ids["terbuka"]) in offered and outside not in offered
+        posted = {"text": WORDS, "audience": "programme_id", "programme_id": outside}
+        for path, extra in (("/admin/announcements/new", {}), ("/admin/announcements", {"key": "k" * 32})):
+            answer = officer.post(path, {**posted, **extra})
+            assert answer.status_code == 400, path
+            assert _has(_page(answer), "programme_id-problem") and not _has(_page(answer), "send-form")
+    assert _counts(owners) == (0, 0)
+
+
+def test_why_a_message_did_not_go_is_said_in_the_catalogs_words_or_labelled_as_the_providers(
+        owners: Database) -> None:
+    words = Text(DEFAULT_LANGUAGE)
+    provider = "Twilio 400 error 21211"
+    with logged_in(owners) as officer:
+        number, _form = _compose(officer, audience="kabupaten", kabupaten=KOTIM)
+        with owners.engine.begin() as connection:
+            rows = connection.scalars(select(OutboxMessage.id).where(OutboxMessage.announcement_id == number)
+                                      .order_by(OutboxMessage.id)).all()
+            for row_id, status, error in zip(rows, (Delivery.CANCELLED, Delivery.FAILED, Delivery.FAILED),
+                                             ("stopped", NO_TEMPLATE, provider), strict=False):
+                connection.execute(update(OutboxMessage).where(OutboxMessage.id == row_id)
+                                   .values(status=status, error=error))
+        answer = officer.client.get(f"/admin/announcements/{number}")
+    said = [cell.text_content() for cell in _page(answer).find_class("delivery-problem") if cell.text_content()]
+    assert sorted(said) == sorted([words(DELIVERY_PROBLEMS["stopped"]), words(DELIVERY_PROBLEMS[NO_TEMPLATE]),
+                                   words("Provider's reason: %(reason)s", reason=provider)])
+    assert NO_TEMPLATE not in answer.text and provider in answer.text

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import anyio
+import lxml.html
 import openpyxl
 import pytest
 from dashboard import KOTIM, add_officer, browser_dashboard, logged_in
@@ -203,7 +204,8 @@ def test_owners_text_is_never_a_formula_and_stays_whole(database: Database) -> N
 def started(database: Database, format: str) -> int:
     officer_id = add_officer(database)
     with database.transaction() as registry:
-        return registry.exports.start(officer_id, "registrations", format, {"scope": PROVINCE}, False, None)
+        return registry.exports.start(officer_id, "registrations", format, {"scope": PROVINCE}, False, None,
+                                      scope=PROVINCE)
 
 
 def test_a_download_the_client_leaves_is_recorded_as_broken_off(sqlite_database: Database) -> None:
@@ -261,3 +263,26 @@ def test_an_empty_registry_downloads_just_the_header(sqlite_database: Database, 
     with logged_in(sqlite_database) as officer:
         answer = officer.client.get(f"/admin/registrations.{format}")
         assert (csv_rows(answer) if format == "csv" else xlsx_rows(answer)) == []
+
+
+def test_characters_xml_cannot_carry_are_dropped_and_the_workbook_stays_whole(database: Database) -> None:
+    seed(database, 20)
+    add_business(database, owner="Dewi\ufffe Lestari\uffff", name="Kue\uffff Lapis\ufffe", address="Jl.\ufffe 1")
+    with logged_in(database) as officer:
+        from_xlsx = xlsx_rows(officer.client.get("/admin/registrations.xlsx"))
+        from_csv = csv_rows(officer.client.get("/admin/registrations.csv"))
+    assert len(from_xlsx) == len(from_csv) == 21
+    (dewi,) = [row for row in from_xlsx if str(row[OWNER]).startswith("Dewi")]
+    assert (dewi[1], dewi[OWNER], dewi[ADDRESS]) == ("Kue Lapis", "Dewi Lestari", "Jl. 1")
+
+
+def test_a_participant_lists_filter_names_its_session(database: Database) -> None:
+    officer_id = add_officer(database, name="Sari Nyahu")
+    with database.transaction() as registry:
+        export_id = registry.exports.start(officer_id, "participants", "csv", {"session": 7}, False, None,
+                                           scope=PROVINCE)
+    with logged_in(database) as officer:
+        page = lxml.html.fromstring(officer.client.get("/admin/exports").text)
+    (cell,) = page.get_element_by_id(f"export-{export_id}").find_class("filter")
+    assert [link.get("href") for link in cell.iter("a")] == ["/admin/sessions/7"]
+    assert cell.text_content().split(":")[-1].strip() == "7"

@@ -8,16 +8,19 @@ chat, so a freed seat can be told), and sessions are in 2027, ahead of the clock
 import csv
 import io
 import re
-from datetime import datetime, timedelta
+import threading
+import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from dashboard import KAPUAS, KOTIM, browser_dashboard, logged_in
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
-from bot.admin.programmes import CSV_HEADER, STATUS_LABELS
+from bot.admin.pages import ENROLLMENT_LABELS
+from bot.admin.programmes import CSV_HEADER
 from bot.programme_file import (
     Fields,
     Problem,
@@ -31,13 +34,14 @@ from bot.programme_file import (
 from bot.sample import seed
 from flows.i18n import WIB, Text
 from store.db import Database
-from store.models import AuditEvent, Business, Enrollment, OutboxMessage, Owner
-from store.officers import PROVINCE
+from store.models import AuditEvent, Business, Enrollment, OutboxMessage, Owner, Programme, TrainingSession
+from store.officers import PROVINCE, actor_of
 from store.regions import region
 from store.training import ProgrammeRecord, SessionRecord, SignUp, Status
 
 _businesses = Business.__table__
 _enrollments = Enrollment.__table__
+_sessions = TrainingSession.__table__
 _audit = AuditEvent.__table__
 
 KEMASAN = ProgrammeRecord(code="kemasan-2027", name="Pelatihan Kemasan dan Label", description="Kemasan yang menarik.",
@@ -104,6 +108,13 @@ def officer_id(database: Database, name: str = "Rina Lestari") -> int:
         return next(officer.id for officer in registry.officers.active() if officer.name == name)
 
 
+def started(database: Database, session_id: int) -> None:
+    """Move a session's start to an hour ago: it is under way."""
+    with database.engine.begin() as connection:
+        connection.execute(update(_sessions).where(_sessions.c.id == session_id)
+                           .values(starts_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+
+
 def session_form(**changes: str) -> dict[str, str]:
     return {"code": "", "starts": "2027-03-10T09:00", "ends": "2027-03-12T15:00", "place": "Aula Dinas Koperasi",
             "kabupaten": "62.71", "capacity": "30", "signup_deadline": "", **changes}
@@ -142,7 +153,7 @@ def test_a_programme_and_its_session_are_created_through_the_forms(database: Dat
                                                "Aula Dinas Koperasi", "62.71", 30, wib(3, 9, 9))
         listed = officer.client.get("/admin/programmes").text
         assert f'id="programme-{programme_id}"' in listed and f'id="session-{session_id}"' in listed
-    me = f"officer:{officer_id(database)}"
+    me = actor_of(officer_id(database))
     assert audited(database) == [(me, "programme_created", f"programme:{programme_id}"),
                                  (me, "session_created", f"session:{session_id}")]
 
@@ -165,6 +176,65 @@ def test_an_edited_programme_keeps_its_code_and_a_new_one_may_not_take_a_code_in
 
 def _problem_ids(page: str) -> set[str]:
     return set(re.findall(r'id="([a-z_]+)-problem"', page))
+
+
+def _waiting_for_a_lock(database: Database) -> bool:
+    with database.engine.connect() as connection:
+        return bool(connection.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")))
+
+
+@pytest.mark.parametrize("what", ["programme", "session"])
+def test_a_code_another_officer_takes_while_the_form_is_saved_is_refused_not_taken_as_an_edit(
+        database: Database, what: str) -> None:
+    ids = catalogue(database)
+    theirs = ProgrammeRecord("pembukuan-2027", "Pembukuan (impor)", "", "Dinas", ("keuangan",))
+    their_session = session_record("kemasan-2027", "plk-mar", "62.71", "Aula Impor")
+    path, form = {"programme": ("/admin/programmes/new", {**PROGRAMME_FORM, "code": "pembukuan-2027"}),
+                  "session": (f"/admin/programmes/{ids['kemasan']}/sessions/new", session_form(code="plk-mar"))}[what]
+    holding, answers = threading.Event(), []
+    release = threading.Event()
+
+    def import_and_hold() -> None:
+        """`tabe programs import` adding the same code, its transaction open until released."""
+        with database.transaction() as registry:
+            registry.training.import_programmes(*(([theirs], []) if what == "programme" else ([], [their_session])))
+            holding.set()
+            release.wait(timeout=30)
+
+    with logged_in(database) as officer:
+        importer = threading.Thread(target=import_and_hold)
+        importer.start()
+        assert holding.wait(timeout=30)
+        saver = threading.Thread(target=lambda: answers.append(officer.post(path, form)))
+        saver.start()
+        if database.engine.dialect.name == "postgresql":  # let the form's insert meet the import's open one
+            deadline = time.monotonic() + 30
+            while not _waiting_for_a_lock(database) and time.monotonic() < deadline:
+                time.sleep(0.01)
+        release.set()  # on SQLite the form waits for the import's whole transaction anyway
+        importer.join(timeout=30)
+        saver.join(timeout=30)
+    [answer] = answers
+    assert answer.status_code == 400 and 'id="code-problem"' in answer.text
+    with database.transaction() as registry:
+        if what == "programme":
+            programme_id = registry.training.programme_id("pembukuan-2027")
+            assert registry.training.programme_record(programme_id, PROVINCE) == theirs
+        else:
+            stored = registry.training.officer_session(registry.training.session_id(ids["kemasan"], "plk-mar"),
+                                                       PROVINCE)
+            assert stored.record == their_session
+    assert audited(database) == []
+
+
+def test_a_nul_typed_into_a_form_is_dropped(database: Database) -> None:
+    with logged_in(database) as officer:
+        created = officer.post("/admin/programmes/new", {**PROGRAMME_FORM, "name": "Pembukuan\x00 Sederhana",
+                                                         "teaches": ["keuangan\x00"]})
+        assert created.status_code == 303, created.text
+    with database.engine.connect() as connection:
+        assert connection.execute(select(Programme.name, Programme.dimensions)).one() == (
+            "Pembukuan Sederhana", "keuangan")
 
 
 def test_a_bad_form_comes_back_with_every_problem_and_everything_typed(database: Database) -> None:
@@ -277,8 +347,10 @@ def test_the_session_page_lists_participants_and_attendance_is_marked_and_taken_
     apply_programmes(database, [KEMASAN], [session_record("kemasan-2027", "spt-mar", KOTIM,
                                                           "Gedung Serbaguna Sampit", capacity=2)])
     sign_up(database, session_id, 1, 2, 3, 4)
+    started(database, session_id)
     with logged_in(database, KOTIM, name="Budi Tambun") as officer:
         page = officer.client.get(f"/admin/sessions/{session_id}").text
+        assert f'<h2>{Text("id")(ENROLLMENT_LABELS[Status.WAITLISTED])} ' in page
         waiting = page[page.index('id="participants-waitlisted"'):page.index('id="participants-attended"')]
         assert re.findall(r'id="owner-(\d+)"', waiting) == ["3", "4"]
         assert re.findall(r'class="number position">(\d+)<', waiting) == ["1", "2"]
@@ -295,9 +367,24 @@ def test_the_session_page_lists_participants_and_attendance_is_marked_and_taken_
         for owner in ("x", "9" * 20):
             assert officer.post(f"/admin/sessions/{session_id}/attendance",
                                 {"owner": owner, "attended": "yes"}).status_code == 400
-    me = f"officer:{officer_id(database, 'Budi Tambun')}"
+    me = actor_of(officer_id(database, "Budi Tambun"))
     assert audited(database) == [(me, "attendance_marked", f"session:{session_id}:owner:1"),
                                  (me, "attendance_unmarked", f"session:{session_id}:owner:1")]
+
+
+def test_attendance_before_the_session_starts_is_refused_kindly(database: Database) -> None:
+    owners_in(database, 1, KOTIM)
+    ids = catalogue(database)
+    session_id = ids["spt-mar"]  # in March 2027
+    sign_up(database, session_id, 1)
+    with logged_in(database, KOTIM, name="Budi Tambun") as officer:
+        page = officer.client.get(f"/admin/sessions/{session_id}").text
+        assert 'id="attendance-later"' in page and 'id="attend-1"' not in page
+        refused = officer.post(f"/admin/sessions/{session_id}/attendance", {"owner": "1", "attended": "yes"})
+        assert refused.status_code == 400 and 'id="attendance-problem"' in refused.text
+        assert 'id="owner-1" data-status="registered"' in refused.text  # the session's page, as it was
+    assert statuses(database, session_id) == {1: "registered"}
+    assert audited(database) == []
 
 
 def test_the_participant_list_downloads_as_csv_and_is_recorded_as_an_export(database: Database) -> None:
@@ -322,7 +409,7 @@ def test_the_participant_list_downloads_as_csv_and_is_recorded_as_an_export(data
         phones = dict(registry.session.execute(select(Owner.id, Owner.phone)).all())
     assert [row[1:] for row in rows[1:]] == [
         [phones[owner], ("'" if owner == 2 else "") + people[owner].name, people[owner].registration_number,
-         region(KOTIM).name, text(STATUS_LABELS[status]), position]
+         region(KOTIM).name, text(ENROLLMENT_LABELS[status]), position]
         for owner, status, position in ((1, Status.REGISTERED, ""), (2, Status.WAITLISTED, "1"),
                                         (3, Status.WAITLISTED, "2"))]
     with database.transaction() as registry:

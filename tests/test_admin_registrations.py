@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import lxml.html
 import pytest
 from dashboard import KAPUAS, KOTIM, Officer, browser_dashboard, logged_in
 from selenium.common.exceptions import NoAlertPresentException
@@ -14,9 +15,12 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import and_, insert, select, update
 
+from bot.admin.registrations import DELIVERY_PROBLEMS
+from bot.delivery import NO_TEMPLATE
 from bot.sample import seed
+from flows.i18n import DEFAULT_LANGUAGE, Text
 from store.db import Database
-from store.models import Assessment, Business, Enrollment, Owner, Programme, TrainingSession
+from store.models import Assessment, Business, Enrollment, OutboxMessage, Owner, Programme, TrainingSession
 from store.officers import PROVINCE
 from store.regions import kecamatan_of
 from store.registry import registration_number
@@ -395,3 +399,51 @@ def test_owners_text_is_shown_as_text_in_chromium(sqlite_database: Database) -> 
         assert browser.driver.find_element(By.ID, "business-name").text == TAGGED_BUSINESS
         with pytest.raises(NoAlertPresentException):
             browser.driver.switch_to.alert.text  # noqa: B018
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"registered_to": "9999-12-31"}, "registered_to"),
+    ({"registered_from": "0001-01-01"}, "registered_from"),
+    ({"registered_from": "1899-12-31", "registered_to": "2026-01-01"}, "registered_from"),
+])
+def test_a_year_out_of_reach_is_a_problem_on_the_form_for_the_table_and_every_download(
+        database: Database, params: dict[str, str], field: str) -> None:
+    """Python overflows turning the first or the last day there is into UTC: a problem on the form, never a 500
+    or a download broken off after it began."""
+    add_business(database, owner="Dewi Lestari", name="Kue Lapis")
+    with logged_in(database) as officer:
+        answers = [officer.client.get(path, params=params) for path in (
+            "/admin/registrations", "/admin/registrations.csv", "/admin/registrations.xlsx")]
+        answers += [officer.post("/admin/registrations/export", {**params, "format": format})
+                    for format in ("csv", "xlsx")]
+        for answer in answers:
+            assert answer.status_code == 400 and f'id="problem-{field}"' in answer.text
+            assert f'value="{params[field]}"' in answer.text
+        within = officer.client.get("/admin/registrations", params={"registered_from": "1900-01-01",
+                                                                    "registered_to": "9998-12-31"})
+        assert within.status_code == 200 and 'data-total="1"' in within.text
+    with database.reading() as registry:
+        assert registry.exports.recent(PROVINCE, 10) == []
+
+
+def test_why_a_message_did_not_go_is_said_in_the_catalogs_words_or_labelled_as_the_providers(
+        database: Database) -> None:
+    words = Text(DEFAULT_LANGUAGE)
+    provider = "Forbidden: bot was blocked by the user"
+    business_id = add_business(database, owner="Siti Rahayu", name="Amplang Bu Siti")
+    with database.engine.begin() as connection:
+        owner_id = connection.scalar(select(Business.owner_id).where(Business.id == business_id))
+    errors = ("erased", NO_TEMPLATE, provider)
+    with database.transaction() as registry:
+        for error in errors:
+            registry.outbox.queue("reminder", owner_id, "telegram", "12345", f"Besok pelatihan ({error})")
+    with database.engine.begin() as connection:
+        for error in errors:
+            connection.execute(update(OutboxMessage).where(OutboxMessage.text == f"Besok pelatihan ({error})")
+                               .values(status="failed", error=error))
+    with logged_in(database) as officer:
+        page = officer.client.get(f"/admin/businesses/{business_id}").text
+    said = [cell.text_content() for cell in lxml.html.fromstring(page).find_class("delivery-problem")]
+    assert sorted(said) == sorted(f"({words(msgid, **params)})" for msgid, params in (
+        (DELIVERY_PROBLEMS["erased"], {}), (DELIVERY_PROBLEMS[NO_TEMPLATE], {}),
+        ("Provider's reason: %(reason)s", {"reason": provider})))

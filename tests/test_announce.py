@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from flows.announce import CONSENT_VERSION
 from flows.conversation import Conversations
-from store.announcements import ANNOUNCEMENT, CONSENT_PURPOSE
+from flows.notices import PUSH_CHANNELS
+from store.announcements import ANNOUNCEMENT, CONSENT_PURPOSE, Segment
 from store.db import Database
 from store.models import Announcement, Consent, OutboxMessage
 from store.officers import PROVINCE
@@ -237,3 +238,15 @@ def test_berhenti_cancels_what_waits_for_that_owner(registry: Database) -> None:
 def _outbox(database: Database) -> list:  # noqa: ANN401 - rows of the outbox
     with database.engine.connect() as connection:
         return list(connection.execute(select(OutboxMessage).order_by(OutboxMessage.owner_id)))
+
+
+@pytest.mark.parametrize(("condition", "value"), [("sector", "tambang"), ("business_class", "raksasa"),
+                                                  ("level", "ahli"), ("programme_id", 999)])
+def test_a_report_names_a_choice_no_longer_known_as_it_was_stored(registry: Database, condition: str,
+                                                                  value: str | int) -> None:
+    """An old announcement's segment may name a kind of business, class or level the menu has since dropped."""
+    with registry.transaction() as unit:
+        number, _reach = unit.announcements.announce("Dulu", Segment(PROVINCE, **{condition: value}),
+                                                     PUSH_CHANNELS, "Rina Lestari")
+    shown = str(value) if condition != "programme_id" else f"#{value}"
+    assert shown in _provincial(registry).say(f"laporan {number}")

@@ -11,7 +11,6 @@ from flows.parsing import (
     Invalid,
     clean,
     display_phone,
-    mask_nik,
     parse_choice,
     parse_kabupaten,
     parse_kecamatan,
@@ -379,10 +378,6 @@ def test_nik_never_appears_in_the_rejection() -> None:
 
 def test_nik_from_another_province_is_accepted() -> None:
     assert parse_nik("3171011708450001", today=TODAY) == "3171011708450001"
-
-
-def test_mask_nik() -> None:
-    assert mask_nik("6202051708850001") == "6202**********0001"
 
 
 # --- NIB -------------------------------------------------------------------------------------

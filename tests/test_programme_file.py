@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.programme_file import Problem, ProgrammeFileError, Said, apply_programmes, read_programme_file
+from bot.programme_file import (
+    Fields,
+    Problem,
+    ProgrammeFileError,
+    Said,
+    apply_programmes,
+    read_programme_file,
+    session_of,
+)
 from bot.sample import seed
 from flows.i18n import WIB, Text
 from store.db import Database
@@ -199,6 +207,26 @@ def test_a_time_may_have_a_t_between_date_and_time_as_a_forms_date_and_time_inpu
 """))[1]
     assert (csv_session.starts_at, csv_session.ends_at) == (yaml_session.starts_at, yaml_session.ends_at) == \
         (wib(1, 12, 9), wib(1, 14, 15))
+
+
+FAR_AWAY = ["0001-01-01 00:00", "9999-12-31 23:59", "0001-01-01T00:00+07:00", "9999-12-31T23:59-07:00",
+            "1899-12-31 23:59", "9999-01-01 09:00"]
+
+
+@pytest.mark.parametrize("moment", FAR_AWAY)
+def test_a_time_far_from_ours_is_a_problem_in_a_file_and_a_form_not_an_overflow(tmp_path: Path, moment: str) -> None:
+    far = "give a date between the years 1900 and 9998"
+    row = ROW.replace("2027-01-12 09:00", moment)  # the start, with no deadline: a day before it
+    assert problems(written(tmp_path, "far.csv", f"{HEADER}\n{row}\n")) == [(2, f"starts: {far}")]
+    yaml = f"""- {{code: nib-2027, name: N, organiser: Dinas, teaches: [legalitas], sessions: [
+   {{code: plk-1, starts: {moment}, ends: {moment}, place: Aula, kabupaten: "62.71", capacity: 40}}]}}
+"""
+    assert problems(written(tmp_path, "far.yaml", yaml)) == [(2, f"starts: {far}"), (2, f"ends: {far}")]
+    fields = Fields(values={"code": "plk-1", "starts": moment.replace(" ", "T"), "ends": "2027-01-14T15:00",
+                            "place": "Aula", "kabupaten": "62.71", "capacity": "40", "signup_deadline": moment})
+    assert session_of(fields, "nib-2027") is None
+    assert [(problem.about, str(problem)) for problem in fields.problems] == [
+        ("starts", f"starts: {far}"), ("signup_deadline", f"signup_deadline: {far}")]
 
 
 def test_problems_are_catalog_msgids_said_in_english_on_the_command_line_and_translated_where_shown(

@@ -365,7 +365,7 @@ def test_one_business_with_its_owner_assessments_sessions_and_messages(registry:
              "due_at": utc(2026, 11, 21), "sent_at": None, "delivered_at": None, "error": None,
              "announcement_id": None}])
     with registry.transaction(NOW) as unit:
-        record = unit.registrations.business(IDS["soto"], KOTIM)
+        record = unit.registrations.business(IDS["soto"], PROVINCE)
         assert unit.registrations.business(999, PROVINCE) is None
     assert record is not None
     assert (record.id, record.registration_number, record.name, record.kabupaten_code, record.address,
@@ -391,6 +391,57 @@ def test_one_business_with_its_owner_assessments_sessions_and_messages(registry:
                                                                             ("Kursi 28", "blocked")]
     assert messages[-1].text == "Pengingat 10"  # 1 announcement, 29 seats, then 20 of the 29 reminders
     assert "Bukan untuk Siti" not in {message.text for message in messages}
+
+
+# Siti (owner 1) also runs a business in Kapuas: what her Kotim and Kapuas businesses' pages show to each scope.
+SITI_KAPUAS = 8
+SEEN_BY_SCOPE = [
+    # scope, business, sessions shown, messages shown (newest first)
+    (PROVINCE, IDS["soto"], ["kapuas-1", "sampit-1"],
+     ["Kursi", "Pengingat Kapuas", "Pengingat Sampit", "Untuk Kapuas", "Untuk Kotim", "Untuk semua"]),
+    (KOTIM, IDS["soto"], ["sampit-1"], ["Pengingat Sampit", "Untuk Kotim", "Untuk semua"]),
+    (KAPUAS, SITI_KAPUAS, ["kapuas-1"], ["Pengingat Kapuas", "Untuk Kapuas", "Untuk semua"]),
+]
+
+
+@pytest.mark.parametrize(("scope", "business_id", "sessions", "messages"), SEEN_BY_SCOPE)
+def test_a_kabupaten_officer_sees_only_the_owners_sessions_and_messages_of_their_kabupaten_or_the_province(
+        registry: Database, scope: str, business_id: int, sessions: list[str], messages: list[str]) -> None:
+    with registry.engine.begin() as connection:
+        siti = dict(connection.execute(select(Business.__table__).where(Business.id == IDS["soto"])).mappings().one())
+        connection.execute(insert(Business.__table__).values({
+            **siti, "id": SITI_KAPUAS, "registration_number": None, "kabupaten_code": KAPUAS,
+            "kecamatan_code": "62.03.01"}))
+        programme_id = connection.execute(insert(Programme.__table__).values(
+            code="qris", name="Pelatihan QRIS", description="", organiser="Dinas", dimensions="digital")
+        ).inserted_primary_key[0]
+        session_ids = {code: connection.execute(insert(TrainingSession.__table__).values(
+            programme_id=programme_id, code=code, starts_at=utc(2027, 1, day, 2), ends_at=utc(2027, 1, day, 5),
+            place="Aula", kabupaten_code=kabupaten, capacity=20, signup_deadline=utc(2026, 12, 31)))
+            .inserted_primary_key[0] for code, kabupaten, day in (("sampit-1", KOTIM, 10), ("kapuas-1", KAPUAS, 12))}
+        for session_id in session_ids.values():
+            connection.execute(insert(Enrollment.__table__).values(session_id=session_id, owner_id=1,
+                                                                   status="registered", since=utc(2026, 11, 1)))
+        announcements = {area: connection.execute(insert(Announcement.__table__).values(
+            author="cli:test", scope=area, segment={"scope": area}, text=text, created_at=utc(2026, 11, 20)))
+            .inserted_primary_key[0] for area, text in ((PROVINCE, "Untuk semua"), (KOTIM, "Untuk Kotim"),
+                                                        (KAPUAS, "Untuk Kapuas"))}
+        common = {"channel": "telegram", "address": "1001", "owner_id": 1, "language": "id", "attempts": 1,
+                  "status": "sent", "text": None, "key": None, "announcement_id": None}
+        connection.execute(insert(OutboxMessage.__table__), [
+            *({**common, "kind": "announcement", "announcement_id": announcement_id, "due_at": utc(2026, 11, day)}
+              for day, announcement_id in zip((20, 21, 22), announcements.values(), strict=True)),
+            {**common, "kind": "reminder", "text": "Pengingat Sampit", "due_at": utc(2026, 11, 23),
+             "key": f"reminder:{session_ids['sampit-1']}:1"},
+            {**common, "kind": "reminder", "text": "Pengingat Kapuas", "due_at": utc(2026, 11, 24),
+             "key": f"reminder:{session_ids['kapuas-1']}:1"},
+            {**common, "kind": "seat", "text": "Kursi", "due_at": utc(2026, 11, 25)},  # names no session
+        ])
+    with registry.transaction(NOW) as unit:
+        record = unit.registrations.business(business_id, scope)
+    assert record is not None
+    assert sorted(entry.session_code for entry in record.enrollments) == sessions
+    assert sorted(message.text for message in record.messages) == messages
 
 
 def test_a_business_never_assessed_nor_enrolled_has_empty_lists(registry: Database) -> None:

@@ -16,6 +16,7 @@ from flows.scoring import dimension_scores
 from store.db import Database
 from store.migrate import alembic_config, upgrade
 from store.models import DIMENSION_COLUMNS, Assessment, AuditEvent, Base, Business, Consent, Conversation, Owner
+from store.officers import PROVINCE, actor_of, within
 from store.registry import BusinessDetails, NikTaken, OwnerDetails
 
 CONSENTED_AT = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
@@ -172,3 +173,17 @@ def test_migration_0005_flags_each_businesss_newest_assessment_and_scores_its_di
         assert {dimension: getattr(row, dimension) for dimension in DIMENSION_COLUMNS} == pytest.approx(
             {dimension: expected.get(dimension) for dimension in DIMENSION_COLUMNS})
     assert rows[2].legalitas == pytest.approx(100 * 6 / 9) and rows[2].pasar is None
+
+
+def test_a_scope_keeps_rows_to_its_kabupaten_and_the_province_to_none(database: Database) -> None:
+    _register(database)
+    kabupaten = Business.__table__.c.kabupaten_code
+    assert within(kabupaten, PROVINCE) == []
+    with database.engine.connect() as connection:
+        counts = {scope: connection.scalar(select(func.count()).select_from(Business).where(*within(kabupaten, scope)))
+                  for scope in (PROVINCE, "62.02", "62.03")}
+    assert counts == {PROVINCE: 1, "62.02": 1, "62.03": 0}
+
+
+def test_an_officer_is_named_one_way_in_the_audit_trail() -> None:
+    assert actor_of(12) == "officer:12"

@@ -18,7 +18,7 @@ from bot.sample import seed
 from store.db import Database
 from store.models import AuditEvent, Business, Enrollment, OutboxMessage, Programme, TrainingSession
 from store.outbox import Delivery
-from store.training import Audience, Listing, ProgrammeRecord, SessionRecord, SignUp, Status
+from store.training import Attendance, Audience, Listing, ProgrammeRecord, SessionRecord, SignUp, Status
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
 WIB = ZoneInfo("Asia/Jakarta")
@@ -317,7 +317,7 @@ def test_seats_are_given_until_capacity_then_full_or_the_waiting_list(database: 
     with database.transaction(NOW) as registry:
         info = registry.training.session(books, 3)
     assert info is not None
-    assert (info.registered, info.waitlisted, info.seats_left, info.status) == (2, 2, 0, Status.WAITLISTED)
+    assert (info.taken, info.waitlisted, info.seats_left, info.status) == (2, 2, 0, Status.WAITLISTED)
 
 
 def test_a_seat_is_asked_for_once_per_programme(database: Database) -> None:
@@ -600,7 +600,7 @@ def test_upcoming_of_lists_places_held_or_waited_for_ahead_soonest_first(databas
     assert sign_up(database, session_ids["not-mine-1"], 2) == SignUp.REGISTERED
     with database.transaction(day(1, 8)) as registry:
         upcoming = registry.training.upcoming_of(1)
-    assert [(info.id, info.status, info.registered, info.waitlisted) for info in upcoming] == [
+    assert [(info.id, info.status, info.taken, info.waitlisted) for info in upcoming] == [
         (session_ids["waiting-1"], Status.WAITLISTED, 1, 1),
         (session_ids["later-1"], Status.REGISTERED, 1, 0),
     ]
@@ -632,9 +632,9 @@ def test_sessions_of_a_programme_near_ones_first_with_the_owners_status_and_coun
         assert [names[info.id] for info in registry.training.sessions(books, 1, ("62.02", "62.03"))] == [
             "kapuas-jan", "sampit-jan", "sampit-feb", "palangka-jan"]
         by_name = {names[info.id]: info for info in near}
-        assert (by_name["sampit-jan"].status, by_name["sampit-jan"].registered, by_name["sampit-jan"].waitlisted,
+        assert (by_name["sampit-jan"].status, by_name["sampit-jan"].taken, by_name["sampit-jan"].waitlisted,
                 by_name["sampit-jan"].seats_left) == (Status.REGISTERED, 2, 1, 0)
-        assert (by_name["sampit-feb"].status, by_name["sampit-feb"].registered, by_name["sampit-feb"].seats_left) == (
+        assert (by_name["sampit-feb"].status, by_name["sampit-feb"].taken, by_name["sampit-feb"].seats_left) == (
             None, 0, 20)
         assert [info.status for info in registry.training.sessions(books, 3, ("62.02",))][0] == Status.WAITLISTED
         assert {info.status for info in registry.training.sessions(books, 99, ("62.02",))} == {None}
@@ -661,7 +661,7 @@ def test_registered_between_names_each_registered_owner_of_sessions_starting_in_
     assert [(info.id, owner) for info, owner in found] == [
         (session_ids["at-start"], 1), (session_ids["midday"], 1), (session_ids["midday"], 3)]
     assert found[1][0] is found[2][0]  # one SessionInfo per session
-    assert (found[0][0].registered, found[0][0].waitlisted, found[0][0].status) == (1, 1, None)
+    assert (found[0][0].taken, found[0][0].waitlisted, found[0][0].status) == (1, 1, None)
 
 
 # -- 5b. what officers see and mark ------------------------------------------------------------
@@ -708,8 +708,8 @@ def test_participants_come_registered_then_waiting_in_order_then_attended_then_c
     for owner_id in (5, 4, 3, 2, 1):  # one at a time: the waiting list is 3, 2, 1
         sign_up(database, session_id, owner_id)
     withdraw(database, session_id, 4)  # 3 gets the seat: 5 and 3 registered, 2 and 1 waiting
-    with database.transaction(NOW) as registry:
-        assert registry.training.mark_attended(session_id, 5, True, KOTIM, "officer:1")
+    with database.transaction(day(2, 1)) as registry:  # as the session starts
+        assert registry.training.mark_attended(session_id, 5, True, KOTIM, "officer:1") == Attendance.CHANGED
         found = registry.training.participants(session_id, KOTIM)
         assert registry.training.participants(session_id, KAPUAS) == []
         seats = registry.training.officer_session(session_id, KOTIM)
@@ -726,15 +726,15 @@ def test_attendance_is_marked_only_for_the_registered_in_scope_taken_back_and_au
     session_id = session_ids["s"]
     sign_up(database, session_id, 1)
     sign_up(database, session_id, 2)
-    with database.transaction(NOW) as registry:
+    with database.transaction(day(2, 1, 5)) as registry:  # three hours into the session
         training = registry.training
-        assert not training.mark_attended(session_id, 1, True, KAPUAS, "officer:9")  # not their kabupaten
-        assert not training.mark_attended(session_id, 2, True, KOTIM, "officer:9")  # only waiting
-        assert not training.mark_attended(session_id, 3, True, KOTIM, "officer:9")  # never signed up
-        assert not training.mark_attended(session_id, 1, False, KOTIM, "officer:9")  # not marked yet
-        assert training.mark_attended(session_id, 1, True, KOTIM, "officer:9")
-        assert not training.mark_attended(session_id, 1, True, KOTIM, "officer:9")  # once is enough
-        assert training.mark_attended(session_id, 1, False, "62", "officer:8")
+        assert training.mark_attended(session_id, 1, True, KAPUAS, "officer:9") == Attendance.NO_PLACE  # not theirs
+        assert training.mark_attended(session_id, 2, True, KOTIM, "officer:9") == Attendance.NO_PLACE  # only waiting
+        assert training.mark_attended(session_id, 3, True, KOTIM, "officer:9") == Attendance.NO_PLACE  # never signed
+        assert training.mark_attended(session_id, 1, False, KOTIM, "officer:9") == Attendance.NO_PLACE  # not marked
+        assert training.mark_attended(session_id, 1, True, KOTIM, "officer:9") == Attendance.CHANGED
+        assert training.mark_attended(session_id, 1, True, KOTIM, "officer:9") == Attendance.NO_PLACE  # once is enough
+        assert training.mark_attended(session_id, 1, False, "62", "officer:8") == Attendance.CHANGED
     assert places(database, session_id) == {1: "registered", 2: "waitlisted"}
     with database.engine.connect() as connection:
         assert connection.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.subject)
@@ -750,11 +750,88 @@ def test_an_owner_marked_as_attended_keeps_their_seat_when_the_session_is_import
     session_id = session_ids["s"]
     sign_up(database, session_id, 1)
     sign_up(database, session_id, 2)
-    with database.transaction(NOW) as registry:
-        assert registry.training.mark_attended(session_id, 1, True, "62", "officer:1")
+    with database.transaction(day(2, 1)) as registry:
+        assert registry.training.mark_attended(session_id, 1, True, "62", "officer:1") == Attendance.CHANGED
     catalogue(database, [programme("p")], one_seat)
     assert withdraw(database, session_id, 3) == []
     assert places(database, session_id) == {1: "attended", 2: "waitlisted"}
+
+
+def test_attendance_is_marked_only_once_the_session_has_started_and_taken_back_at_any_time(
+        database: Database) -> None:
+    owners(database, 2)
+    _, session_ids = catalogue(database, [programme("p")], [session("p", "s", day(2, 1), kabupaten=KOTIM)])
+    session_id = session_ids["s"]
+    sign_up(database, session_id, 1)
+    sign_up(database, session_id, 2)
+    with database.transaction(day(2, 1) - timedelta(minutes=1)) as registry:
+        assert registry.training.mark_attended(session_id, 1, True, KOTIM, "officer:9") == Attendance.NOT_STARTED
+    assert places(database, session_id) == {1: "registered", 2: "registered"}
+    with database.transaction(day(2, 1)) as registry:
+        assert registry.training.mark_attended(session_id, 1, True, KOTIM, "officer:9") == Attendance.CHANGED
+    # The session moved a week later: a mark made by mistake can still be taken back, no new one made.
+    catalogue(database, [programme("p")], [session("p", "s", day(2, 8), kabupaten=KOTIM)])
+    with database.transaction(NOW) as registry:
+        assert registry.training.mark_attended(session_id, 2, True, KOTIM, "officer:9") == Attendance.NOT_STARTED
+        assert registry.training.mark_attended(session_id, 1, False, KOTIM, "officer:9") == Attendance.CHANGED
+    assert places(database, session_id) == {1: "registered", 2: "registered"}
+    with database.engine.connect() as connection:
+        assert connection.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all() == [
+            "attendance_marked", "attendance_unmarked"]
+
+
+def test_an_attended_seat_is_taken_for_the_chat_and_the_listing_and_never_given_up_by_asking_again(
+        database: Database) -> None:
+    owners(database, 3)
+    _, session_ids = catalogue(database, [programme("p")], [session("p", "s", day(2, 1), capacity=2)])
+    session_id = session_ids["s"]
+    sign_up(database, session_id, 1)
+    sign_up(database, session_id, 2)
+    with database.transaction(day(2, 1)) as registry:
+        assert registry.training.mark_attended(session_id, 1, True, "62", "officer:1") == Attendance.CHANGED
+    # The session moved a week later, its sign-up open again: owner 1 attended the day that was.
+    catalogue(database, [programme("p")], [session("p", "s", day(2, 8), capacity=2)])
+    with database.transaction(NOW) as registry:
+        info = registry.training.session(session_id, None)
+        assert (info.taken, info.seats_left) == (2, 0)
+        assert [(code, taken, offered) for code, _name, _ahead, taken, offered, _next in
+                registry.training.summaries()] == [("p", 2, 2)]
+    assert sign_up(database, session_id, 1) == SignUp.ALREADY
+    assert sign_up(database, session_id, 3) == SignUp.WAITLISTED
+    assert places(database, session_id) == {1: "attended", 2: "registered", 3: "waitlisted"}
+
+
+def test_a_participants_business_is_the_one_in_the_sessions_kabupaten_and_never_one_outside_the_scope(
+        database: Database) -> None:
+    owners(database, 3, (KAPUAS, "mikro", "kuliner"))  # owner 2 has a business in Kapuas only
+    add_business(database, 1, (KOTIM, "mikro", "kuliner"))  # owner 1: in Kapuas first, then in Kotim
+    set_profile(database, 3, (KOTIM, "mikro", "kuliner"))
+    add_business(database, 3, (KAPUAS, "mikro", "kuliner"))  # owner 3: in Kotim first, then in Kapuas
+    _, session_ids = catalogue(database, [programme("p")], [session("p", "s", day(2, 1), kabupaten=KOTIM)])
+    session_id = session_ids["s"]
+    for owner_id in (1, 2, 3):
+        sign_up(database, session_id, owner_id)
+    with database.transaction(NOW) as registry:
+        seen = {scope: {one.owner_id: (one.kabupaten_code, one.business is not None)
+                        for one in registry.training.participants(session_id, scope)} for scope in ("62", KOTIM)}
+    assert seen == {"62": {1: (KOTIM, True), 2: (KAPUAS, True), 3: (KOTIM, True)},
+                    KOTIM: {1: (KOTIM, True), 2: (None, False), 3: (KOTIM, True)}}
+
+
+def test_a_new_programme_or_session_is_inserted_and_a_code_in_use_refused_leaving_the_other_as_it_was(
+        database: Database) -> None:
+    programme_ids, session_ids = catalogue(database, [programme("p")], [session("p", "s", day(2, 1))])
+    with database.transaction(NOW) as registry:
+        training = registry.training
+        assert training.create_programme(programme("p", dimensions=("sdm",))) is None
+        assert training.create_session(programme_ids["p"], session("p", "s", day(3, 1), capacity=5)) is None
+        new_programme = training.create_programme(programme("q"))
+        new_session = training.create_session(programme_ids["p"], session("p", "s2", day(3, 1)))
+    with database.transaction(NOW) as registry:
+        assert registry.training.programme_record(programme_ids["p"], "62") == programme("p")
+        assert registry.training.officer_session(session_ids["s"], "62").record == session("p", "s", day(2, 1))
+        assert registry.training.programme_id("q") == new_programme
+        assert registry.training.session_id(programme_ids["p"], "s2") == new_session
 
 
 # -- 6. the outbox ----------------------------------------------------------------------------

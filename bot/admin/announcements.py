@@ -18,7 +18,8 @@ from starlette.routing import Route
 
 from bot.admin.access import officer_page, require_scope
 from bot.admin.pages import render
-from bot.admin.registrations import CHANNELS, DELIVERY
+from bot.admin.paging import page_number
+from bot.admin.registrations import CHANNELS, DELIVERY, delivery_problem
 from bot.admin.work import read, write
 from flows.announce import (
     CLASSES,
@@ -48,8 +49,6 @@ RECIPIENTS_SHOWN = 100  # rows on a page of an announcement's recipients
 REFRESH_SECONDS = 5  # while rows wait, the report page reloads itself this often
 KEY_BYTES = 24  # of randomness in a form's request key: 32 characters
 KEY_LONGEST = 64  # characters the registry keeps of a request key
-# Why a row was not sent, when the registry says it in a word of its own.
-NOT_SENT = {"stopped": N_("said \"berhenti\" first"), "erased": N_("deleted their data first")}
 
 _words = Text(DEFAULT_LANGUAGE)
 
@@ -222,7 +221,7 @@ async def show_announcement(request: Request, viewer: Viewer) -> Response:
     return render(request, "announcement.html", viewer, report=report, audience=audience, recipients=recipients,
                   page=page, last_page=max(1, ceil(rows / RECIPIENTS_SHOWN)), first_shown=(page - 1) * RECIPIENTS_SHOWN,
                   left_out=left_out_reasons(report.reach, _words), refresh=REFRESH_SECONDS if report.waiting else None,
-                  channels=CHANNELS, delivery=DELIVERY, not_sent=NOT_SENT)
+                  channels=CHANNELS, delivery=DELIVERY, delivery_problem=delivery_problem)
 
 
 def _kabupaten(form: FormData) -> str | None:
@@ -232,8 +231,8 @@ def _kabupaten(form: FormData) -> str | None:
 
 
 def _page_number(request: Request) -> int:
-    typed = request.query_params.get("page", "1")
-    return int(typed) if typed.isdigit() and 0 < int(typed) < 1_000_000 else 1
+    """The page asked for; the first for what is no page number (a list has no form to say what is wrong)."""
+    return page_number(request.query_params.get("page")) or 1
 
 
 routes = [

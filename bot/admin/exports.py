@@ -18,7 +18,6 @@ from xml.sax.saxutils import escape
 
 import anyio
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -45,6 +44,8 @@ CSV_ROWS_PER_CHUNK = 200  # about 40 kB: small enough to keep memory flat, large
 FILE_CHUNK = 64 * 1024
 REASON_LONGEST = 1000
 RECENT = 100
+# A recorded filter's fields: the registrations' filter's, or the session of a participant list (programmes.py).
+RECORDED_FILTER_LABELS = {**FILTER_LABELS, "session": N_("Session")}
 
 # The file's columns, in order: ExportRow's fields, each region as its code and its name.
 HEADER = (
@@ -63,7 +64,11 @@ SHEET = "UMKM"
 SHEET_PART = "xl/worksheets/sheet1.xml"
 COLUMN_LETTERS = tuple(get_column_letter(number) for number in range(1, len(HEADER) + 1))
 ROWS_PER_WRITE = 200
-XML_CARE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")  # what must be escaped, or dropped, in a sheet's text
+# What XML cannot carry, dropped from a sheet's text: control characters, U+FFFE and U+FFFF, lone surrogates.
+# One of them left in makes the whole workbook unreadable.
+NOT_IN_XML = r"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+XML_ILLEGAL = re.compile(f"[{NOT_IN_XML}]")
+XML_CARE = re.compile(f"[&<>{NOT_IN_XML}]")  # what must be escaped, or dropped, in a sheet's text
 # A spreadsheet's date is days since 30 December 1899 (1 January 1970 is day 25,569), here in WIB (UTC+7).
 WIB_DAY_0 = 25_569 + 7 / 24
 T = TypeVar("T")
@@ -145,7 +150,7 @@ def sheet_row(number: int, values: list[object], date_style: str) -> str:
             continue
         if isinstance(value, str):
             if XML_CARE.search(value) is not None:  # seldom: looking once is cheaper than cleaning every text
-                value = escape(ILLEGAL_CHARACTERS_RE.sub("", value))
+                value = escape(XML_ILLEGAL.sub("", value))
             found.append(f'<c r="{letter}{number}" t="inlineStr"><is><t>{value}</t></is></c>')
         elif isinstance(value, datetime):
             day = value.timestamp() / 86_400 + WIB_DAY_0
@@ -227,7 +232,7 @@ async def stream(request: Request, viewer: Viewer, where: RegistrationFilter, fo
                  reason: str | None) -> Response:
     """Record the export, then send the file as it is made."""
     export_id, now = await write(request, lambda registry: (registry.exports.start(
-        viewer.officer.id, WHAT, format, where.as_json(), full_nik, reason), registry.now))
+        viewer.officer.id, WHAT, format, where.as_json(), full_nik, reason, scope=viewer.scope), registry.now))
     database = database_of(request)
     chunks = download(database, export_id, CountedRows(database, where, full_nik), format)
     headers = {"Content-Disposition": f'attachment; filename="{filename(viewer, now, format)}"'}
@@ -282,7 +287,7 @@ async def export_form(request: Request, viewer: Viewer) -> Response:
 async def show_exports(request: Request, viewer: Viewer) -> Response:
     """GET /admin/exports: the latest downloads in the viewer's scope: who, when, which filter, rows, and why."""
     exports = await read(request, lambda registry: registry.exports.recent(viewer.scope, RECENT))
-    return render(request, "exports.html", viewer, exports=exports, labels=FILTER_LABELS,
+    return render(request, "exports.html", viewer, exports=exports, labels=RECORDED_FILTER_LABELS,
                   never_assessed=NEVER_ASSESSED)
 
 

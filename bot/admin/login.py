@@ -4,6 +4,7 @@ Chat apps open links to show a preview, so following a link only shows a button:
 when the officer presses it (a POST), never by a preview's GET.
 """
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -28,8 +29,24 @@ async def login_link(request: Request) -> Response:
     return render(request, "login_link.html", officer=officer)
 
 
+def same_origin(request: Request) -> bool:
+    """Whether the browser says the request comes from the dashboard's own page, not from another site's form.
+
+    The button's form has no CSRF token (there is no session yet), so another site's form could otherwise log
+    an officer into the sender's session. Browsers say where a request comes from in Sec-Fetch-Site, older ones
+    in Origin; a request with neither is no browser's cross-site form.
+    """
+    fetched_from = request.headers.get("sec-fetch-site")
+    if fetched_from is not None:
+        return fetched_from == "same-origin"
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
 async def use_login_link(request: Request) -> Response:
     """POST /admin/login/{token}: use the link once, open a session, and go to the overview."""
+    if not same_origin(request):
+        raise HTTPException(403)
     token = request.path_params["token"]
     session_token = await write(request, lambda registry: registry.logins.use_link(token))
     if session_token is None:

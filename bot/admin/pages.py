@@ -13,12 +13,13 @@ from starlette.templating import Jinja2Templates
 
 from bot.admin.access import CSRF_FIELD
 from flows.classification import BusinessClass
-from flows.i18n import DEFAULT_LANGUAGE, Text, catalog
+from flows.i18n import DEFAULT_LANGUAGE, N_, Text, catalog
 from flows.scoring import Dimension, Level
 from flows.sectors import SECTORS
 from store.logins import Viewer
 from store.officers import PROVINCE
 from store.regions import kabupaten_list, kecamatan_of, region
+from store.training import Status
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -27,6 +28,9 @@ _SECTOR_LABELS = {sector.key: sector.label for sector in SECTORS}
 _CLASS_LABELS = {business_class.value: business_class.label for business_class in BusinessClass}
 _LEVEL_LABELS = {level.value: level.label for level in Level}
 _DIMENSION_LABELS = {dimension.value: dimension.label for dimension in Dimension}
+# An owner's place in a training session, in words: on a business's page, a session's page and its participant list.
+ENROLLMENT_LABELS = {Status.REGISTERED: N_("Registered"), Status.WAITLISTED: N_("On the waiting list"),
+                     Status.ATTENDED: N_("Attended"), Status.CANCELLED: N_("Cancelled")}
 
 
 def _environment() -> Environment:
@@ -48,6 +52,7 @@ def _environment() -> Environment:
         business_class=lambda key: text(_CLASS_LABELS[key]) if key in _CLASS_LABELS else key or "",
         level=lambda key: text(_LEVEL_LABELS[key]) if key in _LEVEL_LABELS else key or "",
         dimension=lambda key: text(_DIMENSION_LABELS[key]) if key in _DIMENSION_LABELS else key or "",
+        enrollment=lambda status: text(ENROLLMENT_LABELS[status]) if status in ENROLLMENT_LABELS else status or "",
         number=lambda value: text.number(value) if value is not None else "–",
         money=lambda value: text.money(value) if value is not None else "–",
         moment=lambda value: text.moment(value) if value is not None else "–",

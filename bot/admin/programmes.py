@@ -1,9 +1,10 @@
 """Programmes and their sessions: seats and waiting lists, the forms that create and change them, attendance,
 and a session's participant list to download.
 
-The forms are checked by the programme files' own checks (bot/programme_file.py) and saved by the import's own
-store call, so a form accepts exactly what `tabe programs import` accepts, and does what it does: a session
-given more seats gives them to its waiting list, whose owners are told.
+The forms are checked by the programme files' own checks (bot/programme_file.py), so a form accepts exactly
+what `tabe programs import` accepts. An edit is saved by the import's own store call and does what it does: a
+session given more seats gives them to its waiting list, whose owners are told. Something new is inserted, never
+matched by its code as the import matches: a code taken meanwhile is refused, not taken as an edit of another's.
 """
 
 import csv
@@ -18,7 +19,8 @@ from starlette.routing import Route
 
 from bot.admin.access import LARGEST_ID, officer_page
 from bot.admin.exports import csv_text
-from bot.admin.pages import render
+from bot.admin.forms import typed_text
+from bot.admin.pages import ENROLLMENT_LABELS, render
 from bot.admin.work import read, write
 from bot.programme_file import (
     Fields,
@@ -33,10 +35,10 @@ from bot.programme_file import (
 )
 from flows.i18n import DEFAULT_LANGUAGE, N_, Text
 from store.logins import Viewer
-from store.officers import PROVINCE
+from store.officers import PROVINCE, actor_of
 from store.regions import kabupaten_list, region
 from store.registry import Registry
-from store.training import Participant, SessionSeats, Status
+from store.training import Attendance, Participant, SessionSeats, Status
 
 PROGRAMME_FIELDS = ("code", "name", "description", "organiser", "teaches", "kabupaten", "classes", "sectors")
 SESSION_FIELDS = ("code", "starts", "ends", "place", "kabupaten", "capacity", "signup_deadline")
@@ -44,8 +46,6 @@ PROGRAMME_LISTS = frozenset({"teaches", "kabupaten", "classes", "sectors"})  # t
 PLACES = [(place.code, place.name) for place in kabupaten_list()]  # where a programme is open, a session held
 ORGANISER = "Dinas Koperasi dan UKM Provinsi Kalimantan Tengah"  # who organises most programmes: a new form's guess
 
-STATUS_LABELS = {Status.REGISTERED: N_("Registered"), Status.WAITLISTED: N_("On the waiting list"),
-                 Status.ATTENDED: N_("Attended"), Status.CANCELLED: N_("Cancelled")}
 CSV_HEADER = (N_("Owner name"), N_("Phone"), N_("Business name"), N_("Registration number"), N_("Kabupaten/kota"),
               N_("Status"), N_("Place on the waiting list"))
 
@@ -61,10 +61,6 @@ class Saved:
     programme_name: str = ""
 
 
-def _actor(viewer: Viewer) -> str:
-    return f"officer:{viewer.officer.id}"
-
-
 def _provincial(viewer: Viewer) -> None:
     """Programmes are the province's: a kabupaten/kota officer may not create or change one (403)."""
     if viewer.scope != PROVINCE:
@@ -73,9 +69,7 @@ def _provincial(viewer: Viewer) -> None:
 
 def _posted(form: FormData, names: tuple[str, ...], lists: frozenset[str] = frozenset()) -> dict[str, Value]:
     """A form's values under the checks' names: text as typed, and for `lists` the boxes ticked."""
-    def text(value: object) -> str:
-        return value if isinstance(value, str) else ""
-    return {name: [text(value) for value in form.getlist(name)] if name in lists else text(form.get(name))
+    return {name: [typed_text(value) for value in form.getlist(name)] if name in lists else typed_text(form.get(name))
             for name in names}
 
 
@@ -106,37 +100,40 @@ async def list_programmes(request: Request, viewer: Viewer) -> Response:
 
 
 def _save_programme(registry: Registry, programme_id: int | None, values: dict[str, Value], actor: str) -> Saved | None:
-    """Check a programme's form and save it as the import would; None when the programme to edit is not there.
+    """Check a programme's form and save it; None when the programme to edit is not there.
 
-    A new programme needs a code of its own (made of its name when none is typed): the import would take a
-    code in use as an edit of that programme. An edited one keeps its code.
+    A new programme needs a code of its own (made of its name when none is typed); an edited one keeps its code.
     """
+    training = registry.training
     if programme_id is None:
         code = str(values["code"] or "").strip() or propose_code(str(values["name"] or ""))
         fields = Fields(values={**values, "code": code})
-        if code and registry.training.programme_id(code) is not None:
-            fields.complain("code", said(N_("%(code)s is already the code of another programme"), code=code))
     else:
-        stored = registry.training.programme_record(programme_id, PROVINCE)
+        stored = training.programme_record(programme_id, PROVINCE)
         if stored is None:
             return None
         fields = Fields(values={**values, "code": stored.code})
     record = programme_of(fields)
     if record is None:
         return Saved(fields, None, programme_id)
-    counts = save_programmes(registry, [record], [])
-    saved_id = programme_id or registry.training.programme_id(record.code)
-    if counts.programmes.created or counts.programmes.updated:
-        registry.training.audit(actor, "programme_created" if counts.programmes.created else "programme_updated",
-                                f"programme:{saved_id}")
-    return Saved(fields, saved_id, saved_id)
+    if programme_id is None:
+        saved_id = training.create_programme(record)
+        if saved_id is None:
+            fields.complain("code", said(N_("%(code)s is already the code of another programme"), code=record.code))
+            return Saved(fields, None, None)
+        training.audit(actor, "programme_created", f"programme:{saved_id}")
+        return Saved(fields, saved_id, saved_id)
+    if save_programmes(registry, [record], []).programmes.updated:
+        training.audit(actor, "programme_updated", f"programme:{programme_id}")
+    return Saved(fields, programme_id, programme_id)
 
 
 async def _programme_form(request: Request, viewer: Viewer, programme_id: int | None) -> Response:
     """Save a posted programme form: back to the list, or the form again with its problems."""
     _provincial(viewer)
     values = _posted(await request.form(), PROGRAMME_FIELDS, PROGRAMME_LISTS)
-    saved = await write(request, lambda registry: _save_programme(registry, programme_id, values, _actor(viewer)))
+    saved = await write(request, lambda registry: _save_programme(registry, programme_id, values,
+                                                                   actor_of(viewer.officer.id)))
     if saved is None:
         raise HTTPException(404)
     if saved.id is None:
@@ -181,9 +178,9 @@ async def update_programme(request: Request, viewer: Viewer) -> Response:
 
 def _save_session(registry: Registry, viewer: Viewer, programme_id: int | None, session_id: int | None,
                   values: dict[str, Value]) -> Saved | None:
-    """Check a new session of a programme, or an edited session, and save it as the import would; None when the
-    programme or session is not the viewer's to change. A kabupaten/kota officer's sessions are held in their
-    kabupaten/kota, whatever was sent.
+    """Check a new session of a programme, or an edited session, and save it; None when the programme or session
+    is not the viewer's to change. A kabupaten/kota officer's sessions are held in their kabupaten/kota, whatever
+    was sent.
 
     A new session needs a code of its own in its programme (made of its date and place when none is typed);
     an edited one keeps its code.
@@ -198,9 +195,6 @@ def _save_session(registry: Registry, viewer: Viewer, programme_id: int | None, 
         programme_code, programme_name = programme.code, programme.name
         code = str(values["code"] or "").strip() or propose_code(f"{str(values['starts'])[:10]} {values['place']}")
         fields = Fields(values={**values, "code": code})
-        if code and training.session_id(programme_id, code) is not None:
-            fields.complain("code", said(N_("%(code)s is already the code of another session of this programme"),
-                                         code=code))
     else:
         stored = training.officer_session(session_id, viewer.scope)
         if stored is None:
@@ -210,12 +204,18 @@ def _save_session(registry: Registry, viewer: Viewer, programme_id: int | None, 
     record = session_of(fields, programme_code)
     if record is None:
         return Saved(fields, None, programme_id, programme_name)
-    counts = save_programmes(registry, [], [record])
-    saved_id = session_id or training.session_id(programme_id, record.code)
-    if counts.sessions.created or counts.sessions.updated:
-        training.audit(_actor(viewer), "session_created" if counts.sessions.created else "session_updated",
-                       f"session:{saved_id}")
-    return Saved(fields, saved_id, programme_id, programme_name)
+    actor = actor_of(viewer.officer.id)
+    if session_id is None:
+        saved_id = training.create_session(programme_id, record)
+        if saved_id is None:
+            fields.complain("code", said(N_("%(code)s is already the code of another session of this programme"),
+                                         code=record.code))
+            return Saved(fields, None, programme_id, programme_name)
+        training.audit(actor, "session_created", f"session:{saved_id}")
+        return Saved(fields, saved_id, programme_id, programme_name)
+    if save_programmes(registry, [], [record]).sessions.updated:
+        training.audit(actor, "session_updated", f"session:{session_id}")
+    return Saved(fields, session_id, programme_id, programme_name)
 
 
 async def _session_form(request: Request, viewer: Viewer, programme_id: int | None,
@@ -269,42 +269,47 @@ async def update_session(request: Request, viewer: Viewer) -> Response:
 # -- participants ------------------------------------------------------------------------
 
 
-async def _participants(request: Request, viewer: Viewer) -> tuple[SessionSeats, list[Participant]]:
-    """A session in the viewer's scope and its participants; 404 for any other."""
+async def _session_page(request: Request, viewer: Viewer, problem: str | None = None) -> Response:
+    """A session in the viewer's scope with its participants, 404 for any other; with a problem (a msgid) said at
+    its top, the answer to a mark that could not be made (400)."""
     session_id = request.path_params["session_id"]
-    found = await read(request, lambda registry: (registry.training.officer_session(session_id, viewer.scope),
-                                                   registry.training.participants(session_id, viewer.scope)))
-    if found[0] is None:
+    session, participants, now = await read(request, lambda registry: (
+        registry.training.officer_session(session_id, viewer.scope),
+        registry.training.participants(session_id, viewer.scope), registry.now))
+    if session is None:
         raise HTTPException(404)
-    return found[0], found[1]
+    groups = [(status, [one for one in participants if one.status == status]) for status in ENROLLMENT_LABELS]
+    return render(request, "session.html", viewer, status_code=400 if problem else 200, session=session,
+                  groups=groups, started=session.starts_at <= now, problem=problem)
 
 
 @officer_page
 async def show_session(request: Request, viewer: Viewer) -> Response:
-    """GET /admin/sessions/{id}: a session's seats and participants, with attendance to mark."""
-    session, participants = await _participants(request, viewer)
-    groups = [(status, label, [one for one in participants if one.status == status])
-              for status, label in STATUS_LABELS.items()]
-    return render(request, "session.html", viewer, session=session, groups=groups)
+    """GET /admin/sessions/{id}: a session's seats and participants, with attendance to mark once it has started."""
+    return await _session_page(request, viewer)
 
 
 @officer_page
 async def mark_attendance(request: Request, viewer: Viewer) -> Response:
-    """POST /admin/sessions/{id}/attendance: mark that a registered owner attended, or take the mark back."""
+    """POST /admin/sessions/{id}/attendance: mark that a registered owner attended (once the session has started),
+    or take the mark back."""
     session_id = request.path_params["session_id"]
     form = await request.form()
     owner, attended = form.get("owner"), form.get("attended")
     if not isinstance(owner, str) or not owner.isdecimal() or int(owner) > LARGEST_ID or attended not in ("yes", "no"):
         raise HTTPException(400)
 
-    def mark(registry: Registry) -> bool:
+    def mark(registry: Registry) -> Attendance | None:
         if registry.training.officer_session(session_id, viewer.scope) is None:
-            return False
-        registry.training.mark_attended(session_id, int(owner), attended == "yes", viewer.scope, _actor(viewer))
-        return True
+            return None
+        return registry.training.mark_attended(session_id, int(owner), attended == "yes", viewer.scope,
+                                               actor_of(viewer.officer.id))
 
-    if not await write(request, mark):
+    marked = await write(request, mark)
+    if marked is None:
         raise HTTPException(404)
+    if marked == Attendance.NOT_STARTED:
+        return await _session_page(request, viewer, N_("Attendance can be marked once the session has started."))
     return RedirectResponse(f"/admin/sessions/{session_id}#owner-{owner}", status_code=303)
 
 
@@ -317,7 +322,8 @@ def _participants_csv(participants: list[Participant]) -> str:
     writer.writerow([text(title) for title in CSV_HEADER])
     for one in participants:
         writer.writerow([csv_text(one.name), one.phone, csv_text(one.business), one.registration_number,
-                         region(one.kabupaten_code).name, text(STATUS_LABELS[Status(one.status)]), one.position])
+                         region(one.kabupaten_code).name if one.kabupaten_code else "",
+                         text(ENROLLMENT_LABELS[Status(one.status)]), one.position])
     return buffer.getvalue()
 
 
@@ -331,7 +337,7 @@ async def download_participants(request: Request, viewer: Viewer) -> Response:
         if session is None:
             return None
         export_id = registry.exports.start(viewer.officer.id, "participants", "csv", {"session": session_id},
-                                           full_nik=False, reason=None)
+                                           full_nik=False, reason=None, scope=viewer.scope)
         participants = registry.training.participants(session_id, viewer.scope)
         registry.exports.finish(export_id, len(participants), complete=True)
         return session, participants

@@ -17,9 +17,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.admin.access import officer_page, require_scope
+from bot.admin.forms import typed_text
 from bot.admin.pages import render
+from bot.admin.paging import page_number
 from bot.admin.work import read
-from flows.i18n import DEFAULT_LANGUAGE, N_, in_wib
+from bot.delivery import NO_TEMPLATE
+from flows.i18n import DEFAULT_LANGUAGE, N_, Text, in_wib
 from flows.sectors import SECTORS
 from store.logins import Viewer
 from store.officers import PROVINCE
@@ -37,6 +40,7 @@ from store.registry import Registry
 PATH = "/admin/registrations"
 PAGE_SIZE = 50
 SEARCH_LONGEST = 100
+FIRST_YEAR, LAST_YEAR = 1900, 9998  # of a date typed in the filter
 FILTER_FIELDS = ("search", "kabupaten", "kecamatan", "sector", "business_class", "has_nib", "level",
                  "registered_from", "registered_to")
 ORDER_FIELDS = ("sort", "order", "page")
@@ -57,27 +61,31 @@ FILTER_LABELS = {
     "registered_from": N_("Registered from"),
     "registered_to": N_("Registered until"),
 }
-# What was sent to an owner, and their places in training, in words.
+# What was sent to an owner, in words (their places in training: bot/admin/pages.py's ENROLLMENT_LABELS).
 MESSAGE_KINDS = {"announcement": N_("Announcement"), "seat": N_("Seat given"), "reminder": N_("Session reminder")}
 CHANNELS = {"telegram": "Telegram", "whatsapp": "WhatsApp", "web": N_("Browser chat"), "terminal": N_("Terminal")}
 DELIVERY = {"pending": N_("Waiting"), "sending": N_("Sending"), "sent": N_("Sent"), "delivered": N_("Delivered"),
             "failed": N_("Failed"), "cancelled": N_("Not sent")}
-ENROLMENT = {"registered": N_("Registered"), "waitlisted": N_("On the waiting list"), "cancelled": N_("Cancelled"),
-             "attended": N_("Attended")}
+
+# Why a message did not go, when our own code says it (the registry, bot/delivery.py) in words of its own; any
+# other reason is the provider's own message, shown as it is under a label (delivery_problem).
+DELIVERY_PROBLEMS = {
+    "stopped": N_("said \"berhenti\" first"),
+    "erased": N_("deleted their data first"),
+    NO_TEMPLATE: N_("more than 24 hours since the owner last wrote on WhatsApp, and no WhatsApp template is set up"),
+    "timed out": N_("the provider did not answer in time"),
+}
 
 _KABUPATEN = frozenset(region.code for region in kabupaten_list())
 _SECTORS = frozenset(sector.key for sector in SECTORS)
+_words = Text(DEFAULT_LANGUAGE)
 
 
 def typed_values(source: Mapping[str, Any],
                  fields: tuple[str, ...] = (*FILTER_FIELDS, *ORDER_FIELDS)) -> dict[str, str]:
-    """These fields as typed (query or form), trimmed; empty and unknown ones left out.
-
-    A NUL is dropped: no officer types one, and PostgreSQL refuses it in text.
-    """
-    found = {name: source.get(name) for name in fields}
-    return {name: text for name, value in found.items()
-            if isinstance(value, str) and (text := value.replace("\x00", "").strip())}
+    """These fields as typed (query or form), trimmed; empty and unknown ones left out."""
+    found = {name: typed_text(source.get(name)).strip() for name in fields}
+    return {name: text for name, text in found.items() if text}
 
 
 def read_filter(viewer: Viewer, typed: Mapping[str, str]) -> tuple[RegistrationFilter, dict[str, str]]:
@@ -128,10 +136,15 @@ def _day(typed: Mapping[str, str], field: str, problems: dict[str, str]) -> date
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         problems[field] = N_("Give a date as year-month-day, for example 2026-11-27.")
         return None
+    # Python's first and last days overflow when their WIB day is turned into UTC; no registration is near them.
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        problems[field] = N_("Give a date between the years 1900 and 9998.")
+        return None
+    return day
 
 
 def read_order(typed: Mapping[str, str], problems: dict[str, str]) -> tuple[str, bool, int]:
@@ -143,11 +156,10 @@ def read_order(typed: Mapping[str, str], problems: dict[str, str]) -> tuple[str,
     order = typed.get("order", "desc" if sort in DESCENDING_FIRST else "asc")
     if order not in ("asc", "desc"):
         problems["order"] = N_("The table cannot be sorted that way.")
-    page = typed.get("page", "1")
-    if not page.isdecimal() or len(page) > 9 or int(page) < 1:  # "²" is a digit but no number
+    page = page_number(typed.get("page"))
+    if page is None:
         problems["page"] = N_("Page numbers start at 1.")
-        page = "1"
-    return sort, order == "desc", int(page)
+    return sort, order == "desc", page or 1
 
 
 def link(path: str, typed: Mapping[str, str], **changes: object) -> str:
@@ -160,6 +172,14 @@ def short_day(moment: datetime) -> str:
     """The WIB calendar day of a moment, short enough for a table column: 27 Nov 2026."""
     return format_date(in_wib(moment).date(), "d MMM y", locale=DEFAULT_LANGUAGE)
 
+
+def delivery_problem(error: str | None) -> str:
+    """Why a message did not go, in words: our own for what our code writes, else the provider's, labelled."""
+    if not error:
+        return ""
+    if error in DELIVERY_PROBLEMS:
+        return _words(DELIVERY_PROBLEMS[error])
+    return _words(N_("Provider's reason: %(reason)s"), reason=error)
 
 def pages_around(page: int, last: int) -> list[int | None]:
     """The page numbers a pager shows: the first, the last, two either side of this one; None for a gap."""
@@ -224,7 +244,7 @@ async def show_business(request: Request, viewer: Viewer) -> Response:
     if business is None:
         raise HTTPException(404)
     return render(request, "business.html", viewer, business=business, kinds=MESSAGE_KINDS, channels=CHANNELS,
-                  delivery=DELIVERY, enrolment=ENROLMENT, short_day=short_day)
+                  delivery=DELIVERY, delivery_problem=delivery_problem, short_day=short_day)
 
 
 routes = [

@@ -52,6 +52,7 @@ def upgrade() -> None:
     op.create_table('exports',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('officer_id', sa.Integer(), nullable=False),
+    sa.Column('scope', sa.String(length=5), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('what', sa.String(length=40), nullable=False),
