@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot import browser, telegram, terminal, whatsapp
 from bot.admin.access import officer_page, require_scope
 from bot.admin.forms import typed_text
 from bot.admin.pages import render
@@ -63,7 +64,8 @@ FILTER_LABELS = {
 }
 # What was sent to an owner, in words (their places in training: bot/admin/pages.py's ENROLLMENT_LABELS).
 MESSAGE_KINDS = {"announcement": N_("Announcement"), "seat": N_("Seat given"), "reminder": N_("Session reminder")}
-CHANNELS = {"telegram": "Telegram", "whatsapp": "WhatsApp", "web": N_("Browser chat"), "terminal": N_("Terminal")}
+CHANNELS = {telegram.CHANNEL: "Telegram", whatsapp.CHANNEL: "WhatsApp", browser.CHANNEL: N_("Browser chat"),
+            terminal.CHANNEL: N_("Terminal")}
 DELIVERY = {"pending": N_("Waiting"), "sending": N_("Sending"), "sent": N_("Sent"), "delivered": N_("Delivered"),
             "failed": N_("Failed"), "cancelled": N_("Not sent")}
 
@@ -180,6 +182,7 @@ def delivery_problem(error: str | None) -> str:
     if error in DELIVERY_PROBLEMS:
         return _words(DELIVERY_PROBLEMS[error])
     return _words(N_("Provider's reason: %(reason)s"), reason=error)
+
 
 def pages_around(page: int, last: int) -> list[int | None]:
     """The page numbers a pager shows: the first, the last, two either side of this one; None for a gap."""
