@@ -15,7 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from store.models import DIMENSION_COLUMNS, Assessment, Business, Enrollment, Programme, TrainingSession, as_utc
 from store.officers import PROVINCE, within
-from store.regions import kabupaten_list
+from store.regions import kabupaten_list, kecamatan_of
 from store.registrations import BUSINESS_CLASSES, LEVELS, WIB
 from store.training import Status
 
@@ -50,6 +50,7 @@ class Overview:
     owners: int  # with at least one business in scope
     businesses: int
     by_kabupaten: list[tuple[str, int]]  # every kabupaten/kota of the scope, in code order, zeros included
+    by_kecamatan: list[tuple[str, int]]  # a kabupaten/kota's every kecamatan, zeros included; none for the province
     by_class: list[tuple[str, int]]  # smallest class first, zeros included
     by_sector: list[tuple[str, int]]  # the sectors registered, most businesses first
     by_month: list[tuple[str, int]]  # "YYYY-MM" (WIB) from the first registration's month to now's, zeros included
@@ -87,6 +88,7 @@ class Statistics:
             businesses=sum(kabupaten.values()),
             by_kabupaten=[(region.code, kabupaten[region.code]) for region in kabupaten_list()
                           if scope in (PROVINCE, region.code)],
+            by_kecamatan=[] if scope == PROVINCE else self._by_kecamatan(scope),
             by_class=[(name, classes[name]) for name in BUSINESS_CLASSES]
             + sorted((name, count) for name, count in classes.items() if name not in BUSINESS_CLASSES),
             by_sector=sorted(sectors.items(), key=lambda item: (-item[1], item[0])),
@@ -97,6 +99,14 @@ class Statistics:
             dimension_averages=dimension_averages,
             programmes=self._programmes(scope),
         )
+
+    def _by_kecamatan(self, kabupaten: str) -> list[tuple[str, int]]:
+        """A kabupaten/kota's businesses by kecamatan: what its own officer looks at where the province looks at
+        kabupaten."""
+        found = dict(self._connection.execute(
+            select(_businesses.c.kecamatan_code, func.count()).where(_businesses.c.kabupaten_code == kabupaten)
+            .group_by(_businesses.c.kecamatan_code)).all())
+        return [(place.code, int(found.get(place.code, 0))) for place in kecamatan_of(kabupaten)]
 
     def _by_month(self, in_scope: list[ColumnElement[bool]]) -> list[tuple[str, int]]:
         """Registrations in each WIB month from the first to now's, zeros included.

@@ -19,7 +19,7 @@ from bot.sample import seed
 from store.db import Database
 from store.models import Assessment, Business, Enrollment, Programme, TrainingSession
 from store.officers import PROVINCE
-from store.regions import kabupaten_list
+from store.regions import kabupaten_list, kecamatan_of
 
 PALANGKA = "62.71"
 WIB = timezone(timedelta(hours=7))
@@ -62,12 +62,14 @@ def fill(database: Database) -> Database:
         connection.execute(delete(Assessment.__table__))  # the sample's own, drawn at random
         for owner_id, (kabupaten, business_class, sector, registered_at) in BUSINESSES.items():
             connection.execute(update(_businesses).where(_businesses.c.owner_id == owner_id).values(
-                kabupaten_code=kabupaten, business_class=business_class, sector=sector, registered_at=registered_at))
+                kabupaten_code=kabupaten, kecamatan_code=kecamatan_of(kabupaten)[0].code, business_class=business_class,
+                sector=sector, registered_at=registered_at))
         owner_id, kabupaten, business_class, sector, registered_at = SECOND_BUSINESS
         first = dict(connection.execute(select(_businesses).where(_businesses.c.owner_id == owner_id)).mappings().one())
         connection.execute(insert(_businesses).values({
             **{key: value for key, value in first.items() if key not in ("id", "registration_number")},
-            "kabupaten_code": kabupaten, "business_class": business_class, "sector": sector,
+            "kabupaten_code": kabupaten, "kecamatan_code": kecamatan_of(kabupaten)[0].code,
+            "business_class": business_class, "sector": sector,
             "registered_at": registered_at}))
         start = datetime(2027, 1, 11, 2, tzinfo=timezone.utc)
         for code, name, sessions in PROGRAMMES:
@@ -161,7 +163,9 @@ def test_a_kabupaten_officer_sees_only_their_kabupaten(small_registry: Database)
     page = overview(small_registry, KOTIM)
     assert [page.figure(name) for name in ("owners", "businesses", "assessed", "average-score")] == [
         "3", "3", "2", "60"]
-    assert "by-kabupaten" not in page.charts()  # one kabupaten is a figure, not a chart
+    assert "by-kabupaten" not in page.charts()  # a kabupaten officer sees their kecamatan instead
+    assert page.table("by-kecamatan") == [(place.name, "3" if place == kecamatan_of(KOTIM)[0] else "0")
+                                          for place in kecamatan_of(KOTIM)]
     assert page.table("by-class") == [(LABEL["business_class"](name), count) for name, count in [
         ("mikro", "2"), ("kecil", "1"), ("menengah", "0"), ("besar", "0")]]
     assert page.table("by-sector") == [(LABEL["sector"]("kuliner"), "2"), (LABEL["sector"]("kriya"), "1")]

@@ -14,7 +14,7 @@ from flows.scoring import dimension_scores, level, score
 from store.db import Database
 from store.models import DIMENSION_COLUMNS, Assessment, Business, Enrollment, Owner, Programme, TrainingSession
 from store.officers import PROVINCE
-from store.regions import kabupaten_list
+from store.regions import kabupaten_list, kecamatan_of
 from store.registrations import LEVELS
 from store.statistics import ProgrammeFill
 
@@ -93,6 +93,7 @@ def test_the_province_overview(registry: Database) -> None:
         overview = unit.statistics.overview(PROVINCE)
     assert (overview.owners, overview.businesses) == (4, 5)
     assert overview.by_kabupaten == _by_kabupaten({KOTIM: 3, KAPUAS: 1, PALANGKA: 1})
+    assert overview.by_kecamatan == []  # the province is seen by kabupaten/kota
     assert len(overview.by_kabupaten) == 14
     assert overview.by_class == [("mikro", 2), ("kecil", 2), ("menengah", 1), ("besar", 0)]
     assert overview.by_sector == [("kuliner", 3), ("fesyen", 1), ("jasa", 1)]
@@ -117,6 +118,8 @@ def test_a_kabupaten_overview_counts_only_its_own(registry: Database) -> None:
         empty = unit.statistics.overview("62.13")
     assert (kotim.owners, kotim.businesses) == (3, 3)  # ani counts here through her Kotim business alone
     assert kotim.by_kabupaten == [(KOTIM, 3)]
+    assert kotim.by_kecamatan == [(place.code, 3 if place.code == f"{KOTIM}.01" else 0) for place in kecamatan_of(KOTIM)]
+    assert len(kotim.by_kecamatan) == len(kecamatan_of(KOTIM)) > 1
     assert kotim.by_class == [("mikro", 2), ("kecil", 1), ("menengah", 0), ("besar", 0)]
     assert kotim.by_sector == [("kuliner", 3)]
     assert kotim.by_month == [("2026-08", 1), ("2026-09", 1), ("2026-10", 1), ("2026-11", 0)]

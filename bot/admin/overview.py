@@ -49,12 +49,16 @@ async def show_overview(request: Request, viewer: Viewer) -> Response:
 
 
 def _charts(overview: Overview, provincial: bool) -> list[Chart]:
-    """The overview's charts; a kabupaten officer's one kabupaten is a figure, not a chart."""
+    """The overview's charts: the province by kabupaten/kota, a kabupaten/kota by its kecamatan."""
     businesses = N_("Businesses")
-    charts = [_chart("by-kabupaten", N_("Businesses by kabupaten/kota"), N_("Kabupaten/kota"), businesses,
-                     [(region(code).short_name, count) for code, count in overview.by_kabupaten])] if provincial else []
+    if provincial:
+        where = _chart("by-kabupaten", N_("Businesses by kabupaten/kota"), N_("Kabupaten/kota"), businesses,
+                       [(region(code).short_name, count) for code, count in overview.by_kabupaten])
+    else:
+        where = _chart("by-kecamatan", N_("Businesses by kecamatan"), N_("Kecamatan"), businesses,
+                       [(region(code).name, count) for code, count in overview.by_kecamatan])
     return [
-        *charts,
+        where,
         _chart("by-class", N_("Businesses by class"), N_("Class"), businesses,
                _labelled(overview.by_class, _label["business_class"])),
         _chart("by-sector", N_("Businesses by sector"), N_("Sector"), businesses,
