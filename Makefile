@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 CATALOGS := locales/id/LC_MESSAGES/messages.po locales/en/LC_MESSAGES/messages.po
 
-.PHONY: run chat test lint setup browser postgres db catalogs bench clean
+.PHONY: run chat test clocks lint setup browser postgres db catalogs bench clean
 
 # The server with every channel whose settings are there; with none, the browser chat at the printed address.
 run: db
@@ -15,9 +15,23 @@ run: db
 chat: db
 	$(BIN)/tabe chat
 
-# Every test on SQLite, and those of the registry again on a PostgreSQL server the tests start themselves.
+# Every test on SQLite, and those of the registry again on a PostgreSQL server the tests start themselves;
+# then the tests whose answers carry the day's date again, under other clocks.
 test: lint browser postgres
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory clocks
+
+# The transcripts and the channels' tests under clocks that catch dates out: a month's end, a leap day, and
+# New Year's Eve at 23.30 WIB (their start moves; see tests/transcript.py). SQLite is enough to see the dates.
+CLOCKS := 2027-01-31T09:00:00+00:00 2028-02-29T03:00:00+00:00 2026-12-31T16:30:00+00:00
+DATED_TESTS := tests/test_transcripts.py tests/test_app.py tests/test_whatsapp.py tests/test_telegram.py \
+	tests/test_browser.py tests/test_mailbox.py
+
+clocks: setup
+	@for clock in $(CLOCKS); do \
+		echo "the dated tests with the clock at $$clock"; \
+		TABE_TEST_CLOCK=$$clock $(BIN)/python -m pytest -q -k "not postgresql" $(DATED_TESTS) || exit 1; \
+	done
 
 # Unused names, import order, likely bugs: the house rules a tool can check.
 lint: setup

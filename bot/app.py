@@ -2,9 +2,10 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -23,6 +24,7 @@ from bot.whatsapp import WhatsAppChannel
 from flows.conversation import Conversations
 from store.db import Database
 from store.migrate import current_revision, head_revision
+from store.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +60,15 @@ def describe(settings: Settings) -> list[str]:
     return lines
 
 
-def create_app(settings: Settings, database: Database | None = None, polling: bool = False) -> Starlette:
-    """The ASGI app; it opens the channels, and the database unless given one, for its lifetime."""
+def create_app(settings: Settings, database: Database | None = None, polling: bool = False,
+               clock: Callable[[], datetime] = utcnow) -> Starlette:
+    """The ASGI app; it opens the channels, and the database unless given one, for its lifetime.
+
+    `clock` is what every door reads as now (the chats and the dashboard alike): tests move it by hand.
+    """
     owns_database = database is None
     database = database or Database(settings.database_url)
-    channels = open_channels(settings, database, Conversations(database, dashboard_url=settings.dashboard_url))
+    channels = open_channels(settings, database, Conversations(database, clock, dashboard_url=settings.dashboard_url))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -102,7 +108,7 @@ def create_app(settings: Settings, database: Database | None = None, polling: bo
         Route("/", channels.browser.chat_page, methods=["GET"]),
         Route(MESSAGES_PATH, channels.browser.message, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        Mount(DASHBOARD_PATH, create_dashboard(database, secure_cookie=settings.public_base_url.startswith("https://"))),
+        Mount(DASHBOARD_PATH, create_dashboard(database, clock, secure_cookie=settings.public_base_url.startswith("https://"))),
     ]
     if channels.telegram is not None:
         routes.append(Route(telegram.WEBHOOK_PATH, channels.telegram.webhook, methods=["POST"]))

@@ -31,7 +31,7 @@ from bot.sample import seed
 from flows.i18n import in_wib
 from store.db import Database
 from store.exports import ExportInfo
-from store.models import AuditEvent
+from store.models import AuditEvent, utcnow
 from store.officers import PROVINCE
 from store.registrations import RegistrationFilter
 
@@ -212,7 +212,7 @@ def test_a_download_the_client_leaves_is_recorded_as_broken_off(sqlite_database:
     seed(sqlite_database, 1_000)
     everyone = RegistrationFilter(PROVINCE)
     export_id = started(sqlite_database, "csv")
-    chunks = download(sqlite_database, export_id, CountedRows(sqlite_database, everyone, False), "csv")
+    chunks = download(sqlite_database, utcnow, export_id, CountedRows(sqlite_database, everyone, False), "csv")
     next(chunks)
     chunks.close()  # what the response does when the client goes away
     (record,) = recent(sqlite_database)
@@ -220,7 +220,7 @@ def test_a_download_the_client_leaves_is_recorded_as_broken_off(sqlite_database:
 
     # As Starlette stops a response whose client left: it cancels the task reading the chunks.
     export_id = started(sqlite_database, "csv")
-    chunks = download(sqlite_database, export_id, CountedRows(sqlite_database, everyone, False), "csv")
+    chunks = download(sqlite_database, utcnow, export_id, CountedRows(sqlite_database, everyone, False), "csv")
 
     async def respond_until_the_client_leaves() -> None:
         async with anyio.create_task_group() as responding:

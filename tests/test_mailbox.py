@@ -117,7 +117,7 @@ def _scrambled_burst() -> list[tuple[dict[str, Any], str]]:
 
 def test_fifty_messages_at_once_from_one_owner_are_handled_once_each_in_order(
         database: Database, fake_telegram: FakeTelegram) -> None:
-    app = create_app(telegram_settings(database, fake_telegram), database)
+    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
     mailboxes = app.state.channels.telegram.mailboxes
     with Server(app) as server:
         httpx.post(server.base_url + "/telegram/webhook", json=tg.text(CHAT, "halo"), headers={SECRET_HEADER: SECRET})
@@ -131,7 +131,7 @@ def test_fifty_messages_at_once_from_one_owner_are_handled_once_each_in_order(
 def test_another_owner_is_answered_while_one_waits(database: Database, fake_telegram: FakeTelegram) -> None:
     if database.engine.dialect.name == "sqlite":
         pytest.skip("SQLite has one writer at a time: owners queue for it, for a millisecond each")
-    app = create_app(telegram_settings(database, fake_telegram), database)
+    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
     with Server(app) as server, httpx.Client(base_url=server.base_url, headers={SECRET_HEADER: SECRET}) as client:
         client.post("/telegram/webhook", json=tg.text(CHAT, "halo"))
 

@@ -20,7 +20,7 @@ from server import Server
 from store.db import Database
 from store.models import Conversation, Owner
 from telegram_user import SECRET, TelegramUser, telegram_settings
-from transcript import check
+from transcript import Clock, check
 
 CHAT = 123456789
 BOT = Bot("123:TEST")
@@ -96,7 +96,7 @@ def test_a_reply_without_choices_clears_an_earlier_keyboard() -> None:
 
 @pytest.fixture
 def telegram(database: Database, fake_telegram: FakeTelegram) -> Iterator[TelegramUser]:
-    app = create_app(telegram_settings(database, fake_telegram), database)
+    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
     with Server(app) as server, httpx.Client(base_url=server.base_url) as client:
         yield TelegramUser(client, fake_telegram, CHAT)
 
@@ -176,7 +176,7 @@ def _conversation(database: Database) -> Conversation:
 
 def test_when_handling_fails_telegram_is_asked_to_send_the_update_again(
         database: Database, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = create_app(telegram_settings(database, fake_telegram), database)
+    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
     conversations = app.state.channels.telegram.mailboxes.conversations
     real = conversations.handle_waiting
 

@@ -4,7 +4,14 @@ A transcript is plain text: `> ` lines are what the owner sends, `< ` lines are 
 answer to it must contain, `!< ` lines are words it must not contain, `@as ADDRESS` (first) picks
 who is chatting (a phone number stands for a channel-verified sender), `@programmes FILE` loads
 training programmes first (a file in tests/programmes/, or `sample` for the sample programmes),
-`@wait N days` (or hours) moves the clock on, and `#` lines are notes.
+`@wait N days` (or hours) moves the clock on, and `#` lines are notes. In `< ` and `!< ` lines,
+`{start:date}` stands for the day the transcript starts ("Jumat, 27 November 2026") and
+`{start:moment}` for that moment ("Jumat, 27 November 2026 pukul 09.00 WIB"), and `{start:year-N}` for
+the year N years before it ("3 tahun lalu"), so a transcript holds no date of its own.
+
+Transcripts start at START: Friday 27 November 2026, 09.00 WIB, or the moment TABE_TEST_CLOCK gives
+(ISO 8601), so the same transcripts can be played under other clocks. A transcript that loads
+programmes starts at FIXED_START whatever the clock: its programmes' sessions have fixed dates.
 
 Before the first message, `@officer SCOPE` makes the chatting phone an active officer's (SCOPE is
 `provinsi`, or a kabupaten/kota by code or name), and each `@owners N KABUPATEN SECTOR CLASS [HOW]`
@@ -12,6 +19,8 @@ registers N other owners with such a business, chatting on Telegram, or as HOW s
 (said "berhenti"), `blocked` (blocked the bot) or `browser` (only ever used the browser).
 """
 
+import os
+import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +39,34 @@ from store.db import Database
 from store.models import Assessment, Business, Conversation, Owner
 from store.officers import PROVINCE
 
-START = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)  # Jumat 09.00 WIB
+FIXED_START = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)  # Jumat 09.00 WIB
+START = datetime.fromisoformat(os.environ["TABE_TEST_CLOCK"]) if os.environ.get("TABE_TEST_CLOCK") else FIXED_START
+WIB = timezone(timedelta(hours=7))
+# Written here rather than taken from the code under test, so a wrong date in a reply cannot go unseen.
+DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+
+
+def long_date(moment: datetime) -> str:
+    """A moment's day in Kalimantan Tengah, as the bot writes it: "Jumat, 27 November 2026"."""
+    day = moment.astimezone(WIB)
+    return f"{DAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def long_moment(moment: datetime) -> str:
+    """"Jumat, 27 November 2026 pukul 09.00 WIB"."""
+    return f"{long_date(moment)} pukul {moment.astimezone(WIB):%H.%M} WIB"
+
+
+YEARS_BEFORE = re.compile(r"\{start:year-(\d+)\}")
+
+
+def dated(words: str, start: datetime) -> str:
+    """A transcript's expected words with its start's date, moment and years filled in."""
+    year = start.astimezone(WIB).year
+    words = YEARS_BEFORE.sub(lambda found: str(year - int(found[1])), words)
+    return words.replace("{start:date}", long_date(start)).replace("{start:moment}", long_moment(start))
 
 
 class Clock:
@@ -130,7 +166,7 @@ def read_transcript(path: Path) -> Transcript:
 def play(database: Database, path: Path, clock: Clock | None = None) -> None:
     """Send every owner line of the transcript on the conversation's own path and check each answer."""
     transcript = read_transcript(path)
-    clock = clock or Clock()
+    clock = clock or Clock(START if transcript.programmes is None else FIXED_START)
     if transcript.programmes is not None:
         apply_programmes(database, *read_programme_file(transcript.programmes))
     for owners in transcript.owners:
@@ -141,20 +177,21 @@ def play(database: Database, path: Path, clock: Clock | None = None) -> None:
             raise ValueError(f"{path.name}: @officer needs `@as` with a phone number, which recognises the officer")
         with database.transaction(clock()) as registry:
             registry.officers.add("Petugas Dinas", chat.verified_phone, None, transcript.officer_scope, actor="test")
-    check(path, chat.say, clock.advance)
+    check(path, chat.say, clock.advance, start=clock())
 
 
-def check(path: Path, say: Callable[[str], str], wait: Callable[[timedelta], None] | None = None) -> None:
-    """Send every owner line through `say` (any channel's) and check the answer it returns."""
+def check(path: Path, say: Callable[[str], str], wait: Callable[[timedelta], None] | None = None,
+          start: datetime = START) -> None:
+    """Send every owner line through `say` (any channel's, its clock started at `start`) and check each answer."""
     for exchange in read_transcript(path).exchanges:
         if exchange.wait_before:
             if wait is None:
                 raise ValueError(f"{path.name}:{exchange.line}: this channel's test cannot move the clock")
             wait(exchange.wait_before)
         answer = say(exchange.says)
-        for words in exchange.expected:
+        for words in map(lambda expected: dated(expected, start), exchange.expected):
             assert words in answer, f"{path.name}:{exchange.line}: {words!r} not in the answer to {exchange.says!r}:\n{answer}"
-        for words in exchange.unexpected:
+        for words in map(lambda unexpected: dated(unexpected, start), exchange.unexpected):
             assert words not in answer, f"{path.name}:{exchange.line}: {words!r} in the answer to {exchange.says!r}:\n{answer}"
 
 

@@ -1,5 +1,7 @@
 """The dashboard as one Starlette app, mounted at /admin by bot/app.py."""
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -73,8 +75,8 @@ class RegistrySignedSessions:
             return registry.logins.cookie_key()
 
 
-def create_dashboard(database: Database, secure_cookie: bool) -> Starlette:
-    """The dashboard app on this registry; its cookie is signed with the registry's own key."""
+def create_dashboard(database: Database, clock: Callable[[], datetime], secure_cookie: bool) -> Starlette:
+    """The dashboard app on this registry, reading `clock` as now; its cookie is signed with the registry's own key."""
     routes = [*login.routes, *overview.routes, *registrations.routes, *exports.routes, *programmes.routes,
               *announcements.routes, Mount("/static", StaticFiles(directory=STATIC), name="admin_static")]
     middleware = [Middleware(SecurityHeaders),
@@ -84,4 +86,5 @@ def create_dashboard(database: Database, secure_cookie: bool) -> Starlette:
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={HTTPException: _refused, Exception: _refused})
     app.state.database = database
+    app.state.clock = clock
     return app

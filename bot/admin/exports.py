@@ -201,14 +201,15 @@ class CountedRows:
                 yield row
 
 
-def download(database: Database, export_id: int, rows: CountedRows, format: str) -> Generator[bytes, None, None]:
+def download(database: Database, clock: Callable[[], datetime], export_id: int, rows: CountedRows,
+             format: str) -> Generator[bytes, None, None]:
     """The file's bytes; the export's record says how many rows it held, and whether it reached the end."""
     complete = False
     try:
         yield from ENCODERS[format](iter(rows))
         complete = True
     finally:  # also when the client went away (GeneratorExit) or the registry failed
-        with database.transaction() as registry:
+        with database.transaction(clock()) as registry:
             registry.exports.finish(export_id, rows.count, complete)
 
 
@@ -234,7 +235,7 @@ async def stream(request: Request, viewer: Viewer, where: RegistrationFilter, fo
     export_id, now = await write(request, lambda registry: (registry.exports.start(
         viewer.officer.id, WHAT, format, where.as_json(), full_nik, reason, scope=viewer.scope), registry.now))
     database = database_of(request)
-    chunks = download(database, export_id, CountedRows(database, where, full_nik), format)
+    chunks = download(database, request.app.state.clock, export_id, CountedRows(database, where, full_nik), format)
     headers = {"Content-Disposition": f'attachment; filename="{filename(viewer, now, format)}"'}
     return StreamingResponse(off_the_loop(chunks), media_type=MEDIA_TYPES[format], headers=headers)
 

@@ -19,7 +19,7 @@ def database_of(request: Request) -> Database:
 async def read(request: Request, work: Callable[[Registry], T]) -> T:
     """`work` on a read-only snapshot of the registry, which never waits for the chats' writes."""
     def run() -> T:
-        with database_of(request).reading() as registry:
+        with database_of(request).reading(request.app.state.clock()) as registry:
             return work(registry)
     return await run_in_threadpool(run)
 
@@ -27,6 +27,6 @@ async def read(request: Request, work: Callable[[Registry], T]) -> T:
 async def write(request: Request, work: Callable[[Registry], T]) -> T:
     """`work` in one transaction: it commits as a whole, or not at all."""
     def run() -> T:
-        with database_of(request).transaction() as registry:
+        with database_of(request).transaction(request.app.state.clock()) as registry:
             return work(registry)
     return await run_in_threadpool(run)
