@@ -33,9 +33,11 @@ clocks: setup
 		TABE_TEST_CLOCK=$$clock $(BIN)/python -m pytest -q -k "not postgresql" $(DATED_TESTS) || exit 1; \
 	done
 
-# Unused names, import order, likely bugs: the house rules a tool can check.
+# Unused names, import order, likely bugs, and the rooms' imports running one way (pyproject.toml's
+# [tool.importlinter]): the house rules a tool can check.
 lint: setup
-	$(BIN)/ruff check bot flows store tests bench
+	$(BIN)/ruff check bot dashboard flows store domain tests bench
+	$(BIN)/lint-imports --no-cache
 
 setup: $(INSTALLED)
 

@@ -47,7 +47,7 @@ from programmes import postgres, postgres_bin
 from sqlalchemy import delete, func, select, update
 
 from bot.sample import seed
-from flows.notices import PUSH_CHANNELS
+from domain.channels import PUSH_CHANNELS
 from store.announcements import Segment
 from store.db import Database
 from store.migrate import upgrade

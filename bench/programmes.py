@@ -54,14 +54,14 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from bot.sample import seed
+from domain.assessment import Dimension
+from domain.regions import kabupaten_list
+from domain.sectors import SECTORS
 from flows.conversation import Conversations
 from flows.messages import Inbound, Reply
-from flows.scoring import Dimension
-from flows.sectors import SECTORS
 from store.db import Database
 from store.migrate import upgrade
 from store.models import Enrollment, TrainingSession
-from store.regions import kabupaten_list
 from store.training import ProgrammeRecord, SessionRecord, Status
 
 CLOCK = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # 09:00 WIB; every session starts after it

@@ -47,7 +47,7 @@ from telegram.ext import (
     filters,
 )
 
-from store.regions import kabupaten_list, kecamatan_of
+from domain.regions import kabupaten_list, kecamatan_of
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 STATS_PREFIX = "BENCH_STATS "  # the line printed at shutdown, for bench/webhook.py to read

@@ -14,13 +14,13 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot import telegram, whatsapp
-from bot.admin.app import PATH as DASHBOARD_PATH
-from bot.admin.app import create_dashboard
 from bot.browser import MESSAGES_PATH, STATIC, BrowserChannel
 from bot.mailbox import Mailboxes
 from bot.settings import Settings
 from bot.telegram import TelegramChannel
 from bot.whatsapp import WhatsAppChannel
+from dashboard.app import PATH as DASHBOARD_PATH
+from dashboard.app import create_dashboard
 from flows.conversation import Conversations
 from store.db import Database
 from store.migrate import current_revision, head_revision

@@ -12,12 +12,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from bot.mailbox import Mailboxes
-from flows.i18n import N_, Text
+from domain.channels import BROWSER as CHANNEL
+from domain.msgid import N_
+from flows.i18n import Text
 from flows.messages import Inbound, reply_to_json
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "web"
 COOKIE = "tabe_chat"
 MESSAGES_PATH = "/chat/messages"
 STATIC = Path(__file__).parent / "static"

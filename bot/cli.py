@@ -14,7 +14,19 @@ import uvicorn
 
 from bot import sample, worker
 from bot.app import create_app
-from bot.programme_file import (
+from bot.settings import Settings, load_settings
+from bot.telegram import register_webhook
+from bot.terminal import MAX_IDENTITY, chat
+from domain.assessment import Level
+from domain.channels import PUSH_CHANNELS
+from domain.invalid import Invalid
+from domain.regions import region
+from flows.announce import MAX_ANNOUNCEMENT
+from flows.conversation import Conversations
+from flows.i18n import Text
+from flows.notices import announcement_text
+from flows.parsing import parse_phone
+from flows.programme_file import (
     CLASSES,
     SECTOR_KEYS,
     ProgrammeFileError,
@@ -22,20 +34,10 @@ from bot.programme_file import (
     exact_kabupaten,
     read_programme_file,
 )
-from bot.settings import Settings, load_settings
-from bot.telegram import register_webhook
-from bot.terminal import MAX_IDENTITY, chat
-from flows.announce import MAX_ANNOUNCEMENT
-from flows.conversation import Conversations
-from flows.i18n import Text
-from flows.notices import PUSH_CHANNELS, announcement_text
-from flows.parsing import Invalid, parse_phone
-from flows.scoring import Level
 from store.announcements import Reach, Report, Segment
 from store.db import Database
 from store.migrate import upgrade
 from store.officers import PROVINCE, OfficerInfo
-from store.regions import region
 from store.registry import Registry
 from store.training import ImportCounts, Tally
 

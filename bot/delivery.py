@@ -39,6 +39,7 @@ from bot.telegram import CHANNEL as TELEGRAM
 from bot.telegram import as_seconds
 from bot.whatsapp import CHANNEL as WHATSAPP
 from bot.whatsapp import UNREACHABLE, WhatsAppSender
+from domain.outbox import NO_TEMPLATE, TIMED_OUT
 from flows.messages import Reply
 from flows.notices import announcement_text
 from store import pace
@@ -71,7 +72,6 @@ CONNECTIONS = 100  # to the Bot API at once
 TWILIO_THROTTLED = 20429  # Twilio's "Too Many Requests"
 WHATSAPP_WINDOW = timedelta(hours=24)  # after the owner last wrote, free text; later, only a template
 WINDOW_MARGIN = timedelta(minutes=10)  # the clocks of Twilio, WhatsApp and the registry need not agree
-NO_TEMPLATE = "outside WhatsApp's 24 hours and TWILIO_ANNOUNCEMENT_CONTENT_SID is not set"
 
 
 class Verdict(StrEnum):
@@ -579,7 +579,7 @@ class Courier:
             async with sender.pacer.holding_place(row.address), asyncio.timeout(SEND_TIMEOUT):
                 outcome = await sender.send(row, message_text(row))
         except TimeoutError:
-            outcome = Outcome(Verdict.RETRY, "timed out")
+            outcome = Outcome(Verdict.RETRY, TIMED_OUT)
         except Exception as error:  # noqa: BLE001 - a sender's surprise fails this row, not the worker, every time
             outcome = Outcome(Verdict.RETRY, type(error).__name__)
         if outcome.verdict == Verdict.SLOW_DOWN:

@@ -2,7 +2,8 @@
 
 from babel.lists import format_list
 
-from flows.i18n import N_, Text
+from domain.msgid import N_
+from flows.i18n import Text
 from flows.messages import Reply
 
 LISTED_NUMBERS = 4  # beyond this, "a number from 1 to 14" reads better than every number, if none is missing

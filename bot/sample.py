@@ -10,15 +10,15 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import JSON, BigInteger, DateTime, Insert, String, case, cast, func, insert, literal, select, text
 
-from bot.telegram import CHANNEL as TELEGRAM
-from bot.whatsapp import CHANNEL as WHATSAPP
+from domain.assessment import level
+from domain.channels import TELEGRAM, WHATSAPP
+from domain.classes import classify
+from domain.regions import kabupaten_list, kecamatan_of
+from domain.sectors import SECTORS
 from flows.assessment import FOOD_SECTORS
-from flows.classification import classify
-from flows.scoring import ITEMS, dimension_scores, level, score
-from flows.sectors import SECTORS
+from flows.scoring import ITEMS, dimension_scores, score
 from store.db import Database
 from store.models import DIMENSION_COLUMNS, Assessment, Business, Conversation, Owner
-from store.regions import kabupaten_list, kecamatan_of
 from store.registry import registration_number
 
 FIRST_NAMES = ("Ahmad", "Siti", "Budi", "Rina", "Yohanes", "Maria", "Agus", "Dewi", "Rahmat", "Nur",
@@ -39,7 +39,8 @@ BUSINESS_WORDS = {
 SAMPLE_CHAT_IDS = 6_200_000_000
 # When the sample chats were last used: before any test's clock, so a chat a test opens is the latest.
 LAST_CHATTED = datetime(2026, 1, 5, 3, 0, tzinfo=timezone.utc)
-WIB = timezone(timedelta(hours=7))
+from domain.wib import WIB
+
 # Every sample registration and assessment is before this: the tests' clocks start on that day.
 SAMPLE_UNTIL = datetime(2026, 11, 27, tzinfo=WIB)
 SAMPLE_MONTHS = tuple(datetime(2025 + month // 12, month % 12 + 1, 1, tzinfo=WIB) for month in range(1, 23))

@@ -28,7 +28,9 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.mailbox import Mailboxes
 from bot.render import as_plain_text
 from bot.settings import Settings
-from flows.i18n import N_, Text
+from domain.channels import TELEGRAM as CHANNEL
+from domain.msgid import N_
+from flows.i18n import Text
 from flows.messages import (
     CONTACT,
     EDITED,
@@ -47,7 +49,6 @@ from store.db import Database
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 UPDATE_TYPES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.render import as_plain_text
+from domain.channels import TERMINAL as CHANNEL
+from domain.invalid import Invalid
+from domain.msgid import N_
 from flows.conversation import Conversations
-from flows.i18n import N_, Text
+from flows.i18n import Text
 from flows.messages import Inbound
-from flows.parsing import Invalid, is_mobile, parse_phone
+from flows.parsing import is_mobile, parse_phone
 
-CHANNEL = "terminal"
 PHONE_LIKE = re.compile(r"\+?[0-9][0-9 \-]{7,}")
 MAX_IDENTITY = 100  # the longest chat address the registry keeps
 

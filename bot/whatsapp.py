@@ -18,13 +18,13 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.mailbox import Mailboxes
 from bot.render import as_plain_text
 from bot.settings import Settings
+from domain.channels import WHATSAPP as CHANNEL
 from flows.i18n import Text
 from flows.messages import LOCATION, MEDIA, SORRY, STICKER, VOICE, Inbound, Reply
 from store.db import Database
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "whatsapp"
 WEBHOOK_PATH = "/whatsapp/webhook"
 STATUS_PATH = "/whatsapp/status"
 SIGNATURE_HEADER = "X-Twilio-Signature"

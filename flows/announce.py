@@ -11,19 +11,24 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from flows.classification import BusinessClass
+from domain.assessment import Level
+from domain.channels import PUSH_CHANNELS
+from domain.classes import UMKM_CLASSES, BusinessClass
+from domain.invalid import Invalid
+from domain.msgid import N_
+from domain.places import parse_kabupaten
+from domain.regions import region
+from domain.text import clean
 from flows.engine import Answers, Question, QuestionFlow, Turn
 from flows.erasure import parse_confirmation
-from flows.i18n import DEFAULT_LANGUAGE, N_, Text
+from flows.i18n import DEFAULT_LANGUAGE, Text
 from flows.messages import Reply
-from flows.notices import PUSH_CHANNELS, announcement_text
-from flows.parsing import Invalid, clean, parse_choice, parse_kabupaten
+from flows.notices import announcement_text
+from flows.parsing import parse_choice
 from flows.places import kabupaten_labels, parse_business_kabupaten, show_place
-from flows.scoring import Level
 from flows.sectors import parse_sector, sector_labels, sector_words, show_sector
 from store.announcements import Reach, Report, Segment
 from store.officers import PROVINCE, OfficerInfo
-from store.regions import region
 from store.registry import Registry
 
 MAX_ANNOUNCEMENT = 1000
@@ -43,7 +48,6 @@ AUDIENCES = {
     "level": N_("One self-assessment level"),
 }
 CONDITIONS = tuple(key for key in AUDIENCES if key != EVERYONE)
-CLASSES = (BusinessClass.MIKRO, BusinessClass.KECIL, BusinessClass.MENENGAH)
 _SPARE_LINES = re.compile(r"\n{3,}")
 
 
@@ -243,9 +247,9 @@ class Announce(QuestionFlow):
         Question("sector", N_("Owners of which kind of business?"), parse_sector,
                  N_("Reply with a number, or a word such as \"kuliner\"."), choices=sector_labels,
                  applies=partial(_chose, "sector"), show=show_sector, counted=False),
-        Question("business_class", N_("Owners of which business class?"), partial(_parse_option, CLASSES),
+        Question("business_class", N_("Owners of which business class?"), partial(_parse_option, UMKM_CLASSES),
                  N_("The class is computed from each business's capital and turnover. Reply with a number."),
-                 choices=partial(_option_labels, CLASSES), applies=partial(_chose, "business_class"),
+                 choices=partial(_option_labels, UMKM_CLASSES), applies=partial(_chose, "business_class"),
                  show=partial(_show_option, BusinessClass), counted=False),
         Question("programme_id", N_("The participants of which programme? Those registered, on the waiting list "
                                     "or who attended all get it."), parse_programme,

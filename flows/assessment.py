@@ -4,14 +4,17 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+from domain.assessment import Dimension, Level, level
+from domain.invalid import Invalid
+from domain.msgid import N_
+from domain.wib import in_wib
 from flows.businesses import BUSINESS_ID, offer_businesses, which_business
 from flows.engine import Answers, Question, QuestionFlow, Turn
-from flows.i18n import N_, in_wib
 from flows.messages import Reply
-from flows.parsing import Invalid, parse_choice
+from flows.parsing import parse_choice
 from flows.profile import registered_owner
 from flows.registration import NOTHING_REGISTERED
-from flows.scoring import ITEMS, Dimension, Item, Level, dimension_scores, level, score, shown_score, weakest
+from flows.scoring import ITEMS, Item, dimension_scores, score, shown_score, weakest
 from store.assessments import Result
 from store.models import Owner
 from store.training import Listing

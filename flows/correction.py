@@ -2,9 +2,9 @@
 
 from typing import Any
 
+from domain.msgid import N_
 from flows.businesses import BUSINESS_ID, BUSINESSES, offer_businesses, which_business
 from flows.engine import Question, QuestionFlow, Turn
-from flows.i18n import N_
 from flows.messages import Reply
 from flows.profile import registered_owner
 from flows.registration import NOTHING_REGISTERED, Registration, answers_from, business_details, owner_details

@@ -14,9 +14,13 @@ from typing import Any, ClassVar, Protocol
 
 from transitions import Machine
 
-from flows.i18n import N_, Text, in_wib
+from domain.channels import TELEGRAM
+from domain.invalid import Invalid
+from domain.msgid import N_
+from domain.wib import in_wib
+from flows.i18n import Text
 from flows.messages import Choice, Inbound, Reply, numbered
-from flows.parsing import Invalid, parse_choice, parse_yes_no
+from flows.parsing import parse_choice, parse_yes_no
 from store.officers import OfficerInfo
 from store.registry import ConversationState, Registry
 
@@ -60,7 +64,7 @@ class Turn:
     def officer(self) -> OfficerInfo | None:
         """The active officer writing, if the writer is one: looked up once a message, however often asked."""
         # A private Telegram chat's address is its user's id; a group's never is an officer's.
-        telegram_id = self.inbound.address if self.inbound.channel == "telegram" else None
+        telegram_id = self.inbound.address if self.inbound.channel == TELEGRAM else None
         return self.registry.officers.recognise(telegram_id, self.inbound.verified_phone)
 
     @property

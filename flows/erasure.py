@@ -1,7 +1,7 @@
 """Deleting an owner's data on their request (UU PDP), after they confirm it."""
 
+from domain.msgid import N_
 from flows.engine import Question, QuestionFlow, Turn
-from flows.i18n import N_
 from flows.messages import Reply
 from flows.notices import give_up_places
 from flows.parsing import parse_yes_no

@@ -1,10 +1,9 @@
 """The words users read: gettext catalogs from locales/, and money and dates formatted by Babel."""
 
 import gettext
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
 from babel.lists import format_list
@@ -12,25 +11,14 @@ from babel.numbers import format_currency, format_decimal
 from babel.support import Translations
 
 import locales
+from domain.msgid import N_
+from domain.wib import in_wib
 
 LOCALES = Path(locales.__file__).resolve().parent
 DOMAIN = "messages"
 DEFAULT_LANGUAGE = "id"
 LANGUAGES = ("id", "en")
 _BABEL_LOCALES = {"id": "id_ID", "en": "en_ID"}
-WIB = ZoneInfo("Asia/Jakarta")  # Kalimantan Tengah's time zone
-
-
-def in_wib(moment: datetime) -> datetime:
-    """A stored moment in Kalimantan Tengah's time; SQLite hands back naive UTC."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(WIB)
-
-
-def N_(message: str) -> str:
-    """Mark a msgid for extraction where it is defined; it is translated where it is shown."""
-    return message
 
 
 @cache

@@ -1,7 +1,7 @@
 """One owner across channels: a chat from a registered owner's verified phone number is theirs."""
 
+from domain.msgid import N_
 from flows.engine import MENU, START, Turn
-from flows.i18n import N_
 from flows.messages import Reply
 from flows.parsing import display_phone
 from flows.registration import Registration

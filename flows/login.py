@@ -1,7 +1,7 @@
 """An officer's way into the dashboard from the chat: "masuk" answers with a one-time login link."""
 
+from domain.msgid import N_
 from flows.engine import Turn
-from flows.i18n import N_
 from flows.messages import Reply
 
 LOGIN_LINK = N_("Your link to the dashboard:\n%(link)s\n\nIt works once, within 10 minutes. Do not pass it on: "

@@ -3,13 +3,14 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from domain.invalid import Invalid
+from domain.msgid import N_
 from flows.assessment import Assessment
 from flows.correction import Correction
 from flows.engine import MENU, START, Turn
 from flows.erasure import Erasure
-from flows.i18n import N_
 from flows.messages import IDENTITY, Reply, numbered
-from flows.parsing import Invalid, parse_choice
+from flows.parsing import parse_choice
 from flows.profile import show_profile
 from flows.programmes import Programmes
 from flows.registration import Registration

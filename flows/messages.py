@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.i18n import N_
+from domain.msgid import N_
 
 # What came besides (or instead of) text, as channels name it in Inbound.attachment.
 CONTACT = "contact"  # a shared phone contact; its number is the text

@@ -7,12 +7,15 @@ cannot be written to until its owner writes.
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
-from flows.i18n import N_, WIB, Text, in_wib
-from store.regions import region
+from domain.channels import PUSH_CHANNELS
+from domain.msgid import N_
+from domain.outbox import REMINDER, SEAT
+from domain.regions import region
+from domain.wib import WIB, in_wib
+from flows.i18n import Text
 from store.registry import Registry
 from store.training import SessionInfo
 
-PUSH_CHANNELS = ("telegram", "whatsapp")
 REMIND_FROM = time(9, 0)  # WIB, on the day before a session: nobody is woken by a reminder
 
 
@@ -45,7 +48,7 @@ def tell_seat_given(registry: Registry, session_id: int, owner_id: int) -> None:
     session = registry.training.session(session_id, owner_id)
     if session is None:
         return
-    tell_owner(registry, owner_id, "seat", lambda text: text(N_(
+    tell_owner(registry, owner_id, SEAT, lambda text: text(N_(
         "Good news: a seat has become free in %(programme)s on %(when)s at %(place)s, and it is now yours. "
         "If you cannot come after all, type \"jadwal\" to cancel, so the next person can have it."),
         **where_and_when(session, text)))
@@ -59,7 +62,7 @@ def queue_reminders(registry: Registry) -> int:
     tomorrow = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=WIB)
     queued = 0
     for session, owner_id in registry.training.registered_between(tomorrow, tomorrow + timedelta(days=1)):
-        queued += tell_owner(registry, owner_id, "reminder", lambda text, session=session: text(N_(
+        queued += tell_owner(registry, owner_id, REMINDER, lambda text, session=session: text(N_(
             "Reminder: tomorrow, %(when)s, you are registered for %(programme)s at %(place)s. "
             "If you cannot come, type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
             **where_and_when(session, text)), key=f"reminder:{session.id}:{owner_id}")

@@ -8,61 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import re
-import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from functools import cache
 
 import phonenumbers
-from rapidfuzz import fuzz
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
 
-from flows.i18n import N_
-from store.regions import Region, aliases, kabupaten_list, kecamatan_of, normalise_name, region
-
-
-class Invalid(ValueError):
-    """A rejected answer.
-
-    `reason` is an English gettext msgid marked with N_, `params` fill its %(name)s placeholders.
-    """
-
-    expects: str | None = None  # what a channel with a button for it may offer instead (see Reply.expects)
-
-    def __init__(self, reason: str, **params: object) -> None:
-        # Only the msgid goes to ValueError: the message must never echo the owner's text (a NIK).
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
-
-
-class Ambiguous(Invalid):
-    """Two or more places are equally close: `candidates` are their Region objects, best first."""
-
-    def __init__(self, reason: str, candidates: Sequence[Region], **params: object) -> None:
-        super().__init__(reason, **params)
-        self.candidates: tuple[Region, ...] = tuple(candidates)
-
-
-# ---------------------------------------------------------------------------------------------
-# Text cleaning
-
-_DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
-
-
-def clean(text: str) -> str:
-    """Strip, drop control and format characters, collapse whitespace; case is kept."""
-    # NFKC turns full-width digits and no-break spaces, which some phone keyboards send, into plain ones.
-    normalised = unicodedata.normalize("NFKC", text)
-    kept = (
-        " " if char.isspace() else char
-        for char in normalised
-        if char.isspace() or unicodedata.category(char) not in _DROPPED_CATEGORIES
-    )
-    return " ".join("".join(kept).split())
+from domain.invalid import Invalid
+from domain.msgid import N_
+from domain.names import Names, closest, numbered_answer
+from domain.text import clean, normalise_name
 
 
 def _has_digit(text: str) -> bool:
@@ -338,212 +295,21 @@ def parse_year(text: str, *, today: date) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Choosing among names: menu options and regions
-
-_FUZZY_THRESHOLD = 80
-_MIN_PREFIX_LENGTH = 3
-_NUMBERED_ANSWER = re.compile(r"(?:no|nomor|nmr|pilihan|opsi|angka)? ?([0-9]{1,4})")
-
-
-@dataclass(frozen=True, slots=True)
-class _Names:
-    """The normalised names one candidate answers to."""
-
-    loose: tuple[str, ...]
-    # Matched only whole, because words like "kabupaten" would make every name fuzzily alike.
-    exact_only: tuple[str, ...] = ()
-
-
-def _compact(name: str) -> str:
-    # "kota waringin timur" and "palangka raya" are spacing variants of the official names.
-    return name.replace(" ", "")
-
-
-def _exact_matches(queries: Sequence[str], candidates: Sequence[_Names]) -> tuple[int, ...]:
-    wanted = {_compact(query) for query in queries}
-    return tuple(
-        index
-        for index, names in enumerate(candidates)
-        if any(_compact(name) in wanted for name in names.loose + names.exact_only)
-    )
-
-
-def _prefix_matches(queries: Sequence[str], candidates: Sequence[_Names]) -> tuple[int, ...]:
-    stems = [_compact(query) for query in queries if len(_compact(query)) >= _MIN_PREFIX_LENGTH]
-    return tuple(
-        index
-        for index, names in enumerate(candidates)
-        if any(_compact(name).startswith(stem) for name in names.loose for stem in stems)
-    )
-
-
-def _similarity(query: str, name: str) -> float:
-    # ratio on compacted text forgives typos and spacing; token_set_ratio forgives extra words.
-    return max(fuzz.ratio(_compact(query), _compact(name)), fuzz.token_set_ratio(query, name))
-
-
-def _fuzzy_matches(queries: Sequence[str], candidates: Sequence[_Names]) -> tuple[int, ...]:
-    scores = [
-        round(max((_similarity(query, name) for query in queries for name in names.loose), default=0.0), 1)
-        for names in candidates
-    ]
-    best = max(scores, default=0.0)
-    if best < _FUZZY_THRESHOLD:
-        return ()
-    return tuple(index for index, score in enumerate(scores) if score == best)
-
-
-def _closest(queries: Sequence[str], candidates: Sequence[_Names]) -> tuple[int, ...]:
-    """Indices of the equally best candidates: exact names first, then prefixes, then fuzzy."""
-    present = [query for query in queries if query]
-    if not present:
-        return ()
-    for stage in (_exact_matches, _prefix_matches, _fuzzy_matches):
-        found = stage(present, candidates)
-        if found:
-            return found
-    return ()
-
-
-def _numbered_answer(normalised: str) -> int | None:
-    match = _NUMBERED_ANSWER.fullmatch(normalised)
-    return int(match.group(1)) if match else None
-
+# Choosing among options
 
 def parse_choice(text: str, options: Sequence[str]) -> int:
     """The 0-based index of the option chosen by its number ("2", "no. 2") or by its name."""
     pick_a_number = Invalid(N_("Please answer with a number from 1 to %(count)s."), count=len(options))
     query = normalise_name(clean(text))
-    number = _numbered_answer(query)
+    number = numbered_answer(query)
     if number is not None:
         if 1 <= number <= len(options):
             return number - 1
         raise pick_a_number
-    found = _closest([query], [_Names(loose=(normalise_name(option),)) for option in options])
+    found = closest([query], [Names(loose=(normalise_name(option),)) for option in options])
     if len(found) != 1:
         raise pick_a_number
     return found[0]
-
-
-_KABUPATEN_PREFIXES = frozenset({"kabupaten", "kab", "kota", "kot", "kotamadya", "kodya"})
-_KECAMATAN_PREFIXES = frozenset({"kecamatan", "kec"})
-
-
-_COMPASS_IN_ENGLISH = {"east": "timur", "west": "barat", "north": "utara", "south": "selatan", "central": "tengah"}
-
-
-def _query_variants(text: str, prefixes: frozenset[str]) -> list[str]:
-    """The normalised answer, and the same without a leading "Kab."/"Kota"-like word.
-
-    English compass words become Indonesian and go last, as in the names: "east kotawaringin"
-    is looked for as "kotawaringin timur".
-    """
-    words = normalise_name(clean(text)).split()
-    compass = [_COMPASS_IN_ENGLISH[word] for word in words if word in _COMPASS_IN_ENGLISH]
-    query = " ".join([word for word in words if word not in _COMPASS_IN_ENGLISH] + compass)
-    first_word, _, rest = query.partition(" ")
-    return [query, rest] if first_word in prefixes else [query]
-
-
-@cache
-def _region_names(place: Region) -> _Names:
-    alias_names = tuple(alias for alias, code in aliases() if code == place.code)
-    return _Names(
-        loose=(normalise_name(place.short_name), *alias_names),
-        exact_only=(normalise_name(place.name),),
-    )
-
-
-_Stage = Callable[[Sequence[str], Sequence[_Names]], tuple[int, ...]]
-
-
-def _matching_regions(stage: _Stage, queries: Sequence[str], places: Sequence[Region]) -> tuple[Region, ...]:
-    return tuple(places[index] for index in stage(queries, [_region_names(place) for place in places]))
-
-
-def _pick_by_number(queries: Sequence[str], places: Sequence[Region]) -> Region | None:
-    number = _numbered_answer(queries[-1])
-    if number is None:
-        return None
-    if 1 <= number <= len(places):
-        return places[number - 1]
-    raise Invalid(N_("Please choose a number from 1 to %(count)s, or write the name."), count=len(places))
-
-
-def _single(found: tuple[Region, ...]) -> Region:
-    if len(found) > 1:
-        names = ", ".join(place.short_name for place in found)
-        raise Ambiguous(N_("Several places match; which one do you mean: %(names)s?"), found, names=names)
-    return found[0]
-
-
-def parse_kabupaten(text: str) -> Region:
-    """A kabupaten/kota of Kalimantan Tengah by number, name, alias ("Kotim", "Sampit") or near-miss."""
-    queries = _query_variants(text, _KABUPATEN_PREFIXES)
-    places = kabupaten_list()
-    chosen = _pick_by_number(queries, places)
-    if chosen is not None:
-        return chosen
-    found = _matching_regions(_closest, queries, places)
-    if not found:
-        raise Invalid(N_("I could not find that kabupaten or kota in Kalimantan Tengah; please check the spelling."))
-    return _single(found)
-
-
-def _kecamatan_outside(kabupaten_code: str) -> tuple[Region, ...]:
-    return tuple(
-        place
-        for kabupaten in kabupaten_list()
-        if kabupaten.code != kabupaten_code
-        for place in kecamatan_of(kabupaten.code)
-    )
-
-
-def _reject_kecamatan_elsewhere(found_elsewhere: tuple[Region, ...], kabupaten: Region) -> None:
-    """Tell the owner where the kecamatan they named really is, when that is certain."""
-    if len(found_elsewhere) == 1:
-        place = found_elsewhere[0]
-        other = next(k for k in kabupaten_list() if k.code == place.parent_code)
-        raise Invalid(
-            N_("Kecamatan %(kecamatan)s is in %(other)s, not in %(kabupaten)s."),
-            kecamatan=place.name,
-            other=other.name,
-            kabupaten=kabupaten.name,
-        )
-
-
-def kecamatan_named(text: str) -> tuple[Region, ...]:
-    """Every kecamatan in Kalimantan Tengah whose name or alias is exactly this text ("Kumai", "Sampit")."""
-    queries = _query_variants(text, _KECAMATAN_PREFIXES)
-    return _matching_regions(_exact_matches, queries, [place for kabupaten in kabupaten_list()
-                                                       for place in kecamatan_of(kabupaten.code)])
-
-
-def parse_kecamatan(text: str, kabupaten_code: str) -> Region:
-    """A kecamatan of the given kabupaten/kota, by number, name, alias ("Dusel") or near-miss.
-
-    kabupaten_code comes from the program, not the owner: an unknown one raises KeyError.
-    """
-    kabupaten = region(kabupaten_code)
-    queries = _query_variants(text, _KECAMATAN_PREFIXES)
-    places = kecamatan_of(kabupaten_code)
-    chosen = _pick_by_number(queries, places)
-    if chosen is not None:
-        return chosen
-    elsewhere = _kecamatan_outside(kabupaten_code)
-    exact_here = _matching_regions(_exact_matches, queries, places)
-    if exact_here:
-        return _single(exact_here)
-    # An exact name elsewhere beats a near-miss here: the owner named a real, other kecamatan.
-    _reject_kecamatan_elsewhere(_matching_regions(_exact_matches, queries, elsewhere), kabupaten)
-    found = _matching_regions(_closest, queries, places)
-    if found:
-        return _single(found)
-    _reject_kecamatan_elsewhere(_matching_regions(_closest, queries, elsewhere), kabupaten)
-    raise Invalid(
-        N_("I could not find that kecamatan in %(kabupaten)s; please check the spelling."),
-        kabupaten=kabupaten.name,
-    )
 
 
 # ---------------------------------------------------------------------------------------------

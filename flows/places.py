@@ -2,10 +2,11 @@
 
 from collections.abc import Sequence
 
+from domain.invalid import Ambiguous, Invalid
+from domain.msgid import N_
+from domain.places import kecamatan_named, names_exactly, parse_kabupaten, parse_kecamatan
+from domain.regions import Region, kabupaten_list, kecamatan_of, region
 from flows.engine import Suggest, Turn
-from flows.i18n import N_
-from flows.parsing import Ambiguous, Invalid, kecamatan_named, parse_kabupaten, parse_kecamatan
-from store.regions import Region, aliases, kabupaten_list, kecamatan_of, normalise_name, region
 
 
 def kabupaten_labels(_turn: Turn) -> list[str]:
@@ -38,22 +39,13 @@ def parse_business_kecamatan(text: str, turn: Turn) -> str:
     exact = [place for place in kecamatan_named(text) if place.parent_code == kabupaten]
     if len(exact) == 1:
         return exact[0].code
-    if not exact and _names_kabupaten(text, kabupaten):
+    if not exact and names_exactly(text, region(kabupaten)):
         raise Suggest(N_("%(kabupaten)s has several kecamatan: which one is the business in? Reply with its number."),
                       range(len(kecamatan_of(kabupaten))), kabupaten=region(kabupaten).name)
     try:
         return parse_kecamatan(text, kabupaten).code
     except Ambiguous as unclear:
         raise _suggest(unclear.candidates, kecamatan_of(kabupaten)) from None
-
-
-def _names_kabupaten(text: str, code: str) -> bool:
-    """Whether the text is exactly a name of this kabupaten/kota ("Kobar", "kotawaringin barat")."""
-    place = region(code)
-    names = {normalise_name(place.name), normalise_name(place.short_name)}
-    names |= {alias for alias, alias_code in aliases() if alias_code == code}
-    words = normalise_name(text).split()
-    return " ".join(words) in names or " ".join(words[1:]) in names  # "Kab. Kapuas"
 
 
 def show_place(code: str, _turn: Turn) -> str:

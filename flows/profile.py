@@ -1,12 +1,14 @@
 """Showing owners the data the registry holds about them ("data saya")."""
 
-from flows.classification import BusinessClass
+from domain.assessment import Level
+from domain.classes import BusinessClass
+from domain.msgid import N_
+from domain.wib import in_wib
 from flows.engine import Turn
-from flows.i18n import N_, in_wib
 from flows.messages import Reply
 from flows.places import show_place
 from flows.registration import NOTHING_REGISTERED, Registration, show_money, show_nib, show_nik, show_phone
-from flows.scoring import Level, shown_score
+from flows.scoring import shown_score
 from flows.sectors import show_sector
 from store.models import Business, Owner
 

@@ -10,14 +10,17 @@ from typing import Any
 
 from transitions import Machine
 
+from domain.assessment import Dimension
+from domain.invalid import Invalid
+from domain.msgid import N_
+from domain.regions import region
+from domain.wib import in_wib
 from flows.engine import START, Answers, Turn, fire, leave_flow, yes_no_choices
-from flows.i18n import N_, Text, in_wib
+from flows.i18n import Text
 from flows.messages import Choice, Reply, numbered
 from flows.notices import tell_seat_given, where_and_when
-from flows.parsing import Invalid, parse_choice, parse_yes_no
+from flows.parsing import parse_choice, parse_yes_no
 from flows.registration import NOTHING_REGISTERED
-from flows.scoring import Dimension
-from store.regions import region
 from store.training import SessionInfo, SignUp, Status
 
 LIST = "list"

@@ -5,14 +5,15 @@ import re
 from datetime import datetime
 from typing import Any
 
-from flows.classification import BusinessClass, classify
+from domain.classes import BusinessClass, classify
+from domain.invalid import Invalid
+from domain.msgid import N_
+from domain.sectors import is_other, kbli_of
+from domain.text import clean
 from flows.engine import Answers, Question, QuestionFlow, Turn
-from flows.i18n import N_
 from flows.messages import IDENTITY, PHONE, Reply
 from flows.parsing import (
     MONTHS_PER_YEAR,
-    Invalid,
-    clean,
     display_phone,
     parse_monthly_rupiah,
     parse_nib,
@@ -30,7 +31,7 @@ from flows.places import (
     parse_business_kecamatan,
     show_place,
 )
-from flows.sectors import is_other, kbli_of, parse_sector, sector_labels, show_sector
+from flows.sectors import parse_sector, sector_labels, show_sector
 from store.models import Business, Owner
 from store.registrations import mask_nik
 from store.registry import BusinessDetails, NikTaken, OwnerDetails

@@ -7,9 +7,10 @@ else they are ordinary text, answered as they always were.
 import re
 from collections.abc import Callable
 
+from domain.msgid import N_
+from domain.text import clean
 from flows.announce import Announce, answer_announcements, show_reports
 from flows.engine import MENU, Flow, Turn, leave_flow
-from flows.i18n import N_
 from flows.identity import recognise
 from flows.login import send_login_link
 from flows.menu import (
@@ -24,7 +25,7 @@ from flows.menu import (
     switch_language,
 )
 from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, PHONE, STICKER, VOICE, Reply
-from flows.parsing import clean, display_phone
+from flows.parsing import display_phone
 from flows.profile import show_profile
 
 announcing = Announce()

@@ -8,56 +8,9 @@ Berkembang, 60-79 Mandiri, 80 and above Siap Naik Kelas.
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
-from flows.i18n import N_
-
-MAX_POINTS = 3
-
-
-class Dimension(StrEnum):
-    LEGALITAS = "legalitas"
-    KEUANGAN = "keuangan"
-    PASAR = "pasar"
-    DIGITAL = "digital"
-    PRODUK = "produk"
-    SDM = "sdm"
-
-    @property
-    def label(self) -> str:
-        """The dimension in plain words, for "your weakest areas are …"."""
-        return _DIMENSION_LABELS[self]
-
-
-_DIMENSION_LABELS = {
-    Dimension.LEGALITAS: N_("permits and legal standing"),
-    Dimension.KEUANGAN: N_("bookkeeping and finance"),
-    Dimension.PASAR: N_("sales and markets"),
-    Dimension.DIGITAL: N_("selling and paying online"),
-    Dimension.PRODUK: N_("product quality and packaging"),
-    Dimension.SDM: N_("people and skills"),
-}
-
-
-class Level(StrEnum):
-    PEMULA = "pemula"
-    BERKEMBANG = "berkembang"
-    MANDIRI = "mandiri"
-    SIAP_NAIK_KELAS = "siap_naik_kelas"
-
-    @property
-    def label(self) -> str:
-        return _LEVEL_LABELS[self]
-
-
-_LEVEL_LABELS = {
-    Level.PEMULA: N_("Pemula (starting out)"),
-    Level.BERKEMBANG: N_("Berkembang (growing)"),
-    Level.MANDIRI: N_("Mandiri (standing on its own)"),
-    Level.SIAP_NAIK_KELAS: N_("Siap Naik Kelas (ready to move up a class)"),
-}
-# The lowest score of each level, highest first.
-_LEVEL_FLOORS = ((80, Level.SIAP_NAIK_KELAS), (60, Level.MANDIRI), (40, Level.BERKEMBANG), (0, Level.PEMULA))
+from domain.assessment import MAX_POINTS, Dimension
+from domain.msgid import N_
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +94,6 @@ def score(points: Mapping[str, int]) -> float:
 def shown_score(value: float) -> int:
     """A score as shown: rounded down, so 59.9 reads 59 and matches its level, Berkembang."""
     return math.floor(value)
-
-
-def level(value: float) -> Level:
-    return next(found for floor, found in _LEVEL_FLOORS if value >= floor)
 
 
 def _points_by_dimension(points: Mapping[str, int]) -> dict[Dimension, list[int]]:

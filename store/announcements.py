@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from domain.outbox import ANNOUNCEMENT, ERASED, STOPPED
 from store.dialects import DIALECTS
 from store.models import (
     Announcement,
@@ -33,7 +34,6 @@ from store.models import (
 from store.officers import PROVINCE, actor_of, within
 from store.outbox import BROADCAST, WAITING, Delivery
 
-ANNOUNCEMENT = "announcement"  # the outbox kind of an announcement's rows
 CONSENT_PURPOSE = "announcements"  # receiving announcements is a purpose of its own
 ENROLLED = ("registered", "waitlisted", "attended")  # a programme's participants, whatever their seat
 
@@ -230,7 +230,7 @@ class Announcements:
             return False
         self._connection.execute(update(_outbox).where(
             _outbox.c.owner_id == owner_id, _outbox.c.announcement_id.is_not(None),
-            _outbox.c.status == Delivery.PENDING).values(status=Delivery.CANCELLED, error="stopped"))
+            _outbox.c.status == Delivery.PENDING).values(status=Delivery.CANCELLED, error=STOPPED))
         return True
 
     def resume(self, owner_id: int, text_version: str) -> bool:
@@ -244,7 +244,7 @@ class Announcements:
             owner_id=None, address="",
             status=case((_outbox.c.status == Delivery.PENDING, literal(str(Delivery.CANCELLED))),
                         else_=_outbox.c.status),
-            error=case((_outbox.c.status == Delivery.PENDING, literal("erased")), else_=_outbox.c.error)))
+            error=case((_outbox.c.status == Delivery.PENDING, literal(ERASED)), else_=_outbox.c.error)))
 
     def _answer(self, owner_id: int, text_version: str, *, accepted: bool) -> bool:
         """Record the owner's answer, as proof, when it changes anything."""

@@ -7,13 +7,16 @@ tables to read and the conditions (`_matching`), so a count, a page and an expor
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
+from domain.assessment import Level
+from domain.classes import BusinessClass
+from domain.wib import WIB
 from store.models import (
     DIMENSION_COLUMNS,
     Announcement,
@@ -28,10 +31,9 @@ from store.models import (
 )
 from store.officers import PROVINCE, within
 
-WIB = timezone(timedelta(hours=7))  # the dashboard's dates are Kalimantan Tengah's calendar days
-LEVELS = ("pemula", "berkembang", "mandiri", "siap_naik_kelas")  # flows.scoring.Level, lowest first
+LEVELS = tuple(Level)  # lowest first
 NEVER_ASSESSED = "none"  # the level filter's word for businesses without an assessment
-BUSINESS_CLASSES = ("mikro", "kecil", "menengah", "besar")  # flows.classification.BusinessClass, smallest first
+BUSINESS_CLASSES = tuple(BusinessClass)  # smallest first
 SORTS = ("registered_at", "name", "owner", "kabupaten", "class", "score")
 MESSAGES_SHOWN = 50  # a business's page shows the owner's latest outbox rows, not years of them
 EXPORT_BATCH = 2_000  # rows fetched at a time while an export streams

@@ -15,16 +15,7 @@ from store.assessments import Assessments
 from store.dialects import DIALECTS
 from store.exports import Exports
 from store.logins import Logins
-from store.models import (
-    AuditEvent,
-    Business,
-    Consent,
-    Conversation,
-    DeliveryStatus,
-    InboundMessage,
-    Owner,
-    as_utc,
-)
+from store.models import AuditEvent, Business, Consent, Conversation, DeliveryStatus, InboundMessage, Owner, as_utc
 from store.officers import Officers
 from store.outbox import Outbox
 from store.registrations import Registrations

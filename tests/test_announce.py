@@ -11,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from domain.channels import PUSH_CHANNELS
 from flows.announce import CONSENT_VERSION
 from flows.conversation import Conversations
-from flows.notices import PUSH_CHANNELS
 from store.announcements import ANNOUNCEMENT, CONSENT_PURPOSE, Segment
 from store.db import Database
 from store.models import Announcement, Consent, OutboxMessage

@@ -12,16 +12,7 @@ from sqlalchemy import delete, insert, select, update
 from bot.sample import seed
 from store.announcements import ANNOUNCEMENT, Reach, Segment
 from store.db import Database
-from store.models import (
-    Business,
-    Consent,
-    Conversation,
-    Enrollment,
-    OutboxMessage,
-    Owner,
-    Programme,
-    TrainingSession,
-)
+from store.models import Business, Consent, Conversation, Enrollment, OutboxMessage, Owner, Programme, TrainingSession
 from store.officers import PROVINCE
 from store.outbox import BROADCAST, PERSONAL, Delivery
 

@@ -25,9 +25,9 @@ from worker_at import command
 
 from bot.delivery import CLAIM_TIMEOUT
 from bot.sample import seed
+from domain.channels import PUSH_CHANNELS
 from fake_telegram import FakeTelegram
 from fake_twilio import FakeTwilio
-from flows.notices import PUSH_CHANNELS
 from server import TABE
 from store.announcements import Segment
 from store.db import Database

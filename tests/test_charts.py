@@ -1,4 +1,4 @@
-"""The dashboard's SVG charts (bot/admin/charts.py): well-formed, escaped, scaled, and every number written."""
+"""The dashboard's SVG charts (dashboard/charts.py): well-formed, escaped, scaled, and every number written."""
 
 from collections.abc import Callable
 from xml.etree import ElementTree
@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 import pytest
 from markupsafe import Markup
 
-from bot.admin.charts import Rows, bar_chart, column_chart, figure
+from dashboard.charts import Rows, bar_chart, column_chart, figure
 
 SVG = "{http://www.w3.org/2000/svg}"
 Chart = Callable[..., Markup]

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.wib import in_wib
 from flows import i18n
-from flows.i18n import LANGUAGES, Text, in_wib
+from flows.i18n import LANGUAGES, Text
 from flows.parsing import parse_rupiah
 
 

@@ -4,12 +4,12 @@ work once in the dashboard; from anyone else "masuk" is ordinary text."""
 import re
 
 import pytest
-from dashboard import KOTIM, add_officer, app_on
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from bot.cli import main
 from flows.conversation import Conversations
+from officer_dashboard import KOTIM, add_officer, app_on
 from store.db import Database
 from store.models import LoginLink, utcnow
 from transcript import Chat, Clock

@@ -6,14 +6,12 @@ from babel.numbers import format_currency
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from domain.invalid import Ambiguous, Invalid
+from domain.places import parse_kabupaten, parse_kecamatan
+from domain.text import clean
 from flows.parsing import (
-    Ambiguous,
-    Invalid,
-    clean,
     display_phone,
     parse_choice,
-    parse_kabupaten,
-    parse_kecamatan,
     parse_monthly_rupiah,
     parse_nib,
     parse_nik,

@@ -1,4 +1,4 @@
-"""Officers' programme files (bot/programme_file.py): reading CSV and YAML, every problem with its line,
+"""Officers' programme files (flows/programme_file.py): reading CSV and YAML, every problem with its line,
 and applying a file to the registry whole.
 
 Reading needs no database; applying runs on SQLite and on PostgreSQL. The files are in tests/programmes/.
@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.programme_file import (
+from bot.sample import seed
+from domain.wib import WIB
+from flows.i18n import Text
+from flows.programme_file import (
     Fields,
     Problem,
     ProgrammeFileError,
@@ -19,8 +22,6 @@ from bot.programme_file import (
     read_programme_file,
     session_of,
 )
-from bot.sample import seed
-from flows.i18n import WIB, Text
 from store.db import Database
 from store.models import Enrollment, OutboxMessage, Programme, TrainingSession
 from store.training import ProgrammeRecord, SessionRecord, SignUp, Tally

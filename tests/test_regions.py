@@ -2,7 +2,8 @@ import dataclasses
 
 import pytest
 
-from store.regions import Region, aliases, kabupaten_list, kecamatan_of, normalise_name, region
+from domain.regions import Region, aliases, kabupaten_list, kecamatan_of, region
+from domain.text import normalise_name
 
 KABUPATEN_CODES = [
     "62.01", "62.02", "62.03", "62.04", "62.05", "62.06", "62.07",

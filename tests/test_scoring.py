@@ -2,7 +2,8 @@
 
 import pytest
 
-from flows.scoring import ITEMS, Dimension, Level, level, score, weakest
+from domain.assessment import Dimension, Level, level
+from flows.scoring import ITEMS, score, weakest
 
 
 @pytest.mark.parametrize(("value", "expected"), [

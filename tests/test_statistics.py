@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.sample import SAMPLE_MONTHS, SAMPLE_UNTIL, seed
+from domain.assessment import level
+from domain.regions import kabupaten_list, kecamatan_of
 from flows.assessment import FOOD_SECTORS
-from flows.scoring import dimension_scores, level, score
+from flows.scoring import dimension_scores, score
 from store.db import Database
 from store.models import DIMENSION_COLUMNS, Assessment, Business, Enrollment, Owner, Programme, TrainingSession
 from store.officers import PROVINCE
-from store.regions import kabupaten_list, kecamatan_of
 from store.registrations import LEVELS
 from store.statistics import ProgrammeFill
 

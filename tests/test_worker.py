@@ -22,9 +22,9 @@ from bot.delivery import Courier
 from bot.sample import seed
 from bot.settings import Settings
 from bot.worker import forget_old_message_ids, work_once
+from domain.wib import WIB, in_wib
 from fake_telegram import FakeTelegram
 from flows.conversation import Conversations
-from flows.i18n import WIB, in_wib
 from flows.messages import Inbound
 from server import TABE
 from store.db import Database

@@ -29,12 +29,13 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select, update
 
-from bot.programme_file import apply_programmes, exact_kabupaten, read_programme_file
 from bot.render import as_plain_text
 from bot.sample import seed
+from domain.invalid import Invalid
 from flows.conversation import Conversations
 from flows.messages import Inbound
-from flows.parsing import Invalid, parse_phone
+from flows.parsing import parse_phone
+from flows.programme_file import apply_programmes, exact_kabupaten, read_programme_file
 from store.db import Database
 from store.models import Assessment, Business, Conversation, Owner
 from store.officers import PROVINCE

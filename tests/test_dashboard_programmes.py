@@ -1,4 +1,4 @@
-"""The dashboard's programmes (bot/admin/programmes.py): the list, the programme and session forms checked as
+"""The dashboard's programmes (dashboard/programmes.py): the list, the programme and session forms checked as
 import files are, a session's participants and their attendance, the participant list download, and scope.
 
 Every HTTP test runs on SQLite and on PostgreSQL; owners come from `bot.sample.seed` (ids 1..n, each with a
@@ -13,15 +13,18 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from dashboard import KAPUAS, KOTIM, browser_dashboard, logged_in
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import select, text, update
 
-from bot.admin.pages import ENROLLMENT_LABELS
-from bot.admin.programmes import CSV_HEADER
-from bot.programme_file import (
+from bot.sample import seed
+from dashboard.pages import ENROLLMENT_LABELS
+from dashboard.programmes import CSV_HEADER
+from domain.regions import region
+from domain.wib import WIB
+from flows.i18n import Text
+from flows.programme_file import (
     Fields,
     Problem,
     ProgrammeFileError,
@@ -31,12 +34,10 @@ from bot.programme_file import (
     session_of,
     session_values,
 )
-from bot.sample import seed
-from flows.i18n import WIB, Text
+from officer_dashboard import KAPUAS, KOTIM, browser_dashboard, logged_in
 from store.db import Database
 from store.models import AuditEvent, Business, Enrollment, OutboxMessage, Owner, Programme, TrainingSession
 from store.officers import PROVINCE, actor_of
-from store.regions import region
 from store.training import ProgrammeRecord, SessionRecord, SignUp, Status
 
 _businesses = Business.__table__

@@ -11,14 +11,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
-from bot.admin.access import CSRF_FIELD
-from flows.classification import BusinessClass
-from flows.i18n import DEFAULT_LANGUAGE, N_, Text, catalog
-from flows.scoring import Dimension, Level
-from flows.sectors import SECTORS
+from dashboard.access import CSRF_FIELD
+from domain.assessment import Dimension, Level
+from domain.classes import BusinessClass
+from domain.msgid import N_
+from domain.regions import kabupaten_list, kecamatan_of, region
+from domain.sectors import SECTORS
+from flows.i18n import DEFAULT_LANGUAGE, Text, catalog
 from store.logins import Viewer
 from store.officers import PROVINCE
-from store.regions import kabupaten_list, kecamatan_of, region
 from store.training import Status
 
 TEMPLATES = Path(__file__).parent / "templates"

@@ -1,7 +1,7 @@
 """The overview: how many are registered, where, what kind, since when, how they assess, how programmes fill.
 
 The store counts everything inside the officer's scope in one unit of work (store/statistics.py); this page
-only names the numbers, draws them (bot/admin/charts.py) and lists each chart's numbers in a table under it.
+only names the numbers, draws them (dashboard/charts.py) and lists each chart's numbers in a table under it.
 """
 
 from collections.abc import Callable
@@ -14,14 +14,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.admin.access import officer_page
-from bot.admin.charts import LOCALE, Rows, bar_chart, column_chart, figure
-from bot.admin.pages import render, templates
-from bot.admin.work import read
-from flows.i18n import DEFAULT_LANGUAGE, N_, Text
+from dashboard.access import officer_page
+from dashboard.charts import LOCALE, Rows, bar_chart, column_chart, figure
+from dashboard.pages import render, templates
+from dashboard.work import read
+from domain.msgid import N_
+from domain.regions import region
+from flows.i18n import DEFAULT_LANGUAGE, Text
 from store.logins import Viewer
 from store.officers import PROVINCE
-from store.regions import region
 from store.statistics import Overview, ProgrammeFill
 
 _text = Text(DEFAULT_LANGUAGE)

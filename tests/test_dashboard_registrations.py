@@ -8,21 +8,21 @@ from datetime import UTC, date, datetime, timedelta
 
 import lxml.html
 import pytest
-from dashboard import KAPUAS, KOTIM, Officer, browser_dashboard, logged_in
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import and_, insert, select, update
 
-from bot.admin.registrations import DELIVERY_PROBLEMS
-from bot.delivery import NO_TEMPLATE
 from bot.sample import seed
+from dashboard.registrations import DELIVERY_PROBLEMS
+from domain.outbox import NO_TEMPLATE
+from domain.regions import kecamatan_of
 from flows.i18n import DEFAULT_LANGUAGE, Text
+from officer_dashboard import KAPUAS, KOTIM, Officer, browser_dashboard, logged_in
 from store.db import Database
 from store.models import Assessment, Business, Enrollment, OutboxMessage, Owner, Programme, TrainingSession
 from store.officers import PROVINCE
-from store.regions import kecamatan_of
 from store.registry import registration_number
 
 SEEDED = 300  # six pages of fifty

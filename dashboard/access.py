@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from bot.admin.work import read
+from dashboard.work import read
 from store.logins import Viewer
 from store.officers import PROVINCE
 

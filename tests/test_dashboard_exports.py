@@ -11,11 +11,10 @@ import anyio
 import lxml.html
 import openpyxl
 import pytest
-from dashboard import KOTIM, add_officer, browser_dashboard, logged_in
 from httpx import Response
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
-from test_admin_registrations import (
+from test_dashboard_registrations import (
     FIRST_OF_MARCH_2,
     SCRIPT_OWNER,
     TAGGED_BUSINESS,
@@ -26,9 +25,10 @@ from test_admin_registrations import (
     registry_with_businesses,
 )
 
-from bot.admin.exports import CSV_ROWS_PER_CHUNK, CountedRows, download, header, off_the_loop
 from bot.sample import seed
-from flows.i18n import in_wib
+from dashboard.exports import CSV_ROWS_PER_CHUNK, CountedRows, download, header, off_the_loop
+from domain.wib import in_wib
+from officer_dashboard import KOTIM, add_officer, browser_dashboard, logged_in
 from store.db import Database
 from store.exports import ExportInfo
 from store.models import AuditEvent, utcnow
@@ -37,7 +37,7 @@ from store.registrations import RegistrationFilter
 
 MASKED = re.compile(r"\d{4}\*{10}\d{4}")
 FORMULA_OWNER = '=HYPERLINK("http://contoh.id","klik")'
-NIK = 3  # the columns of a file, as bot/admin/exports.py writes them
+NIK = 3  # the columns of a file, as dashboard/exports.py writes them
 OWNER = 2
 ADDRESS = 12
 REGISTERED = 20

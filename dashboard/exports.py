@@ -25,15 +25,17 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from bot.admin.access import officer_page
-from bot.admin.pages import render
-from bot.admin.registrations import FILTER_LABELS, read_filter, registrations_page, typed_values
-from bot.admin.work import database_of, read, write
-from flows.i18n import DEFAULT_LANGUAGE, N_, Text, in_wib
+from dashboard.access import officer_page
+from dashboard.pages import render
+from dashboard.registrations import FILTER_LABELS, read_filter, registrations_page, typed_values
+from dashboard.work import database_of, read, write
+from domain.msgid import N_
+from domain.regions import region
+from domain.wib import in_wib
+from flows.i18n import DEFAULT_LANGUAGE, Text
 from store.db import Database
 from store.logins import Viewer
 from store.officers import PROVINCE
-from store.regions import region
 from store.registrations import NEVER_ASSESSED, ExportRow, RegistrationFilter
 
 WHAT = "registrations"  # the exports table's name for this kind of download

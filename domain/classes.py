@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from flows.i18n import N_
+from domain.msgid import N_
 
 MILIAR = 1_000_000_000
 
@@ -32,6 +32,7 @@ _CEILINGS = (
     (BusinessClass.MENENGAH, 10 * MILIAR, 50 * MILIAR),
 )
 _ORDER = list(BusinessClass)
+UMKM_CLASSES = (BusinessClass.MIKRO, BusinessClass.KECIL, BusinessClass.MENENGAH)  # above them is not UMKM
 
 
 def _class_by(amount: int, column: int) -> BusinessClass:

@@ -16,13 +16,19 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.admin.access import officer_page, require_scope
-from bot.admin.pages import render
-from bot.admin.paging import page_number
-from bot.admin.registrations import CHANNELS, DELIVERY, delivery_problem
-from bot.admin.work import read, write
+from dashboard.access import officer_page, require_scope
+from dashboard.pages import render
+from dashboard.paging import page_number
+from dashboard.registrations import CHANNELS, DELIVERY, delivery_problem
+from dashboard.work import read, write
+from domain.assessment import Level
+from domain.channels import PUSH_CHANNELS
+from domain.classes import UMKM_CLASSES
+from domain.invalid import Invalid
+from domain.msgid import N_
+from domain.regions import kabupaten_list
+from domain.sectors import SECTORS
 from flows.announce import (
-    CLASSES,
     CONDITIONS,
     EVERYONE,
     MAX_ANNOUNCEMENT,
@@ -33,14 +39,10 @@ from flows.announce import (
     segment_of,
     tidy_announcement,
 )
-from flows.i18n import DEFAULT_LANGUAGE, N_, Text
-from flows.notices import PUSH_CHANNELS, announcement_text
-from flows.parsing import Invalid
-from flows.scoring import Level
-from flows.sectors import SECTORS
+from flows.i18n import DEFAULT_LANGUAGE, Text
+from flows.notices import announcement_text
 from store.announcements import Reach, Report, Segment
 from store.logins import Viewer
-from store.regions import kabupaten_list
 from store.registry import Registry
 
 PATH = "/admin/announcements"
@@ -88,7 +90,7 @@ def _options(registry: Registry, viewer: Viewer) -> dict[str, list[tuple[str, st
     return {
         "kabupaten": [(place.code, place.name) for place in kabupaten_list()],
         "sector": [(sector.key, _words(sector.label)) for sector in SECTORS],
-        "business_class": [(option.value, _words(option.label)) for option in CLASSES],
+        "business_class": [(option.value, _words(option.label)) for option in UMKM_CLASSES],
         "programme_id": [(str(number), name) for number, name in programmes_in(registry, viewer.scope)],
         "level": [(option.value, _words(option.label)) for option in Level],
     }

@@ -2,7 +2,7 @@
 
 import pytest
 
-from flows.classification import MILIAR, BusinessClass, classify
+from domain.classes import MILIAR, BusinessClass, classify
 
 JUTA = 1_000_000
 

@@ -15,9 +15,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.admin import announcements, exports, login, overview, programmes, registrations
-from bot.admin.access import viewer_of
-from bot.admin.pages import STATIC, render
+from dashboard import announcements, exports, login, overview, programmes, registrations
+from dashboard.access import viewer_of
+from dashboard.pages import STATIC, render
 from store.db import Database
 from store.logins import SESSION_LIFETIME
 

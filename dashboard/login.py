@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.admin.access import SESSION_TOKEN, officer_page
-from bot.admin.pages import render
-from bot.admin.work import read, write
+from dashboard.access import SESSION_TOKEN, officer_page
+from dashboard.pages import render
+from dashboard.work import read, write
 from store.logins import Viewer
 
 

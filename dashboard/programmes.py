@@ -1,7 +1,7 @@
 """Programmes and their sessions: seats and waiting lists, the forms that create and change them, attendance,
 and a session's participant list to download.
 
-The forms are checked by the programme files' own checks (bot/programme_file.py), so a form accepts exactly
+The forms are checked by the programme files' own checks (flows/programme_file.py), so a form accepts exactly
 what `tabe programs import` accepts. An edit is saved by the import's own store call and does what it does: a
 session given more seats gives them to its waiting list, whose owners are told. Something new is inserted, never
 matched by its code as the import matches: a code taken meanwhile is refused, not taken as an edit of another's.
@@ -17,12 +17,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.admin.access import LARGEST_ID, officer_page
-from bot.admin.exports import csv_text
-from bot.admin.forms import typed_text
-from bot.admin.pages import ENROLLMENT_LABELS, render
-from bot.admin.work import read, write
-from bot.programme_file import (
+from dashboard.access import LARGEST_ID, officer_page
+from dashboard.exports import csv_text
+from dashboard.forms import typed_text
+from dashboard.pages import ENROLLMENT_LABELS, render
+from dashboard.work import read, write
+from domain.msgid import N_
+from domain.regions import kabupaten_list, region
+from flows.i18n import DEFAULT_LANGUAGE, Text
+from flows.programme_file import (
     Fields,
     Value,
     programme_of,
@@ -33,10 +36,8 @@ from bot.programme_file import (
     session_of,
     session_values,
 )
-from flows.i18n import DEFAULT_LANGUAGE, N_, Text
 from store.logins import Viewer
 from store.officers import PROVINCE, actor_of
-from store.regions import kabupaten_list, region
 from store.registry import Registry
 from store.training import Attendance, Participant, SessionSeats, Status
 

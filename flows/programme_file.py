@@ -23,14 +23,17 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from flows.classification import BusinessClass
-from flows.i18n import N_, WIB, Text, in_wib
+from domain.assessment import Dimension
+from domain.classes import UMKM_CLASSES
+from domain.invalid import Ambiguous, Invalid
+from domain.msgid import N_
+from domain.places import names_exactly, parse_kabupaten
+from domain.regions import region
+from domain.sectors import SECTORS
+from domain.wib import WIB, in_wib
+from flows.i18n import Text
 from flows.notices import tell_seat_given
-from flows.parsing import Ambiguous, Invalid, parse_kabupaten
-from flows.scoring import Dimension
-from flows.sectors import SECTORS
 from store.db import Database
-from store.regions import Region, aliases, normalise_name, region
 from store.registry import Registry
 from store.training import ImportCounts, ProgrammeRecord, SessionRecord
 
@@ -44,7 +47,7 @@ DEADLINE_BEFORE_START = timedelta(days=1)  # when the file gives no signup_deadl
 FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 DIMENSIONS = tuple(dimension.value for dimension in Dimension)
-CLASSES = tuple(business_class.value for business_class in BusinessClass if business_class != BusinessClass.BESAR)
+CLASSES = tuple(business_class.value for business_class in UMKM_CLASSES)
 SECTOR_KEYS = tuple(sector.key for sector in SECTORS)
 
 # The CSV's columns, and the names the YAML and the checks use for them.
@@ -64,7 +67,6 @@ _KABUPATEN_CODE = re.compile(r"\d{2}\.\d{2}")
 _DATE_ONLY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _LIST_SEPARATORS = re.compile(r"[;,]")
 _NOT_IN_CODE = re.compile(r"[^a-z0-9]+")
-_KABUPATEN_WORDS = frozenset({"kabupaten", "kab", "kota", "kot", "kotamadya", "kodya"})
 _NULL_TAG = "tag:yaml.org,2002:null"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
@@ -221,12 +223,6 @@ def _choices(allowed: Sequence[str], *, required: bool = False) -> Callable[[Val
     return parse
 
 
-def _names_of(place: Region) -> set[str]:
-    """Every spelling of a kabupaten that counts as naming it exactly: its names and its aliases."""
-    return {normalise_name(place.name), normalise_name(place.short_name),
-            *(alias for alias, code in aliases() if code == place.code)}
-
-
 def exact_kabupaten(text: str) -> str:
     """A kabupaten/kota of Kalimantan Tengah by Kemendagri code ("62.02"), name or alias ("Kotim")."""
     if _KABUPATEN_CODE.fullmatch(text):
@@ -254,9 +250,7 @@ def exact_kabupaten(text: str) -> str:
         raise _bad(N_("%(value)s: not a kabupaten or kota of Kalimantan Tengah"), value=repr(text)) from None
     # The owners' parser forgives typos; a file is read by nobody before owners see it, so a near miss
     # ("Kota Baru" is in Kalimantan Selatan, not Barito Utara) must be said, not guessed.
-    words = normalise_name(text).split()
-    spelled = " ".join(words[1:] if len(words) > 1 and words[0] in _KABUPATEN_WORDS else words)
-    if normalise_name(text) not in _names_of(place) and spelled not in _names_of(place):
+    if not names_exactly(text, place):
         raise _bad(N_("%(value)s: not a kabupaten or kota of Kalimantan Tengah (did you mean %(name)s, %(code)s?)"),
                    value=repr(text), name=place.short_name, code=place.code)
     return place.code

@@ -7,19 +7,19 @@ The registry below has seven businesses of six owners in Kotim, Kapuas and Palan
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from dashboard import KAPUAS, KOTIM, browser_dashboard, logged_in
 from lxml import html
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 from sqlalchemy import delete, insert, select, update
 
-from bot.admin.pages import templates
 from bot.sample import seed
+from dashboard.pages import templates
+from domain.regions import kabupaten_list, kecamatan_of
+from officer_dashboard import KAPUAS, KOTIM, browser_dashboard, logged_in
 from store.db import Database
 from store.models import Assessment, Business, Enrollment, Programme, TrainingSession
 from store.officers import PROVINCE
-from store.regions import kabupaten_list, kecamatan_of
 
 PALANGKA = "62.71"
 WIB = timezone(timedelta(hours=7))

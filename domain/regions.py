@@ -6,22 +6,19 @@ Reference data only: read once from the CSV files beside this module, never from
 from __future__ import annotations
 
 import csv
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
+from domain.text import normalise_name
+
 DATA_DIR = Path(__file__).parent / "data"
 REGIONS_CSV = DATA_DIR / "kalteng_wilayah.csv"
 ALIASES_CSV = DATA_DIR / "kalteng_aliases.csv"
 
 KABUPATEN_KOTA_PREFIXES = ("Kabupaten ", "Kota ")
-
-_NON_ALPHANUMERIC = re.compile(r"[^0-9a-z]+")
-
 
 @dataclass(frozen=True, slots=True)
 class Region:
@@ -45,12 +42,6 @@ class Region:
                 if self.name.startswith(prefix):
                     return self.name.removeprefix(prefix)
         return self.name
-
-
-def normalise_name(text: str) -> str:
-    """Fold a place name for comparison: "P. Raya" and "p raya" both become "p raya"."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(_NON_ALPHANUMERIC.sub(" ", folded).split())
 
 
 @cache

@@ -6,12 +6,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from dashboard import KOTIM, add_officer, app_on, browser_dashboard, logged_in, new_link
 from selenium.webdriver.common.by import By
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
-from bot.admin.app import create_dashboard
+from dashboard.app import create_dashboard
+from officer_dashboard import KOTIM, add_officer, app_on, browser_dashboard, logged_in, new_link
 from store.db import Database
 from store.logins import LINK_LIFETIME
 from store.models import utcnow
@@ -22,7 +22,7 @@ PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 def _routes(database: Database, number: str = "1") -> list[tuple[str, str]]:
     """Every (method, path) the dashboard answers, its path parameters filled in, except the login's own."""
     found = []
-    for route in create_dashboard(database, secure_cookie=False).routes:
+    for route in create_dashboard(database, utcnow, secure_cookie=False).routes:
         if isinstance(route, Mount) or not isinstance(route, Route) or route.path.startswith("/login"):
             continue
         path = "/admin" + PATH_PARAMETER.sub(number, route.path)

@@ -1,4 +1,4 @@
-"""Announcements in the dashboard (bot/admin/announcements.py): compose, preview, send once, follow delivery.
+"""Announcements in the dashboard (dashboard/announcements.py): compose, preview, send once, follow delivery.
 
 The registry holds sample owners with a Telegram or WhatsApp chat each, half of their businesses in
 Kotawaringin Timur and half in Kapuas; nobody is in Palangka Raya. Expected counts come from the
@@ -10,20 +10,21 @@ from datetime import UTC, datetime, timedelta
 
 import lxml.html
 import pytest
-from dashboard import KAPUAS, KOTIM, Officer, browser_dashboard, logged_in
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import func, insert, select, update
 
-from bot.admin.announcements import RECIPIENTS_SHOWN
-from bot.admin.registrations import DELIVERY_PROBLEMS
-from bot.delivery import NO_TEMPLATE
 from bot.sample import seed
+from dashboard.announcements import RECIPIENTS_SHOWN
+from dashboard.registrations import DELIVERY_PROBLEMS
+from domain.channels import PUSH_CHANNELS
+from domain.outbox import NO_TEMPLATE
 from flows.announce import MAX_ANNOUNCEMENT
 from flows.i18n import DEFAULT_LANGUAGE, Text
-from flows.notices import PUSH_CHANNELS, announcement_text
+from flows.notices import announcement_text
+from officer_dashboard import KAPUAS, KOTIM, Officer, browser_dashboard, logged_in
 from store.announcements import Segment
 from store.db import Database
 from store.models import (

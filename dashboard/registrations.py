@@ -1,7 +1,7 @@
 """The registrations: a filtered, sorted table of businesses a page at a time, and one business's own page.
 
 One function (`read_filter`) turns what was typed into a RegistrationFilter and its problems, for the table
-and for every download of it (bot/admin/exports.py), so a file always holds what the table lists.
+and for every download of it (dashboard/exports.py), so a file always holds what the table lists.
 """
 
 from collections.abc import Mapping
@@ -16,26 +16,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot import browser, telegram, terminal, whatsapp
-from bot.admin.access import officer_page, require_scope
-from bot.admin.forms import typed_text
-from bot.admin.pages import render
-from bot.admin.paging import page_number
-from bot.admin.work import read
-from bot.delivery import NO_TEMPLATE
-from flows.i18n import DEFAULT_LANGUAGE, N_, Text, in_wib
-from flows.sectors import SECTORS
+from dashboard.access import officer_page, require_scope
+from dashboard.forms import typed_text
+from dashboard.pages import render
+from dashboard.paging import page_number
+from dashboard.work import read
+from domain.channels import BROWSER, TELEGRAM, TERMINAL, WHATSAPP
+from domain.msgid import N_
+from domain.outbox import ANNOUNCEMENT, ERASED, NO_TEMPLATE, REMINDER, SEAT, STOPPED, TIMED_OUT
+from domain.regions import kabupaten_list, kecamatan_of
+from domain.sectors import SECTORS
+from domain.wib import in_wib
+from flows.i18n import DEFAULT_LANGUAGE, Text
 from store.logins import Viewer
 from store.officers import PROVINCE
-from store.regions import kabupaten_list, kecamatan_of
-from store.registrations import (
-    BUSINESS_CLASSES,
-    LEVELS,
-    NEVER_ASSESSED,
-    SORTS,
-    RegistrationFilter,
-    RegistrationRow,
-)
+from store.registrations import BUSINESS_CLASSES, LEVELS, NEVER_ASSESSED, SORTS, RegistrationFilter, RegistrationRow
 from store.registry import Registry
 
 PATH = "/admin/registrations"
@@ -62,20 +57,19 @@ FILTER_LABELS = {
     "registered_from": N_("Registered from"),
     "registered_to": N_("Registered until"),
 }
-# What was sent to an owner, in words (their places in training: bot/admin/pages.py's ENROLLMENT_LABELS).
-MESSAGE_KINDS = {"announcement": N_("Announcement"), "seat": N_("Seat given"), "reminder": N_("Session reminder")}
-CHANNELS = {telegram.CHANNEL: "Telegram", whatsapp.CHANNEL: "WhatsApp", browser.CHANNEL: N_("Browser chat"),
-            terminal.CHANNEL: N_("Terminal")}
+# What was sent to an owner, in words (their places in training: dashboard/pages.py's ENROLLMENT_LABELS).
+MESSAGE_KINDS = {ANNOUNCEMENT: N_("Announcement"), SEAT: N_("Seat given"), REMINDER: N_("Session reminder")}
+CHANNELS = {TELEGRAM: "Telegram", WHATSAPP: "WhatsApp", BROWSER: N_("Browser chat"), TERMINAL: N_("Terminal")}
 DELIVERY = {"pending": N_("Waiting"), "sending": N_("Sending"), "sent": N_("Sent"), "delivered": N_("Delivered"),
             "failed": N_("Failed"), "cancelled": N_("Not sent")}
 
 # Why a message did not go, when our own code says it (the registry, bot/delivery.py) in words of its own; any
 # other reason is the provider's own message, shown as it is under a label (delivery_problem).
 DELIVERY_PROBLEMS = {
-    "stopped": N_("said \"berhenti\" first"),
-    "erased": N_("deleted their data first"),
+    STOPPED: N_("said \"berhenti\" first"),
+    ERASED: N_("deleted their data first"),
     NO_TEMPLATE: N_("more than 24 hours since the owner last wrote on WhatsApp, and no WhatsApp template is set up"),
-    "timed out": N_("the provider did not answer in time"),
+    TIMED_OUT: N_("the provider did not answer in time"),
 }
 
 _KABUPATEN = frozenset(region.code for region in kabupaten_list())

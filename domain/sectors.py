@@ -1,0 +1,49 @@
+"""The short menu of kinds of business owners pick from, the KBLI category behind each, and the words owners use
+for them."""
+
+from dataclasses import dataclass
+
+from domain.msgid import N_
+
+OTHER = "lainnya"
+
+
+@dataclass(frozen=True)
+class Sector:
+    key: str
+    label: str  # msgid
+    kbli: str  # KBLI 2020 top-level category behind the menu entry
+
+
+SECTORS = (
+    Sector("kuliner", N_("Food and drink (kuliner)"), "I"),
+    Sector("fesyen", N_("Fashion, tenun and batik"), "C"),
+    Sector("kriya", N_("Crafts: rattan, purun weaving, carving"), "C"),
+    Sector("warung", N_("Shop or kiosk (warung, toko)"), "G"),
+    Sector("jasa", N_("Services: salon, repair shop, tailoring"), "S"),
+    Sector("olahan", N_("Processed farm and fish products"), "C"),
+    Sector("wisata", N_("Tourism and lodging"), "I"),
+    Sector(OTHER, N_("Other"), "-"),
+)
+SECTOR_BY_KEY = {sector.key: sector for sector in SECTORS}
+# What owners say their business does, for each group of the menu.
+SECTOR_WORDS = {
+    "kuliner": frozenset("makan makanan minum minuman kopi bakso soto mie kue roti warkop catering katering "
+                         "kuliner jajanan snack gorengan nasi ayam sate pentol es jus rumah makan".split()),
+    "fesyen": frozenset("batik tenun baju pakaian busana konveksi fashion fesyen kain sasirangan".split()),
+    "kriya": frozenset("rotan anyaman purun ukiran ukir kerajinan souvenir manik getah nyatu kriya".split()),
+    "warung": frozenset("warung toko kelontong sembako pulsa jual dagang grosir kios minimarket".split()),
+    "jasa": frozenset("bengkel salon jahit penjahit laundry cukur pangkas servis service las fotokopi "
+                      "rental cuci jasa".split()),
+    "olahan": frozenset("kerupuk amplang keripik asin olahan madu abon terasi ikan tani".split()),
+    "wisata": frozenset("homestay penginapan hotel wisata losmen guest house travel".split()),
+}
+
+
+def kbli_of(key: str) -> str:
+    return SECTOR_BY_KEY[key].kbli
+
+
+def is_other(key: str | None) -> bool:
+    """"Lainnya": the owner describes the business in their own words."""
+    return key == OTHER
