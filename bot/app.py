@@ -4,7 +4,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime
 
 from starlette.applications import Starlette
@@ -13,12 +12,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot import telegram, whatsapp
 from bot.browser import MESSAGES_PATH, STATIC, BrowserChannel
+from bot.channels import CHANNELS, Door
 from bot.mailbox import Mailboxes
 from bot.settings import Settings
-from bot.telegram import TelegramChannel
-from bot.whatsapp import WhatsAppChannel
 from dashboard.app import PATH as DASHBOARD_PATH
 from dashboard.app import create_dashboard
 from flows.conversation import Conversations
@@ -29,35 +26,20 @@ from store.models import utcnow
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Channels:
-    """The doors this server opens; a channel whose settings are missing stays None (off)."""
-
-    browser: BrowserChannel
-    telegram: TelegramChannel | None
-    whatsapp: WhatsAppChannel | None
-
-
-def open_channels(settings: Settings, database: Database, conversations: Conversations) -> Channels:
-    mailboxes = Mailboxes(conversations)
-    telegram_on = not settings.telegram_missing()
-    whatsapp_on = not settings.whatsapp_missing()
-    return Channels(
-        browser=BrowserChannel(mailboxes, secure_cookie=settings.public_base_url.startswith("https://")),
-        telegram=TelegramChannel(settings, database, mailboxes) if telegram_on else None,
-        whatsapp=WhatsAppChannel(settings, database, mailboxes) if whatsapp_on else None,
-    )
+def open_channels(settings: Settings, database: Database, mailboxes: Mailboxes) -> dict[str, Door]:
+    """The doors of the channels whose settings are there, by channel name; the others are off."""
+    return {channel.CHANNEL: channel.door(settings, database, mailboxes)
+            for channel in CHANNELS if not channel.missing(settings)}
 
 
 def describe(settings: Settings) -> list[str]:
-    """One line per channel saying whether it is on, and if not, what it still needs."""
+    """One line per channel saying whether it is on, and if not, what it still needs; then what the channels on add."""
     lines = []
-    for name, missing in (("Telegram", settings.telegram_missing()), ("WhatsApp", settings.whatsapp_missing())):
-        lines.append(f"{name}: " + ("on" if not missing else f"off (set {', '.join(missing)} to turn it on)"))
-    if not settings.telegram_missing() and not settings.telegram_webhook_secret:
-        lines.append("Telegram: TELEGRAM_WEBHOOK_SECRET is not set, so the webhook refuses every update "
-                     "(use `tabe serve --polling` locally)")
-    return lines
+    for channel in CHANNELS:
+        missing = channel.missing(settings)
+        lines.append(f"{channel.TITLE}: " + ("on" if not missing else f"off (set {', '.join(missing)} to turn it on)"))
+    return lines + [f"{channel.TITLE}: {caveat}" for channel in CHANNELS if not channel.missing(settings)
+                    for caveat in channel.caveats(settings)]
 
 
 def create_app(settings: Settings, database: Database | None = None, polling: bool = False,
@@ -68,24 +50,22 @@ def create_app(settings: Settings, database: Database | None = None, polling: bo
     """
     owns_database = database is None
     database = database or Database(settings.database_url)
-    channels = open_channels(settings, database, Conversations(database, clock, dashboard_url=settings.dashboard_url))
+    mailboxes = Mailboxes(Conversations(database, clock, dashboard_url=settings.dashboard_url))
+    secure_cookie = settings.public_base_url.startswith("https://")
+    browser = BrowserChannel(mailboxes, secure_cookie=secure_cookie)
+    channels = open_channels(settings, database, mailboxes)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         for line in describe(settings):
             log.warning(line)
-        polling_task = None
-        if channels.telegram is not None:
-            await channels.telegram.start()
-            if polling:
-                polling_task = asyncio.create_task(channels.telegram.poll())
+        for door in channels.values():
+            await door.start(polling)
         try:
             yield
         finally:
-            if polling_task is not None:
-                polling_task.cancel()
-            if channels.telegram is not None:
-                await channels.telegram.stop()
+            for door in channels.values():
+                await door.stop()
             if owns_database:
                 database.dispose()
 
@@ -105,17 +85,14 @@ def create_app(settings: Settings, database: Database | None = None, polling: bo
 
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/", channels.browser.chat_page, methods=["GET"]),
-        Route(MESSAGES_PATH, channels.browser.message, methods=["POST"]),
+        Route("/", browser.chat_page, methods=["GET"]),
+        Route(MESSAGES_PATH, browser.message, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        Mount(DASHBOARD_PATH, create_dashboard(database, clock, secure_cookie=settings.public_base_url.startswith("https://"))),
+        Mount(DASHBOARD_PATH, create_dashboard(database, clock, secure_cookie=secure_cookie)),
+        *(route for door in channels.values() for route in door.routes()),
     ]
-    if channels.telegram is not None:
-        routes.append(Route(telegram.WEBHOOK_PATH, channels.telegram.webhook, methods=["POST"]))
-    if channels.whatsapp is not None:
-        routes.append(Route(whatsapp.WEBHOOK_PATH, channels.whatsapp.webhook, methods=["POST"]))
-        routes.append(Route(whatsapp.STATUS_PATH, channels.whatsapp.status, methods=["POST"]))
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.mailboxes = mailboxes  # every door's, for the tests to reach the conversations behind them
     app.state.channels = channels
     return app
 

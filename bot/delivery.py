@@ -1,5 +1,8 @@
 """Sending claimed outbox rows: each through its channel, at the channel's pace, and every outcome recorded.
 
+Here are the pacing, the ledger of outcomes and the courier; each channel's module (bot/channels.py
+lists them) brings its sender, which says what its provider's answer means (a Verdict).
+
 A batch, sized to what the channels can send in a few seconds, is claimed and committed first;
 then each chat's rows go out in order, the chats side by side, and their outcomes are committed
 together: at most FLUSH_EVERY of them, at most FLUSH_WITHIN seconds after the first. What the
@@ -25,22 +28,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
-from urllib.parse import urlencode
-
-import aiohttp
-from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import BaseRequest, RequestData
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from typing import Protocol
 
 from bot.settings import Settings
-from bot.telegram import CHANNEL as TELEGRAM
-from bot.telegram import as_seconds
-from bot.whatsapp import CHANNEL as WHATSAPP
-from bot.whatsapp import UNREACHABLE, WhatsAppSender
-from domain.outbox import NO_TEMPLATE, TIMED_OUT
-from flows.messages import Reply
+from domain.outbox import TIMED_OUT
 from flows.notices import announcement_text
 from store import pace
 from store.announcements import ANNOUNCEMENT
@@ -66,12 +57,7 @@ LONGEST_WAIT = timedelta(hours=1)
 # a late one from landing in the same second of its sliding window as the limit's worth after it.
 PACE = 0.975
 LATE = 0.01  # seconds after its slot a send may still go: then no second holds more than the limit
-TELEGRAM_CHAT_GAP = 1.05  # seconds between two messages to one chat: Telegram allows one a second
 SHARED_BLOCK = 0.2  # seconds of a channel's slots a worker reserves at a time on PostgreSQL
-CONNECTIONS = 100  # to the Bot API at once
-TWILIO_THROTTLED = 20429  # Twilio's "Too Many Requests"
-WHATSAPP_WINDOW = timedelta(hours=24)  # after the owner last wrote, free text; later, only a template
-WINDOW_MARGIN = timedelta(minutes=10)  # the clocks of Twilio, WhatsApp and the registry need not agree
 
 
 class Verdict(StrEnum):
@@ -213,135 +199,18 @@ class Sender(Protocol):
     async def close(self) -> None: ...
 
 
-FORM_HEADERS = {"User-Agent": BaseRequest.USER_AGENT, "Content-Type": "application/x-www-form-urlencoded"}
+# A channel's pacer, as the courier makes it: at most `per_second` sends, `chat_gap` seconds apart to one chat.
+PacerFor = Callable[[int, float], Pacer]
 
 
-class AiohttpRequest(BaseRequest):
-    """PTB's requests over aiohttp rather than httpx, whose connection pool costs milliseconds a request under load.
+class Outbound(Protocol):
+    """A channel module (bot/channels.py lists them) as the courier sees it: its name, its settings, its sender."""
 
-    The worker's bot only sends text, so files are not supported.
-    """
+    CHANNEL: str
 
-    def __init__(self, connections: int = CONNECTIONS) -> None:
-        self._connections = connections
-        self._session: aiohttp.ClientSession | None = None
+    def missing(self, settings: Settings) -> list[str]: ...
 
-    @property
-    def read_timeout(self) -> float:
-        return SEND_TIMEOUT
-
-    async def initialize(self) -> None:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=self._connections),
-                                                  timeout=aiohttp.ClientTimeout(total=SEND_TIMEOUT))
-
-    async def shutdown(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         *_timeouts: Any, **_named_timeouts: Any) -> tuple[int, bytes]:
-        """POST the request's fields as a form, as PTB's own request does; the status and the body."""
-        if self._session is None or self._session.closed:
-            raise RuntimeError("this AiohttpRequest is not initialized")
-        if request_data is not None and request_data.contains_files:
-            raise NotImplementedError("the worker sends no files")
-        try:
-            # Encoded here: given a dict, aiohttp builds a multipart writer (and a uuid4) per request.
-            form = urlencode(request_data.json_parameters) if request_data else None
-            async with self._session.request(method, url, data=form, headers=FORM_HEADERS) as response:
-                return response.status, await response.read()
-        except TimeoutError as error:
-            raise TimedOut from error
-        except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}") from error
-
-
-class TextBot(Bot):
-    """A Bot that reads back only the id of a message it sent: building PTB's Message from each answer took
-    half a millisecond, a quarter of the worker's time per message."""
-
-    async def send_text(self, chat_id: str, text: str) -> str:
-        """sendMessage, with Bot's own handling of Telegram's errors; the message's id."""
-        answer = await self._post("sendMessage", {"chat_id": chat_id, "text": text})
-        return str(answer["message_id"])
-
-
-class TelegramSender:
-    """The Bot API through python-telegram-bot, on aiohttp."""
-
-    def __init__(self, settings: Settings, pacer: Pacer) -> None:
-        self.bot = TextBot(settings.telegram_bot_token, base_url=f"{settings.telegram_api_base_url}/bot",
-                           request=AiohttpRequest())
-        self.pacer = pacer
-        self._starting = asyncio.Lock()
-
-    async def send(self, row: Outgoing, text: str) -> Outcome:
-        """Send a message to a chat id; Telegram's refusals classified."""
-        try:
-            async with self._starting:  # getMe once, not once per send waiting; until it answers, each send asks
-                await self.bot.initialize()
-            message_id = await self.bot.send_text(row.address, text)
-        except RetryAfter as error:
-            return Outcome(Verdict.SLOW_DOWN, "RetryAfter", timedelta(seconds=as_seconds(error.retry_after)))
-        except Forbidden as error:  # blocked, or the account is gone: a private chat refuses only for good
-            return Outcome(Verdict.UNREACHABLE, error.message)
-        except BadRequest as error:  # an unknown chat is gone for good; any other, this message will never go
-            unknown_chat = "chat not found" in error.message.lower()
-            return Outcome(Verdict.UNREACHABLE if unknown_chat else Verdict.FAILED, error.message)
-        except TelegramError as error:  # network, timeouts, 5xx; the type only, as some of PTB's quote the token
-            return Outcome(Verdict.RETRY, type(error).__name__)
-        return Outcome(Verdict.SENT, message_id)
-
-    async def close(self) -> None:
-        """Close the bot's HTTP connections."""
-        await self.bot.shutdown()
-
-
-class WhatsAppOut:
-    """Twilio's REST API through the WhatsAppSender: free text inside WhatsApp's 24 hours, else the template."""
-
-    def __init__(self, settings: Settings, pacer: Pacer, clock: Callable[[], datetime] = utcnow) -> None:
-        self.sender = WhatsAppSender(settings)
-        self.template = settings.twilio_announcement_content_sid
-        self.pacer = pacer
-        self.clock = clock
-
-    async def send(self, row: Outgoing, text: str) -> Outcome:
-        """Send to a "whatsapp:+62…" address; Twilio's refusals classified."""
-        free = within_window(row.heard_at, self.clock())
-        if not free and not self.template:
-            return Outcome(Verdict.FAILED, NO_TEMPLATE)
-        try:
-            sid = await (self.sender.send(row.address, Reply(text)) if free
-                         else self.sender.send_template(row.address, self.template, text))
-        except (TwilioRestException, TwilioServiceException) as error:
-            return twilio_outcome(error.status, error.code)
-        except (aiohttp.ClientError, OSError) as error:  # twilio's async client is aiohttp
-            return Outcome(Verdict.RETRY, type(error).__name__)
-        return Outcome(Verdict.SENT, sid)
-
-    async def close(self) -> None:
-        """Close the twilio client's aiohttp session."""
-        await self.sender.close()
-
-
-def within_window(heard_at: datetime | None, now: datetime) -> bool:
-    """Whether the owner wrote recently enough for free text on WhatsApp: inside 24 hours, with a margin."""
-    return heard_at is not None and now - heard_at < WHATSAPP_WINDOW - WINDOW_MARGIN
-
-
-def twilio_outcome(status: int, code: int | None) -> Outcome:
-    """Twilio's refusal classified: throttling waits, an unreachable number is marked, any other 400 fails."""
-    detail = f"Twilio {status} error {code}"
-    if status == 429 or code == TWILIO_THROTTLED:
-        return Outcome(Verdict.SLOW_DOWN, detail)
-    if code in UNREACHABLE:
-        return Outcome(Verdict.UNREACHABLE, detail)
-    if status == 400:
-        return Outcome(Verdict.FAILED, detail)
-    # 5xx, and 401/403/404: credentials or an account an operator can put right.
-    return Outcome(Verdict.RETRY, detail)
+    def outbox_sender(self, settings: Settings, pacer: PacerFor, clock: Callable[[], datetime]) -> Sender: ...
 
 
 def message_text(row: Outgoing) -> str:
@@ -484,21 +353,17 @@ class Courier:
         self.ledger = Ledger(database, clock)
 
     @classmethod
-    def for_settings(cls, settings: Settings, database: Database,
+    def for_settings(cls, channels: Iterable[Outbound], settings: Settings, database: Database,
                      clock: Callable[[], datetime] = utcnow) -> "Courier":
-        """A sender per channel whose settings are there; call it in the event loop (Twilio's client needs one)."""
+        """A sender for each of `channels` whose settings are there; call it in the event loop (Twilio's client needs one)."""
 
-        def pacer(channel: str, per_second: int, chat_gap: float = 0.0) -> Pacer:
+        def pacer_for(channel: str) -> PacerFor:
             # Several workers share a PostgreSQL registry; on SQLite there is one.
             shared = shared_slots(database, channel) if database.engine.dialect.name == "postgresql" else None
-            return Pacer(per_second * PACE, chat_gap, shared=shared, limit=per_second)
+            return lambda per_second, chat_gap: Pacer(per_second * PACE, chat_gap, shared=shared, limit=per_second)
 
-        senders: dict[str, Sender] = {}
-        if not settings.telegram_missing():
-            senders[TELEGRAM] = TelegramSender(settings, pacer(TELEGRAM, settings.telegram_mps, TELEGRAM_CHAT_GAP))
-        if not settings.whatsapp_missing():
-            senders[WHATSAPP] = WhatsAppOut(settings, pacer(WHATSAPP, settings.twilio_mps), clock)
-        return cls(database, senders, clock)
+        return cls(database, {channel.CHANNEL: channel.outbox_sender(settings, pacer_for(channel.CHANNEL), clock)
+                              for channel in channels if not channel.missing(settings)}, clock)
 
     @property
     def channels(self) -> tuple[str, ...]:

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels import CHANNELS
 from bot.delivery import Courier
 from bot.settings import Settings
-from bot.whatsapp import CHANNEL as WHATSAPP
 from flows.conversation import ABANDONED_AFTER
 from flows.notices import queue_reminders
 from store.db import Database
@@ -41,11 +41,8 @@ async def run(settings: Settings, stop: asyncio.Event, clock: Clock = utcnow, ti
     try:
         with database.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        courier = Courier.for_settings(settings, database, clock)
+        courier = Courier.for_settings(CHANNELS, settings, database, clock)
         log.warning("worker started; sending on %s", ", ".join(courier.channels) or "no channel (none is set up)")
-        if WHATSAPP in courier.channels and not settings.twilio_announcement_content_sid:
-            log.warning("TWILIO_ANNOUNCEMENT_CONTENT_SID is not set: WhatsApp messages to owners who have not "
-                        "written in the last 24 hours will fail")
         try:
             await _work(database, courier, stop, clock, tick)
         finally:

@@ -5,7 +5,8 @@ import json
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -50,26 +51,34 @@ def twilio_api(fake_twilio: FakeTwilio) -> FakeTwilio:
     return fake_twilio
 
 
-def with_bot(fake: FakeTelegram, use: Callable[[telegram.Bot], Awaitable[object]], token: str | None = None) -> object:
-    async def run() -> object:
-        async with telegram.Bot(token or fake.token, base_url=fake.base_url) as bot:
-            return await use(bot)
-
-    return asyncio.run(run())
+def bot_for(fake: FakeTelegram, token: str | None = None) -> telegram.Bot:
+    """PTB's Bot against the fake; `async with` it (which asks getMe) to use it."""
+    return telegram.Bot(token or fake.token, base_url=fake.base_url)
 
 
-def with_twilio(fake: FakeTwilio, use: Callable[[Client], Awaitable[object]], token: str | None = None) -> object:
-    async def run() -> object:
-        http_client = AsyncTwilioHttpClient()  # its aiohttp session needs the running loop
-        client = Client(fake.account_sid, token or fake.auth_token, http_client=http_client)
-        client.api.base_url = fake.base_url
-        client.region = client.edge = None  # else a TWILIO_REGION/TWILIO_EDGE would rewrite the loopback host
-        try:
-            return await use(client)
-        finally:
-            await http_client.close()
+@pytest.fixture
+async def bot(telegram_api: FakeTelegram) -> AsyncIterator[telegram.Bot]:
+    async with bot_for(telegram_api) as bot:
+        yield bot
 
-    return asyncio.run(run())
+
+@asynccontextmanager
+async def twilio_client(fake: FakeTwilio, token: str | None = None) -> AsyncIterator[Client]:
+    """twilio's Client against the fake, on its async HTTP client, closed afterwards."""
+    http_client = AsyncTwilioHttpClient()  # its aiohttp session needs the running loop
+    client = Client(fake.account_sid, token or fake.auth_token, http_client=http_client)
+    client.api.base_url = fake.base_url
+    client.region = client.edge = None  # else a TWILIO_REGION/TWILIO_EDGE would rewrite the loopback host
+    try:
+        yield client
+    finally:
+        await http_client.close()
+
+
+@pytest.fixture
+async def twilio(twilio_api: FakeTwilio) -> AsyncIterator[Client]:
+    async with twilio_client(twilio_api) as client:
+        yield client
 
 
 def send(client: Client, to: str = TO, body: str = "Halo") -> Awaitable[MessageInstance]:
@@ -79,21 +88,17 @@ def send(client: Client, to: str = TO, body: str = "Halo") -> Awaitable[MessageI
 # ---- Telegram ------------------------------------------------------------------------------------------
 
 
-def test_get_me_answers_the_bot_user(telegram_api: FakeTelegram) -> None:
-    me = with_bot(telegram_api, lambda bot: bot.get_me())
+async def test_get_me_answers_the_bot_user(bot: telegram.Bot) -> None:
+    me = await bot.get_me()
     assert isinstance(me, telegram.User)
     assert (me.is_bot, me.first_name, me.username) == (True, "TABE", "tabe_test_bot")
     assert me.can_join_groups is True and me.supports_inline_queries is False
 
 
-def test_send_message_records_the_reply_keyboard(telegram_api: FakeTelegram) -> None:
+async def test_send_message_records_the_reply_keyboard(telegram_api: FakeTelegram, bot: telegram.Bot) -> None:
     keyboard = ReplyKeyboardMarkup([["Ya", "Tidak"], ["Bantuan"]], one_time_keyboard=True, resize_keyboard=True)
-
-    async def talk(bot: telegram.Bot) -> tuple[telegram.Message, telegram.Message]:
-        first = await bot.send_message(CHAT, "Apakah data ini benar?", reply_markup=keyboard)
-        return first, await bot.send_message(CHAT, "123")
-
-    first, second = with_bot(telegram_api, talk)  # type: ignore[misc]
+    first = await bot.send_message(CHAT, "Apakah data ini benar?", reply_markup=keyboard)
+    second = await bot.send_message(CHAT, "123")
     assert (first.message_id, second.message_id) == (1, 2)
     assert first.chat.id == CHAT and first.chat.type == "private" and first.from_user.username == "tabe_test_bot"
     assert telegram_api.sent(CHAT) == ["Apakah data ini benar?", "123"]  # "123" stays a text, not a number
@@ -102,20 +107,15 @@ def test_send_message_records_the_reply_keyboard(telegram_api: FakeTelegram) -> 
     assert call.params["reply_markup"] == keyboard.to_dict()
 
 
-def test_send_message_echoes_an_inline_keyboard(telegram_api: FakeTelegram) -> None:
+async def test_send_message_echoes_an_inline_keyboard(bot: telegram.Bot) -> None:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Ya", callback_data="yes")]])
-    message = with_bot(telegram_api, lambda bot: bot.send_message(CHAT, "Lanjut?", reply_markup=keyboard))
+    message = await bot.send_message(CHAT, "Lanjut?", reply_markup=keyboard)
     assert isinstance(message, telegram.Message) and message.reply_markup == keyboard
 
 
-def test_set_webhook_shows_in_get_webhook_info(telegram_api: FakeTelegram) -> None:
-    async def talk(bot: telegram.Bot) -> telegram.WebhookInfo:
-        assert await bot.set_webhook(
-            "https://tabe.example/telegram", secret_token="s3cret", allowed_updates=["message"]
-        )
-        return await bot.get_webhook_info()
-
-    info = with_bot(telegram_api, talk)
+async def test_set_webhook_shows_in_get_webhook_info(telegram_api: FakeTelegram, bot: telegram.Bot) -> None:
+    assert await bot.set_webhook("https://tabe.example/telegram", secret_token="s3cret", allowed_updates=["message"])
+    info = await bot.get_webhook_info()
     assert isinstance(info, telegram.WebhookInfo)
     assert (info.url, info.has_custom_certificate, info.pending_update_count) == (
         "https://tabe.example/telegram",
@@ -124,65 +124,59 @@ def test_set_webhook_shows_in_get_webhook_info(telegram_api: FakeTelegram) -> No
     )
     assert info.allowed_updates == ("message",)
     assert telegram_api.webhook["secret_token"] == "s3cret"
-    with_bot(telegram_api, lambda bot: bot.delete_webhook())
+    await bot.delete_webhook()
     assert telegram_api.webhook == {}
 
 
-def test_get_updates_long_polls_until_an_update_is_queued(telegram_api: FakeTelegram) -> None:
+async def test_get_updates_long_polls_until_an_update_is_queued(telegram_api: FakeTelegram,
+                                                                bot: telegram.Bot) -> None:
     update = {"message": {"message_id": 1, "date": 0, "chat": {"id": CHAT, "type": "private"}, "text": "halo"}}
-
-    async def poll(bot: telegram.Bot) -> tuple[telegram.Update, ...]:
-        asyncio.get_running_loop().call_later(0.2, telegram_api.queue_update, update)
-        return await bot.get_updates(timeout=10)
-
-    (received,) = with_bot(telegram_api, poll)  # type: ignore[misc]
+    asyncio.get_running_loop().call_later(0.2, telegram_api.queue_update, update)
+    (received,) = await bot.get_updates(timeout=10)
     assert received.message.text == "halo"
-    confirmed = with_bot(telegram_api, lambda bot: bot.get_updates(offset=received.update_id + 1, timeout=0))
-    assert confirmed == ()
+    assert await bot.get_updates(offset=received.update_id + 1, timeout=0) == ()
 
 
-def test_blocked_chat_raises_forbidden(telegram_api: FakeTelegram) -> None:
+async def test_blocked_chat_raises_forbidden(telegram_api: FakeTelegram, bot: telegram.Bot) -> None:
     telegram_api.block(CHAT)
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
-        with_bot(telegram_api, lambda bot: bot.send_message(CHAT, "Halo"))
+        await bot.send_message(CHAT, "Halo")
     assert telegram_api.sent(CHAT) == []
 
 
 # PTB warns from inside RetryAfter itself: an int retry_after becomes a timedelta in its next major version.
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-def test_rate_limit_raises_retry_after(telegram_api: FakeTelegram) -> None:
+async def test_rate_limit_raises_retry_after(telegram_api: FakeTelegram, bot: telegram.Bot) -> None:
     telegram_api.rate_limit_next(1)
     with pytest.raises(RetryAfter) as raised:
-        with_bot(telegram_api, lambda bot: bot.send_message(CHAT, "Halo"))
+        await bot.send_message(CHAT, "Halo")
     assert raised.value.retry_after in (3, timedelta(seconds=3))
-    with_bot(telegram_api, lambda bot: bot.send_message(CHAT, "Halo lagi"))
+    await bot.send_message(CHAT, "Halo lagi")
     assert telegram_api.sent(CHAT) == ["Halo lagi"]
     assert telegram_api.too_many_requests == 1
 
 
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-def test_with_limits_enforced_the_31st_message_in_a_second_and_a_second_to_one_chat_get_429() -> None:
-    async def send_fast(bot: telegram.Bot) -> list[str]:
-        outcomes = []
-        for chat in [*range(1, 31), 31, 1]:
-            try:
-                await bot.send_message(chat, "Halo")
-                outcomes.append("ok")
-            except RetryAfter as error:
-                outcomes.append(f"retry after {error.retry_after}")
-        return outcomes
-
+async def test_with_limits_enforced_the_31st_message_in_a_second_and_a_second_to_one_chat_get_429() -> None:
     with FakeTelegram(enforce_limits=True) as fake:
-        outcomes = with_bot(fake, send_fast)
+        outcomes = []
+        async with bot_for(fake) as bot:
+            for chat in [*range(1, 31), 31, 1]:
+                try:
+                    await bot.send_message(chat, "Halo")
+                    outcomes.append("ok")
+                except RetryAfter as error:
+                    outcomes.append(f"retry after {error.retry_after}")
         assert outcomes == ["ok"] * 30 + ["retry after 1", "retry after 1"]
         assert fake.too_many_requests == 2
         with urllib.request.urlopen(fake.origin + "/_fake/stats", timeout=5) as answer:
             assert json.load(answer)["too_many_requests"] == 2
 
 
-def test_wrong_token_raises_invalid_token(telegram_api: FakeTelegram) -> None:
+async def test_wrong_token_raises_invalid_token(telegram_api: FakeTelegram) -> None:
     with pytest.raises(InvalidToken):
-        with_bot(telegram_api, lambda bot: bot.get_me(), token="999:wrong")
+        async with bot_for(telegram_api, token="999:wrong") as bot:
+            await bot.get_me()
     assert telegram_api.calls[-1].status == 401
 
 
@@ -201,8 +195,8 @@ def test_runs_as_a_separate_process() -> None:
 # ---- Twilio --------------------------------------------------------------------------------------------
 
 
-def test_create_message_returns_a_message_instance(twilio_api: FakeTwilio) -> None:
-    message = with_twilio(twilio_api, send)
+async def test_create_message_returns_a_message_instance(twilio_api: FakeTwilio, twilio: Client) -> None:
+    message = await send(twilio)
     assert isinstance(message, MessageInstance)
     assert message.sid.startswith("SM") and len(message.sid) == 34
     assert (message.to, message.from_, message.body, message.status) == (TO, FROM, "Halo", "queued")
@@ -212,15 +206,10 @@ def test_create_message_returns_a_message_instance(twilio_api: FakeTwilio) -> No
     assert twilio_api.sent("+6281234567890") == ["Halo"]
 
 
-def test_content_template_fields_are_recorded(twilio_api: FakeTwilio) -> None:
+async def test_content_template_fields_are_recorded(twilio_api: FakeTwilio, twilio: Client) -> None:
     variables = json.dumps({"1": "Siti"})
-
-    async def use(client: Client) -> MessageInstance:
-        return await client.messages.create_async(
-            to=TO, from_=FROM, content_sid="HX" + "0" * 32, content_variables=variables, status_callback="https://x/s"
-        )
-
-    with_twilio(twilio_api, use)
+    await twilio.messages.create_async(to=TO, from_=FROM, content_sid="HX" + "0" * 32, content_variables=variables,
+                                       status_callback="https://x/s")
     (recorded,) = twilio_api.messages
     assert (recorded.content_sid, recorded.content_variables, recorded.status_callback) == (
         "HX" + "0" * 32,
@@ -229,43 +218,42 @@ def test_content_template_fields_are_recorded(twilio_api: FakeTwilio) -> None:
     )
 
 
-def test_wrong_token_raises_401(twilio_api: FakeTwilio) -> None:
+async def test_wrong_token_raises_401(twilio_api: FakeTwilio) -> None:
     with pytest.raises(TwilioRestException) as raised:
-        with_twilio(twilio_api, send, token="wrong")
+        async with twilio_client(twilio_api, token="wrong") as client:
+            await send(client)
     assert (raised.value.status, raised.value.code) == (401, 20003)
     assert twilio_api.messages == []
 
 
-def test_rate_limit_raises_20429(twilio_api: FakeTwilio) -> None:
+async def test_rate_limit_raises_20429(twilio_api: FakeTwilio, twilio: Client) -> None:
     twilio_api.rate_limit_next(1)
     with pytest.raises(TwilioRestException) as raised:
-        with_twilio(twilio_api, send)
+        await send(twilio)
     assert (raised.value.status, raised.value.code) == (429, 20429)
-    with_twilio(twilio_api, send)
+    await send(twilio)
     assert len(twilio_api.messages) == 1
     assert twilio_api.too_many_requests == 1
 
 
-def test_with_limits_enforced_a_create_beyond_the_mps_gets_20429() -> None:
-    async def send_fast(client: Client) -> list[int | None]:
-        codes: list[int | None] = []
-        for _ in range(4):
-            try:
-                await send(client)
-                codes.append(None)
-            except TwilioRestException as error:
-                codes.append(error.code)
-        return codes
-
+async def test_with_limits_enforced_a_create_beyond_the_mps_gets_20429() -> None:
     with FakeTwilio(enforce_limits=True, mps=3) as fake:
-        assert with_twilio(fake, send_fast) == [None, None, None, 20429]
+        codes: list[int | None] = []
+        async with twilio_client(fake) as client:
+            for _ in range(4):
+                try:
+                    await send(client)
+                    codes.append(None)
+                except TwilioRestException as error:
+                    codes.append(error.code)
+        assert codes == [None, None, None, 20429]
         with urllib.request.urlopen(fake.base_url + "/_fake/stats", timeout=5) as answer:
             assert json.load(answer) == {"requests": 4, "messages": 3, "too_many_requests": 1}
 
 
-def test_number_not_on_whatsapp_raises_63003(twilio_api: FakeTwilio) -> None:
+async def test_number_not_on_whatsapp_raises_63003(twilio_api: FakeTwilio, twilio: Client) -> None:
     twilio_api.not_on_whatsapp("+6281234567890")
     with pytest.raises(TwilioRestException) as raised:
-        with_twilio(twilio_api, send)
+        await send(twilio)
     assert (raised.value.status, raised.value.code) == (400, 63003)
     assert [(request.status, request.code) for request in twilio_api.requests] == [(400, 63003)]

@@ -115,42 +115,38 @@ def _scrambled_burst() -> list[tuple[dict[str, Any], str]]:
     return burst
 
 
-def test_fifty_messages_at_once_from_one_owner_are_handled_once_each_in_order(
+async def test_fifty_messages_at_once_from_one_owner_are_handled_once_each_in_order(
         database: Database, fake_telegram: FakeTelegram) -> None:
     app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
-    mailboxes = app.state.channels.telegram.mailboxes
+    mailboxes = app.state.mailboxes
     with Server(app) as server:
         httpx.post(server.base_url + "/telegram/webhook", json=tg.text(CHAT, "halo"), headers={SECRET_HEADER: SECRET})
         burst = _scrambled_burst()
         with conversation_locked(database, str(CHAT)) as release:
-            responses = asyncio.run(_deliver([server.base_url], [update for update, _ in burst], release,
-                                             lambda: mailboxes.waiting(CHANNEL, str(CHAT)) == len(burst)))
+            responses = await _deliver([server.base_url], [update for update, _ in burst], release,
+                                       lambda: mailboxes.waiting(CHANNEL, str(CHAT)) == len(burst))
     _check_handled_in_order(database, fake_telegram, responses)
 
 
-def test_another_owner_is_answered_while_one_waits(database: Database, fake_telegram: FakeTelegram) -> None:
+async def test_another_owner_is_answered_while_one_waits(database: Database, fake_telegram: FakeTelegram) -> None:
     if database.engine.dialect.name == "sqlite":
         pytest.skip("SQLite has one writer at a time: owners queue for it, for a millisecond each")
     app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
-    with Server(app) as server, httpx.Client(base_url=server.base_url, headers={SECRET_HEADER: SECRET}) as client:
-        client.post("/telegram/webhook", json=tg.text(CHAT, "halo"))
-
-        async def both() -> tuple[httpx.Response, httpx.Response, bool]:
-            async with httpx.AsyncClient(base_url=server.base_url, headers={SECRET_HEADER: SECRET}) as http:
+    with Server(app) as server:
+        async with httpx.AsyncClient(base_url=server.base_url, headers={SECRET_HEADER: SECRET}) as http:
+            await http.post("/telegram/webhook", json=tg.text(CHAT, "halo"))
+            with conversation_locked(database, str(CHAT)) as release:
                 waiting = asyncio.create_task(http.post("/telegram/webhook", json=tg.text(CHAT, "data saya")))
                 other = await http.post("/telegram/webhook", json=tg.text(CHAT + 1, "halo"))
                 still_waiting = not waiting.done()
                 release()
-                return await waiting, other, still_waiting
-
-        with conversation_locked(database, str(CHAT)) as release:
-            waited, other, still_waiting = asyncio.run(both())
+                waited = await waiting
     assert other.status_code == 200 and "Selamat datang" in other.json()["text"]
     assert still_waiting and waited.status_code == 200
 
 
-def test_two_server_processes_share_one_owners_burst_in_order(database: Database, fake_telegram: FakeTelegram,
-                                                            tmp_path: Path) -> None:
+async def test_two_server_processes_share_one_owners_burst_in_order(database: Database, fake_telegram: FakeTelegram,
+                                                                  tmp_path: Path) -> None:
     if database.engine.dialect.name == "sqlite":
         pytest.skip("several server processes are the PostgreSQL deployment")
     settings = telegram_settings(database, fake_telegram)
@@ -161,8 +157,8 @@ def test_two_server_processes_share_one_owners_burst_in_order(database: Database
         burst = _scrambled_burst()
         with conversation_locked(database, str(CHAT)) as release:
             # Both processes write their share as waiting while the lock is held: count them in the registry.
-            responses = asyncio.run(_deliver([first, second], [update for update, _ in burst], release,
-                                             lambda: _waiting_rows(database) == len(burst)))
+            responses = await _deliver([first, second], [update for update, _ in burst], release,
+                                       lambda: _waiting_rows(database) == len(burst))
     _check_handled_in_order(database, fake_telegram, responses, shown_in_order=False)
 
 
@@ -172,50 +168,46 @@ def _waiting_rows(database: Database) -> int:
                                .where(InboundMessage.handled_at.is_(None))).one()
 
 
-def test_a_message_delivered_again_while_its_first_delivery_waits_is_answered_on_the_latest(
-        database: Database) -> None:
-    """A provider resends when it gave up waiting: the answer goes where it is now read, once."""
-    mailboxes = Mailboxes(Conversations(database, Clock()))
-    first = Inbound("web", "budi", "m1", "halo")
+@pytest.fixture
+def mailboxes(database: Database) -> Mailboxes:
+    """The mailboxes of one server process, on its own clock."""
+    return Mailboxes(Conversations(database, Clock()))
 
-    async def both() -> tuple[list[Reply], list[Reply]]:
+
+async def test_a_message_delivered_again_while_its_first_delivery_waits_is_answered_on_the_latest(
+        database: Database, mailboxes: Mailboxes) -> None:
+    """A provider resends when it gave up waiting: the answer goes where it is now read, once."""
+    first = Inbound("web", "budi", "m1", "halo")
+    _open_conversation(database, "web", "budi")
+    with conversation_locked(database, "budi", channel="web") as release:
         abandoned = asyncio.create_task(mailboxes.handle(first))
         resent = asyncio.create_task(mailboxes.handle(first))
         while mailboxes.waiting("web", "budi") < 2:
             await asyncio.sleep(0.01)
         release()
-        return await abandoned, await resent
+        assert await abandoned == []
+        assert "Selamat datang di TABE" in (await resent)[0].text
 
+
+async def test_a_request_that_stopped_waiting_leaves_the_chat_working(database: Database,
+                                                                     mailboxes: Mailboxes) -> None:
     _open_conversation(database, "web", "budi")
     with conversation_locked(database, "budi", channel="web") as release:
-        abandoned, resent = asyncio.run(both())
-    assert abandoned == [] and "Selamat datang di TABE" in resent[0].text
-
-
-def test_a_request_that_stopped_waiting_leaves_the_chat_working(database: Database) -> None:
-    mailboxes = Mailboxes(Conversations(database, Clock()))
-
-    async def cancel_one_then_go_on() -> list[Reply]:
         gone = asyncio.create_task(mailboxes.handle(Inbound("web", "budi", "m1", "halo")))
         while mailboxes.waiting("web", "budi") < 1:
             await asyncio.sleep(0.01)
         gone.cancel()  # its client went away while the chat was busy
         release()
         await asyncio.sleep(0.2)
-        return await asyncio.wait_for(mailboxes.handle(Inbound("web", "budi", "m2", "daftar")), timeout=20)
-
-    _open_conversation(database, "web", "budi")
-    with conversation_locked(database, "budi", channel="web") as release:
-        answer = asyncio.run(cancel_one_then_go_on())
+        answer = await asyncio.wait_for(mailboxes.handle(Inbound("web", "budi", "m2", "daftar")), timeout=20)
     assert "Apakah Anda setuju?" in answer[-1].text
 
 
-def test_a_message_whose_handling_failed_is_not_answered_again_behind_the_owners_back(
-        database: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_message_whose_handling_failed_is_not_answered_again_behind_the_owners_back(
+        mailboxes: Mailboxes, monkeypatch: pytest.MonkeyPatch) -> None:
     """The owner was told to send it again; the failed one must not also count when they do."""
-    conversations = Conversations(database, Clock())
-    mailboxes = Mailboxes(conversations)
-    asyncio.run(mailboxes.handle(Inbound("web", "budi", "m1", "halo")))
+    conversations = mailboxes.conversations
+    await mailboxes.handle(Inbound("web", "budi", "m1", "halo"))
     real = conversations.handle_waiting
 
     def registry_down(*_args: object) -> dict[str, list[Reply]]:
@@ -223,9 +215,9 @@ def test_a_message_whose_handling_failed_is_not_answered_again_behind_the_owners
 
     monkeypatch.setattr(conversations, "handle_waiting", registry_down)
     with pytest.raises(OperationalError):
-        asyncio.run(mailboxes.handle(Inbound("web", "budi", "m2", "1")))  # "1": register
+        await mailboxes.handle(Inbound("web", "budi", "m2", "1"))  # "1": register
     monkeypatch.setattr(conversations, "handle_waiting", real)
-    answer = asyncio.run(mailboxes.handle(Inbound("web", "budi", "m3", "1")))  # sent again
+    answer = await mailboxes.handle(Inbound("web", "budi", "m3", "1"))  # sent again
     assert "Apakah Anda setuju?" in answer[-1].text  # the consent is asked, not taken as given
 
 

@@ -1,7 +1,6 @@
 """A channel's pace shared by workers on PostgreSQL (store/pace.py): slots that never overlap, whoever takes them."""
 
 import asyncio
-import threading
 import time
 from itertools import pairwise
 
@@ -42,28 +41,21 @@ def test_channels_keep_their_own_pace(database: Database) -> None:
         assert set(connection.scalars(select(ChannelPace.channel))) == {"telegram", "whatsapp"}
 
 
-def test_workers_taking_slots_at_once_get_disjoint_slots_at_the_channels_pace(database: Database) -> None:
-    """Three workers (each its own thread, event loop and connections) reserve as fast as they can."""
-    taken: list[list[float]] = []
+async def test_workers_taking_slots_at_once_get_disjoint_slots_at_the_channels_pace(database: Database) -> None:
+    """Three workers (each its own pacer, and its own connections to the registry) reserve as fast as they can."""
 
-    def worker() -> None:
+    async def worker() -> list[float]:
         pacer = Pacer(PER_SECOND, shared=shared_slots(database, "telegram"))
 
         async def moment(chat: int) -> float:
             delay = await pacer.reserve(str(chat))
             return time.monotonic() + delay
 
-        async def reserve_all() -> list[float]:
-            # Several sends waiting at once, as a batch's chats do: blocks of more than one slot.
-            return list(await asyncio.gather(*(moment(chat) for chat in range(SENDS))))
+        # Several sends waiting at once, as a batch's chats do: blocks of more than one slot.
+        return list(await asyncio.gather(*(moment(chat) for chat in range(SENDS))))
 
-        taken.append(asyncio.run(reserve_all()))
-
-    threads = [threading.Thread(target=worker) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    # Each pacer asks the registry from a thread of its own (asyncio.to_thread), as the three workers would.
+    taken = await asyncio.gather(*(worker() for _ in range(3)))
 
     assert [len(slots) for slots in taken] == [SENDS] * 3
     every = sorted(moment for slots in taken for moment in slots)

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.channels import CHANNELS
 from bot.delivery import Courier
 from bot.sample import seed
 from bot.settings import Settings
@@ -90,22 +91,19 @@ def telegram_settings(database: Database, fake: FakeTelegram) -> Settings:
     return Settings(database_url=database.url, telegram_bot_token=fake.token, telegram_api_base_url=fake.origin)
 
 
-def test_a_tick_queues_tomorrows_reminders_from_nine_and_sends_each_once(database: Database,
-                                                                         fake_telegram: FakeTelegram) -> None:
+async def test_a_tick_queues_tomorrows_reminders_from_nine_and_sends_each_once(database: Database,
+                                                                               fake_telegram: FakeTelegram) -> None:
     clock = Clock(START - timedelta(minutes=1))  # 08.59 WIB
     reminder_scene(database, clock(), CHAT)
 
-    async def ticks() -> list[Counter[str]]:
-        courier = Courier.for_settings(telegram_settings(database, fake_telegram), database, clock)
-        try:
-            early = await work_once(database, courier, asyncio.Event(), clock)
-            clock.advance(timedelta(minutes=1))
-            return [early, await work_once(database, courier, asyncio.Event(), clock),
-                    await work_once(database, courier, asyncio.Event(), clock)]
-        finally:
-            await courier.close()
-
-    assert asyncio.run(ticks()) == [Counter(), Counter(sent=1), Counter()]
+    courier = Courier.for_settings(CHANNELS, telegram_settings(database, fake_telegram), database, clock)
+    try:
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter()
+        clock.advance(timedelta(minutes=1))
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter(sent=1)
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter()
+    finally:
+        await courier.close()
     [reminder] = fake_telegram.sent(CHAT)
     assert "Pelatihan QRIS" in reminder and "Aula Dinas Koperasi" in reminder
     assert outbox_statuses(database) == ["sent"]
