@@ -6,8 +6,7 @@ announcement means the same whichever way an officer sends it. The segment's sco
 """
 
 import secrets
-from dataclasses import dataclass, field
-from math import ceil
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -18,7 +17,7 @@ from starlette.routing import Route
 
 from dashboard.access import officer_page, require_scope
 from dashboard.pages import render
-from dashboard.paging import page_number
+from dashboard.paging import Pager, page_number
 from dashboard.registrations import CHANNELS, DELIVERY, delivery_problem
 from dashboard.work import read, write
 from domain.assessment import Level
@@ -75,11 +74,11 @@ class Draft:
 
 @dataclass
 class Checked:
-    """A draft as the registry sees it: its tidied words, what is wrong (field -> words), whom it reaches."""
+    """A draft as the registry sees it: its tidied words, what is wrong with it, whom it reaches."""
 
     draft: Draft
     words: str = ""
-    problems: dict[str, str] = field(default_factory=dict)
+    problems: list[Invalid] = field(default_factory=list)
     segment: Segment | None = None
     reach: Reach | None = None
     audience: str = ""  # the segment in words
@@ -102,24 +101,24 @@ def _check(registry: Registry, viewer: Viewer, draft: Draft) -> Checked:
     try:
         checked.words = tidy_announcement(draft.typed)
     except Invalid as too_long:
-        checked.problems["text"] = _words(too_long.reason, **too_long.params)
+        checked.problems.append(Invalid(too_long.reason, field="text", **too_long.params))
     else:
         if not checked.words:
-            checked.problems["text"] = _words(N_("Write the announcement first."))
+            checked.problems.append(Invalid(N_("Write the announcement first."), field="text"))
     offered = dict(audiences(registry, viewer.officer, _words))
     choice = draft.chosen.get(draft.audience, "")
     if draft.audience not in offered:
-        checked.problems["audience"] = _words(N_("Choose who should get it from the list."))
-    elif draft.audience != EVERYONE and choice not in dict(_options(registry, viewer)[draft.audience]):
-        checked.problems[draft.audience] = _words(N_("Choose one from the list."))
-    if "audience" in checked.problems or draft.audience in checked.problems:
+        checked.problems.append(Invalid(N_("Choose who should get it from the list."), field="audience"))
+        return checked
+    if draft.audience != EVERYONE and choice not in dict(_options(registry, viewer)[draft.audience]):
+        checked.problems.append(Invalid(N_("Choose one from the list."), field=draft.audience))
         return checked
     segment = segment_of(viewer.scope, draft.audience, int(choice) if draft.audience == "programme_id" else choice)
     checked.segment, checked.audience = segment, describe(segment, registry, _words)
     checked.reach = registry.announcements.reach(segment, PUSH_CHANNELS)
     if not checked.reach.recipients:
-        checked.problems["audience"] = _words(N_("Nobody can be reached this way: %(audience)s."),
-                                              audience=checked.audience)
+        checked.problems.append(Invalid(N_("Nobody can be reached this way: %(audience)s."), field="audience",
+                                        audience=checked.audience))
     return checked
 
 
@@ -143,16 +142,20 @@ def _form_context(registry: Registry, viewer: Viewer) -> dict[str, Any]:
 
 @officer_page
 async def list_announcements(request: Request, viewer: Viewer) -> Response:
-    """GET /admin/announcements: the latest announcements in the viewer's scope, with what became of each."""
+    """GET /admin/announcements: the latest announcements in the viewer's scope, with what became of each.
+
+    The list is not counted: its pages are those up to this one, and one more while there are older announcements.
+    """
     page = _page_number(request)
+    known = Pager(page, page, LISTED)
 
     def listing(registry: Registry) -> list[tuple[Report, str]]:
-        reports = registry.announcements.recent(viewer.scope, LISTED + 1, (page - 1) * LISTED)
+        reports = registry.announcements.recent(viewer.scope, LISTED + 1, known.offset)
         return [(report, describe(report.segment, registry, _words)) for report in reports]
 
     found = await read(request, listing)
-    return render(request, "announcements.html", viewer, announcements=found[:LISTED], page=page,
-                  more=len(found) > LISTED)
+    pager = replace(known, pages=page + 1) if len(found) > LISTED else known
+    return render(request, "announcements.html", viewer, announcements=found[:LISTED], pager=pager)
 
 
 @officer_page
@@ -186,8 +189,9 @@ async def send_announcement(request: Request, viewer: Viewer) -> Response:
         if earlier is not None:
             return earlier[0]
         checked = _check(registry, viewer, draft)
-        if not 0 < len(draft.key) <= KEY_LONGEST:  # a form never previewed has no key
-            checked.problems.setdefault("text", _words(N_("Preview the announcement before sending it.")))
+        previewed = 0 < len(draft.key) <= KEY_LONGEST  # a form never previewed has no key
+        if not previewed and "text" not in {problem.field for problem in checked.problems}:
+            checked.problems.append(Invalid(N_("Preview the announcement before sending it."), field="text"))
         if checked.problems or checked.segment is None:
             return checked, _form_context(registry, viewer)
         number, _reach = registry.announcements.announce(
@@ -208,22 +212,23 @@ async def show_announcement(request: Request, viewer: Viewer) -> Response:
     number: int = request.path_params["announcement_id"]
     page = _page_number(request)
 
-    def reported(registry: Registry) -> tuple[Report, str, list[Any]] | None:
+    def reported(registry: Registry) -> tuple[Report, str, Pager, list[Any]] | None:
         report = registry.announcements.report(number, viewer.scope)
         if report is None:
             return None
-        recipients = registry.announcements.recipients(number, RECIPIENTS_SHOWN, (page - 1) * RECIPIENTS_SHOWN)
-        return report, describe(report.segment, registry, _words), recipients
+        rows = report.waiting + report.sent + report.delivered + report.failed + report.cancelled
+        pager = Pager.over(page, rows, RECIPIENTS_SHOWN)
+        recipients = registry.announcements.recipients(number, pager.size, pager.offset)
+        return report, describe(report.segment, registry, _words), pager, recipients
 
     found = await read(request, reported)
     if found is None:
         raise HTTPException(404)
-    report, audience, recipients = found
-    rows = report.waiting + report.sent + report.delivered + report.failed + report.cancelled
+    report, audience, pager, recipients = found
     return render(request, "announcement.html", viewer, report=report, audience=audience, recipients=recipients,
-                  page=page, last_page=max(1, ceil(rows / RECIPIENTS_SHOWN)), first_shown=(page - 1) * RECIPIENTS_SHOWN,
-                  left_out=left_out_reasons(report.reach, _words), refresh=REFRESH_SECONDS if report.waiting else None,
-                  channels=CHANNELS, delivery=DELIVERY, delivery_problem=delivery_problem)
+                  pager=pager, left_out=left_out_reasons(report.reach, _words),
+                  refresh=REFRESH_SECONDS if report.waiting else None, channels=CHANNELS, delivery=DELIVERY,
+                  delivery_problem=delivery_problem)
 
 
 def _kabupaten(form: FormData) -> str | None:

@@ -29,6 +29,7 @@ from dashboard.access import officer_page
 from dashboard.pages import render
 from dashboard.registrations import FILTER_LABELS, read_filter, registrations_page, typed_values
 from dashboard.work import database_of, read, write
+from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.regions import region
 from domain.wib import in_wib
@@ -276,11 +277,12 @@ async def export_form(request: Request, viewer: Viewer) -> Response:
     if full_nik and viewer.scope != PROVINCE:
         raise HTTPException(403)
     if format not in ENCODERS:
-        problems["format"] = N_("Choose CSV or XLSX.")
+        problems.append(Invalid(N_("Choose CSV or XLSX."), field="format"))
     if full_nik and not reason:
-        problems["reason"] = N_("Say why the full NIKs are needed: it is recorded with the download.")
+        problems.append(Invalid(N_("Say why the full NIKs are needed: it is recorded with the download."),
+                                field="reason"))
     elif len(reason) > REASON_LONGEST:
-        problems["reason"] = N_("Say it in at most 1,000 characters.")
+        problems.append(Invalid(N_("Say it in at most 1,000 characters."), field="reason"))
     if problems:
         return registrations_page(request, viewer, {**typed, **sent}, problems)
     return await stream(request, viewer, where, format, full_nik, reason or None)

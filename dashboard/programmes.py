@@ -9,6 +9,7 @@ matched by its code as the import matches: a code taken meanwhile is refused, no
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from starlette.datastructures import FormData
@@ -22,16 +23,17 @@ from dashboard.exports import csv_text
 from dashboard.forms import typed_text
 from dashboard.pages import ENROLLMENT_LABELS, render
 from dashboard.work import read, write
+from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.regions import kabupaten_list, region
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from flows.programme_file import (
     Fields,
+    Problem,
     Value,
     programme_of,
     programme_values,
     propose_code,
-    said,
     save_programmes,
     session_of,
     session_values,
@@ -74,17 +76,11 @@ def _posted(form: FormData, names: tuple[str, ...], lists: frozenset[str] = froz
             for name in names}
 
 
-def _problems(fields: Fields) -> dict[str, str]:
-    """What is wrong with each field, in the officers' language."""
-    text = Text(DEFAULT_LANGUAGE)
-    return {problem.about or "": problem.in_(text) for problem in fields.problems}
-
-
 def _form_page(request: Request, viewer: Viewer, template: str, saved: Saved | None, values: dict[str, Value],
                **context: object) -> Response:
     """A form as it opens (`saved` None), or back with every problem by its field and everything as typed (400)."""
     return render(request, template, viewer, status_code=400 if saved else 200, values=values,
-                  problems=_problems(saved.fields) if saved else {}, places=PLACES, **context)
+                  problems=saved.fields.problems if saved else [], places=PLACES, **context)
 
 
 # -- the list ----------------------------------------------------------------------------
@@ -120,7 +116,7 @@ def _save_programme(registry: Registry, programme_id: int | None, values: dict[s
     if programme_id is None:
         saved_id = training.create_programme(record)
         if saved_id is None:
-            fields.complain("code", said(N_("%(code)s is already the code of another programme"), code=record.code))
+            fields.complain("code", Problem(N_("%(code)s is already the code of another programme"), code=record.code))
             return Saved(fields, None, None)
         training.audit(actor, "programme_created", f"programme:{saved_id}")
         return Saved(fields, saved_id, saved_id)
@@ -209,8 +205,8 @@ def _save_session(registry: Registry, viewer: Viewer, programme_id: int | None, 
     if session_id is None:
         saved_id = training.create_session(programme_id, record)
         if saved_id is None:
-            fields.complain("code", said(N_("%(code)s is already the code of another session of this programme"),
-                                         code=record.code))
+            fields.complain("code", Problem(N_("%(code)s is already the code of another session of this programme"),
+                                            code=record.code))
             return Saved(fields, None, programme_id, programme_name)
         training.audit(actor, "session_created", f"session:{saved_id}")
         return Saved(fields, saved_id, programme_id, programme_name)
@@ -270,9 +266,9 @@ async def update_session(request: Request, viewer: Viewer) -> Response:
 # -- participants ------------------------------------------------------------------------
 
 
-async def _session_page(request: Request, viewer: Viewer, problem: str | None = None) -> Response:
-    """A session in the viewer's scope with its participants, 404 for any other; with a problem (a msgid) said at
-    its top, the answer to a mark that could not be made (400)."""
+async def _session_page(request: Request, viewer: Viewer, problems: Sequence[Invalid] = ()) -> Response:
+    """A session in the viewer's scope with its participants, 404 for any other; with problems said at its top,
+    the answer to a mark that could not be made (400)."""
     session_id = request.path_params["session_id"]
     session, participants, now = await read(request, lambda registry: (
         registry.training.officer_session(session_id, viewer.scope),
@@ -280,8 +276,8 @@ async def _session_page(request: Request, viewer: Viewer, problem: str | None = 
     if session is None:
         raise HTTPException(404)
     groups = [(status, [one for one in participants if one.status == status]) for status in ENROLLMENT_LABELS]
-    return render(request, "session.html", viewer, status_code=400 if problem else 200, session=session,
-                  groups=groups, started=session.starts_at <= now, problem=problem)
+    return render(request, "session.html", viewer, status_code=400 if problems else 200, session=session,
+                  groups=groups, started=session.starts_at <= now, problems=problems)
 
 
 @officer_page
@@ -310,7 +306,8 @@ async def mark_attendance(request: Request, viewer: Viewer) -> Response:
     if marked is None:
         raise HTTPException(404)
     if marked == Attendance.NOT_STARTED:
-        return await _session_page(request, viewer, N_("Attendance can be marked once the session has started."))
+        return await _session_page(request, viewer, [
+            Invalid(N_("Attendance can be marked once the session has started."), field="attendance")])
     return RedirectResponse(f"/admin/sessions/{session_id}#owner-{owner}", status_code=303)
 
 

@@ -4,9 +4,8 @@ One function (`read_filter`) turns what was typed into a RegistrationFilter and 
 and for every download of it (dashboard/exports.py), so a file always holds what the table lists.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from math import ceil
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,9 +18,10 @@ from starlette.routing import Route
 from dashboard.access import officer_page, require_scope
 from dashboard.forms import typed_text
 from dashboard.pages import render
-from dashboard.paging import page_number
+from dashboard.paging import Pager, page_number
 from dashboard.work import read
 from domain.channels import BROWSER, TELEGRAM, TERMINAL, WHATSAPP
+from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.outbox import ANNOUNCEMENT, ERASED, NO_TEMPLATE, REMINDER, SEAT, STOPPED, TIMED_OUT
 from domain.regions import kabupaten_list, kecamatan_of
@@ -84,25 +84,25 @@ def typed_values(source: Mapping[str, Any],
     return {name: text for name, text in found.items() if text}
 
 
-def read_filter(viewer: Viewer, typed: Mapping[str, str]) -> tuple[RegistrationFilter, dict[str, str]]:
-    """The filter the typed values ask for within the viewer's scope, and what is wrong with them (field -> msgid).
+def read_filter(viewer: Viewer, typed: Mapping[str, str]) -> tuple[RegistrationFilter, list[Invalid]]:
+    """The filter the typed values ask for within the viewer's scope, and what is wrong with them.
 
     Naming a kabupaten/kota (or one of its kecamatan) outside the viewer's scope is refused outright (403).
     """
-    problems: dict[str, str] = {}
+    problems: list[Invalid] = []
     kabupaten = typed.get("kabupaten")
     require_scope(viewer, kabupaten)
     if kabupaten is not None and kabupaten not in _KABUPATEN:
-        problems["kabupaten"] = N_("Choose a kabupaten/kota from the list.")
+        problems.append(Invalid(N_("Choose a kabupaten/kota from the list."), field="kabupaten"))
     kecamatan = typed.get("kecamatan")
     if kecamatan is not None:
         parent = kecamatan[:5]  # Kemendagri: "62.03.01" lies in "62.03"
         require_scope(viewer, parent)
         if kecamatan not in {region.code for region in kecamatan_of(kabupaten or parent)}:
-            problems["kecamatan"] = N_("Choose a kecamatan of the chosen kabupaten/kota.")
+            problems.append(Invalid(N_("Choose a kecamatan of the chosen kabupaten/kota."), field="kecamatan"))
     search = typed.get("search", "")
     if len(search) > SEARCH_LONGEST:
-        problems["search"] = N_("Search for at most 100 characters.")
+        problems.append(Invalid(N_("Search for at most 100 characters."), field="search"))
     sector = _one_of(typed, "sector", _SECTORS, problems)
     business_class = _one_of(typed, "business_class", BUSINESS_CLASSES, problems)
     has_nib = _one_of(typed, "has_nib", (YES, NO), problems)
@@ -110,7 +110,7 @@ def read_filter(viewer: Viewer, typed: Mapping[str, str]) -> tuple[RegistrationF
     registered_from = _day(typed, "registered_from", problems)
     registered_to = _day(typed, "registered_to", problems)
     if registered_from and registered_to and registered_from > registered_to:
-        problems["registered_to"] = N_("This date is before the first one.")
+        problems.append(Invalid(N_("This date is before the first one."), field="registered_to"))
     where = RegistrationFilter(scope=viewer.scope, search=search, kabupaten=kabupaten, kecamatan=kecamatan,
                                sector=sector, business_class=business_class,
                                has_nib=None if has_nib is None else has_nib == YES, level=level,
@@ -119,42 +119,42 @@ def read_filter(viewer: Viewer, typed: Mapping[str, str]) -> tuple[RegistrationF
 
 
 def _one_of(typed: Mapping[str, str], field: str, allowed: tuple[str, ...] | frozenset[str],
-            problems: dict[str, str]) -> str | None:
+            problems: list[Invalid]) -> str | None:
     value = typed.get(field)
     if value is not None and value not in allowed:
-        problems[field] = N_("Choose one of the list.")
+        problems.append(Invalid(N_("Choose one of the list."), field=field))
         return None
     return value
 
 
-def _day(typed: Mapping[str, str], field: str, problems: dict[str, str]) -> date | None:
+def _day(typed: Mapping[str, str], field: str, problems: list[Invalid]) -> date | None:
     value = typed.get(field)
     if value is None:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        problems[field] = N_("Give a date as year-month-day, for example 2026-11-27.")
+        problems.append(Invalid(N_("Give a date as year-month-day, for example 2026-11-27."), field=field))
         return None
     # Python's first and last days overflow when their WIB day is turned into UTC; no registration is near them.
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        problems[field] = N_("Give a date between the years 1900 and 9998.")
+        problems.append(Invalid(N_("Give a date between the years 1900 and 9998."), field=field))
         return None
     return day
 
 
-def read_order(typed: Mapping[str, str], problems: dict[str, str]) -> tuple[str, bool, int]:
+def read_order(typed: Mapping[str, str], problems: list[Invalid]) -> tuple[str, bool, int]:
     """The sort key, whether descending, and the page number asked for; what is wrong goes into `problems`."""
     sort = typed.get("sort", "registered_at")
     if sort not in SORTS:
-        problems["sort"] = N_("The table cannot be sorted that way.")
+        problems.append(Invalid(N_("The table cannot be sorted that way."), field="sort"))
         sort = "registered_at"
     order = typed.get("order", "desc" if sort in DESCENDING_FIRST else "asc")
     if order not in ("asc", "desc"):
-        problems["order"] = N_("The table cannot be sorted that way.")
+        problems.append(Invalid(N_("The table cannot be sorted that way."), field="order"))
     page = page_number(typed.get("page"))
     if page is None:
-        problems["page"] = N_("Page numbers start at 1.")
+        problems.append(Invalid(N_("Page numbers start at 1."), field="page"))
     return sort, order == "desc", page or 1
 
 
@@ -178,18 +178,7 @@ def delivery_problem(error: str | None) -> str:
     return _words(N_("Provider's reason: %(reason)s"), reason=error)
 
 
-def pages_around(page: int, last: int) -> list[int | None]:
-    """The page numbers a pager shows: the first, the last, two either side of this one; None for a gap."""
-    shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
-    with_gaps: list[int | None] = []
-    for number in shown:
-        if with_gaps and number - (with_gaps[-1] or 0) > 1:
-            with_gaps.append(None)
-        with_gaps.append(number)
-    return with_gaps
-
-
-def registrations_page(request: Request, viewer: Viewer, typed: Mapping[str, str], problems: Mapping[str, str],
+def registrations_page(request: Request, viewer: Viewer, typed: Mapping[str, str], problems: Sequence[Invalid],
                        listing: dict[str, Any] | None = None) -> Response:
     """The form as typed, each problem by its field (400 when there is any), and the listing if there is one."""
     filter_only = {name: value for name, value in typed.items() if name in FILTER_FIELDS}
@@ -211,25 +200,21 @@ async def show_registrations(request: Request, viewer: Viewer) -> Response:
     sort, descending, page = read_order(typed, problems)
     if problems:
         return registrations_page(request, viewer, typed, problems)
+    query = {name: value for name, value in typed.items() if name != "page"}
 
-    def listing(registry: Registry) -> tuple[int, int, list[RegistrationRow]]:
+    def listing(registry: Registry) -> tuple[int, Pager, list[RegistrationRow]]:
         total = registry.registrations.count(where)
-        shown = min(page, max(1, ceil(total / PAGE_SIZE)))  # past the end: the last page
-        return total, shown, registry.registrations.page(where, sort, descending, (shown - 1) * PAGE_SIZE, PAGE_SIZE)
+        pager = Pager.over(page, total, PAGE_SIZE, query)
+        return total, pager, registry.registrations.page(where, sort, descending, pager.offset, pager.size)
 
-    total, page, rows = await read(request, listing)
-    last = max(1, ceil(total / PAGE_SIZE))
+    total, pager, rows = await read(request, listing)
     sort_links = {key: link(PATH, typed, sort=key, page=None,
                             order=("asc" if descending else "desc") if key == sort
                             else ("desc" if key in DESCENDING_FIRST else "asc"))
                   for key in SORTS}
     return registrations_page(request, viewer, typed, problems, listing={
-        "total": total, "page": page, "last": last, "rows": rows, "sort": sort, "descending": descending,
-        "first_shown": (page - 1) * PAGE_SIZE + 1 if rows else 0, "last_shown": (page - 1) * PAGE_SIZE + len(rows),
+        "total": total, "pager": pager, "rows": rows, "sort": sort, "descending": descending,
         "sort_links": sort_links,
-        "pages": [number and (number, link(PATH, typed, page=number)) for number in pages_around(page, last)],
-        "previous": link(PATH, typed, page=page - 1) if page > 1 else None,
-        "next": link(PATH, typed, page=page + 1) if page < last else None,
     })
 
 

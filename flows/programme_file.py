@@ -4,15 +4,16 @@ Every problem in a file is collected with the line it is on, so one run of `tabe
 tells the officer everything there is to fix; a file with any problem is not imported at all.
 
 The dashboard's forms are checked by the same functions (`programme_of`, `session_of`): a form's
-values are strings, as a CSV row's cells are. Problems are catalog msgids with their parameters, so
-the command line prints them in English and the dashboard shows them in Bahasa Indonesia.
+values are strings, as a CSV row's cells are. A problem is the house's one Invalid (domain/invalid.py),
+a catalog msgid with its parameters, that knows its line: the command line prints it in English, the
+dashboard shows it by its field in Bahasa Indonesia.
 """
 
 import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as record_fields
 from datetime import date, datetime, timedelta
@@ -25,13 +26,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from domain.assessment import Dimension
 from domain.classes import UMKM_CLASSES
-from domain.invalid import Ambiguous, Invalid
+from domain.invalid import Ambiguous, Invalid, Phrase, english
 from domain.msgid import N_
 from domain.places import names_exactly, parse_kabupaten
 from domain.regions import region
 from domain.sectors import SECTORS
 from domain.wib import WIB, in_wib
-from flows.i18n import Text
 from flows.notices import tell_seat_given
 from store.db import Database
 from store.registry import Registry
@@ -74,51 +74,29 @@ T = TypeVar("T")
 Value = str | datetime | date | list[str] | None  # what one CSV cell, YAML value or form field gave
 
 
-@dataclass(frozen=True, slots=True)
-class Said:
-    """A message as a catalog msgid and its parameters: English as it stands, any language through a Text.
+class Problem(Invalid):
+    """What is wrong in a programme file, or in a form checked as one: an Invalid that also knows the 1-based line
+    it is on (0: the whole file, a form, or a value not yet placed) and the file's own name of its field
+    ("session_kabupaten", where the checks and the forms say "kabupaten")."""
 
-    A parameter may itself be a Said, translated with it.
-    """
+    line: int = 0
+    label: str | None = None
 
-    msgid: str
-    params: Mapping[str, "str | int | Said"] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return self.msgid % {name: str(value) for name, value in self.params.items()} if self.params else self.msgid
-
-    def in_(self, text: Text) -> str:
-        return text(self.msgid, **{name: value.in_(text) if isinstance(value, Said) else value
-                                   for name, value in self.params.items()})
-
-
-def said(msgid: str, /, **params: "str | int | Said") -> Said:
-    """A msgid with its parameters, as `Text` takes them."""
-    return Said(msgid, params)
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Something wrong: its 1-based line in a file (0: the whole file, or a form), and the field it is about."""
-
-    line: int
-    says: tuple[Said, ...]
-    about: str | None = None  # the checks' name of the field ("kabupaten"), if the problem is in one
-    label: str | None = None  # the file's name of that field ("session_kabupaten")
+    def placed(self, line: int, field: str | None = None, label: str | None = None) -> "Problem":
+        """This problem on a line of the file, and in one of its fields (named as the file names it), if in one."""
+        placed = Problem(self.reason, field=field, **self.params)
+        placed.line, placed.label = line, label
+        return placed
 
     def __str__(self) -> str:
-        """In English, as `tabe programs import` prints it."""
-        text = "; ".join(str(one) for one in self.says)
-        return f"{self.label}: {text}" if self.label else text
-
-    def in_(self, text: Text) -> str:
-        """What is wrong in a language, without the field's name: a form shows it by its field."""
-        return "; ".join(one.in_(text) for one in self.says)
+        """In English, as `tabe programs import` prints it, after the file's name of its field."""
+        said = self.in_(english)
+        return f"{self.label}: {said}" if self.label else said
 
 
-def _problem(line: int, msgid: str, /, **params: str | int | Said) -> Problem:
+def _problem(line: int, msgid: str, /, **params: object) -> Problem:
     """A problem with the file as a whole or with one of its lines, not with a field."""
-    return Problem(line, (Said(msgid, params),))
+    return Problem(msgid, **params).placed(line)
 
 
 class ProgrammeFileError(Exception):
@@ -127,18 +105,6 @@ class ProgrammeFileError(Exception):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = sorted(problems, key=lambda problem: problem.line)  # stable: a line's problems keep their order
         super().__init__("; ".join(f"line {problem.line}: {problem}" for problem in self.problems))
-
-
-class _Bad(ValueError):
-    """What is wrong with one value, in a few words; the caller says where."""
-
-    def __init__(self, *says: Said) -> None:
-        self.says = says
-        super().__init__("; ".join(str(one) for one in says))
-
-
-def _bad(msgid: str, /, **params: str | int | Said) -> _Bad:
-    return _Bad(Said(msgid, params))
 
 
 @dataclass
@@ -156,10 +122,10 @@ class Fields:
         """The line a field is on: its own, else its row's or mapping's."""
         return self.lines.get(name, self.line)
 
-    def complain(self, name: str, *says: Said) -> None:
-        """Record a problem with one field, named as the file names it."""
+    def complain(self, name: str, *problems: Problem) -> None:
+        """Record what is wrong with one field, placed on its line and named as the file names it."""
         self.bad.add(name)
-        self.problems.append(Problem(self.where(name), says, name, self.labels.get(name, name)))
+        self.problems += (problem.placed(self.where(name), name, self.labels.get(name, name)) for problem in problems)
 
     def take(self, name: str, parse: Callable[[Value], T]) -> T | None:
         """The field parsed, or None with the problem recorded."""
@@ -167,10 +133,12 @@ class Fields:
             return None
         try:
             return parse(self.values.get(name))
-        except _Bad as bad:
+        except Problem as problem:
             # A YAML mapping may leave a key out; a CSV row always has the cell, maybe empty.
-            self.complain(name, *(bad.says if name in self.values else (said(N_("is missing")),)))
-            return None
+            self.complain(name, problem if name in self.values else Problem(N_("is missing")))
+        except ExceptionGroup as wrong_items:  # a list's items, each wrong in its own way
+            self.complain(name, *wrong_items.exceptions)
+        return None
 
 
 # -- values ------------------------------------------------------------------------------
@@ -179,7 +147,7 @@ class Fields:
 def _one(value: Value) -> str | datetime | date | None:
     """A single value: a list where one value belongs is a mistake."""
     if isinstance(value, list):
-        raise _bad(N_("one value, please, not a list"))
+        raise Problem(N_("one value, please, not a list"))
     return value.strip() if isinstance(value, str) else value
 
 
@@ -191,9 +159,9 @@ def _text(limit: int | None, *, required: bool = True) -> Callable[[Value], str]
             text = text.isoformat(sep=" ") if isinstance(text, datetime) else text.isoformat()
         text = text or ""
         if required and not text:
-            raise _bad(N_("is empty"))
+            raise Problem(N_("is empty"))
         if limit is not None and len(text) > limit:
-            raise _bad(N_("is %(length)s characters long, at most %(limit)s please"), length=len(text), limit=limit)
+            raise Problem(N_("is %(length)s characters long, at most %(limit)s please"), length=len(text), limit=limit)
         return text
     return parse
 
@@ -215,10 +183,10 @@ def _choices(allowed: Sequence[str], *, required: bool = False) -> Callable[[Val
         chosen = {item.casefold() for item in _items(value)}
         unknown = sorted(chosen.difference(allowed))
         if unknown:
-            raise _bad(N_("%(values)s: not one of %(allowed)s"), values=", ".join(repr(item) for item in unknown),
-                       allowed=", ".join(allowed))
+            raise Problem(N_("%(values)s: not one of %(allowed)s"), values=", ".join(repr(item) for item in unknown),
+                          allowed=", ".join(allowed))
         if required and not chosen:
-            raise _bad(N_("give at least one of %(allowed)s"), allowed=", ".join(allowed))
+            raise Problem(N_("give at least one of %(allowed)s"), allowed=", ".join(allowed))
         return tuple(item for item in allowed if item in chosen)
     return parse
 
@@ -229,30 +197,30 @@ def exact_kabupaten(text: str) -> str:
         try:
             place = region(text)
         except KeyError:
-            raise _bad(N_("%(value)s: no kabupaten or kota of Kalimantan Tengah has this code"),
-                       value=repr(text)) from None
+            raise Problem(N_("%(value)s: no kabupaten or kota of Kalimantan Tengah has this code"),
+                          value=repr(text)) from None
         if not place.is_kabupaten_kota:
-            raise _bad(N_("%(value)s: not the code of a kabupaten or kota"), value=repr(text))
+            raise Problem(N_("%(value)s: not the code of a kabupaten or kota"), value=repr(text))
         return place.code
     # parse_kabupaten takes a bare number as a position in the owners' menu: meaningless in a file.
     if re.search(r"\d", text):
-        raise _bad(N_("%(value)s: write the kabupaten's code, like 62.02, or its name"), value=repr(text))
+        raise Problem(N_("%(value)s: write the kabupaten's code, like 62.02, or its name"), value=repr(text))
     try:
         place = parse_kabupaten(text)
     except Ambiguous as ambiguous:
-        names: str | Said = ""
+        names: str | Phrase = ""
         for candidate in ambiguous.candidates:
             name = f"{candidate.short_name} ({candidate.code})"
-            names = said(N_("%(either)s or %(other)s"), either=names, other=name) if names else name
-        raise _bad(N_("%(value)s could be %(names)s: write the code or the whole name"), value=repr(text),
-                   names=names) from None
+            names = Phrase(N_("%(either)s or %(other)s"), {"either": names, "other": name}) if names else name
+        raise Problem(N_("%(value)s could be %(names)s: write the code or the whole name"), value=repr(text),
+                      names=names) from None
     except Invalid:
-        raise _bad(N_("%(value)s: not a kabupaten or kota of Kalimantan Tengah"), value=repr(text)) from None
+        raise Problem(N_("%(value)s: not a kabupaten or kota of Kalimantan Tengah"), value=repr(text)) from None
     # The owners' parser forgives typos; a file is read by nobody before owners see it, so a near miss
     # ("Kota Baru" is in Kalimantan Selatan, not Barito Utara) must be said, not guessed.
     if not names_exactly(text, place):
-        raise _bad(N_("%(value)s: not a kabupaten or kota of Kalimantan Tengah (did you mean %(name)s, %(code)s?)"),
-                   value=repr(text), name=place.short_name, code=place.code)
+        raise Problem(N_("%(value)s: not a kabupaten or kota of Kalimantan Tengah (did you mean %(name)s, "
+                         "%(code)s?)"), value=repr(text), name=place.short_name, code=place.code)
     return place.code
 
 
@@ -263,14 +231,14 @@ def _one_kabupaten(value: Value) -> str:
 
 def _kabupaten_list(value: Value) -> tuple[str, ...]:
     """Kabupaten codes in code order, each once; none means open to every kabupaten."""
-    codes, problems = set(), []
+    codes, wrong = set(), []
     for item in _items(value):
         try:
             codes.add(exact_kabupaten(item))
-        except _Bad as bad:
-            problems += bad.says
-    if problems:
-        raise _Bad(*problems)
+        except Problem as problem:
+            wrong.append(problem)
+    if wrong:
+        raise ExceptionGroup("kabupaten", wrong)
     return tuple(sorted(codes))
 
 
@@ -282,12 +250,12 @@ def _moment(value: Value) -> datetime:
         try:
             moment = datetime.fromisoformat(moment)
         except ValueError:
-            raise _bad(N_("%(value)s: not a time like 2027-02-03 09:00 (WIB) or 2027-02-03T09:00+07:00"),
-                       value=repr(moment)) from None
+            raise Problem(N_("%(value)s: not a time like 2027-02-03 09:00 (WIB) or 2027-02-03T09:00+07:00"),
+                          value=repr(moment)) from None
     if not isinstance(moment, datetime):  # nothing, or a date without a time
-        raise _bad(N_("give the date and the time, like 2027-02-03 09:00 (WIB)"))
+        raise Problem(N_("give the date and the time, like 2027-02-03 09:00 (WIB)"))
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise _bad(N_("give a date between the years 1900 and 9998"))
+        raise Problem(N_("give a date between the years 1900 and 9998"))
     return moment.replace(tzinfo=WIB) if moment.tzinfo is None else moment
 
 
@@ -300,8 +268,8 @@ def _capacity(value: Value) -> int:
     """The seats a session offers: a whole number, at least one."""
     text = _text(None)(value)
     if not text.isdecimal() or not 1 <= int(text) <= MAX_CAPACITY:
-        raise _bad(N_("%(value)s: a whole number of seats from 1 to %(most)s, please"), value=repr(text),
-                   most=MAX_CAPACITY)
+        raise Problem(N_("%(value)s: a whole number of seats from 1 to %(most)s, please"), value=repr(text),
+                      most=MAX_CAPACITY)
     return int(text)
 
 
@@ -329,9 +297,9 @@ def session_of(fields: Fields, programme_code: str | None) -> SessionRecord | No
     capacity = fields.take("capacity", _capacity)
     deadline = fields.take("signup_deadline", _optional_moment)
     if starts is not None and ends is not None and ends <= starts:
-        fields.complain("ends", said(N_("must be after starts")))
+        fields.complain("ends", Problem(N_("must be after starts")))
     if starts is not None and deadline is not None and deadline > starts:
-        fields.complain("signup_deadline", said(N_("must not be after starts")))
+        fields.complain("signup_deadline", Problem(N_("must not be after starts")))
     if fields.bad or programme_code is None:
         return None
     return SessionRecord(programme_code, code, starts, ends, place, kabupaten, capacity,
@@ -354,9 +322,9 @@ class _Collected:
             return
         key = (record.programme_code, record.code)
         if key in self.sessions:
-            fields.complain("code", said(N_("session %(session)s of programme %(programme)s is already on line "
-                                            "%(line)s"), session=repr(record.code),
-                                         programme=repr(record.programme_code), line=self.sessions[key][1]))
+            fields.complain("code", Problem(N_("session %(session)s of programme %(programme)s is already on line "
+                                               "%(line)s"), session=repr(record.code),
+                                            programme=repr(record.programme_code), line=self.sessions[key][1]))
         else:
             self.sessions[key] = (record, fields.where("code"))
 
@@ -444,9 +412,9 @@ def _read_csv(text: str) -> tuple[list[ProgrammeRecord], list[SessionRecord]]:
 # -- YAML --------------------------------------------------------------------------------
 
 # What a YAML mapping is, in its problems ("each session is a mapping ...").
-_A_PROGRAMME = said(N_("programme"))
-_A_SESSION = said(N_("session"))
-_A_FILE = said(N_("file"))
+_A_PROGRAMME = Phrase(N_("programme"))
+_A_SESSION = Phrase(N_("session"))
+_A_FILE = Phrase(N_("file"))
 
 
 def _line(node: Node) -> int:
@@ -463,14 +431,14 @@ def _yaml_value(node: Node) -> Value:
             try:
                 return SafeConstructor().construct_object(node)
             except ValueError:
-                raise _bad(N_("%(value)s: not a real date and time"), value=repr(node.value)) from None
+                raise Problem(N_("%(value)s: not a real date and time"), value=repr(node.value)) from None
         return node.value
     if isinstance(node, SequenceNode) and all(isinstance(item, ScalarNode) for item in node.value):
         return [item.value for item in node.value if item.tag != _NULL_TAG]
-    raise _bad(N_("a value or a list of values, please"))
+    raise Problem(N_("a value or a list of values, please"))
 
 
-def _yaml_mapping(node: Node, keys: Sequence[str], what: Said, problems: list[Problem]) -> dict[str, Node] | None:
+def _yaml_mapping(node: Node, keys: Sequence[str], what: Phrase, problems: list[Problem]) -> dict[str, Node] | None:
     """A mapping's values by key, each key known and given once; None (recorded) when it is no mapping."""
     if not isinstance(node, MappingNode):
         problems.append(_problem(_line(node), N_("each %(what)s is a mapping with the keys %(keys)s"), what=what,
@@ -502,8 +470,8 @@ def _yaml_fields(node: MappingNode, found: dict[str, Node], problems: list[Probl
     for name, value in found.items():
         try:
             found_fields.values[name] = _yaml_value(value)
-        except _Bad as bad:
-            found_fields.complain(name, *bad.says)
+        except Problem as problem:
+            found_fields.complain(name, problem)
     return found_fields
 
 
@@ -516,8 +484,8 @@ def _yaml_programme(node: Node, collected: _Collected) -> None:
     programme_fields = _yaml_fields(node, found, collected.problems)
     code = programme_fields.take("code", _code)
     if code is not None and code in collected.code_lines:
-        programme_fields.complain("code", said(N_("programme %(code)s is already on line %(line)s"), code=repr(code),
-                                               line=collected.code_lines[code]))
+        programme_fields.complain("code", Problem(N_("programme %(code)s is already on line %(line)s"),
+                                                  code=repr(code), line=collected.code_lines[code]))
     elif code is not None:
         collected.code_lines[code] = programme_fields.where("code")
     programme = programme_of(programme_fields)

@@ -208,7 +208,7 @@ def started(database: Database, format: str) -> int:
                                       scope=PROVINCE)
 
 
-def test_a_download_the_client_leaves_is_recorded_as_broken_off(sqlite_database: Database) -> None:
+async def test_a_download_the_client_leaves_is_recorded_as_broken_off(sqlite_database: Database) -> None:
     seed(sqlite_database, 1_000)
     everyone = RegistrationFilter(PROVINCE)
     export_id = started(sqlite_database, "csv")
@@ -222,14 +222,11 @@ def test_a_download_the_client_leaves_is_recorded_as_broken_off(sqlite_database:
     export_id = started(sqlite_database, "csv")
     chunks = download(sqlite_database, utcnow, export_id, CountedRows(sqlite_database, everyone, False), "csv")
 
-    async def respond_until_the_client_leaves() -> None:
-        async with anyio.create_task_group() as responding:
-            async def send() -> None:
-                async for _chunk in off_the_loop(chunks):
-                    responding.cancel_scope.cancel()
-            responding.start_soon(send)
-
-    anyio.run(respond_until_the_client_leaves)
+    async with anyio.create_task_group() as responding:
+        async def send() -> None:
+            async for _chunk in off_the_loop(chunks):
+                responding.cancel_scope.cancel()
+        responding.start_soon(send)
     record = recent(sqlite_database, limit=1)[0]
     assert (record.id, record.rows, record.finished_at) == (export_id, CSV_ROWS_PER_CHUNK, None)
 

@@ -300,7 +300,7 @@ def test_a_file_and_a_form_get_the_same_problems_from_the_same_checks(tmp_path, 
         writer.writerow({**ROW, column: typed}.values())
     with pytest.raises(ProgrammeFileError) as raised:
         read_programme_file(path)
-    from_file = [(problem.about, problem.says) for problem in raised.value.problems]
+    from_file = [(problem.field, problem.reason, problem.params) for problem in raised.value.problems]
     part = "session" if column in ("capacity", "session_kabupaten", "ends", "starts", "signup_deadline", "place") \
         else "programme"
     form = {"programme": {"code": "nib-2027", "name": ROW["name"], "description": ROW["description"],
@@ -312,7 +312,8 @@ def test_a_file_and_a_form_get_the_same_problems_from_the_same_checks(tmp_path, 
     form_typed = typed.replace(" ", "T") if name in ("starts", "ends", "signup_deadline") and ":" in typed else typed
     if isinstance(form[name], list):
         form_typed = [item.strip() for item in typed.split(";")]
-    from_form = [(problem.about, problem.says) for problem in _form_problems(part, {**form, name: form_typed})]
+    from_form = [(problem.field, problem.reason, problem.params)
+                 for problem in _form_problems(part, {**form, name: form_typed})]
     assert from_file and from_form == from_file
 
 

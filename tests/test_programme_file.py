@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.sample import seed
+from domain.invalid import Invalid, Phrase, english
 from domain.wib import WIB
 from flows.i18n import Text
 from flows.programme_file import (
     Fields,
     Problem,
     ProgrammeFileError,
-    Said,
     apply_programmes,
     read_programme_file,
     session_of,
@@ -226,7 +226,7 @@ def test_a_time_far_from_ours_is_a_problem_in_a_file_and_a_form_not_an_overflow(
     fields = Fields(values={"code": "plk-1", "starts": moment.replace(" ", "T"), "ends": "2027-01-14T15:00",
                             "place": "Aula", "kabupaten": "62.71", "capacity": "40", "signup_deadline": moment})
     assert session_of(fields, "nib-2027") is None
-    assert [(problem.about, str(problem)) for problem in fields.problems] == [
+    assert [(problem.field, str(problem)) for problem in fields.problems] == [
         ("starts", f"starts: {far}"), ("signup_deadline", f"signup_deadline: {far}")]
 
 
@@ -234,18 +234,18 @@ def test_problems_are_catalog_msgids_said_in_english_on_the_command_line_and_tra
         tmp_path: Path) -> None:
     path = written(tmp_path, "bad.csv", f"{HEADER}\n{ROW.replace(',62.71,40,', ',Barito,0,')}\n")
     kabupaten, capacity = read_problems(path)
-    assert (kabupaten.line, kabupaten.about, kabupaten.label) == (2, "kabupaten", "session_kabupaten")
-    assert capacity.says == (Said("%(value)s: a whole number of seats from 1 to %(most)s, please",
-                                  {"value": "'0'", "most": 10000}),)
+    assert isinstance(capacity, Invalid)  # what the chat's parsers and the dashboard's forms say too
+    assert (kabupaten.line, kabupaten.field, kabupaten.label) == (2, "kabupaten", "session_kabupaten")
+    assert (capacity.reason, capacity.params) == ("%(value)s: a whole number of seats from 1 to %(most)s, please",
+                                                  {"value": "'0'", "most": 10000})
     assert str(capacity) == "capacity: '0': a whole number of seats from 1 to 10000, please"
     assert capacity.in_(Text("en")) == "'0': a whole number of seats from 1 to 10000, please"  # no field name
     # "Barito" is three kabupaten: the list of them is a message of its own, translated with the one it is in.
-    [ambiguous] = kabupaten.says
-    assert ambiguous.msgid == "%(value)s could be %(names)s: write the code or the whole name"
-    assert isinstance(ambiguous.params["names"], Said)
-    assert str(ambiguous) == ("'Barito' could be Barito Selatan (62.04) or Barito Utara (62.05) or Barito Timur "
-                              "(62.13): write the code or the whole name")
-    assert ambiguous.in_(Bracketed()) == ("['Barito' could be [[Barito Selatan (62.04) or Barito Utara (62.05)] or "
+    assert kabupaten.reason == "%(value)s could be %(names)s: write the code or the whole name"
+    assert isinstance(kabupaten.params["names"], Phrase)
+    assert kabupaten.in_(english) == ("'Barito' could be Barito Selatan (62.04) or Barito Utara (62.05) or Barito "
+                                      "Timur (62.13): write the code or the whole name")
+    assert kabupaten.in_(Bracketed()) == ("['Barito' could be [[Barito Selatan (62.04) or Barito Utara (62.05)] or "
                                           "Barito Timur (62.13)]: write the code or the whole name]")
 
 
