@@ -1,4 +1,8 @@
-"""The `tabe` command."""
+"""The `tabe` command: a parser per subcommand, and the one function that does what it says.
+
+Each function imports what only it needs where it runs: the web server, python-telegram-bot and twilio take
+a second to import, and `tabe --help`, `tabe chat` and the registry's commands have no use for them.
+"""
 
 import argparse
 import asyncio
@@ -6,16 +10,13 @@ import gc
 import getpass
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-import uvicorn
-
-from bot import sample, worker
-from bot.app import create_app
+from bot import sample
 from bot.settings import Settings, load_settings
-from bot.telegram import register_webhook
 from bot.terminal import MAX_IDENTITY, chat
 from domain.assessment import Level
 from domain.channels import PUSH_CHANNELS
@@ -36,10 +37,12 @@ from flows.programme_file import (
 )
 from store.announcements import Reach, Report, Segment
 from store.db import Database
-from store.migrate import upgrade
+from store.migrate import BadDatabaseUrl, DatabaseUnusable, check_database, upgrade
 from store.officers import PROVINCE, OfficerInfo
 from store.registry import Registry
 from store.training import ImportCounts, Tally
+
+Command = Callable[[argparse.Namespace, Settings], int]  # a subcommand's function: its exit status
 
 
 def _identity(text: str) -> str:
@@ -49,34 +52,58 @@ def _identity(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = command_line().parse_args(argv)
+    settings = load_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token in the URL
+    logging.getLogger("transitions").setLevel(logging.WARNING)  # two lines for every message otherwise
+    logging.getLogger("twilio").setLevel(logging.WARNING)  # a dozen lines for every message sent otherwise
+    run: Command = args.func
+    try:
+        return run(args, settings)
+    except DatabaseUnusable as unusable:  # one line saying what to do, never a traceback
+        print(unusable, file=sys.stderr)
+        return 1
+    except Refused as refused:
+        print(refused, file=sys.stderr)
+        return 2
+
+
+def command_line() -> argparse.ArgumentParser:
+    """Every subcommand's parser, each naming its function (`func`)."""
     parser = argparse.ArgumentParser(prog="tabe", description="The TABE bot of the UMKM registry of Kalimantan Tengah.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     chat_parser = commands.add_parser("chat", help="chat with the bot in this terminal")
     chat_parser.add_argument("--as", dest="identity", default=getpass.getuser(), type=_identity,
                              help="who you are: a mobile number (like a WhatsApp sender) or any name")
+    chat_parser.set_defaults(func=chat_in_terminal)
 
     db_parser = commands.add_parser("db", help="the registry database")
     db_commands = db_parser.add_subparsers(dest="db_command", required=True)
-    db_commands.add_parser("upgrade", help="apply the database migrations")
+    db_commands.add_parser("upgrade", help="apply the database migrations").set_defaults(func=upgrade_database)
     seed_parser = db_commands.add_parser("seed", help="add sample registered owners")
     seed_parser.add_argument("--owners", type=int, default=50)
     seed_parser.add_argument("--if-empty", action="store_true", help="only when no owner is registered yet")
+    seed_parser.set_defaults(func=seed_owners)
 
     serve_parser = commands.add_parser("serve", help="run the web server: webhooks, browser chat, health check")
     serve_parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 for all)")
     serve_parser.add_argument("--port", type=int, help="port to listen on (default: $PORT, else 8000)")
     serve_parser.add_argument("--polling", action="store_true",
                               help="fetch Telegram updates by polling, for running without a public address")
+    serve_parser.set_defaults(func=serve)
 
-    commands.add_parser("worker", help="run the worker that sends queued messages")
+    commands.add_parser("worker", help="run the worker that sends queued messages").set_defaults(func=run_worker)
 
     programs_parser = commands.add_parser("programs", help="training programmes and their sessions")
     programs_commands = programs_parser.add_subparsers(dest="programs_command", required=True)
     import_parser = programs_commands.add_parser(
         "import", help="create and update programmes and sessions from a .csv or .yaml file (nothing is deleted)")
     import_parser.add_argument("file", type=Path)
-    programs_commands.add_parser("list", help="each programme with its sessions ahead and seats taken")
+    import_parser.set_defaults(func=import_programmes)
+    programs_commands.add_parser(
+        "list", help="each programme with its sessions ahead and seats taken").set_defaults(func=list_programmes)
 
     officers_parser = commands.add_parser("officers", help="officers of the Dinas who may announce")
     officers_commands = officers_parser.add_subparsers(dest="officers_command", required=True)
@@ -86,12 +113,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_parser.add_argument("--telegram", help="their Telegram user id")
     add_parser.add_argument("--scope", required=True, type=_scope,
                             help="provinsi, or one kabupaten/kota by code (62.02) or name (Kotim)")
-    officers_commands.add_parser("list", help="the active officers")
+    add_parser.set_defaults(func=add_officer)
+    officers_commands.add_parser("list", help="the active officers").set_defaults(func=list_officers)
     remove_parser = officers_commands.add_parser("remove", help="deactivate an officer (kept for the audit trail)")
     remove_parser.add_argument("id", type=int)
+    remove_parser.set_defaults(func=remove_officer)
     link_parser = officers_commands.add_parser(
         "login-link", help="print a one-time link into the dashboard (good once, for 10 minutes)")
     link_parser.add_argument("officer", metavar="NAME", help="the officer's name, or their id")
+    link_parser.set_defaults(func=print_login_link)
 
     announce_parser = commands.add_parser(
         "announce", help="queue an announcement to owners (--text or --file), or see one: status ID, list")
@@ -111,74 +141,73 @@ def main(argv: Sequence[str] | None = None) -> int:
     announce_parser.add_argument("--dry-run", action="store_true", help="show who it reaches and how it reads; queue "
                                  "nothing")
     announce_parser.add_argument("--yes", action="store_true", help="queue it without asking")
+    announce_parser.set_defaults(func=queue_announcement)
     announce_commands = announce_parser.add_subparsers(dest="announce_command")
     status_parser = announce_commands.add_parser("status", help="what became of an announcement so far")
     status_parser.add_argument("id", type=int)
     status_parser.add_argument("--recipients", action="store_true", help="one line per recipient")
+    status_parser.set_defaults(func=announcement_status)
     recent_parser = announce_commands.add_parser("list", help="the latest announcements")
     recent_parser.add_argument("--limit", type=int, default=10)
+    recent_parser.set_defaults(func=list_announcements)
 
     telegram_parser = commands.add_parser("telegram", help="Telegram's side of the setup")
     telegram_commands = telegram_parser.add_subparsers(dest="telegram_command", required=True)
-    telegram_commands.add_parser("set-webhook", help="point Telegram at PUBLIC_BASE_URL/telegram/webhook")
+    telegram_commands.add_parser(
+        "set-webhook", help="point Telegram at PUBLIC_BASE_URL/telegram/webhook").set_defaults(func=set_webhook)
+    return parser
 
-    args = parser.parse_args(argv)
-    if args.command == "announce" and args.announce_command is None and args.text is None and args.file is None:
-        announce_parser.error("give the announcement with --text TEXT or --file PATH")
-    settings = load_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token in the URL
-    logging.getLogger("transitions").setLevel(logging.WARNING)  # two lines for every message otherwise
-    logging.getLogger("twilio").setLevel(logging.WARNING)  # a dozen lines for every message sent otherwise
-    if args.command == "db" and args.db_command == "upgrade":
-        upgrade(settings.database_url)
-        return 0
-    if args.command == "serve":
-        return serve(settings, args.host, args.port or settings.port, args.polling)
-    if args.command == "worker":
-        worker.main(settings)
-        return 0
-    if args.command == "telegram":
-        return set_webhook(settings)
-    if args.command == "programs" and args.programs_command == "import":
-        return import_programmes(settings, args.file)
+
+@contextmanager
+def _registry(settings: Settings) -> Iterator[Database]:
+    """The registry database, once it is known to answer at this code's schema (DatabaseUnusable says otherwise)."""
+    check_database(settings.database_url)
     database = Database(settings.database_url)
     try:
-        if args.command == "db":
-            added = sample.seed(database, args.owners, only_if_empty=args.if_empty)
-            print(f"sample owners added: {added}")
-        elif args.command == "programs":
-            list_programmes(database)
-        elif args.command == "officers" and args.officers_command == "add":
-            return add_officer(database, args.name, args.phone, args.telegram, args.scope)
-        elif args.command == "officers" and args.officers_command == "remove":
-            return remove_officer(database, args.id)
-        elif args.command == "officers" and args.officers_command == "login-link":
-            return print_login_link(database, args.officer, settings.dashboard_url)
-        elif args.command == "officers":
-            list_officers(database)
-        elif args.command == "announce" and args.announce_command == "status":
-            return announcement_status(database, args.id, args.recipients)
-        elif args.command == "announce" and args.announce_command == "list":
-            list_announcements(database, args.limit)
-        elif args.command == "announce":
-            chosen = Segment(PROVINCE, args.kabupaten, args.sector, args.business_class, level=args.level)
-            return announce(database, args.text if args.file is None else _read_text(args.file), chosen,
-                            args.programme, args.officer, dry_run=args.dry_run, yes=args.yes)
-        else:
-            chat(Conversations(database, dashboard_url=settings.dashboard_url), args.identity, sys.stdin, sys.stdout)
-    except Refused as refused:
-        print(refused, file=sys.stderr)
-        return 2
+        yield database
     finally:
         database.dispose()
+
+
+def chat_in_terminal(args: argparse.Namespace, settings: Settings) -> int:
+    with _registry(settings) as database:
+        chat(Conversations(database, dashboard_url=settings.dashboard_url), args.identity, sys.stdin, sys.stdout)
     return 0
 
 
-def serve(settings: Settings, host: str, port: int, polling: bool) -> int:
-    if polling and settings.telegram_missing():
+def upgrade_database(_args: argparse.Namespace, settings: Settings) -> int:
+    check_database(settings.database_url, migrated=False)
+    upgrade(settings.database_url)
+    return 0
+
+
+def seed_owners(args: argparse.Namespace, settings: Settings) -> int:
+    with _registry(settings) as database:
+        added = sample.seed(database, args.owners, only_if_empty=args.if_empty)
+    print(f"sample owners added: {added}")
+    return 0
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve even while the database is away or not migrated (platforms start the web before it): /healthz says 503."""
+    if args.polling and settings.telegram_missing():
         print("--polling needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
         return 2
+    try:
+        check_database(settings.database_url)
+    except BadDatabaseUrl:  # no wait mends the URL itself
+        raise
+    except DatabaseUnusable as unusable:
+        print(f"{unusable}; serving meanwhile, /healthz answers 503 until the database is ready", file=sys.stderr,
+              flush=True)
+    return _serve(settings, args.host, args.port or settings.port, args.polling)
+
+
+def _serve(settings: Settings, host: str, port: int, polling: bool) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+
     local = f"http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}"
     print(f"Chat with the bot in a browser: {local}/", flush=True)
     print(f"Officers' dashboard: {local}/admin/ (log in with a link from `tabe officers login-link NAME`, "
@@ -192,7 +221,17 @@ def serve(settings: Settings, host: str, port: int, polling: bool) -> int:
     return 0
 
 
-def set_webhook(settings: Settings) -> int:
+def run_worker(_args: argparse.Namespace, settings: Settings) -> int:
+    check_database(settings.database_url)
+    from bot import worker  # the channels' clients: python-telegram-bot and twilio
+
+    worker.main(settings)
+    return 0
+
+
+def set_webhook(_args: argparse.Namespace, settings: Settings) -> int:
+    from bot.telegram import register_webhook
+
     missing = settings.telegram_missing() + [
         name for name, value in (("TELEGRAM_WEBHOOK_SECRET", settings.telegram_webhook_secret),
                                  ("PUBLIC_BASE_URL", settings.public_base_url)) if not value]
@@ -204,19 +243,17 @@ def set_webhook(settings: Settings) -> int:
     return 0
 
 
-def import_programmes(settings: Settings, path: Path) -> int:
+def import_programmes(args: argparse.Namespace, settings: Settings) -> int:
     """Apply a programme file whole, or say everything wrong with it and change nothing."""
+    path: Path = args.file
     try:
         programmes, sessions = read_programme_file(path)
     except ProgrammeFileError as error:
         for problem in error.problems:
             print(f"{path}:{problem.line}: {problem}" if problem.line else f"{path}: {problem}", file=sys.stderr)
         return 1
-    database = Database(settings.database_url)
-    try:
+    with _registry(settings) as database:
         counts = apply_programmes(database, programmes, sessions)
-    finally:
-        database.dispose()
     print(describe_import(counts))
     return 0
 
@@ -229,9 +266,9 @@ def describe_import(counts: ImportCounts) -> str:
             f"owners on a waiting list given a seat: {len(counts.promoted)}")
 
 
-def list_programmes(database: Database) -> None:
+def list_programmes(_args: argparse.Namespace, settings: Settings) -> int:
     """A plain table of the programmes: sessions ahead, seats taken of those offered, the next start in WIB."""
-    with database.transaction() as registry:
+    with _registry(settings) as database, database.transaction() as registry:
         summaries = registry.training.summaries()
     text = Text("id")
     _print_table([("code", "name", "sessions ahead", "seats taken/offered", "next start")] + [
@@ -239,6 +276,7 @@ def list_programmes(database: Database) -> None:
         for code, name, ahead, taken, offered, next_start in summaries])
     if not summaries:
         print("no programmes yet: add them with `tabe programs import FILE`")
+    return 0
 
 
 def _print_table(rows: list[tuple[str, ...]]) -> None:
@@ -280,22 +318,23 @@ def _phone(text: str) -> str:
         raise argparse.ArgumentTypeError(f"{text!r} is not a phone number") from None
 
 
-def add_officer(database: Database, name: str, phone: str | None, telegram_id: str | None, scope: str) -> int:
-    if phone is None and telegram_id is None:
+def add_officer(args: argparse.Namespace, settings: Settings) -> int:
+    if args.phone is None and args.telegram is None:
         print("give --phone (their WhatsApp number) or --telegram (their Telegram user id), or both", file=sys.stderr)
         return 2
-    with database.transaction() as registry:
-        officer_id = registry.officers.add(name, phone, telegram_id, scope, actor=_actor())
-    print(f"officer {officer_id} added: {name}, scope {_scope_name(scope)}")
+    with _registry(settings) as database, database.transaction() as registry:
+        officer_id = registry.officers.add(args.name, args.phone, args.telegram, args.scope, actor=_actor())
+    print(f"officer {officer_id} added: {args.name}, scope {_scope_name(args.scope)}")
     print("from that WhatsApp number or Telegram account they write \"umumkan\" to announce, \"laporan\" "
           "to follow what was sent and \"masuk\" for a link into the dashboard; "
           f"`tabe officers login-link {officer_id}` prints one for the first time")
     return 0
 
 
-def print_login_link(database: Database, named: str, dashboard_url: str) -> int:
+def print_login_link(args: argparse.Namespace, settings: Settings) -> int:
     """Print a login link for the one active officer with this id or name (case aside)."""
-    with database.transaction() as registry:
+    named: str = args.officer
+    with _registry(settings) as database, database.transaction() as registry:
         officers = [officer for officer in registry.officers.active()
                     if named == str(officer.id) or named.casefold() == officer.name.casefold()]
         if len(officers) != 1:
@@ -303,23 +342,25 @@ def print_login_link(database: Database, named: str, dashboard_url: str) -> int:
                   "give the id from `tabe officers list`", file=sys.stderr)
             return 1
         token = registry.logins.new_link(officers[0].id)
-    print(f"{dashboard_url}/login/{token}")
+    print(f"{settings.dashboard_url}/login/{token}")
     print(f"for {officers[0].name}; it works once, within 10 minutes")
     return 0
 
 
-def list_officers(database: Database) -> None:
-    with database.transaction() as registry:
+def list_officers(_args: argparse.Namespace, settings: Settings) -> int:
+    with _registry(settings) as database, database.transaction() as registry:
         officers = registry.officers.active()
     _print_table([("id", "name", "phone", "telegram id", "scope")] + [
         (str(officer.id), officer.name, officer.phone or "-", officer.telegram_id or "-", _scope_name(officer.scope))
         for officer in officers])
     if not officers:
         print("no officers yet: add one with `tabe officers add`")
+    return 0
 
 
-def remove_officer(database: Database, officer_id: int) -> int:
-    with database.transaction() as registry:
+def remove_officer(args: argparse.Namespace, settings: Settings) -> int:
+    officer_id: int = args.id
+    with _registry(settings) as database, database.transaction() as registry:
         removed = registry.officers.remove(officer_id, actor=_actor())
     if not removed:
         print(f"no active officer has id {officer_id}", file=sys.stderr)
@@ -342,6 +383,15 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise Refused(f"{path}: cannot be read as UTF-8 text ({error})") from None
+
+
+def queue_announcement(args: argparse.Namespace, settings: Settings) -> int:
+    if args.text is None and args.file is None:
+        raise Refused("give the announcement with --text TEXT or --file PATH")
+    text = args.text if args.file is None else _read_text(args.file)
+    chosen = Segment(PROVINCE, args.kabupaten, args.sector, args.business_class, level=args.level)
+    with _registry(settings) as database:
+        return announce(database, text, chosen, args.programme, args.officer, dry_run=args.dry_run, yes=args.yes)
 
 
 def announce(database: Database, text: str, chosen: Segment, programme_code: str | None, officer_id: int | None,
@@ -431,8 +481,10 @@ def _confirmed(question: str) -> bool:
     return input(question).strip().casefold() in {"y", "ya", "yes"}
 
 
-def announcement_status(database: Database, announcement_id: int, recipients: bool) -> int:
-    with database.transaction() as registry:
+def announcement_status(args: argparse.Namespace, settings: Settings) -> int:
+    announcement_id: int = args.id
+    recipients: bool = args.recipients
+    with _registry(settings) as database, database.transaction() as registry:
         report = registry.announcements.report(announcement_id)
         rows = registry.announcements.recipients(announcement_id) if recipients and report else []
         programme = registry.training.programme(report.segment.programme_id) \
@@ -452,15 +504,16 @@ def announcement_status(database: Database, announcement_id: int, recipients: bo
     return 0
 
 
-def list_announcements(database: Database, limit: int) -> None:
-    with database.transaction() as registry:
-        reports = registry.announcements.recent(limit=limit)
+def list_announcements(args: argparse.Namespace, settings: Settings) -> int:
+    with _registry(settings) as database, database.transaction() as registry:
+        reports = registry.announcements.recent(limit=args.limit)
     _print_table([("id", "queued", "by", "reaches", "sent", "delivered", "failed", "waiting", "text")] + [
         (str(report.id), Text("id").moment(report.created_at), report.author, f"{report.reach.recipients:,}",
          f"{report.sent:,}", f"{report.delivered:,}", f"{report.failed:,}", f"{report.waiting:,}",
          _first_words(report)) for report in reports])
     if not reports:
         print("no announcements yet: queue one with `tabe announce --text …`")
+    return 0
 
 
 def _first_words(report: Report) -> str:

@@ -104,8 +104,9 @@ class BackgroundApp:
 
 
 @contextmanager
-def serving(environment: dict[str, str], log: Path) -> Iterator[str]:
-    """`tabe serve` as its own process, configured by `environment` and logging to `log`.
+def serving(environment: dict[str, str], log: Path, tabe: Path = TABE, cwd: Path | None = None) -> Iterator[str]:
+    """`tabe serve` (this environment's, or the `tabe` given) as its own process, configured by `environment`,
+    run in `cwd` and logging to `log`.
 
     Yields its address once /healthz answers; afterwards stops it as a platform would (SIGTERM) and
     fails unless it shut down cleanly.
@@ -113,7 +114,7 @@ def serving(environment: dict[str, str], log: Path) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as output:
-        process = subprocess.Popen([str(TABE), "serve", "--port", str(port)], env=environment,
+        process = subprocess.Popen([str(tabe), "serve", "--port", str(port)], env=environment, cwd=cwd,
                                    stdout=output, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 30

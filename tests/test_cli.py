@@ -1,24 +1,28 @@
-"""The `tabe` commands an operator runs: serve, worker, telegram set-webhook and programs, as real processes."""
+"""The `tabe` commands an operator runs, as real processes: what each does, what it imports, and how it fails."""
 
 import io
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, make_url, select, text, update
 
 from bot.cli import main
 from bot.sample import seed
 from fake_telegram import FakeTelegram
-from server import TABE, serving
+from server import TABE, free_port, serving
 from store.db import Database
+from store.migrate import head_revision, upgrade
 from store.models import Business, Conversation, OutboxMessage, TrainingSession
 from store.officers import PROVINCE
 from store.outbox import Delivery
@@ -26,8 +30,12 @@ from store.training import ProgrammeRecord, SessionRecord, SignUp
 
 
 def _environment(database: Database, **settings: str) -> dict[str, str]:
+    return _environment_for(database.url, **settings)
+
+
+def _environment_for(database_url: str, **settings: str) -> dict[str, str]:
     keep = {name: value for name, value in os.environ.items() if not name.startswith(("TELEGRAM_", "TWILIO_"))}
-    return {**keep, "DATABASE_URL": database.url, **settings}
+    return {**keep, "DATABASE_URL": database_url, **settings}
 
 
 def test_serve_says_which_channels_are_off_serves_the_chat_page_and_stops_cleanly(sqlite_database: Database,
@@ -82,8 +90,12 @@ SAMPLE_PROGRAMMES = Path(__file__).parent.parent / "bot" / "sample_programmes.ya
 
 
 def _tabe(database: Database, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(TABE), *arguments], env=_environment(database), capture_output=True, text=True,
-                          timeout=60)
+    return _tabe_at(database.url, *arguments)
+
+
+def _tabe_at(database_url: str, *arguments: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(TABE), *arguments], env=_environment_for(database_url), input=stdin,
+                          capture_output=True, text=True, timeout=60)
 
 
 def _programme_codes(database: Database) -> list[str]:
@@ -372,3 +384,162 @@ def test_announce_list_shows_the_latest_first(six_owners: Database, monkeypatch:
     assert [line.split()[0] for line in lines[1:]] == ["2", "1"]
     assert lines[1].endswith("Kedua panjang panjang panjang panjang p…") and lines[2].endswith("Pertama")
     assert lines[2].split()[-6:-1] == ["3", "0", "0", "0", "3"]
+
+
+# -- what a command imports ---------------------------------------------------------------------
+
+HEAVY = ("uvicorn", "starlette", "telegram", "twilio", "bot.app")  # the web server and the channels' clients
+
+
+def _imported(database: Database, *arguments: str, stdin: str = "") -> set[str]:
+    """Every module `tabe ARGUMENTS` imported, from Python's own -X importtime report."""
+    done = subprocess.run([sys.executable, "-X", "importtime", str(TABE), *arguments], env=_environment(database),
+                          input=stdin, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize("arguments", [("--help",), ("chat",), ("officers", "list")])
+def test_a_command_without_a_server_does_not_import_one(sqlite_database: Database, arguments: tuple[str, ...]) -> None:
+    imported = _imported(sqlite_database, *arguments, stdin="halo\n")
+    assert "bot.cli" in imported  # the report is read right
+    assert sorted(name for name in imported if name.split(".")[0] in HEAVY or name in HEAVY) == []
+
+
+# -- a database that cannot be used --------------------------------------------------------------
+
+PASSWORD = "s3cret-Pa55"
+
+
+def _not_there(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'tabe.sqlite3'}"
+
+
+def _empty(tmp_path: Path) -> str:
+    """A SQLite file nobody migrated."""
+    path = tmp_path / "tabe.sqlite3"
+    sqlite3.connect(path).close()
+    return f"sqlite:///{path}"
+
+
+def _behind(tmp_path: Path) -> str:
+    url = _not_there(tmp_path)
+    upgrade(url, "0004")
+    return url
+
+
+def _from_the_future(tmp_path: Path) -> str:
+    """Migrated by a later version of the code than this one."""
+    url = _not_there(tmp_path)
+    upgrade(url)
+    with closing(sqlite3.connect(tmp_path / "tabe.sqlite3")) as connection, connection:  # closed, once committed
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    return url
+
+
+def _unreachable(_tmp_path: Path) -> str:
+    return f"postgresql://tabe:{PASSWORD}@127.0.0.1:{free_port()}/tabe"
+
+
+def _in_no_directory(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'nowhere' / 'tabe.sqlite3'}"
+
+
+PROBLEMS: dict[str, tuple[Callable[[Path], str], str]] = {  # how to make the database, and what the line says
+    "not there": (_not_there, "there is no database at sqlite:///"),
+    "not migrated": (_empty, "is not migrated: run `tabe db upgrade`"),
+    "behind": (_behind, f"is not migrated (schema 0004, this version needs {head_revision()}): run `tabe db upgrade`"),
+    "from the future": (_from_the_future, "has schema 9999, which this version of tabe does not know"),
+    "unreachable": (_unreachable, "cannot reach the database at postgresql://tabe:***@127.0.0.1:"),
+    "not a URL": (lambda _tmp_path: f"postgresql://tabe:{PASSWORD}@db:fivefourthreetwo/tabe",
+                  "DATABASE_URL is not a database URL: give one like sqlite:///"),
+    "unknown kind": (lambda _tmp_path: f"mysql://tabe:{PASSWORD}@db/tabe",
+                     "DATABASE_URL mysql://tabe:***@db/tabe is not a database this bot runs on"),
+    "no directory": (_in_no_directory, "there is no directory"),
+}
+
+# Every subcommand that touches the registry, each against a database it cannot use; the kinds of trouble go round.
+SUBCOMMANDS = [
+    (("db", "seed"), "not migrated"),
+    (("db", "upgrade"), "unreachable"),
+    (("db", "upgrade"), "not a URL"),
+    (("db", "upgrade"), "no directory"),
+    (("db", "upgrade"), "from the future"),
+    (("programs", "import", str(PROGRAMMES / "good.csv")), "behind"),
+    (("programs", "list"), "unreachable"),
+    (("officers", "add", "--name", "Rina Lestari", "--telegram", "777001", "--scope", "provinsi"), "not there"),
+    (("officers", "list"), "unknown kind"),
+    (("officers", "remove", "1"), "from the future"),
+    (("officers", "login-link", "Rina Lestari"), "not migrated"),
+    (("announce", "--text", ANNOUNCED, "--dry-run"), "unreachable"),
+    (("announce", "status", "1"), "behind"),
+    (("announce", "list"), "not a URL"),
+    (("chat",), "not there"),
+    (("worker",), "unreachable"),
+    (("worker",), "not migrated"),
+    (("serve",), "not a URL"),
+    (("serve",), "no directory"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "problem"), SUBCOMMANDS,
+                         ids=[f"{' '.join(arguments[:2])}-{problem}" for arguments, problem in SUBCOMMANDS])
+def test_a_command_on_a_database_it_cannot_use_says_what_to_do_in_one_line(
+        tmp_path: Path, arguments: tuple[str, ...], problem: str) -> None:
+    make, said = PROBLEMS[problem]
+    url = make(tmp_path)
+    done = _tabe_at(url, *arguments, stdin="halo\n")
+    assert done.returncode != 0
+    assert done.stderr.splitlines() == [done.stderr.strip()] and said in done.stderr, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr and PASSWORD not in done.stderr
+    if problem == "not there":
+        assert not (tmp_path / "tabe.sqlite3").exists()  # nothing was created on the way
+
+
+def test_serve_starts_before_the_database_is_migrated_and_says_so(tmp_path: Path) -> None:
+    """Platforms start the web process before the database is up: it serves, /healthz says 503, and a line why."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        process = subprocess.Popen([str(TABE), "serve", "--port", str(port)], env=_environment_for(_empty(tmp_path)),
+                                   stdout=subprocess.DEVNULL, stderr=output, text=True)
+        try:
+            health = _first_answer(f"http://127.0.0.1:{port}/healthz", process)
+            page = httpx.get(f"http://127.0.0.1:{port}/")
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    assert health.status_code == 503 and page.status_code == 200
+    assert log.read_text().splitlines()[0].startswith("the database at sqlite:///")
+    assert "is not migrated: run `tabe db upgrade`; serving meanwhile, /healthz answers 503" in log.read_text()
+
+
+def _first_answer(url: str, process: subprocess.Popen[str]) -> httpx.Response:
+    """The first answer from `url` once the server accepts connections."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return httpx.get(url)
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_a_postgresql_database_nobody_migrated_says_run_tabe_db_upgrade_until_it_is_done(postgres_url: str) -> None:
+    server = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS tabe_unmigrated"))
+        connection.execute(text("CREATE DATABASE tabe_unmigrated"))
+    url = make_url(postgres_url).set(database="tabe_unmigrated").render_as_string(hide_password=False)
+    try:
+        before = _tabe_at(url, "officers", "list")
+        assert before.returncode == 1
+        assert before.stderr == f"the database at {url} is not migrated: run `tabe db upgrade`\n"
+        assert _tabe_at(url, "db", "upgrade").returncode == 0
+        after = _tabe_at(url, "officers", "list")
+        assert (after.returncode, after.stderr) == (0, "")
+    finally:
+        with server.connect() as connection:
+            connection.execute(text("DROP DATABASE tabe_unmigrated WITH (FORCE)"))
+        server.dispose()
