@@ -11,6 +11,7 @@ from string import Template
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from bot.bodies import TooLarge, bounded
 from bot.mailbox import Mailboxes
 from domain.channels import BROWSER as CHANNEL
 from domain.msgid import N_
@@ -24,7 +25,6 @@ MESSAGES_PATH = "/chat/messages"
 STATIC = Path(__file__).parent / "static"
 _COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]{22,43}")
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,48}")
-MAX_TEXT = 4096  # Telegram's longest message; the conversation itself turns away long ones kindly
 COOKIE_AGE = 60 * 60 * 24 * 90  # a trial chat resumes for three months, like any other channel's
 
 # The page's own words; the conversation's words come with each reply.
@@ -68,13 +68,15 @@ class BrowserChannel:
         if not _COOKIE_VALUE.fullmatch(chat):
             return JSONResponse({"error": "open the chat page first"}, status_code=403)
         try:
-            body = await request.json()
-        except ValueError:
+            body = await bounded(request).json()
+        except TooLarge:
+            return JSONResponse({"error": "too large for a message"}, status_code=413)
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             body = None
         message_id = body.get("id") if isinstance(body, dict) else None
         text = body.get("text") if isinstance(body, dict) else None
-        if not isinstance(message_id, str) or not _MESSAGE_ID.fullmatch(message_id) or not isinstance(text, str) \
-                or len(text) > MAX_TEXT:
+        # A text of any length is the owner's: one too long to answer is told so kindly (see Inbound).
+        if not isinstance(message_id, str) or not _MESSAGE_ID.fullmatch(message_id) or not isinstance(text, str):
             return JSONResponse({"error": "expected {\"id\": …, \"text\": …}"}, status_code=400)
         # The id is the page's own; scoped to the chat, no visitor can spend another's.
         inbound = Inbound(CHANNEL, f"{CHANNEL}-{chat}", f"{chat}:{message_id}", text)

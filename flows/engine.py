@@ -20,7 +20,7 @@ from domain.msgid import N_
 from domain.wib import in_wib
 from flows.i18n import Text
 from flows.messages import Choice, Inbound, Reply, numbered
-from flows.parsing import parse_choice, parse_yes_no
+from flows.parsing import ascii_digits, choice_number, parse_choice, parse_yes_no
 from store.officers import OfficerInfo
 from store.registry import ConversationState, Registry
 
@@ -177,7 +177,7 @@ class QuestionFlow:
             return [Reply(turn.text(N_("This question has no answer yet to keep; please answer it."))), self.ask(turn)]
         if question.choices:
             labels = question.choices(turn)
-            number = _choice_number(text)
+            number = choice_number(text)
             if suggested and number is not None and number - 1 not in suggested:
                 rejection = Suggest(N_("Please reply with one of the numbers shown."), suggested)
                 return [self._rejected(turn, question, rejection)]
@@ -339,7 +339,7 @@ class QuestionFlow:
                 return self._answer_pick(turn, change.group(1))
             self._fire(turn, "pick")
             return [self.ask(turn)]
-        if _choice_number(text) is not None:  # the review lists numbered answers: a number picks one
+        if choice_number(text) is not None:  # the review lists numbered answers: a number picks one
             return self._answer_pick(turn, text)
         try:
             confirmed = text.casefold().strip(" .!") in SAVE_WORDS or parse_yes_no(text)
@@ -378,18 +378,15 @@ def fire(machine: Machine, turn: Turn, trigger: str, answers: Answers, **kwargs:
     return moved
 
 
-def _choice_number(text: str) -> int | None:
-    """The number of a choice when that is all the text is: "2", "2.", "2)"."""
-    number = text.strip().rstrip(".)")
-    return int(number) if number.isdigit() and len(number) <= 3 else None
-
-
 def _label_if_numbered(text: str, labels: Sequence[str]) -> str:
-    """A bare choice number stands for its label, so every parser understands "1" for "Ya"."""
-    number = _choice_number(text)
-    if number is not None and 1 <= number <= len(labels):
-        return labels[number - 1]
-    return text
+    """A bare choice number stands for its label, so every parser understands "1" for "Ya".
+
+    A number beyond the list is passed on in ASCII digits ("٠" as "0"), for the parser to say which ones there are.
+    """
+    number = choice_number(text)
+    if number is None:
+        return text
+    return labels[number - 1] if 1 <= number <= len(labels) else ascii_digits(text)
 
 
 def _narrowed(text: str, labels: Sequence[str], suggested: list[int] | None) -> str:

@@ -14,6 +14,9 @@ VOICE = "voice"
 LOCATION = "location"
 STICKER = "sticker"
 MEDIA = "media"  # a photo, video, document or audio file
+TOO_LONG = "too_long"  # text longer than LONGEST_TEXT, dropped unread
+
+LONGEST_TEXT = 4096  # characters: the longest message Telegram or WhatsApp carries, far beyond any answer
 
 
 # What a reply can expect besides text, for channels that can share the owner's own phone number.
@@ -35,6 +38,10 @@ class Inbound:
     attachment: str | None = None  # one of the names above
 
     def __post_init__(self) -> None:
+        if len(self.text) > LONGEST_TEXT:
+            # No answer is that long: the text goes no further (not cleaned, stored or locked over), the owner is told.
+            object.__setattr__(self, "text", "")
+            object.__setattr__(self, "attachment", TOO_LONG)
         # JSON can carry half an emoji (a lone surrogate) and NUL; neither can be stored or means anything.
         readable = self.text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
         object.__setattr__(self, "text", readable)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -297,10 +298,35 @@ def parse_year(text: str, *, today: date) -> int:
 # ---------------------------------------------------------------------------------------------
 # Choosing among options
 
+def ascii_digits(text: str) -> str:
+    """Every sign that shows one digit, in any script ("٣", "३", "❸"), as that ASCII digit; the rest as it is.
+
+    Python's isdigit() says yes to "❶" and "²", which int() refuses: digits are read here, once, for every
+    question that takes a number. NFKC (in `clean`) already made "１", "²" and "①" plain digits.
+    """
+    if text.isascii():
+        return text
+    return "".join(character if character.isascii() else _digit_shown(character) for character in text)
+
+
+def _digit_shown(character: str) -> str:
+    digit = unicodedata.digit(character, None)
+    return character if digit is None else str(digit)
+
+
+def choice_number(text: str) -> int | None:
+    """The number of a choice when that is all the text says: "2", "2.", "no. 2", "❷"; None otherwise."""
+    return numbered_answer(_choice_query(text))
+
+
+def _choice_query(text: str) -> str:
+    return normalise_name(ascii_digits(clean(text)))
+
+
 def parse_choice(text: str, options: Sequence[str]) -> int:
-    """The 0-based index of the option chosen by its number ("2", "no. 2") or by its name."""
+    """The 0-based index of the option chosen by its number ("2", "no. 2", "❷") or by its name."""
     pick_a_number = Invalid(N_("Please answer with a number from 1 to %(count)s."), count=len(options))
-    query = normalise_name(clean(text))
+    query = _choice_query(text)
     number = numbered_answer(query)
     if number is not None:
         if 1 <= number <= len(options):
@@ -377,6 +403,16 @@ def parse_nik(text: str, *, today: date) -> str:
     return digits
 
 
+# Sixteen digits however they are grouped, as parse_nik reads them; any longer run holds sixteen too.
+_NIK_DIGITS = re.compile(r"[0-9](?:[\s.\-]*[0-9]){15}")
+
+
+def refuse_nik(text: str) -> None:
+    """Raise Invalid when free text (a name, an address) holds a NIK: it is kept only where it is asked and masked."""
+    if _NIK_DIGITS.search(ascii_digits(text)):
+        raise Invalid(N_("That looks like a NIK. To keep it safe, please write your NIK only where it is asked."))
+
+
 _NIB_LENGTH = 13
 _NONE_YET_WORDS = _SQUEEZED_NO | {"kosong", "nihil", "none", "not"}
 _ONLY_DASHES = re.compile(r"[-\u2212\u2013\u2014]+")
@@ -432,6 +468,20 @@ def parse_phone(text: str) -> str:
 
 def _usable(number: phonenumbers.PhoneNumber) -> bool:
     return phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in _ACCEPTED_PHONE_TYPES
+
+
+def vouched_phone(number: str) -> str | None:
+    """A number a channel vouches for as its user's ("+6281…", or Telegram's "6281…"), in E.164; None unless real.
+
+    Only a number that exists is vouched for: anything else ("+1", "+abc") would be shown, matched and
+    confirmed as the owner's phone.
+    """
+    try:
+        parsed = phonenumbers.parse("+" + number.removeprefix("+"))
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164) \
+        if phonenumbers.is_valid_number(parsed) else None
 
 
 def is_mobile(e164: str) -> bool:

@@ -23,6 +23,7 @@ from flows.parsing import (
     parse_whole_number,
     parse_year,
     parse_yes_no,
+    refuse_nik,
 )
 from flows.places import (
     kabupaten_labels,
@@ -116,10 +117,11 @@ def _parse_name(text: str, reason: str) -> str:
 
 
 def _plain(text: str) -> str:
-    """Free text as people write names and addresses; code-like signs are asked to be left out."""
+    """Free text as people write names and addresses; code-like signs are asked to be left out, a NIK refused."""
     cleaned = clean(text)
     if _CODE_LIKE.search(cleaned):
         raise Invalid(N_("Please write it with letters and numbers, without signs such as < > ; = or --."))
+    refuse_nik(cleaned)
     return cleaned
 
 

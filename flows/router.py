@@ -24,7 +24,7 @@ from flows.menu import (
     show_menu,
     switch_language,
 )
-from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, PHONE, STICKER, VOICE, Reply
+from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, PHONE, STICKER, TOO_LONG, VOICE, Reply
 from flows.parsing import display_phone
 from flows.profile import show_profile
 
@@ -32,6 +32,7 @@ announcing = Announce()
 FLOWS: dict[str, Flow] = {flow.name: flow for flow in (registration, correction, erasure, assessment, programmes,
                                                        announcing)}
 MAX_TEXT = 1000  # longer messages are not answers to any question we ask
+_TOO_LONG = N_("That message is too long for me. Please answer briefly.")
 
 Handler = Callable[[Turn, Flow | None], list[Reply]]
 
@@ -57,6 +58,7 @@ _NOT_AN_ANSWER = {
     LOCATION: N_("Thank you for the location, but I need the answer typed as text."),
     STICKER: N_("Nice sticker! I can only read text, though."),
     OLD_BUTTON: N_("That button belongs to an earlier message."),
+    TOO_LONG: _TOO_LONG,
     EDITED: N_("You changed an earlier message; I keep answers as they were first sent. To change an answer, "
                "type \"kembali\" or, after saving, \"ubah data\"."),
 }
@@ -76,7 +78,7 @@ def _answer(turn: Turn, flow: Flow | None) -> list[Reply]:
             Reply(turn.text(N_("Thank you. No registration uses %(phone)s yet."), phone=display_phone(text)))]
         return [*noted, _where_you_are(turn, flow)]
     if len(text) > MAX_TEXT:
-        return [Reply(turn.text(N_("That message is too long for me. Please answer briefly."))), _where_you_are(turn, flow)]
+        return [Reply(turn.text(_TOO_LONG)), _where_you_are(turn, flow)]
     word = _as_word(text)
     handler = _GLOBAL_WORDS.get(word) or _officer_word(turn, word) or (_at_menu(word) if flow is None else None)
     if handler is not None:

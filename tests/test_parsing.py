@@ -1,3 +1,5 @@
+import re
+import unicodedata
 from collections.abc import Callable
 from datetime import date
 
@@ -10,6 +12,7 @@ from domain.invalid import Ambiguous, Invalid
 from domain.places import parse_kabupaten, parse_kecamatan
 from domain.text import clean
 from flows.parsing import (
+    ascii_digits,
     display_phone,
     parse_choice,
     parse_monthly_rupiah,
@@ -20,7 +23,10 @@ from flows.parsing import (
     parse_whole_number,
     parse_year,
     parse_yes_no,
+    refuse_nik,
+    vouched_phone,
 )
+from hostile_input import NUMBER_SIGNS, WORDS, digits_shown, written_niks
 
 TODAY = date(2024, 6, 1)
 VALID_MALE_NIK = "6202051708850001"  # Baamang, Kotim; born 17-08-1985
@@ -201,6 +207,10 @@ SOP_OPTIONS = ["Tidak", "Tidak tertulis", "SOP tertulis", "SOP + uji/sertifikasi
         ("sudah punya", NIB_OPTIONS, 2),
         ("tidak", SOP_OPTIONS, 0),
         ("sop + uji / sertifikasi", SOP_OPTIONS, 3),
+        ("❷", NIB_OPTIONS, 1),
+        ("٢", NIB_OPTIONS, 1),
+        ("２", NIB_OPTIONS, 1),
+        ("no. ➌", NIB_OPTIONS, 2),
     ],
 )
 def test_choice(text: str, options: list[str], index: int) -> None:
@@ -216,6 +226,25 @@ def test_choice_rejected_asks_for_a_number(text: str, options: list[str]) -> Non
     with pytest.raises(Invalid) as rejected:
         parse_choice(text, options)
     assert rejected.value.params == {"count": len(options)}
+
+
+@pytest.mark.parametrize("options", [NIB_OPTIONS, SOP_OPTIONS])
+def test_every_number_sign_picks_the_option_it_shows_or_asks_for_a_number(options: list[str]) -> None:
+    for sign in NUMBER_SIGNS:
+        shown = digits_shown(sign)
+        expected = int(shown) - 1 if shown is not None and 1 <= int(shown) <= len(options) else None
+        try:
+            picked: int | None = parse_choice(sign, options)
+        except Invalid as rejected:
+            assert rejected.params == {"count": len(options)}, sign
+            picked = None
+        assert picked == expected, f"U+{ord(sign):04X}"
+
+
+def test_ascii_digits_reads_each_sign_as_the_digit_it_shows() -> None:
+    for sign in NUMBER_SIGNS:
+        shown = unicodedata.digit(sign, None)
+        assert ascii_digits(f"no {sign}.") == (f"no {shown}." if shown is not None else f"no {sign}."), f"U+{ord(sign):04X}"
 
 
 # --- kabupaten -------------------------------------------------------------------------------
@@ -378,6 +407,26 @@ def test_nik_from_another_province_is_accepted() -> None:
     assert parse_nik("3171011708450001", today=TODAY) == "3171011708450001"
 
 
+@settings(max_examples=300)
+@given(written=written_niks(), before=WORDS, after=WORDS)
+def test_free_text_holding_any_valid_nik_is_refused_without_echoing_it(written: tuple[str, str], before: str,
+                                                                        after: str) -> None:
+    nik, typed = written
+    assert parse_nik(typed, today=TODAY) == nik  # what the NIK question takes is what free text refuses
+    with pytest.raises(Invalid) as rejected:
+        refuse_nik(clean(f"{before} {typed}{after}"))
+    assert rejected.value.params == {} and "NIK" in rejected.value.reason
+    assert nik not in str(rejected.value) and rejected.value.__context__ is None
+
+
+@pytest.mark.parametrize("text", [
+    "Jl. Tjilik Riwut Km 5 No. 12, RT 03/RW 04", "Ruko Blok A-15 No. 3, 73111, HP 0812-3456-7890",
+    "Siti Aminah", "Warung 99", "620205170885000",  # fifteen digits are no NIK
+])
+def test_free_text_without_a_nik_is_let_through(text: str) -> None:
+    refuse_nik(text)
+
+
 # --- NIB -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
@@ -451,6 +500,23 @@ def test_parse_phone_is_idempotent(text: str) -> None:
     assert parse_phone(e164) == e164
 
 
+@pytest.mark.parametrize(("number", "vouched"), [
+    ("+6281234567890", "+6281234567890"), ("6281234567890", "+6281234567890"), ("+62 812-3456-7890", "+6281234567890"),
+    ("+14155238886", "+14155238886"), ("+1", None), ("+abc", None), ("+99912345678", None), ("+0000", None), ("", None),
+    ("+٦٢٨١٢٣٤٥٦٧٨٩٠", "+6281234567890"), ("+❻❷❽", None),
+])
+def test_only_a_real_number_is_vouched_for(number: str, vouched: str | None) -> None:
+    assert vouched_phone(number) == vouched
+
+
+@given(st.one_of(PHONE_LIKE, st.text(), st.text().map(lambda text: "+" + text)))
+def test_a_vouched_phone_is_e164_and_can_be_shown(number: str) -> None:
+    vouched = vouched_phone(number)
+    if vouched is not None:
+        assert re.fullmatch(r"\+[1-9][0-9]{6,14}", vouched) and vouched_phone(vouched) == vouched
+        assert display_phone(vouched)
+
+
 # --- no parser raises anything but Invalid ---------------------------------------------------
 
 PARSERS: dict[str, Callable[[str], object]] = {
@@ -467,6 +533,8 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "nik": lambda text: parse_nik(text, today=TODAY),
     "nib": parse_nib,
     "phone": parse_phone,
+    "no_nik": refuse_nik,
+    "vouched_phone": vouched_phone,
 }
 
 HOSTILE_TEXTS = [

@@ -1,6 +1,9 @@
 """Telegram updates as the conversation reads them, and replies as Telegram shows them."""
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
 import telegram_updates as tg
 from bot.app import create_app
-from bot.telegram import inbound_from_update, render
+from bot.delivery import Verdict
+from bot.telegram import inbound_from_update, outcome_of, render
 from fake_telegram import FakeTelegram
-from flows.messages import CONTACT, EDITED, LOCATION, MEDIA, OLD_BUTTON, STICKER, VOICE, Choice, Inbound, Reply
+from flows.i18n import Text
+from flows.messages import CONTACT, EDITED, LOCATION, MEDIA, OLD_BUTTON, SORRY, STICKER, VOICE, Choice, Inbound, Reply
 from server import Server
 from store.db import Database
 from store.models import Conversation, Owner
@@ -38,6 +44,7 @@ def _read(data: dict[str, Any]) -> Inbound | None:
     (tg.text(CHAT, "/daftar@tabe_test_bot"), "/daftar", None, None),
     (tg.contact(CHAT, "6281234567890"), "+6281234567890", CONTACT, "+6281234567890"),
     (tg.contact(CHAT, "+62 812-3456-7890", own=False), "+6281234567890", CONTACT, None),
+    (tg.contact(CHAT, "99912345678"), "", CONTACT, None),  # no country's number: not shown, not vouched for
     (tg.photo(CHAT), "", MEDIA, None),
     (tg.photo(CHAT, caption="Warung Bu Sari"), "Warung Bu Sari", MEDIA, None),
     (tg.sticker(CHAT), "", STICKER, None),
@@ -45,8 +52,8 @@ def _read(data: dict[str, Any]) -> Inbound | None:
     (tg.voice(CHAT), "", VOICE, None),
     (tg.edited(CHAT, "Budi"), "", EDITED, None),
     (tg.button_press(CHAT), "", OLD_BUTTON, None),
-], ids=["text", "start", "start-deep-link", "command-with-bot-name", "own-contact", "someone-elses-contact", "photo",
-        "photo-with-caption", "sticker", "location", "voice", "edited", "old-button"])
+], ids=["text", "start", "start-deep-link", "command-with-bot-name", "own-contact", "someone-elses-contact",
+        "no-number-contact", "photo", "photo-with-caption", "sticker", "location", "voice", "edited", "old-button"])
 def test_an_update_becomes_an_inbound(data: dict[str, Any], text: str, attachment: str | None,
                                       verified_phone: str | None) -> None:
     inbound = _read(data)
@@ -177,7 +184,7 @@ def _conversation(database: Database) -> Conversation:
 def test_when_handling_fails_telegram_is_asked_to_send_the_update_again(
         database: Database, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
-    conversations = app.state.channels.telegram.mailboxes.conversations
+    conversations = app.state.mailboxes.conversations
     real = conversations.handle_waiting
 
     def registry_down(*_args: object) -> dict[str, list[Reply]]:
@@ -192,3 +199,57 @@ def test_when_handling_fails_telegram_is_asked_to_send_the_update_again(
         [answer] = telegram.send(update)  # Telegram's redelivery of the same update
     assert "Selamat datang di TABE" in answer
     assert fake_telegram.sent(CHAT) == []  # no apology while Telegram is still going to resend
+
+
+# -- what the Bot API's refusals mean, for replies and outbox rows alike ---------------------------
+
+
+# Each error is made in the test: PTB warns from inside RetryAfter itself (an int retry_after becomes a
+# timedelta in its next major version), and a warning at collection would escape the mark.
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+@pytest.mark.parametrize(("error", "verdict", "detail", "wait"), [
+    (partial(RetryAfter, 7), Verdict.SLOW_DOWN, "RetryAfter", timedelta(seconds=7)),
+    (partial(Forbidden, "Forbidden: bot was blocked by the user"), Verdict.UNREACHABLE,
+     "Forbidden: bot was blocked by the user", None),
+    (partial(BadRequest, "Chat not found"), Verdict.UNREACHABLE, "Chat not found", None),
+    (partial(BadRequest, "Message is too long"), Verdict.FAILED, "Message is too long", None),
+    (TimedOut, Verdict.RETRY, "TimedOut", None),
+    (partial(NetworkError, "httpx.ConnectError: 123:TOKEN"), Verdict.RETRY, "NetworkError", None),
+    (InvalidToken, Verdict.RETRY, "InvalidToken", None),
+], ids=["flood-wait", "blocked", "no-such-chat", "refused", "timeout", "network", "token"])
+def test_a_refusal_is_read_once_for_replies_and_outbox_rows(error: Callable[[], TelegramError], verdict: Verdict,
+                                                           detail: str, wait: timedelta | None) -> None:
+    outcome = outcome_of(error())
+    assert (outcome.verdict, outcome.detail, outcome.wait) == (verdict, detail, wait)
+
+
+def _wait_for(condition: Callable[[], object], timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+def test_a_reply_telegram_asks_to_slow_down_for_goes_once_the_wait_is_over(database: Database,
+                                                                          fake_telegram: FakeTelegram) -> None:
+    fake_telegram.rate_limit_next(1, retry_after=1)
+    fake_telegram.queue_update(tg.text(CHAT, "halo"))
+    with Server(create_app(telegram_settings(database, fake_telegram), database, polling=True, clock=Clock())):
+        _wait_for(lambda: fake_telegram.sent(CHAT))
+    [answer] = fake_telegram.sent(CHAT)
+    assert "Selamat datang di TABE" in answer and fake_telegram.too_many_requests == 1
+
+
+def test_a_polled_update_that_cannot_be_handled_gets_an_apology(database: Database, fake_telegram: FakeTelegram,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    app = create_app(telegram_settings(database, fake_telegram), database, polling=True, clock=Clock())
+
+    def registry_down(*_args: object) -> dict[str, list[Reply]]:
+        raise OperationalError("SELECT", {}, Exception("the registry is down"))
+
+    monkeypatch.setattr(app.state.mailboxes.conversations, "handle_waiting", registry_down)
+    fake_telegram.queue_update(tg.text(CHAT, "halo"))  # polled, it will not come again
+    with Server(app):
+        _wait_for(lambda: fake_telegram.sent(CHAT))
+    assert fake_telegram.sent(CHAT) == [Text()(SORRY)]

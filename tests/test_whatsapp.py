@@ -1,7 +1,6 @@
 """WhatsApp through Twilio: signed webhooks in, TwiML out, forgeries refused, retries answered once."""
 
-import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
@@ -9,17 +8,17 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from twilio.base.exceptions import TwilioRestException
 
 from bot.app import create_app
+from bot.delivery import Pacer, Verdict
 from bot.settings import Settings
-from bot.whatsapp import WhatsAppSender
+from bot.whatsapp import WhatsAppSender, twilio_outcome
 from fake_twilio import FakeTwilio
-from flows.messages import Reply, numbered
 from server import Server
 from store.db import Database
 from store.models import Conversation, DeliveryStatus, OutboxMessage
-from transcript import Clock, check
+from store.outbox import Outgoing
+from transcript import START, Clock, check
 from whatsapp_phone import PUBLIC, SENDER, WhatsAppPhone, whatsapp_settings
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
@@ -52,10 +51,10 @@ def test_forged_and_unsigned_requests_are_refused(whatsapp: WhatsAppPhone, path:
 
 
 def test_a_forged_request_is_refused_before_its_fields_are_judged(whatsapp: WhatsAppPhone) -> None:
-    fields = whatsapp.message("x" * 5000)
+    fields = whatsapp.message("halo", ProfileName="x" * 5000)
     assert whatsapp.client.post("/whatsapp/webhook", data=fields,
                                 headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}).status_code == 403
-    assert whatsapp.post("/whatsapp/webhook", fields).status_code == 400  # signed, but no message is that long
+    assert whatsapp.post("/whatsapp/webhook", fields).status_code == 400  # signed, but no profile name is that long
 
 
 def test_a_webhook_address_with_a_query_string_validates(database: Database) -> None:
@@ -131,40 +130,54 @@ def test_without_credentials_whatsapp_is_off(sqlite_database: Database) -> None:
         assert httpx.post(server.base_url + "/whatsapp/webhook", data={"Body": "halo"}).status_code == 404
 
 
-def test_messages_nobody_waits_for_go_through_the_rest_api(sqlite_database: Database) -> None:
+# -- the outbox's way out: Twilio's REST API ---------------------------------------------------------
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilio]:
     with FakeTwilio(account_sid="AC" + "0" * 32, auth_token="secret-token") as fake:
-        settings = whatsapp_settings(sqlite_database, twilio_api_base_url=fake.base_url)
+        yield fake
 
-        async def send() -> str:
-            sender = WhatsAppSender(settings)
-            try:
-                return await sender.send(SENDER, Reply("Pelatihan QRIS hari Selasa. Ikut?", numbered(["Ya", "Tidak"])))
-            finally:
-                await sender.close()
 
-        sid = asyncio.run(send())
-        [message] = fake.messages
-    assert message.sid == sid and sid.startswith("SM")
-    assert (message.to, message.from_) == (SENDER, "whatsapp:+14155238886")
-    assert message.body == "Pelatihan QRIS hari Selasa. Ikut?\n\n1. Ya\n2. Tidak\nBalas 1 atau 2."
+@pytest.fixture
+async def sender(sqlite_database: Database, fake_twilio: FakeTwilio) -> AsyncIterator[WhatsAppSender]:
+    """The worker's sender, made in the loop as its aiohttp session needs, and closed after."""
+    sender = WhatsAppSender(whatsapp_settings(sqlite_database, twilio_api_base_url=fake_twilio.base_url), Pacer(10),
+                            Clock())
+    yield sender
+    await sender.close()
+
+
+def written_now(text: str) -> Outgoing:
+    """An outbox row to SENDER, who wrote a moment ago: inside WhatsApp's 24 hours."""
+    return Outgoing(id=1, channel="whatsapp", address=SENDER, text=text, attempts=1, kind="seat", language="id",
+                    heard_at=START)
+
+
+async def test_messages_nobody_waits_for_go_through_the_rest_api(sender: WhatsAppSender,
+                                                                fake_twilio: FakeTwilio) -> None:
+    outcome = await sender.send(written_now("Pelatihan QRIS hari Selasa."), "Pelatihan QRIS hari Selasa.")
+    [message] = fake_twilio.messages
+    assert (outcome.verdict, outcome.detail) == (Verdict.SENT, message.sid) and message.sid.startswith("SM")
+    assert (message.to, message.from_, message.body) == (SENDER, "whatsapp:+14155238886", "Pelatihan QRIS hari Selasa.")
     assert message.status_callback == PUBLIC + "/whatsapp/status"
 
 
-def test_a_refused_rest_message_raises_twilios_error(sqlite_database: Database) -> None:
-    with FakeTwilio(account_sid="AC" + "0" * 32, auth_token="secret-token") as fake:
-        fake.not_on_whatsapp(SENDER)
-        settings = whatsapp_settings(sqlite_database, twilio_api_base_url=fake.base_url)
+async def test_a_number_not_on_whatsapp_is_unreachable(sender: WhatsAppSender, fake_twilio: FakeTwilio) -> None:
+    fake_twilio.not_on_whatsapp(SENDER)
+    outcome = await sender.send(written_now("Halo"), "Halo")
+    assert (outcome.verdict, outcome.detail) == (Verdict.UNREACHABLE, "Twilio 400 error 63003")
+    assert fake_twilio.messages == []
 
-        async def send() -> None:
-            sender = WhatsAppSender(settings)
-            try:
-                await sender.send(SENDER, Reply("Halo"))
-            finally:
-                await sender.close()
 
-        with pytest.raises(TwilioRestException) as raised:
-            asyncio.run(send())
-    assert raised.value.code == 63003
+@pytest.mark.parametrize(("status", "code", "verdict"), [
+    (429, 20429, Verdict.SLOW_DOWN), (400, 63003, Verdict.UNREACHABLE), (400, 21211, Verdict.UNREACHABLE),
+    (400, 21610, Verdict.UNREACHABLE), (400, 21614, Verdict.UNREACHABLE), (400, 63024, Verdict.UNREACHABLE),
+    (400, 21617, Verdict.FAILED), (500, 20500, Verdict.RETRY), (503, 20503, Verdict.RETRY),
+    (401, 20003, Verdict.RETRY),
+])
+def test_twilio_refusals_are_classified(status: int, code: int, verdict: Verdict) -> None:
+    assert twilio_outcome(status, code).verdict == verdict
 
 
 # -- status callbacks and the outbox ----------------------------------------------------------------
