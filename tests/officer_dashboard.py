@@ -1,5 +1,8 @@
 """The officers' dashboard as the tests use it: officers of a scope, logged in over HTTP or in Chromium.
 
+The dashboard reads NOW as now, whatever the day the tests run: its programmes' sessions (in 2027) stay
+ahead of it, and what the tests write themselves they write at NOW too.
+
 `logged_in` gives a TestClient holding a real session (the link used as a browser would use it) and
 the session's CSRF token; `browser_dashboard` serves the whole app and logs a Chromium in.
 """
@@ -25,7 +28,9 @@ from browser import chromium, chromium_missing
 from server import Server
 from store.db import Database
 from store.officers import PROVINCE
+from transcript import FIXED_START
 
+NOW = FIXED_START
 KOTIM = "62.02"
 KAPUAS = "62.03"
 WAIT_SECONDS = 20  # a page takes milliseconds; this only bounds a hang
@@ -38,7 +43,7 @@ def add_officer(database: Database, scope: str = PROVINCE, name: str = "Rina Les
         return registry.officers.add(name, phone, telegram_id or f"tg-{name}", scope, actor="test")
 
 
-def new_link(database: Database, officer_id: int, now: datetime | None = None) -> str:
+def new_link(database: Database, officer_id: int, now: datetime = NOW) -> str:
     """A one-time link path for an officer, made at `now`."""
     with database.transaction(now) as registry:
         return f"/admin/login/{registry.logins.new_link(officer_id)}"
@@ -57,7 +62,7 @@ class Officer:
 
 
 def app_on(database: Database):  # noqa: ANN201 - the Starlette app
-    return create_app(Settings(database_url=database.url), database)
+    return create_app(Settings(database_url=database.url), database, clock=lambda: NOW)
 
 
 @contextmanager

@@ -134,13 +134,14 @@ def test_programs_import_reports_every_bad_row(sqlite_database: Database) -> Non
     assert _programme_codes(sqlite_database) == []
 
 
+# A session far ahead, so `tabe`, on the wall clock, gives its seats whenever the test runs.
 OPEN_TO_ALL = """\
-- code: pembukuan-2027
+- code: pembukuan-2099
   name: Pembukuan Sederhana
   organiser: UPT Balai Pelatihan KUKM Provinsi Kalimantan Tengah
   teaches: [keuangan]
   sessions:
-    - {{code: plk-1, starts: 2027-02-23 09:00, ends: 2027-02-25 15:00, place: Aula Jayang Tingang,
+    - {{code: plk-1, starts: 2099-02-23 09:00, ends: 2099-02-25 15:00, place: Aula Jayang Tingang,
        kabupaten: Palangka Raya, capacity: {capacity}}}
 """
 

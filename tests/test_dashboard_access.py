@@ -11,7 +11,7 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from dashboard.app import create_dashboard
-from officer_dashboard import KOTIM, add_officer, app_on, browser_dashboard, logged_in, new_link
+from officer_dashboard import KOTIM, NOW, add_officer, app_on, browser_dashboard, logged_in, new_link
 from store.db import Database
 from store.logins import LINK_LIFETIME
 from store.models import utcnow
@@ -70,8 +70,8 @@ def test_a_link_is_only_looked_at_by_a_get_and_used_once_by_the_button(database:
 
 def test_a_link_expires_after_ten_minutes(database: Database) -> None:
     officer_id = add_officer(database)
-    expired = new_link(database, officer_id, utcnow() - LINK_LIFETIME - timedelta(seconds=1))
-    almost = new_link(database, officer_id, utcnow() - LINK_LIFETIME + timedelta(seconds=30))
+    expired = new_link(database, officer_id, NOW - LINK_LIFETIME - timedelta(seconds=1))
+    almost = new_link(database, officer_id, NOW - LINK_LIFETIME + timedelta(seconds=30))
     with TestClient(app_on(database)) as client:
         assert client.get(expired).status_code == 410
         assert client.post(expired, follow_redirects=False).status_code == 410

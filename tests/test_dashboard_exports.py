@@ -4,7 +4,7 @@ only for the province with a reason; owners' text never a formula; a broken-off 
 import csv
 import io
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import anyio
@@ -28,7 +28,7 @@ from test_dashboard_registrations import (
 from bot.sample import seed
 from dashboard.exports import CSV_ROWS_PER_CHUNK, CountedRows, download, header, off_the_loop
 from domain.wib import in_wib
-from officer_dashboard import KOTIM, add_officer, browser_dashboard, logged_in
+from officer_dashboard import KOTIM, NOW, add_officer, browser_dashboard, logged_in
 from store.db import Database
 from store.exports import ExportInfo
 from store.models import AuditEvent, utcnow
@@ -107,7 +107,7 @@ def test_every_download_holds_exactly_what_the_table_lists_and_is_recorded(datab
 
 
 def test_a_download_names_its_day_and_its_area(database: Database) -> None:
-    today = in_wib(datetime.now(UTC)).date().isoformat()
+    today = in_wib(NOW).date().isoformat()
     with logged_in(database) as officer:
         answer = officer.client.get("/admin/registrations.xlsx")
         assert answer.headers["content-disposition"] == f'attachment; filename="umkm-kalteng-{today}.xlsx"'

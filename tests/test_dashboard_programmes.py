@@ -10,7 +10,7 @@ import io
 import re
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -34,7 +34,7 @@ from flows.programme_file import (
     session_of,
     session_values,
 )
-from officer_dashboard import KAPUAS, KOTIM, browser_dashboard, logged_in
+from officer_dashboard import KAPUAS, KOTIM, NOW, browser_dashboard, logged_in
 from store.db import Database
 from store.models import AuditEvent, Business, Enrollment, OutboxMessage, Owner, Programme, TrainingSession
 from store.officers import PROVINCE, actor_of
@@ -86,7 +86,7 @@ def owners_in(database: Database, count: int, kabupaten: str) -> None:
 
 
 def sign_up(database: Database, session_id: int, *owners: int) -> list[SignUp]:
-    with database.transaction() as registry:
+    with database.transaction(NOW) as registry:
         return [registry.training.sign_up(session_id, owner, registry.audience(owner), waitlist=True)
                 for owner in owners]
 
@@ -110,10 +110,9 @@ def officer_id(database: Database, name: str = "Rina Lestari") -> int:
 
 
 def started(database: Database, session_id: int) -> None:
-    """Move a session's start to an hour ago: it is under way."""
+    """Move a session's start to an hour before the dashboard's now: it is under way."""
     with database.engine.begin() as connection:
-        connection.execute(update(_sessions).where(_sessions.c.id == session_id)
-                           .values(starts_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+        connection.execute(update(_sessions).where(_sessions.c.id == session_id).values(starts_at=NOW - timedelta(hours=1)))
 
 
 def session_form(**changes: str) -> dict[str, str]:
