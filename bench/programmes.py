@@ -55,6 +55,7 @@ from sqlalchemy import func, insert, select
 
 from bot.sample import seed
 from domain.assessment import Dimension
+from domain.classes import UMKM_CLASSES
 from domain.regions import kabupaten_list
 from domain.sectors import SECTORS
 from flows.conversation import Conversations
@@ -91,7 +92,7 @@ TOPICS = (
 )
 ORGANISERS = ("Dinas Koperasi dan UKM Provinsi Kalimantan Tengah", "UPT Balai Pelatihan KUKM Provinsi Kalimantan Tengah",
               "Dinas Koperasi, UKM dan Perdagangan Kabupaten", "Rumah BUMN Palangka Raya")
-CLASSES = ("mikro", "kecil", "menengah")
+CLASSES = tuple(UMKM_CLASSES)
 
 
 # -- the registry ------------------------------------------------------------------------------
