@@ -15,10 +15,12 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import sample
 from bot.settings import Settings, load_settings
 from bot.terminal import MAX_IDENTITY, chat
-from domain.assessment import Level
+from domain.assessment import LEVELS
 from domain.channels import PUSH_CHANNELS
 from domain.invalid import Invalid
 from domain.regions import region
@@ -37,7 +39,7 @@ from flows.programme_file import (
 )
 from store.announcements import Reach, Report, Segment
 from store.db import Database
-from store.migrate import BadDatabaseUrl, DatabaseUnusable, check_database, upgrade
+from store.migrate import BadDatabaseUrl, DatabaseUnusable, check_database, failed_midway, upgrade
 from store.officers import PROVINCE, OfficerInfo
 from store.registry import Registry
 from store.training import ImportCounts, Tally
@@ -63,6 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args, settings)
     except DatabaseUnusable as unusable:  # one line saying what to do, never a traceback
         print(unusable, file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:  # the check at start passed, then the database failed
+        print(failed_midway(settings.database_url, error), file=sys.stderr)
         return 1
     except Refused as refused:
         print(refused, file=sys.stderr)
@@ -370,8 +375,6 @@ def remove_officer(args: argparse.Namespace, settings: Settings) -> int:
 
 
 # -- tabe announce ---------------------------------------------------------------------------
-
-LEVELS = tuple(level.value for level in Level)
 
 
 class Refused(Exception):

@@ -31,10 +31,9 @@ from enum import StrEnum
 from typing import Protocol
 
 from bot.settings import Settings
-from domain.outbox import TIMED_OUT
+from domain.outbox import ANNOUNCEMENT, TIMED_OUT
 from flows.notices import announcement_text
 from store import pace
-from store.announcements import ANNOUNCEMENT
 from store.db import Database
 from store.models import utcnow
 from store.outbox import Outgoing

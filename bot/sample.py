@@ -12,10 +12,10 @@ from sqlalchemy import JSON, BigInteger, DateTime, Insert, String, case, cast, f
 
 from domain.assessment import level
 from domain.channels import TELEGRAM, WHATSAPP
-from domain.classes import classify
+from domain.classes import BusinessClass, classify
 from domain.regions import kabupaten_list, kecamatan_of
-from domain.sectors import SECTORS
-from flows.assessment import FOOD_SECTORS
+from domain.sectors import FOOD_SECTORS, SECTORS
+from domain.wib import WIB
 from flows.scoring import ITEMS, dimension_scores, score
 from store.db import Database
 from store.models import DIMENSION_COLUMNS, Assessment, Business, Conversation, Owner
@@ -39,7 +39,6 @@ BUSINESS_WORDS = {
 SAMPLE_CHAT_IDS = 6_200_000_000
 # When the sample chats were last used: before any test's clock, so a chat a test opens is the latest.
 LAST_CHATTED = datetime(2026, 1, 5, 3, 0, tzinfo=timezone.utc)
-from domain.wib import WIB
 
 # Every sample registration and assessment is before this: the tests' clocks start on that day.
 SAMPLE_UNTIL = datetime(2026, 11, 27, tzinfo=WIB)
@@ -47,7 +46,7 @@ SAMPLE_MONTHS = tuple(datetime(2025 + month // 12, month % 12 + 1, 1, tzinfo=WIB
 ASSESSED_SHARE = 0.35  # of the sample businesses, those that took the self-assessment
 RETAKEN_SHARE = 0.3  # of those, the ones that took it a second time
 # How far along a business of each class tends to be, as a head start on every assessment item.
-CLASS_HEAD_START = {"mikro": 0.0, "kecil": 0.15, "menengah": 0.25}
+CLASS_HEAD_START = {BusinessClass.MIKRO: 0.0, BusinessClass.KECIL: 0.15, BusinessClass.MENENGAH: 0.25}
 
 
 def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: int = 62) -> int:

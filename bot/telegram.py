@@ -36,6 +36,7 @@ from bot.delivery import SEND_TIMEOUT, Outcome, Pacer, PacerFor, Verdict
 from bot.mailbox import Mailboxes
 from bot.render import as_plain_text
 from bot.settings import Settings
+from domain.channels import LABELS
 from domain.channels import TELEGRAM as CHANNEL
 from domain.msgid import N_
 from flows.i18n import Text
@@ -62,7 +63,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 UPDATE_TYPES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]
-TITLE = "Telegram"
+TITLE = LABELS[CHANNEL]
 SEND_ATTEMPTS = 3  # for a reply the owner waits for; an outbox row is tried again later (bot/delivery.py)
 LONGEST_WAIT = 10.0  # seconds; a reply the owner waits for is not held back longer than this
 SHORT_LABEL = 16  # choices this short sit two to a keyboard row

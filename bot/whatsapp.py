@@ -27,6 +27,7 @@ from bot.delivery import Outcome, Pacer, PacerFor, Verdict
 from bot.mailbox import Mailboxes
 from bot.render import as_plain_text
 from bot.settings import Settings
+from domain.channels import LABELS
 from domain.channels import WHATSAPP as CHANNEL
 from domain.outbox import NO_TEMPLATE
 from flows.i18n import Text
@@ -38,7 +39,7 @@ from store.outbox import Outgoing
 
 log = logging.getLogger(__name__)
 
-TITLE = "WhatsApp"
+TITLE = LABELS[CHANNEL]
 WEBHOOK_PATH = "/whatsapp/webhook"
 STATUS_PATH = "/whatsapp/status"
 SIGNATURE_HEADER = "X-Twilio-Signature"

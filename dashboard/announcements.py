@@ -18,10 +18,10 @@ from starlette.routing import Route
 from dashboard.access import officer_page, require_scope
 from dashboard.pages import render
 from dashboard.paging import Pager, page_number
-from dashboard.registrations import CHANNELS, DELIVERY, delivery_problem
+from dashboard.registrations import DELIVERY, delivery_problem
 from dashboard.work import read, write
 from domain.assessment import Level
-from domain.channels import PUSH_CHANNELS
+from domain.channels import LABELS, PUSH_CHANNELS
 from domain.classes import UMKM_CLASSES
 from domain.invalid import Invalid
 from domain.msgid import N_
@@ -227,7 +227,7 @@ async def show_announcement(request: Request, viewer: Viewer) -> Response:
     report, audience, pager, recipients = found
     return render(request, "announcement.html", viewer, report=report, audience=audience, recipients=recipients,
                   pager=pager, left_out=left_out_reasons(report.reach, _words),
-                  refresh=REFRESH_SECONDS if report.waiting else None, channels=CHANNELS, delivery=DELIVERY,
+                  refresh=REFRESH_SECONDS if report.waiting else None, channels=LABELS, delivery=DELIVERY,
                   delivery_problem=delivery_problem)
 
 

@@ -72,8 +72,9 @@ ROWS_PER_WRITE = 200
 NOT_IN_XML = r"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 XML_ILLEGAL = re.compile(f"[{NOT_IN_XML}]")
 XML_CARE = re.compile(f"[&<>{NOT_IN_XML}]")  # what must be escaped, or dropped, in a sheet's text
-# A spreadsheet's date is days since 30 December 1899 (1 January 1970 is day 25,569), here in WIB (UTC+7).
-WIB_DAY_0 = 25_569 + 7 / 24
+# A spreadsheet's date is days since 30 December 1899 (1 January 1970 is day 25,569), here as the day and
+# hour in WIB.
+UNIX_EPOCH_DAY = 25_569
 T = TypeVar("T")
 
 
@@ -156,7 +157,7 @@ def sheet_row(number: int, values: list[object], date_style: str) -> str:
                 value = escape(XML_ILLEGAL.sub("", value))
             found.append(f'<c r="{letter}{number}" t="inlineStr"><is><t>{value}</t></is></c>')
         elif isinstance(value, datetime):
-            day = value.timestamp() / 86_400 + WIB_DAY_0
+            day = UNIX_EPOCH_DAY + (value.timestamp() + in_wib(value).utcoffset().total_seconds()) / 86_400
             found.append(f'<c r="{letter}{number}" s="{date_style}"><v>{day}</v></c>')
         else:
             found.append(f'<c r="{letter}{number}"><v>{value}</v></c>')
@@ -193,12 +194,13 @@ ENCODERS: dict[str, Callable[[Iterator[ExportRow]], Iterator[bytes]]] = {CSV: cs
 class CountedRows:
     """The matching rows, read in a unit of work of their own that ends with the last row, and how many so far."""
 
-    def __init__(self, database: Database, where: RegistrationFilter, full_nik: bool) -> None:
-        self._database, self._where, self._full_nik = database, where, full_nik
+    def __init__(self, database: Database, clock: Callable[[], datetime], where: RegistrationFilter,
+                 full_nik: bool) -> None:
+        self._database, self._clock, self._where, self._full_nik = database, clock, where, full_nik
         self.count = 0
 
     def __iter__(self) -> Iterator[ExportRow]:
-        with self._database.reading() as registry:
+        with self._database.reading(self._clock()) as registry:
             for row in registry.registrations.export_rows(self._where, self._full_nik):
                 self.count += 1
                 yield row
@@ -238,7 +240,8 @@ async def stream(request: Request, viewer: Viewer, where: RegistrationFilter, fo
     export_id, now = await write(request, lambda registry: (registry.exports.start(
         viewer.officer.id, WHAT, format, where.as_json(), full_nik, reason, scope=viewer.scope), registry.now))
     database = database_of(request)
-    chunks = download(database, request.app.state.clock, export_id, CountedRows(database, where, full_nik), format)
+    clock = request.app.state.clock
+    chunks = download(database, clock, export_id, CountedRows(database, clock, where, full_nik), format)
     headers = {"Content-Disposition": f'attachment; filename="{filename(viewer, now, format)}"'}
     return StreamingResponse(off_the_loop(chunks), media_type=MEDIA_TYPES[format], headers=headers)
 

@@ -20,7 +20,8 @@ from dashboard.forms import typed_text
 from dashboard.pages import render
 from dashboard.paging import Pager, page_number
 from dashboard.work import read
-from domain.channels import BROWSER, TELEGRAM, TERMINAL, WHATSAPP
+from domain.assessment import LEVELS
+from domain.channels import LABELS
 from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.outbox import ANNOUNCEMENT, ERASED, NO_TEMPLATE, REMINDER, SEAT, STOPPED, TIMED_OUT
@@ -30,7 +31,7 @@ from domain.wib import in_wib
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from store.logins import Viewer
 from store.officers import PROVINCE
-from store.registrations import BUSINESS_CLASSES, LEVELS, NEVER_ASSESSED, SORTS, RegistrationFilter, RegistrationRow
+from store.registrations import BUSINESS_CLASSES, NEVER_ASSESSED, SORTS, RegistrationFilter, RegistrationRow
 from store.registry import Registry
 
 PATH = "/admin/registrations"
@@ -59,7 +60,6 @@ FILTER_LABELS = {
 }
 # What was sent to an owner, in words (their places in training: dashboard/pages.py's ENROLLMENT_LABELS).
 MESSAGE_KINDS = {ANNOUNCEMENT: N_("Announcement"), SEAT: N_("Seat given"), REMINDER: N_("Session reminder")}
-CHANNELS = {TELEGRAM: "Telegram", WHATSAPP: "WhatsApp", BROWSER: N_("Browser chat"), TERMINAL: N_("Terminal")}
 DELIVERY = {"pending": N_("Waiting"), "sending": N_("Sending"), "sent": N_("Sent"), "delivered": N_("Delivered"),
             "failed": N_("Failed"), "cancelled": N_("Not sent")}
 
@@ -225,7 +225,7 @@ async def show_business(request: Request, viewer: Viewer) -> Response:
     business = await read(request, lambda registry: registry.registrations.business(business_id, viewer.scope))
     if business is None:
         raise HTTPException(404)
-    return render(request, "business.html", viewer, business=business, kinds=MESSAGE_KINDS, channels=CHANNELS,
+    return render(request, "business.html", viewer, business=business, kinds=MESSAGE_KINDS, channels=LABELS,
                   delivery=DELIVERY, delivery_problem=delivery_problem, short_day=short_day)
 
 

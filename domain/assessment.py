@@ -49,6 +49,7 @@ _LEVEL_LABELS = {
     Level.MANDIRI: N_("Mandiri (standing on its own)"),
     Level.SIAP_NAIK_KELAS: N_("Siap Naik Kelas (ready to move up a class)"),
 }
+LEVELS = tuple(Level)  # lowest first
 # The lowest score of each level, highest first.
 _LEVEL_FLOORS = ((80, Level.SIAP_NAIK_KELAS), (60, Level.MANDIRI), (40, Level.BERKEMBANG), (0, Level.PEMULA))
 

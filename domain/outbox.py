@@ -4,8 +4,6 @@ ANNOUNCEMENT = "announcement"  # an officer's announcement to a segment of owner
 SEAT = "seat"  # a seat given from a session's waiting list
 REMINDER = "reminder"  # the day before a session
 
-KINDS = (ANNOUNCEMENT, SEAT, REMINDER)
-
 # Why a row was not sent, where our own code says it (any other reason is the provider's own message).
 STOPPED = "stopped"  # the owner said "berhenti" before it went
 ERASED = "erased"  # the owner deleted their data before it went

@@ -134,11 +134,7 @@ def parse_kecamatan(text: str, kabupaten_code: str) -> Region:
 
 
 def names_exactly(text: str, place: Region) -> bool:
-    """Whether the text is exactly one of the place's names or aliases, with or without a "Kab."/"Kota" word before
-    it: "Kobar", "kotawaringin barat", "Kab. Kapuas". No typo and no guess."""
-    names = {normalise_name(place.name), normalise_name(place.short_name),
-             *(alias for alias, code in aliases() if code == place.code)}
-    words = normalise_name(text).split()
-    return " ".join(words) in names or (len(words) > 1 and words[0] in KABUPATEN_PREFIXES
-                                        and " ".join(words[1:]) in names)
-
+    """Whether the text is exactly one of the place's names or aliases, by the matcher's own exact rule (with or
+    without a "Kab."/"Kota" word before it, spacing and English compass words aside): "Kobar",
+    "kota waringin timur", "Kab. Kapuas". No typo and no guess."""
+    return bool(_matching_regions(exact_matches, _query_variants(text, KABUPATEN_PREFIXES), [place]))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from domain.msgid import N_
 
 OTHER = "lainnya"
+FOOD_SECTORS = frozenset({"kuliner", "olahan"})  # they sell food: asked about food permits, told about halal
 
 
 @dataclass(frozen=True)

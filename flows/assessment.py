@@ -7,6 +7,7 @@ from typing import Any
 from domain.assessment import Dimension, Level, level
 from domain.invalid import Invalid
 from domain.msgid import N_
+from domain.sectors import FOOD_SECTORS
 from domain.wib import in_wib
 from flows.businesses import BUSINESS_ID, offer_businesses, which_business
 from flows.engine import Answers, Question, QuestionFlow, Turn
@@ -20,7 +21,6 @@ from store.models import Owner
 from store.training import Listing
 
 SELLS_FOOD = "_sells_food"
-FOOD_SECTORS = frozenset({"kuliner", "olahan"})
 HALAL_MANDATORY = date(2026, 10, 17)  # for micro and small food and drink businesses (PP 42/2024)
 MOST_ADVICE = 3  # next steps shown at once: a list an owner can act on, not a report
 MOST_RECOMMENDED = 3

@@ -130,7 +130,7 @@ def _with_number_words_as_digits(text: str) -> str:
 
 def parse_whole_number(text: str, *, minimum: int = 0, maximum: int | None = None) -> int:
     """A count such as "12", "1.200", "12 orang" or "dua", within minimum..maximum."""
-    cleaned = _with_number_words_as_digits(clean(text))
+    cleaned = _with_number_words_as_digits(number_text(text))
     tokens = _NUMBER_TOKEN.findall(cleaned)
     if not tokens:
         raise Invalid(N_("Please answer with a number in digits, for example 12."))
@@ -181,7 +181,7 @@ _ROUGHLY_SUFFIX = re.compile(r"(?<=[a-z0-9])\s*-?\s*an(?![a-z])")  # "5 jt-an", 
 
 def _amount_text(text: str) -> str:
     """The answer without currency marks, a leading label, and words like "sekitar" that do not change the amount."""
-    lowered = _AMOUNT_LABEL.sub("", clean(text).casefold())
+    lowered = _AMOUNT_LABEL.sub("", number_text(text).casefold())
     without_marks = _APPROXIMATION.sub(" ", _CURRENCY_MARK.sub(" ", _ROUGHLY_SUFFIX.sub("", lowered)))
     return _AMOUNT_SUFFIX.sub("", " ".join(without_marks.split()))
 
@@ -257,7 +257,7 @@ MONTHS_PER_YEAR = 12
 
 def parse_monthly_rupiah(text: str) -> int:
     """A monthly amount: "15 juta", "15 jt/bln", "15 juta sebulan", or a yearly one divided by 12."""
-    lowered = clean(text).casefold()
+    lowered = number_text(text).casefold()
     if _PER_DAY_OR_WEEK.search(lowered):
         # Days worked in a month vary too much to multiply for the owner.
         raise Invalid(N_("Please give the amount for a whole month, for example \"15 juta\"."))
@@ -275,7 +275,7 @@ _OLDEST_YEAR = 1900
 
 def parse_year(text: str, *, today: date) -> int:
     """A four-digit year from 1900 up to this year: "2015", "sejak 2015", "3 tahun lalu"."""
-    cleaned = _with_number_words_as_digits(clean(text)).casefold()
+    cleaned = _with_number_words_as_digits(number_text(text)).casefold()
     if not _FOUR_DIGITS.search(cleaned):
         ago = _YEARS_AGO.search(cleaned)
         if ago:
@@ -302,11 +302,17 @@ def ascii_digits(text: str) -> str:
     """Every sign that shows one digit, in any script ("٣", "३", "❸"), as that ASCII digit; the rest as it is.
 
     Python's isdigit() says yes to "❶" and "²", which int() refuses: digits are read here, once, for every
-    question that takes a number. NFKC (in `clean`) already made "１", "²" and "①" plain digits.
+    question that takes a number (through `number_text`) and every choice. NFKC (in `clean`) already made
+    "１", "²" and "①" plain digits.
     """
     if text.isascii():
         return text
     return "".join(character if character.isascii() else _digit_shown(character) for character in text)
+
+
+def number_text(text: str) -> str:
+    """What the parsers of numbers read: the text cleaned, every digit sign an ASCII digit ("٢ juta" is "2 juta")."""
+    return ascii_digits(clean(text))
 
 
 def _digit_shown(character: str) -> str:
@@ -385,7 +391,7 @@ def parse_nik(text: str, *, today: date) -> str:
 
     The region of issue is never compared with where the owner says the business is.
     """
-    digits = _DIGIT_GROUP_SEPARATORS.sub("", _NIK_LABEL.sub("", clean(text)))
+    digits = _DIGIT_GROUP_SEPARATORS.sub("", _NIK_LABEL.sub("", number_text(text)))
     if not digits:
         raise Invalid(N_("Please type the 16 digits of your NIK."))
     if not digits.isascii() or not digits.isdigit():
@@ -421,7 +427,7 @@ _NOT_A_NIB = N_("Please write the 13-digit NIB, or \"belum punya\" if you have n
 
 def parse_nib(text: str) -> str | None:
     """A 13-digit NIB, or None when the owner has none yet ("belum punya", "tidak ada", "-")."""
-    cleaned = clean(text)
+    cleaned = number_text(text)
     if not _has_digit(cleaned):
         words = _answer_words(cleaned)
         if _ONLY_DASHES.fullmatch(cleaned) or (words and words[0] in _NONE_YET_WORDS):
@@ -443,7 +449,7 @@ _ACCEPTED_PHONE_TYPES = _MOBILE_TYPES | {phonenumbers.PhoneNumberType.FIXED_LINE
 
 def parse_phone(text: str) -> str:
     """An Indonesian mobile or landline number in E.164: "0812-3456-7890" -> "+6281234567890"."""
-    cleaned = clean(text)
+    cleaned = number_text(text)
     if not _has_digit(cleaned):
         raise Invalid(N_("Please write a phone number, for example 0812-3456-7890."))
     incomplete = Invalid(N_("That phone number does not look complete; please check it."))

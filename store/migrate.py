@@ -70,8 +70,7 @@ def check_database(url: str, *, migrated: bool = True) -> None:
             with engine.connect() as connection:
                 revision = current_revision(connection)
         except SQLAlchemyError as error:  # the driver's own words say why: refused, no such host, wrong password
-            said = str(getattr(error, "orig", None) or error).strip().splitlines() or [type(error).__name__]
-            raise DatabaseUnusable(f"cannot reach the database at {shown}: {said[0]}") from None
+            raise DatabaseUnusable(f"cannot reach the database at {shown}: {_first_line(error)}") from None
     finally:
         engine.dispose()
     script = ScriptDirectory(str(MIGRATIONS))
@@ -82,6 +81,18 @@ def check_database(url: str, *, migrated: bool = True) -> None:
     if migrated and revision != head:
         behind = f" (schema {revision}, this version needs {head})" if revision else ""
         raise DatabaseUnusable(f"the database at {shown} is not migrated{behind}: run `tabe db upgrade`")
+
+
+def _first_line(error: SQLAlchemyError) -> str:
+    """The first line of the driver's own words for a failure (refused, locked, read-only), never a traceback."""
+    said = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return said[0] if said else type(error).__name__
+
+
+def failed_midway(url: str, error: SQLAlchemyError) -> DatabaseUnusable:
+    """A database that passed the check at start but failed later (locked too long, connection lost, read-only)."""
+    return DatabaseUnusable(f"the database at {make_url(url).render_as_string(hide_password=True)} failed: "
+                            f"{_first_line(error)}")
 
 
 def _check_sqlite_file(path: Path, shown: str, migrated: bool) -> None:

@@ -14,7 +14,6 @@ from sqlalchemy import Connection, String, and_, case, cast, func, literal, or_,
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
-from domain.assessment import Level
 from domain.classes import BusinessClass
 from domain.wib import WIB
 from store.models import (
@@ -31,7 +30,6 @@ from store.models import (
 )
 from store.officers import PROVINCE, within
 
-LEVELS = tuple(Level)  # lowest first
 NEVER_ASSESSED = "none"  # the level filter's word for businesses without an assessment
 BUSINESS_CLASSES = tuple(BusinessClass)  # smallest first
 SORTS = ("registered_at", "name", "owner", "kabupaten", "class", "score")

@@ -13,11 +13,12 @@ from datetime import datetime, timezone
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from domain.assessment import LEVELS
 from domain.regions import kabupaten_list, kecamatan_of
 from domain.wib import WIB
 from store.models import DIMENSION_COLUMNS, Assessment, Business, Enrollment, Programme, TrainingSession, as_utc
 from store.officers import PROVINCE, within
-from store.registrations import BUSINESS_CLASSES, LEVELS
+from store.registrations import BUSINESS_CLASSES
 from store.training import Status
 
 _businesses = Business.__table__

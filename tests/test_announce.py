@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from domain.channels import PUSH_CHANNELS
+from domain.outbox import ANNOUNCEMENT
 from flows.announce import CONSENT_VERSION
 from flows.conversation import Conversations
-from store.announcements import ANNOUNCEMENT, CONSENT_PURPOSE, Segment
+from store.announcements import CONSENT_PURPOSE, Segment
 from store.db import Database
 from store.models import Announcement, Consent, OutboxMessage
 from store.officers import PROVINCE

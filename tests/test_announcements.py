@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import delete, insert, select, update
 
 from bot.sample import seed
-from store.announcements import ANNOUNCEMENT, Reach, Segment
+from domain.outbox import ANNOUNCEMENT
+from store.announcements import Reach, Segment
 from store.db import Database
 from store.models import Business, Consent, Conversation, Enrollment, OutboxMessage, Owner, Programme, TrainingSession
 from store.officers import PROVINCE

@@ -18,7 +18,7 @@ from server import Server, free_port
 from store.db import Database
 from store.models import Conversation
 from telegram_user import TelegramUser, telegram_settings
-from transcript import Clock, check
+from transcript import START, Clock, check
 from whatsapp_phone import WhatsAppPhone, whatsapp_settings
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
@@ -26,21 +26,21 @@ CHAT = 777001
 
 
 def test_healthz_answers_when_the_database_does(database: Database) -> None:
-    with Server(create_app(Settings(database_url=database.url), database, clock=Clock())) as server:
+    with Server(create_app(Settings(database_url=database.url), database, clock=Clock(START))) as server:
         response = httpx.get(server.base_url + "/healthz")
     assert (response.status_code, response.json()["status"]) == (200, "ok")
 
 
 def test_healthz_is_unavailable_on_a_database_nobody_migrated(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    with Server(create_app(settings, clock=Clock())) as server:
+    with Server(create_app(settings, clock=Clock(START))) as server:
         response = httpx.get(server.base_url + "/healthz")
     assert response.status_code == 503 and "expected" in response.json()["database"]
 
 
 def test_healthz_is_unavailable_when_the_database_is_unreachable() -> None:
     settings = Settings(database_url=f"postgresql://nobody@127.0.0.1:{free_port()}/tabe?connect_timeout=2")
-    with Server(create_app(settings, clock=Clock())) as server:
+    with Server(create_app(settings, clock=Clock(START))) as server:
         response = httpx.get(server.base_url + "/healthz", timeout=30)
     assert response.status_code == 503 and "Traceback" not in response.text
 
@@ -59,7 +59,7 @@ def both_channels(database: Database, fake_telegram: FakeTelegram) -> Iterator[t
     settings = replace(whatsapp_settings(database), **{
         name: getattr(telegram_settings(database, fake_telegram), name)
         for name in ("telegram_bot_token", "telegram_webhook_secret", "telegram_api_base_url")})
-    with Server(create_app(settings, database, clock=Clock())) as server, httpx.Client(base_url=server.base_url) as client:
+    with Server(create_app(settings, database, clock=Clock(START))) as server, httpx.Client(base_url=server.base_url) as client:
         yield WhatsAppPhone(client, settings), TelegramUser(client, fake_telegram, CHAT)
 
 
@@ -84,7 +84,7 @@ def test_someone_elses_contact_is_no_proof(both_channels: tuple[WhatsAppPhone, T
 def test_polling_fetches_updates_and_answers_through_the_bot_api(database: Database,
                                                                 fake_telegram: FakeTelegram) -> None:
     fake_telegram.queue_update(tg.text(CHAT, "halo"))
-    with Server(create_app(telegram_settings(database, fake_telegram), database, polling=True, clock=Clock())):
+    with Server(create_app(telegram_settings(database, fake_telegram), database, polling=True, clock=Clock(START))):
         _wait_for(lambda: fake_telegram.sent(CHAT))
     [answer] = fake_telegram.sent(CHAT)
     assert "Selamat datang di TABE" in answer and "Menu utama" in answer
@@ -95,7 +95,7 @@ def test_an_owner_who_blocked_the_bot_is_marked_when_a_reply_is_refused(database
                                                                       fake_telegram: FakeTelegram) -> None:
     fake_telegram.block(CHAT)
     fake_telegram.queue_update(tg.text(CHAT, "halo"))
-    with Server(create_app(telegram_settings(database, fake_telegram), database, polling=True, clock=Clock())):
+    with Server(create_app(telegram_settings(database, fake_telegram), database, polling=True, clock=Clock(START))):
         _wait_for(lambda: _blocked(database))
     assert fake_telegram.sent(CHAT) == []
 
@@ -117,7 +117,7 @@ def test_the_server_starts_while_telegram_cannot_be_reached_and_asks_for_the_upd
         database: Database) -> None:
     settings = Settings(database_url=database.url, telegram_bot_token="123:unreachable", telegram_webhook_secret="s",
                         telegram_api_base_url=f"http://127.0.0.1:{free_port()}")
-    with Server(create_app(settings, database, clock=Clock())) as server:
+    with Server(create_app(settings, database, clock=Clock(START))) as server:
         health = httpx.get(server.base_url + "/healthz")
         update = httpx.post(server.base_url + "/telegram/webhook", json=tg.text(CHAT, "halo"),
                             headers={"X-Telegram-Bot-Api-Secret-Token": "s"})

@@ -27,7 +27,7 @@ from browser import chromium, chromium_missing
 from server import Server
 from store.db import Database
 from store.models import Business
-from transcript import Clock
+from transcript import START, Clock
 
 REPLY_SECONDS = 20  # a reply takes milliseconds; this only bounds a hang
 POLL_SECONDS = 0.02  # WebDriverWait's default half second would be most of each step
@@ -117,7 +117,7 @@ def chat(sqlite_database: Database) -> Iterator[ChatPage]:
         pytest.fail(f"TABE_REQUIRE_BROWSER is set, but {missing}", pytrace=False)
     if missing:
         pytest.skip(missing)
-    app = create_app(Settings(database_url=sqlite_database.url), sqlite_database, clock=Clock())
+    app = create_app(Settings(database_url=sqlite_database.url), sqlite_database, clock=Clock(START))
     with Server(app) as server, chromium() as driver:
         page = ChatPage(driver, server.base_url)
         page.open()
@@ -180,7 +180,7 @@ def test_what_the_owner_types_is_shown_as_text(chat: ChatPage) -> None:
 @pytest.fixture
 def page_client(sqlite_database: Database) -> Iterator[httpx.Client]:
     """The chat endpoint as the page's script uses it, with the cookie the page set."""
-    with Server(create_app(Settings(database_url=sqlite_database.url), sqlite_database, clock=Clock())) as server, \
+    with Server(create_app(Settings(database_url=sqlite_database.url), sqlite_database, clock=Clock(START))) as server, \
             httpx.Client(base_url=server.base_url) as client:
         client.get("/")
         yield client

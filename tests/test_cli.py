@@ -497,6 +497,20 @@ def test_a_command_on_a_database_it_cannot_use_says_what_to_do_in_one_line(
         assert not (tmp_path / "tabe.sqlite3").exists()  # nothing was created on the way
 
 
+@pytest.mark.parametrize("arguments", [("officers", "add", "--name", "Rina Lestari", "--telegram", "777001",
+                                        "--scope", "provinsi"), ("officers", "list"), ("programs", "list")])
+def test_a_database_that_fails_after_the_check_at_start_is_one_line_too(sqlite_database: Database,
+                                                                       arguments: tuple[str, ...]) -> None:
+    """Migrated, so the check passes; then the statement fails (here a table is gone): one line, no traceback."""
+    with sqlite_database.engine.begin() as connection:
+        connection.execute(text("PRAGMA foreign_keys=OFF"))
+        connection.execute(text("DROP TABLE officers"))
+        connection.execute(text("DROP TABLE programmes"))
+    done = _tabe(sqlite_database, *arguments)
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert done.stderr.splitlines() == [done.stderr.strip()] and "failed: no such table" in done.stderr, done.stderr
+
+
 def test_serve_starts_before_the_database_is_migrated_and_says_so(tmp_path: Path) -> None:
     """Platforms start the web process before the database is up: it serves, /healthz says 503, and a line why."""
     port = free_port()

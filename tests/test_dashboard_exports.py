@@ -212,7 +212,7 @@ async def test_a_download_the_client_leaves_is_recorded_as_broken_off(sqlite_dat
     seed(sqlite_database, 1_000)
     everyone = RegistrationFilter(PROVINCE)
     export_id = started(sqlite_database, "csv")
-    chunks = download(sqlite_database, utcnow, export_id, CountedRows(sqlite_database, everyone, False), "csv")
+    chunks = download(sqlite_database, utcnow, export_id, CountedRows(sqlite_database, utcnow, everyone, False), "csv")
     next(chunks)
     chunks.close()  # what the response does when the client goes away
     (record,) = recent(sqlite_database)
@@ -220,7 +220,7 @@ async def test_a_download_the_client_leaves_is_recorded_as_broken_off(sqlite_dat
 
     # As Starlette stops a response whose client left: it cancels the task reading the chunks.
     export_id = started(sqlite_database, "csv")
-    chunks = download(sqlite_database, utcnow, export_id, CountedRows(sqlite_database, everyone, False), "csv")
+    chunks = download(sqlite_database, utcnow, export_id, CountedRows(sqlite_database, utcnow, everyone, False), "csv")
 
     async with anyio.create_task_group() as responding:
         async def send() -> None:

@@ -19,11 +19,10 @@ from sqlalchemy import select, update
 from bot.channels import CHANNELS
 from bot.delivery import CLAIM_TIMEOUT, MAX_ATTEMPTS, Courier, Pacer, backoff, claim
 from bot.settings import Settings
-from domain.outbox import NO_TEMPLATE
+from domain.outbox import ANNOUNCEMENT, NO_TEMPLATE
 from fake_telegram import FakeTelegram
 from fake_twilio import FakeTwilio
 from flows.notices import announcement_text
-from store.announcements import ANNOUNCEMENT
 from store.db import Database
 from store.models import Conversation, OutboxMessage, as_utc
 from transcript import START, Clock

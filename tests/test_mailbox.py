@@ -33,7 +33,7 @@ from server import Server, serving
 from store.db import Database
 from store.models import Business, InboundMessage
 from telegram_user import SECRET, telegram_settings
-from transcript import Clock
+from transcript import START, Clock
 
 CHAT = 424242
 # Each message with words its answer holds only when every earlier one was answered before it.
@@ -117,7 +117,7 @@ def _scrambled_burst() -> list[tuple[dict[str, Any], str]]:
 
 async def test_fifty_messages_at_once_from_one_owner_are_handled_once_each_in_order(
         database: Database, fake_telegram: FakeTelegram) -> None:
-    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
+    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock(START))
     mailboxes = app.state.mailboxes
     with Server(app) as server:
         httpx.post(server.base_url + "/telegram/webhook", json=tg.text(CHAT, "halo"), headers={SECRET_HEADER: SECRET})
@@ -131,7 +131,7 @@ async def test_fifty_messages_at_once_from_one_owner_are_handled_once_each_in_or
 async def test_another_owner_is_answered_while_one_waits(database: Database, fake_telegram: FakeTelegram) -> None:
     if database.engine.dialect.name == "sqlite":
         pytest.skip("SQLite has one writer at a time: owners queue for it, for a millisecond each")
-    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
+    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock(START))
     with Server(app) as server:
         async with httpx.AsyncClient(base_url=server.base_url, headers={SECRET_HEADER: SECRET}) as http:
             await http.post("/telegram/webhook", json=tg.text(CHAT, "halo"))

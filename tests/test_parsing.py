@@ -247,6 +247,29 @@ def test_ascii_digits_reads_each_sign_as_the_digit_it_shows() -> None:
         assert ascii_digits(f"no {sign}.") == (f"no {shown}." if shown is not None else f"no {sign}."), f"U+{ord(sign):04X}"
 
 
+NUMBER_QUESTIONS: list[tuple[str, Callable[[str], object], str, object]] = [
+    # (question, its parser, an answer written in ASCII digits, what it means)
+    ("workers", parse_whole_number, "3", 3),
+    ("turnover", parse_rupiah, "2 juta", 2_000_000),
+    ("year", lambda text: parse_year(text, today=date(2026, 11, 27)), "2020", 2020),
+    ("NIK", lambda text: parse_nik(text, today=date(2026, 11, 27)), "6202054101900001", "6202054101900001"),
+    ("NIB", parse_nib, "9120001234567", "9120001234567"),
+    ("phone", parse_phone, "0812-3456-7890", "+6281234567890"),
+]
+
+
+@pytest.mark.parametrize(("question", "parse", "written", "meant"), NUMBER_QUESTIONS,
+                         ids=[row[0] for row in NUMBER_QUESTIONS])
+def test_every_question_that_takes_a_number_reads_the_digits_of_every_script(
+        question: str, parse: Callable[[str], object], written: str, meant: object) -> None:
+    """The same answer in each script's own digits ("٢ juta", "२०२०", "０８１２…") means the same thing."""
+    zeros = {chr(point - int(unicodedata.digit(sign))) for sign in NUMBER_SIGNS if unicodedata.category(sign) == "Nd"
+             for point in [ord(sign)]}
+    for zero in sorted(zeros):
+        local = "".join(chr(ord(zero) + int(c)) if c.isdigit() else c for c in written)
+        assert parse(local) == meant, f"{question}: {local!r} (digits from U+{ord(zero):04X})"
+
+
 # --- kabupaten -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(

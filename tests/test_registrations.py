@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import insert, select
 
-from domain.assessment import Level
+from domain.assessment import LEVELS, Level
 from domain.classes import BusinessClass
 from store.db import Database
 from store.models import (
@@ -25,7 +25,7 @@ from store.models import (
     TrainingSession,
 )
 from store.officers import PROVINCE
-from store.registrations import BUSINESS_CLASSES, LEVELS, MESSAGES_SHOWN, SORTS, ExportRow, RegistrationFilter, mask_nik
+from store.registrations import BUSINESS_CLASSES, MESSAGES_SHOWN, SORTS, ExportRow, RegistrationFilter, mask_nik
 from store.registry import registration_number
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)

@@ -9,14 +9,13 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.sample import SAMPLE_MONTHS, SAMPLE_UNTIL, seed
-from domain.assessment import level
+from domain.assessment import LEVELS, level
 from domain.regions import kabupaten_list, kecamatan_of
-from flows.assessment import FOOD_SECTORS
+from domain.sectors import FOOD_SECTORS
 from flows.scoring import dimension_scores, score
 from store.db import Database
 from store.models import DIMENSION_COLUMNS, Assessment, Business, Enrollment, Owner, Programme, TrainingSession
 from store.officers import PROVINCE
-from store.registrations import LEVELS
 from store.statistics import ProgrammeFill
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)

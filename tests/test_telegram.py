@@ -26,7 +26,7 @@ from server import Server
 from store.db import Database
 from store.models import Conversation, Owner
 from telegram_user import SECRET, TelegramUser, telegram_settings
-from transcript import Clock, check
+from transcript import START, Clock, check
 
 CHAT = 123456789
 BOT = Bot("123:TEST")
@@ -103,7 +103,7 @@ def test_a_reply_without_choices_clears_an_earlier_keyboard() -> None:
 
 @pytest.fixture
 def telegram(database: Database, fake_telegram: FakeTelegram) -> Iterator[TelegramUser]:
-    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
+    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock(START))
     with Server(app) as server, httpx.Client(base_url=server.base_url) as client:
         yield TelegramUser(client, fake_telegram, CHAT)
 
@@ -183,7 +183,7 @@ def _conversation(database: Database) -> Conversation:
 
 def test_when_handling_fails_telegram_is_asked_to_send_the_update_again(
         database: Database, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock())
+    app = create_app(telegram_settings(database, fake_telegram), database, clock=Clock(START))
     conversations = app.state.mailboxes.conversations
     real = conversations.handle_waiting
 
@@ -235,7 +235,7 @@ def test_a_reply_telegram_asks_to_slow_down_for_goes_once_the_wait_is_over(datab
                                                                           fake_telegram: FakeTelegram) -> None:
     fake_telegram.rate_limit_next(1, retry_after=1)
     fake_telegram.queue_update(tg.text(CHAT, "halo"))
-    with Server(create_app(telegram_settings(database, fake_telegram), database, polling=True, clock=Clock())):
+    with Server(create_app(telegram_settings(database, fake_telegram), database, polling=True, clock=Clock(START))):
         _wait_for(lambda: fake_telegram.sent(CHAT))
     [answer] = fake_telegram.sent(CHAT)
     assert "Selamat datang di TABE" in answer and fake_telegram.too_many_requests == 1
@@ -243,7 +243,7 @@ def test_a_reply_telegram_asks_to_slow_down_for_goes_once_the_wait_is_over(datab
 
 def test_a_polled_update_that_cannot_be_handled_gets_an_apology(database: Database, fake_telegram: FakeTelegram,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    app = create_app(telegram_settings(database, fake_telegram), database, polling=True, clock=Clock())
+    app = create_app(telegram_settings(database, fake_telegram), database, polling=True, clock=Clock(START))
 
     def registry_down(*_args: object) -> dict[str, list[Reply]]:
         raise OperationalError("SELECT", {}, Exception("the registry is down"))

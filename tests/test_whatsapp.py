@@ -25,7 +25,7 @@ TRANSCRIPTS = Path(__file__).parent / "transcripts"
 @pytest.fixture
 def whatsapp(database: Database) -> Iterator[WhatsAppPhone]:
     settings = whatsapp_settings(database)
-    with Server(create_app(settings, database, clock=Clock())) as server, httpx.Client(base_url=server.base_url) as client:
+    with Server(create_app(settings, database, clock=Clock(START))) as server, httpx.Client(base_url=server.base_url) as client:
         yield WhatsAppPhone(client, settings)
 
 
@@ -59,7 +59,7 @@ def test_a_forged_request_is_refused_before_its_fields_are_judged(whatsapp: What
 
 def test_a_webhook_address_with_a_query_string_validates(database: Database) -> None:
     settings = whatsapp_settings(database)
-    with Server(create_app(settings, database, clock=Clock())) as server, httpx.Client(base_url=server.base_url) as client:
+    with Server(create_app(settings, database, clock=Clock(START))) as server, httpx.Client(base_url=server.base_url) as client:
         phone = WhatsAppPhone(client, settings)
         fields = phone.message("halo")
         signature = phone.validator.compute_signature(PUBLIC + "/whatsapp/webhook?source=twilio", fields)
@@ -126,7 +126,7 @@ def test_status_callbacks_are_recorded(whatsapp: WhatsAppPhone, database: Databa
 
 
 def test_without_credentials_whatsapp_is_off(sqlite_database: Database) -> None:
-    with Server(create_app(Settings(database_url=sqlite_database.url), sqlite_database, clock=Clock())) as server:
+    with Server(create_app(Settings(database_url=sqlite_database.url), sqlite_database, clock=Clock(START))) as server:
         assert httpx.post(server.base_url + "/whatsapp/webhook", data={"Body": "halo"}).status_code == 404
 
 

@@ -9,9 +9,10 @@ training programmes first (a file in tests/programmes/, or `sample` for the samp
 `{start:moment}` for that moment ("Jumat, 27 November 2026 pukul 09.00 WIB"), and `{start:year-N}` for
 the year N years before it ("3 tahun lalu"), so a transcript holds no date of its own.
 
-Transcripts start at START: Friday 27 November 2026, 09.00 WIB, or the moment TABE_TEST_CLOCK gives
-(ISO 8601), so the same transcripts can be played under other clocks. A transcript that loads
-programmes starts at FIXED_START whatever the clock: its programmes' sessions have fixed dates.
+Transcripts start at START: Friday 27 November 2026, 09.00 WIB (FIXED_START), or the moment
+TABE_TEST_CLOCK gives (ISO 8601), so the same transcripts, and the channels' tests that hand START
+to their servers, can be played under other clocks. A transcript that loads programmes starts at
+FIXED_START whatever the clock: its programmes' sessions have fixed dates, as have other tests'.
 
 Before the first message, `@officer SCOPE` makes the chatting phone an active officer's (SCOPE is
 `provinsi`, or a kabupaten/kota by code or name), and each `@owners N KABUPATEN SECTOR CLASS [HOW]`
@@ -71,9 +72,9 @@ def dated(words: str, start: datetime) -> str:
 
 
 class Clock:
-    """A clock the test moves by hand."""
+    """A clock the test moves by hand; it starts at FIXED_START unless told otherwise."""
 
-    def __init__(self, now: datetime = START) -> None:
+    def __init__(self, now: datetime = FIXED_START) -> None:
         self.now = now
 
     def __call__(self) -> datetime:
