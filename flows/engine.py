@@ -181,7 +181,7 @@ class QuestionFlow:
             if suggested and number is not None and number - 1 not in suggested:
                 rejection = Suggest(N_("Please reply with one of the numbers shown."), suggested)
                 return [self._rejected(turn, question, rejection)]
-            text = _narrowed(_label_if_numbered(text, labels), labels, suggested)
+            text = _narrowed(_label_if_numbered(text, number, labels), labels, suggested)
         try:
             value = question.parse(text, turn)
         except Invalid as rejection:
@@ -378,12 +378,12 @@ def fire(machine: Machine, turn: Turn, trigger: str, answers: Answers, **kwargs:
     return moved
 
 
-def _label_if_numbered(text: str, labels: Sequence[str]) -> str:
-    """A bare choice number stands for its label, so every parser understands "1" for "Ya".
+def _label_if_numbered(text: str, number: int | None, labels: Sequence[str]) -> str:
+    """A bare choice number (`number`, read from `text`) stands for its label, so every parser understands "1" for
+    "Ya".
 
     A number beyond the list is passed on in ASCII digits ("٠" as "0"), for the parser to say which ones there are.
     """
-    number = choice_number(text)
     if number is None:
         return text
     return labels[number - 1] if 1 <= number <= len(labels) else ascii_digits(text)
