@@ -22,21 +22,15 @@ from bot.settings import Settings, load_settings
 from bot.terminal import MAX_IDENTITY, chat
 from domain.assessment import LEVELS
 from domain.channels import PUSH_CHANNELS
+from domain.classes import UMKM_CLASSES
 from domain.invalid import Invalid
 from domain.regions import region
+from domain.sectors import SECTOR_KEYS
 from flows.announce import MAX_ANNOUNCEMENT
 from flows.conversation import Conversations
 from flows.i18n import Text
 from flows.notices import announcement_text
 from flows.parsing import parse_phone
-from flows.programme_file import (
-    CLASSES,
-    SECTOR_KEYS,
-    ProgrammeFileError,
-    apply_programmes,
-    exact_kabupaten,
-    read_programme_file,
-)
 from store.announcements import Reach, Report, Segment
 from store.db import Database
 from store.migrate import BadDatabaseUrl, DatabaseUnusable, check_database, failed_midway, upgrade
@@ -136,8 +130,8 @@ def command_line() -> argparse.ArgumentParser:
     announce_parser.add_argument("--kabupaten", type=_kabupaten, help="only owners with a business in this "
                                  "kabupaten/kota, by code (62.02) or name (Kotim)")
     announce_parser.add_argument("--sector", type=_one_of(SECTOR_KEYS), help=f"one of {', '.join(SECTOR_KEYS)}")
-    announce_parser.add_argument("--class", dest="business_class", type=_one_of(CLASSES),
-                                 help=f"one of {', '.join(CLASSES)}")
+    announce_parser.add_argument("--class", dest="business_class", type=_one_of(UMKM_CLASSES),
+                                 help=f"one of {', '.join(UMKM_CLASSES)}")
     announce_parser.add_argument("--programme", metavar="CODE", help="only owners taking part in this programme")
     announce_parser.add_argument("--level", type=_one_of(LEVELS),
                                  help=f"only owners whose latest self-assessment is at this level: {', '.join(LEVELS)}")
@@ -250,6 +244,8 @@ def set_webhook(_args: argparse.Namespace, settings: Settings) -> int:
 
 def import_programmes(args: argparse.Namespace, settings: Settings) -> int:
     """Apply a programme file whole, or say everything wrong with it and change nothing."""
+    from flows.programme_file import ProgrammeFileError, apply_programmes, read_programme_file  # and PyYAML
+
     path: Path = args.file
     try:
         programmes, sessions = read_programme_file(path)
@@ -300,6 +296,8 @@ def _scope(text: str) -> str:
 
 def _kabupaten(text: str) -> str:
     """One kabupaten/kota by code or exact name, as programme files give them: a near miss is refused."""
+    from flows.programme_file import exact_kabupaten  # only when asked: it brings PyYAML
+
     try:
         return exact_kabupaten(text)
     except ValueError as bad:

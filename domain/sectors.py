@@ -26,6 +26,7 @@ SECTORS = (
     Sector("wisata", N_("Tourism and lodging"), "I"),
     Sector(OTHER, N_("Other"), "-"),
 )
+SECTOR_KEYS = tuple(sector.key for sector in SECTORS)
 SECTOR_BY_KEY = {sector.key: sector for sector in SECTORS}
 # What owners say their business does, for each group of the menu.
 SECTOR_WORDS = {

@@ -30,7 +30,7 @@ from domain.invalid import Ambiguous, Invalid, Phrase, english
 from domain.msgid import N_
 from domain.places import names_exactly, parse_kabupaten
 from domain.regions import region
-from domain.sectors import SECTORS
+from domain.sectors import SECTOR_KEYS
 from domain.wib import WIB, in_wib
 from flows.notices import tell_seat_given
 from store.db import Database
@@ -47,8 +47,6 @@ DEADLINE_BEFORE_START = timedelta(days=1)  # when the file gives no signup_deadl
 FIRST_YEAR, LAST_YEAR = 1900, 9998
 
 DIMENSIONS = tuple(dimension.value for dimension in Dimension)
-CLASSES = tuple(business_class.value for business_class in UMKM_CLASSES)
-SECTOR_KEYS = tuple(sector.key for sector in SECTORS)
 
 # The CSV's columns, and the names the YAML and the checks use for them.
 CSV_PROGRAMME_COLUMNS = {"programme": "code", "name": "name", "description": "description", "organiser": "organiser",
@@ -284,7 +282,7 @@ def programme_of(fields: Fields) -> ProgrammeRecord | None:
         organiser=fields.take("organiser", _text(MAX_ORGANISER)),
         dimensions=fields.take("teaches", _choices(DIMENSIONS, required=True)),
         kabupaten_codes=fields.take("kabupaten", _kabupaten_list),
-        business_classes=fields.take("classes", _choices(CLASSES)), sectors=fields.take("sectors", _choices(SECTOR_KEYS)))
+        business_classes=fields.take("classes", _choices(UMKM_CLASSES)), sectors=fields.take("sectors", _choices(SECTOR_KEYS)))
     return None if fields.bad else record
 
 

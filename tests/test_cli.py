@@ -389,7 +389,7 @@ def test_announce_list_shows_the_latest_first(six_owners: Database, monkeypatch:
 
 # -- what a command imports ---------------------------------------------------------------------
 
-HEAVY = ("uvicorn", "starlette", "telegram", "twilio", "bot.app")  # the web server and the channels' clients
+HEAVY = ("uvicorn", "starlette", "telegram", "twilio", "bot.app", "yaml")  # the web server, the channels' clients, files
 
 
 def _imported(database: Database, *arguments: str, stdin: str = "") -> set[str]:
