@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import sample
-from bot.settings import Settings, load_settings
+from bot.settings import BadSetting, Settings, load_settings
 from bot.terminal import MAX_IDENTITY, chat
 from domain.assessment import LEVELS
 from domain.channels import PUSH_CHANNELS
@@ -49,7 +49,11 @@ def _identity(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = command_line().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except BadSetting as bad:  # one line naming the setting, never a traceback
+        print(bad, file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the bot token in the URL
     logging.getLogger("transitions").setLevel(logging.WARNING)  # two lines for every message otherwise

@@ -48,7 +48,20 @@ class Settings:
         return [name for name, value in needed.items() if not value]
 
 
+class BadSetting(ValueError):
+    """A setting in the environment that cannot be used; the message names it and says what it takes."""
+
+
+def _whole_number(name: str, default: int, largest: int) -> int:
+    """A setting that is a whole number from 1 to `largest`, or its default when it is not set."""
+    given = os.environ.get(name) or str(default)
+    if not given.isascii() or not given.isdigit() or not 1 <= int(given) <= largest:
+        raise BadSetting(f"{name} must be a whole number from 1 to {largest:,}, not {given!r}")
+    return int(given)
+
+
 def load_settings() -> Settings:
+    """The settings from the environment (and .env); BadSetting for one that cannot be used."""
     load_dotenv(override=False)  # the real environment wins over the file
     env = os.environ.get
     return Settings(
@@ -60,9 +73,9 @@ def load_settings() -> Settings:
         twilio_auth_token=env("TWILIO_AUTH_TOKEN", ""),
         twilio_whatsapp_from=env("TWILIO_WHATSAPP_FROM", ""),
         twilio_api_base_url=(env("TWILIO_API_BASE_URL") or TWILIO_API_BASE_URL).rstrip("/"),
-        twilio_mps=int(env("TWILIO_MPS") or DEFAULT_TWILIO_MPS),
+        twilio_mps=_whole_number("TWILIO_MPS", DEFAULT_TWILIO_MPS, 10_000),
         twilio_announcement_content_sid=env("TWILIO_ANNOUNCEMENT_CONTENT_SID", ""),
-        telegram_mps=int(env("TELEGRAM_MPS") or DEFAULT_TELEGRAM_MPS),
+        telegram_mps=_whole_number("TELEGRAM_MPS", DEFAULT_TELEGRAM_MPS, 10_000),
         public_base_url=env("PUBLIC_BASE_URL", "").rstrip("/"),
-        port=int(env("PORT") or DEFAULT_PORT),
+        port=_whole_number("PORT", DEFAULT_PORT, 65_535),
     )

@@ -558,3 +558,18 @@ def test_a_postgresql_database_nobody_migrated_says_run_tabe_db_upgrade_until_it
         with server.connect() as connection:
             connection.execute(text("DROP DATABASE tabe_unmigrated WITH (FORCE)"))
         server.dispose()
+
+
+BAD_SETTINGS = [("PORT", "abc"), ("PORT", "70000"), ("PORT", "0"), ("TWILIO_MPS", "1.5"), ("TWILIO_MPS", "-3"),
+                ("TELEGRAM_MPS", "٣٠"), ("TELEGRAM_MPS", "thirty")]
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_SETTINGS, ids=[f"{name}={value}" for name, value in BAD_SETTINGS])
+@pytest.mark.parametrize("arguments", [("officers", "list"), ("serve",), ("worker",)], ids=" ".join)
+def test_a_setting_that_is_not_a_number_is_named_in_one_line(sqlite_database: Database, name: str, value: str,
+                                                              arguments: tuple[str, ...]) -> None:
+    done = subprocess.run([str(TABE), *arguments], env=_environment(sqlite_database, **{name: value}),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"{name} must be a whole number from 1 to ") and line.endswith(f", not {value!r}"), line
