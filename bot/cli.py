@@ -9,6 +9,7 @@ import asyncio
 import gc
 import getpass
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -70,6 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Refused as refused:
         print(refused, file=sys.stderr)
         return 2
+    except BrokenPipeError:  # whoever read our output stopped reading (`tabe chat | head`): nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+        return 1
 
 
 def command_line() -> argparse.ArgumentParser:

@@ -573,3 +573,14 @@ def test_a_setting_that_is_not_a_number_is_named_in_one_line(sqlite_database: Da
     assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr
     [line] = done.stderr.splitlines()
     assert line.startswith(f"{name} must be a whole number from 1 to ") and line.endswith(f", not {value!r}"), line
+
+
+def test_a_reader_that_stops_reading_ends_the_chat_quietly(sqlite_database: Database) -> None:
+    """`tabe chat | head -1`: the pipe closes under the bot's answers; no traceback, a non-zero exit."""
+    process = subprocess.Popen([str(TABE), "chat", "--as", "siti"], env=_environment(sqlite_database),
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stdin is not None
+    process.stdout.readline()
+    process.stdout.close()  # as `head -1` does once it has its line
+    _, errors = process.communicate("halo\nhalo\nhalo\n".encode(), timeout=60)
+    assert process.returncode == 1 and errors.decode() == ""
