@@ -52,11 +52,12 @@ class BadSetting(ValueError):
     """A setting in the environment that cannot be used; the message names it and says what it takes."""
 
 
-def _whole_number(name: str, default: int, largest: int) -> int:
-    """A setting that is a whole number from 1 to `largest`, or its default when it is not set."""
+def _whole_number(name: str, default: int, largest: int | None = None) -> int:
+    """A setting that is a whole number from 1 (to `largest`, where there is one), or its default when it is not set."""
     given = os.environ.get(name) or str(default)
-    if not given.isascii() or not given.isdigit() or not 1 <= int(given) <= largest:
-        raise BadSetting(f"{name} must be a whole number from 1 to {largest:,}, not {given!r}")
+    if not given.isascii() or not given.isdigit() or not 1 <= int(given) <= (largest or int(given)):
+        within = f"from 1 to {largest:,}" if largest else "of at least 1"
+        raise BadSetting(f"{name} must be a whole number {within}, not {given!r}")
     return int(given)
 
 
@@ -73,9 +74,9 @@ def load_settings() -> Settings:
         twilio_auth_token=env("TWILIO_AUTH_TOKEN", ""),
         twilio_whatsapp_from=env("TWILIO_WHATSAPP_FROM", ""),
         twilio_api_base_url=(env("TWILIO_API_BASE_URL") or TWILIO_API_BASE_URL).rstrip("/"),
-        twilio_mps=_whole_number("TWILIO_MPS", DEFAULT_TWILIO_MPS, 10_000),
+        twilio_mps=_whole_number("TWILIO_MPS", DEFAULT_TWILIO_MPS),
         twilio_announcement_content_sid=env("TWILIO_ANNOUNCEMENT_CONTENT_SID", ""),
-        telegram_mps=_whole_number("TELEGRAM_MPS", DEFAULT_TELEGRAM_MPS, 10_000),
+        telegram_mps=_whole_number("TELEGRAM_MPS", DEFAULT_TELEGRAM_MPS),
         public_base_url=env("PUBLIC_BASE_URL", "").rstrip("/"),
         port=_whole_number("PORT", DEFAULT_PORT, 65_535),
     )

@@ -561,7 +561,7 @@ def test_a_postgresql_database_nobody_migrated_says_run_tabe_db_upgrade_until_it
 
 
 BAD_SETTINGS = [("PORT", "abc"), ("PORT", "70000"), ("PORT", "0"), ("TWILIO_MPS", "1.5"), ("TWILIO_MPS", "-3"),
-                ("TELEGRAM_MPS", "٣٠"), ("TELEGRAM_MPS", "thirty")]
+                ("TWILIO_MPS", "0"), ("TELEGRAM_MPS", "٣٠"), ("TELEGRAM_MPS", "thirty")]
 
 
 @pytest.mark.parametrize(("name", "value"), BAD_SETTINGS, ids=[f"{name}={value}" for name, value in BAD_SETTINGS])
@@ -572,7 +572,7 @@ def test_a_setting_that_is_not_a_number_is_named_in_one_line(sqlite_database: Da
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr
     [line] = done.stderr.splitlines()
-    assert line.startswith(f"{name} must be a whole number from 1 to ") and line.endswith(f", not {value!r}"), line
+    assert line.startswith(f"{name} must be a whole number ") and line.endswith(f", not {value!r}"), line
 
 
 def test_a_reader_that_stops_reading_ends_the_chat_quietly(sqlite_database: Database) -> None:
