@@ -197,7 +197,7 @@ def seed_owners(args: argparse.Namespace, settings: Settings) -> int:
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve even while the database is away or not migrated (platforms start the web before it): /healthz says 503."""
-    if args.polling and settings.telegram_missing():
+    if args.polling and not settings.telegram_bot_token:
         print("--polling needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
         return 2
     try:
@@ -237,15 +237,15 @@ def run_worker(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def set_webhook(_args: argparse.Namespace, settings: Settings) -> int:
-    from bot.telegram import register_webhook
+    from bot import telegram
 
-    missing = settings.telegram_missing() + [
+    missing = telegram.missing(settings) + [
         name for name, value in (("TELEGRAM_WEBHOOK_SECRET", settings.telegram_webhook_secret),
                                  ("PUBLIC_BASE_URL", settings.public_base_url)) if not value]
     if missing:
         print(f"set {', '.join(missing)} first", file=sys.stderr)
         return 2
-    asyncio.run(register_webhook(settings))
+    asyncio.run(telegram.register_webhook(settings))
     print(f"Telegram delivers updates to {settings.public_base_url}/telegram/webhook")
     return 0
 

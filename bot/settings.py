@@ -37,16 +37,6 @@ class Settings:
         """Where officers open the dashboard: under PUBLIC_BASE_URL, else this machine's own server."""
         return (self.public_base_url or f"http://127.0.0.1:{self.port}") + "/admin"
 
-    def telegram_missing(self) -> list[str]:
-        """The settings Telegram still needs to be on; empty when it is on."""
-        return [] if self.telegram_bot_token else ["TELEGRAM_BOT_TOKEN"]
-
-    def whatsapp_missing(self) -> list[str]:
-        """The settings WhatsApp still needs; the signature check needs the public address too."""
-        needed = {"TWILIO_ACCOUNT_SID": self.twilio_account_sid, "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
-                  "TWILIO_WHATSAPP_FROM": self.twilio_whatsapp_from, "PUBLIC_BASE_URL": self.public_base_url}
-        return [name for name, value in needed.items() if not value]
-
 
 class BadSetting(ValueError):
     """A setting in the environment that cannot be used; the message names it and says what it takes."""

@@ -519,7 +519,7 @@ class TelegramSender:
 
 def missing(settings: Settings) -> list[str]:
     """The settings Telegram still needs to be on; none when it is on."""
-    return settings.telegram_missing()
+    return [] if settings.telegram_bot_token else ["TELEGRAM_BOT_TOKEN"]
 
 
 def caveats(settings: Settings) -> list[str]:

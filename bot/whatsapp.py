@@ -272,8 +272,10 @@ def _code(error_code: object) -> int | None:
 
 
 def missing(settings: Settings) -> list[str]:
-    """The settings WhatsApp still needs to be on; none when it is on."""
-    return settings.whatsapp_missing()
+    """The settings WhatsApp still needs to be on; none when it is on. The signature check needs the public address."""
+    needed = {"TWILIO_ACCOUNT_SID": settings.twilio_account_sid, "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
+              "TWILIO_WHATSAPP_FROM": settings.twilio_whatsapp_from, "PUBLIC_BASE_URL": settings.public_base_url}
+    return [name for name, value in needed.items() if not value]
 
 
 def caveats(_settings: Settings) -> list[str]:

@@ -326,7 +326,7 @@ def choice_number(text: str) -> int | None:
 
 
 def _choice_query(text: str) -> str:
-    return normalise_name(ascii_digits(clean(text)))
+    return normalise_name(number_text(text))
 
 
 def parse_choice(text: str, options: Sequence[str]) -> int:
