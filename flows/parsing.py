@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -21,6 +21,7 @@ from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.names import Names, closest, numbered_answer
 from domain.text import clean, normalise_name
+from domain.words import NO, NONE, YES, I, words_for
 
 
 def _has_digit(text: str) -> bool:
@@ -30,20 +31,21 @@ def _has_digit(text: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Yes / no
 
-_YES_WORDS = frozenset({
-    "ya", "iya", "iy", "y", "yes", "yup", "betul", "benar", "bener", "ok", "oke", "okey", "okay",
-    "setuju", "boleh", "sudah", "udah", "sdh", "mau", "tentu", "siap", "baik", "baiklah", "sip",
-    "👍", "✅",
-})
-_NO_WORDS = frozenset({
-    "tidak", "tdk", "tak", "gak", "ga", "gk", "nggak", "ngga", "enggak", "engga", "ndak", "nda",
-    "no", "n", "nope", "bukan", "jangan", "belum", "blm", "blum", "salah", "batal",
-    "👎", "❌",
-})
-# Words an owner may put before the answer itself: "saya setuju", "saya tidak setuju".
-_LEADING_FILLERS = frozenset({"saya", "sy", "aku", "kami"})
 
-_ANSWER_WORD = re.compile(r"[a-z]+|[👍👎✅❌]")
+def _symbols(phrases: frozenset[str]) -> set[str]:
+    """The phrases that are signs rather than words: 👍, ❌."""
+    return {phrase for phrase in phrases if not re.search(r"[a-z]", phrase)}
+
+
+_YES_WORDS = words_for(YES)
+_NO_WORDS = words_for(NO) | words_for(NONE)  # "kadada", "gaada": having none of it answers no
+# Words an owner may put before the answer itself: "saya setuju", "ulun handak", "sy tidak setuju".
+_LEADING_FILLERS = words_for(I)
+
+# An answer is read as words and the symbols our word lists hold (👍, ❌), whatever else surrounds them.
+_ANSWER_WORD = re.compile(
+    "|".join(["[a-z]+", *map(re.escape, sorted(_symbols(_YES_WORDS | _NO_WORDS), key=len, reverse=True))])
+)
 _REPEATED_LETTER = re.compile(r"(.)\1+")
 
 
@@ -52,24 +54,37 @@ def _squeeze(word: str) -> str:
     return _REPEATED_LETTER.sub(r"\1", word)
 
 
-_SQUEEZED_YES = frozenset(_squeeze(word) for word in _YES_WORDS)
-_SQUEEZED_NO = frozenset(_squeeze(word) for word in _NO_WORDS)
+def _phrase_words(phrases: frozenset[str]) -> frozenset[tuple[str, ...]]:
+    """Each phrase as the squeezed words an answer is compared with: "kada punya" -> ("kada", "punya")."""
+    return frozenset(tuple(_squeeze(word) for word in _ANSWER_WORD.findall(phrase)) for phrase in phrases)
+
+
+_YES_PHRASES = _phrase_words(_YES_WORDS)
+_NO_PHRASES = _phrase_words(_NO_WORDS)
+_NEGATIONS = frozenset(phrase[0] for phrase in _NO_PHRASES)
+_FILLERS = frozenset(phrase[0] for phrase in _phrase_words(_LEADING_FILLERS))
 
 
 def _answer_words(text: str) -> list[str]:
     words = [_squeeze(word) for word in _ANSWER_WORD.findall(clean(text).casefold())]
-    while words and words[0] in _LEADING_FILLERS:
+    while words and words[0] in _FILLERS:
         words.pop(0)
     return words
 
 
+def _leading_phrase(words: list[str], phrases: frozenset[tuple[str, ...]]) -> int:
+    """How many of the first words make one of the phrases (the longest one); 0 when none does."""
+    return max((len(phrase) for phrase in phrases if tuple(words[:len(phrase)]) == phrase), default=0)
+
+
 def parse_yes_no(text: str) -> bool:
-    """True for ya/iya/setuju/…, False for tidak/gak/belum/…; the first word decides."""
+    """True for ya/iya/setuju/ih/…, False for tidak/gak/belum/kada/…; the first words decide."""
     words = _answer_words(text)
-    if words and words[0] in _SQUEEZED_NO:
-        # Whatever follows a leading "tidak" is what it negates: "tidak setuju".
+    if _leading_phrase(words, _NO_PHRASES):
+        # Whatever follows a leading "tidak" is what it negates: "tidak setuju", "kada hakun".
         return False
-    if words and words[0] in _SQUEEZED_YES and not _SQUEEZED_NO.intersection(words[1:]):
+    said_yes = _leading_phrase(words, _YES_PHRASES)
+    if said_yes and not _NEGATIONS.intersection(words[said_yes:]):
         return True
     # "ya tapi tidak" and anything unrecognised: better to ask again than to guess.
     raise Invalid(N_("Please answer ya or tidak."))
@@ -109,28 +124,179 @@ def _int_from_digits(digits: str) -> int:
     return int(digits.lstrip("0") or "0")
 
 
-# Small counts are often written out: "dua orang", "sepuluh".
-_NUMBER_WORDS = {
-    "nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
-    "delapan": 8, "sembilan": 9, "sepuluh": 10, "sebelas": 11,
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+# Numbers written out, as owners dictate them: "lima belas orang", "dua juta lima ratus ribu", "setengah juta".
+# Banjar: ampat, anam, sambilan, sapuluh in both detik.com/kalimantan/budaya/d-7934499 and
+# planetdialek.blogspot.com/2011/12/bahasa-banjar.html; talu, dalapan, balas, pulu in detik; lapan, saratus, saribu,
+# sajuta in planetdialek. Detik's "sasai" (one) and "huluk" (zero) are in no other list, so they are left out.
+_DIGIT_WORDS = {
+    "nol": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8,
+    "sembilan": 9,
+    "talu": 3, "ampat": 4, "anam": 6, "dalapan": 8, "lapan": 8, "sambilan": 9,  # Banjar
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
 }
-_NUMBER_WORD = re.compile(rf"(?<![a-z])({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})(?![a-z])")
+_TEENS_AFTER_DIGIT = frozenset({"belas", "balas"})  # "dua belas" is 12; Banjar "dua balas"
+_TENS_AFTER_DIGIT = frozenset({"puluh", "pulu"})  # "dua puluh" is 20; Banjar "dua pulu"
+_HUNDREDS_AFTER_DIGIT = frozenset({"ratus", "hundred"})
+_TENS_WORDS = {  # a number from 10 to 19 in one word
+    "sepuluh": 10, "sebelas": 11, "sapuluh": 10,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}
+_ENGLISH_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                 "ninety": 90}
+_ONE_HUNDRED = frozenset({"seratus", "saratus"})
+_SCALES = {"ribu": 10**3, "juta": 10**6, "miliar": 10**9, "milyar": 10**9, "triliun": 10**12, "trilyun": 10**12,
+           "thousand": 10**3, "million": 10**6, "billion": 10**9}
+_ONE_OF_SCALE = {"seribu": 10**3, "sejuta": 10**6, "semiliar": 10**9, "semilyar": 10**9, "setriliun": 10**12,
+                 "saribu": 10**3, "sajuta": 10**6}
+_SCALE_UNITS = {10**3: "ribu", 10**6: "juta", 10**9: "miliar", 10**12: "triliun"}  # as _UNIT_MULTIPLIERS reads them
+_HALF = "setengah"
+_DECIMAL_POINTS = frozenset({"koma", "point"})  # "satu koma lima juta"
+_AND = "and"  # "two hundred and fifty"
+_NUMBER_VOCABULARY = frozenset({
+    *_DIGIT_WORDS, *_TEENS_AFTER_DIGIT, *_TENS_AFTER_DIGIT, *_HUNDREDS_AFTER_DIGIT, *_TENS_WORDS, *_ENGLISH_TENS,
+    *_ONE_HUNDRED, *_SCALES, *_ONE_OF_SCALE, _HALF, *_DECIMAL_POINTS, _AND,
+})
+_LETTERS = re.compile(r"[a-z]+")
+
+# One part of a written-out number: its value (None for a bare "juta" after digits) and the scale after it.
+_Term = tuple[Decimal | None, int | None]
 
 
-_COMPOUND_NUMBER = re.compile(r"(?<![a-z])(?:belas|puluh|ratus|ribu|juta|teen|ty|hundred|thousand|million)(?![a-z])")  # "dua belas" is not 2: ask for digits
+def _word(words: Sequence[str], at: int) -> str:
+    """words[at], or "" past the end."""
+    return words[at] if at < len(words) else ""
 
 
-def _with_number_words_as_digits(text: str) -> str:
-    """ "dua orang" -> "2 orang", used only where the text has no digits and no compound number."""
-    if _has_digit(text) or _COMPOUND_NUMBER.search(text.casefold()):
-        return text
-    return _NUMBER_WORD.sub(lambda word: str(_NUMBER_WORDS[word.group(1)]), text.casefold())
+def _below_hundred(words: Sequence[str], at: int) -> tuple[int, int] | None:
+    """The number below 100 written from words[at] ("lima belas", "dua puluh satu", "twenty one") and where it ends."""
+    word = _word(words, at)
+    if word in _TENS_WORDS:
+        return _TENS_WORDS[word], at + 1
+    if word in _ENGLISH_TENS:
+        unit = _DIGIT_WORDS.get(_word(words, at + 1), 0)
+        return (_ENGLISH_TENS[word] + unit, at + 2) if unit else (_ENGLISH_TENS[word], at + 1)
+    if word not in _DIGIT_WORDS:
+        return None
+    digit = _DIGIT_WORDS[word]
+    if digit and _word(words, at + 1) in _TEENS_AFTER_DIGIT:
+        return 10 + digit, at + 2
+    if digit and _word(words, at + 1) in _TENS_AFTER_DIGIT:
+        unit = _DIGIT_WORDS.get(_word(words, at + 2), 0)
+        return (10 * digit + unit, at + 3) if unit else (10 * digit, at + 2)
+    return digit, at + 1
+
+
+def _below_thousand(words: Sequence[str], at: int) -> tuple[int, int] | None:
+    """The number below 1000 written from words[at] ("dua ratus lima puluh", "seratus") and where it ends."""
+    word = _word(words, at)
+    if word in _ONE_HUNDRED:
+        hundreds, at = 100, at + 1
+    elif _DIGIT_WORDS.get(word) and _word(words, at + 1) in _HUNDREDS_AFTER_DIGIT:
+        hundreds, at = 100 * _DIGIT_WORDS[word], at + 2
+    else:
+        return _below_hundred(words, at)
+    rest = _below_hundred(words, at + 1 if _word(words, at) == _AND else at)
+    return (hundreds + rest[0], rest[1]) if rest else (hundreds, at)
+
+
+def _term(words: Sequence[str], at: int) -> tuple[_Term, int] | None:
+    """One part of a written-out number from words[at] ("lima ratus ribu", "satu koma lima juta") and where it ends."""
+    if _word(words, at) in _ONE_OF_SCALE:
+        return (Decimal(1), _ONE_OF_SCALE[_word(words, at)]), at + 1
+    group = _below_thousand(words, at)
+    value, end = (Decimal(group[0]), group[1]) if group else (None, at)
+    with_fraction = end
+    if _word(words, end) == _HALF:
+        value, with_fraction = (value or Decimal(0)) + Decimal("0.5"), end + 1
+    elif value is not None and _word(words, end) in _DECIMAL_POINTS:
+        decimals = ""
+        while _word(words, end + 1 + len(decimals)) in _DIGIT_WORDS:
+            decimals += str(_DIGIT_WORDS[_word(words, end + 1 + len(decimals))])
+        if decimals:
+            value, with_fraction = Decimal(f"{value}.{decimals}"), end + 1 + len(decimals)
+    scale = _SCALES.get(_word(words, with_fraction))
+    if scale is not None:
+        return (value, scale), with_fraction + 1
+    if value is None or with_fraction != end:
+        return None  # a fraction only goes with its scale: "setengah juta", never "satu koma lima" alone
+    return (value, None), end
+
+
+def _spelled_terms(words: Sequence[str]) -> list[_Term] | None:
+    """The parts of the one number these words write out, all of them; None when they are not exactly one number."""
+    terms: list[_Term] = []
+    at = 0
+    while at < len(words):
+        found = _term(words, at)
+        if found is None or (terms and found[0][0] is None):
+            return None
+        term, at = found
+        terms.append(term)
+        if term[1] is None:
+            break  # a group without a scale ends the number: "dua juta lima ratus"
+    return terms if at == len(words) else None
+
+
+def _decimal_text(value: Decimal) -> str:
+    """A value the Indonesian way, as _decimal_number reads it: "0,5" before "juta" is a half."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def _as_amount(terms: list[_Term]) -> str:
+    """The parts as digits and units, for the amount parser to judge: "2 juta 500 ribu", "0,5 juta"."""
+    parts: list[str] = []
+    for value, scale in terms:
+        if value is not None:
+            parts.append(_decimal_text(value))
+        if scale is not None:
+            parts.append(_SCALE_UNITS[scale])
+    return " ".join(parts)
+
+
+def _as_count(terms: list[_Term]) -> str | None:
+    """The whole number the parts make ("seribu dua ratus" -> "1200"); None when they make no whole number."""
+    total = Decimal(0)
+    previous_scale: int | None = None
+    for value, scale in terms:
+        if value is None or (scale is not None and previous_scale is not None and scale >= previous_scale):
+            return None
+        total += value * (scale or 1)
+        previous_scale = scale
+    return str(int(total)) if total == total.to_integral_value() else None
+
+
+def _number_word_runs(text: str) -> Iterator[tuple[int, int, list[str]]]:
+    """Each run of number words with only spaces between them, where it starts and ends in the text, and its words."""
+    run: list[re.Match[str]] = []
+    for match in _LETTERS.finditer(text):
+        if match.group() in _NUMBER_VOCABULARY and run and text[run[-1].end():match.start()].isspace():
+            run.append(match)
+            continue
+        if run:
+            yield run[0].start(), run[-1].end(), [word.group() for word in run]
+        run = [match] if match.group() in _NUMBER_VOCABULARY else []
+    if run:
+        yield run[0].start(), run[-1].end(), [word.group() for word in run]
+
+
+def _with_spelled_numbers(text: str, render: Callable[[list[_Term]], str | None]) -> str:
+    """The text casefolded, each number written out in words rendered in digits; words that are not one number stay."""
+    lowered = text.casefold()
+    pieces: list[str] = []
+    kept_until = 0
+    for start, end, words in _number_word_runs(lowered):
+        terms = _spelled_terms(words)
+        rendered = render(terms) if terms else None
+        if rendered is not None:
+            pieces += [lowered[kept_until:start], rendered]
+            kept_until = end
+    return "".join([*pieces, lowered[kept_until:]])
 
 
 def parse_whole_number(text: str, *, minimum: int = 0, maximum: int | None = None) -> int:
-    """A count such as "12", "1.200", "12 orang" or "dua", within minimum..maximum."""
-    cleaned = _with_number_words_as_digits(number_text(text))
+    """A count such as "12", "1.200", "12 orang", "dua" or "lima belas", within minimum..maximum."""
+    cleaned = _with_spelled_numbers(number_text(text), _as_count)
     tokens = _NUMBER_TOKEN.findall(cleaned)
     if not tokens:
         raise Invalid(N_("Please answer with a number in digits, for example 12."))
@@ -182,7 +348,9 @@ _ROUGHLY_SUFFIX = re.compile(r"(?<=[a-z0-9])\s*-?\s*an(?![a-z])")  # "5 jt-an", 
 def _amount_text(text: str) -> str:
     """The answer without currency marks, a leading label, and words like "sekitar" that do not change the amount."""
     lowered = _AMOUNT_LABEL.sub("", number_text(text).casefold())
-    without_marks = _APPROXIMATION.sub(" ", _CURRENCY_MARK.sub(" ", _ROUGHLY_SUFFIX.sub("", lowered)))
+    # Words first: the "-an" of "5 jt-an" would otherwise cut "delapan" short.
+    spelled = _with_spelled_numbers(lowered, _as_amount)
+    without_marks = _APPROXIMATION.sub(" ", _CURRENCY_MARK.sub(" ", _ROUGHLY_SUFFIX.sub("", spelled)))
     return _AMOUNT_SUFFIX.sub("", " ".join(without_marks.split()))
 
 
@@ -275,7 +443,7 @@ _OLDEST_YEAR = 1900
 
 def parse_year(text: str, *, today: date) -> int:
     """A four-digit year from 1900 up to this year: "2015", "sejak 2015", "3 tahun lalu"."""
-    cleaned = _with_number_words_as_digits(number_text(text)).casefold()
+    cleaned = _with_spelled_numbers(number_text(text), _as_count)
     if not _FOUR_DIGITS.search(cleaned):
         ago = _YEARS_AGO.search(cleaned)
         if ago:
@@ -420,17 +588,16 @@ def refuse_nik(text: str) -> None:
 
 
 _NIB_LENGTH = 13
-_NONE_YET_WORDS = _SQUEEZED_NO | {"kosong", "nihil", "none", "not"}
 _ONLY_DASHES = re.compile(r"[-\u2212\u2013\u2014]+")
 _NOT_A_NIB = N_("Please write the 13-digit NIB, or \"belum punya\" if you have none yet.")
 
 
 def parse_nib(text: str) -> str | None:
-    """A 13-digit NIB, or None when the owner has none yet ("belum punya", "tidak ada", "-")."""
+    """A 13-digit NIB, or None when the owner has none yet ("belum punya", "tidak ada", "kadada", "-")."""
     cleaned = number_text(text)
     if not _has_digit(cleaned):
         words = _answer_words(cleaned)
-        if _ONLY_DASHES.fullmatch(cleaned) or (words and words[0] in _NONE_YET_WORDS):
+        if _ONLY_DASHES.fullmatch(cleaned) or _leading_phrase(words, _NO_PHRASES):
             return None
         raise Invalid(_NOT_A_NIB)
     digits = _DIGIT_GROUP_SEPARATORS.sub("", cleaned)

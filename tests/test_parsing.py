@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from domain.invalid import Ambiguous, Invalid
 from domain.places import parse_kabupaten, parse_kecamatan
 from domain.text import clean
+from domain.words import NO, NONE, YES, words_for
 from flows.parsing import (
     ascii_digits,
     display_phone,
@@ -90,7 +91,8 @@ def test_whole_number(text: str, number: int) -> None:
 @pytest.mark.parametrize(
     ("text", "minimum", "maximum", "reason_part"),
     [
-        ("dua belas", 0, None, "digits"),
+        ("dua tiga", 0, None, "digits"),
+        ("dua puluh dua belas", 0, None, "digits"),
         ("", 0, None, "digits"),
         ("12 atau 13", 0, None, "one number"),
         ("1,5", 0, None, "whole"),
@@ -145,7 +147,11 @@ def test_rupiah(text: str, amount: int) -> None:
 @pytest.mark.parametrize(
     ("text", "reason_part"),
     [
-        ("dua juta", "in digits, for example 2 juta"),
+        ("dua tiga juta", "in digits, for example 2 juta"),
+        ("satu koma lima", "in digits, for example 2 juta"),
+        ("dua juta lima ratus", "only the amount"),
+        ("dua sampai tiga juta", "range"),
+        ("minus dua juta", "negative"),
         ("", "in digits"),
         ("-500.000", "negative"),
         ("minus 2 juta", "negative"),
@@ -614,12 +620,17 @@ def test_small_counts_in_words(text: str, expected: int) -> None:
     assert parse_whole_number(text) == expected
 
 
-def test_compound_number_words_are_not_mistaken_for_small_ones() -> None:
-    with pytest.raises(Invalid):
-        parse_whole_number("dua belas")
+@pytest.mark.parametrize(("text", "expected"), [
+    ("dua belas", 12), ("sebelas", 11), ("dua puluh lima", 25), ("seratus", 100), ("lima belas orang", 15),
+    ("seratus dua puluh", 120), ("seribu dua ratus", 1200), ("Tiga Puluh", 30), ("twenty five", 25), ("twelve", 12),
+    ("dua balas", 12), ("ampat", 4),  # Banjar
+])
+def test_compound_counts_in_words(text: str, expected: int) -> None:
+    assert parse_whole_number(text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("dua ribu lima belas", 2015), ("dua belas tahun lalu", 2012),
     ("3 tahun lalu", 2021), ("sejak 2 thn yg lalu", 2022), ("dua tahun yang lalu", 2022), ("sejak 2015", 2015),
 ])
 def test_years_ago(text: str, expected: int) -> None:
@@ -634,6 +645,7 @@ def test_nik_with_its_label(text: str) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("15 juta", 15_000_000), ("15 juta per bulan", 15_000_000), ("15jt/bln", 15_000_000),
     ("15 juta sebulan", 15_000_000), ("180 juta setahun", 15_000_000), ("100 juta per tahun", 8_333_333),
+    ("lima belas juta sebulan", 15_000_000), ("seratus delapan puluh juta setahun", 15_000_000),
 ])
 def test_monthly_rupiah(text: str, expected: int) -> None:
     assert parse_monthly_rupiah(text) == expected
@@ -643,3 +655,72 @@ def test_monthly_rupiah(text: str, expected: int) -> None:
 def test_display_phone(e164: str, shown: str) -> None:
     assert display_phone(e164) == shown
     assert parse_phone(shown) == e164
+
+
+# --- Banjar, Ngaju and chat words; amounts in words -------------------------------------------
+
+@pytest.mark.parametrize(("text", "meant"), [
+    ("inggih", True), ("Inggih, ulun setuju", True), ("ih", True), ("iih", True), ("Ihh", True), ("bujur", True), ("banar", True), ("handak", True), ("hakun", True),
+    ("ulun handak bedaftar", True), ("unda setuju", True), ("iyoh", True), ("yoi", True), ("huum", True),
+    ("gw setuju", True), ("oce", True),
+    ("kada", False), ("kada hakun", False), ("ulun kada handak", False), ("kadada", False), ("balum", False),
+    ("hindai", False), ("gaada", False), ("kagak", False), ("sy tidak setuju", False), ("❌", False),
+])
+def test_yes_no_in_banjar_ngaju_and_chat(text: str, meant: bool) -> None:
+    assert parse_yes_no(text) is meant
+
+
+@pytest.mark.parametrize("text", ["ih tapi kada", "inggih tapi kada hakun", "ok gaada", "ulun"])
+def test_yes_no_still_asks_when_unsure(text: str) -> None:
+    with pytest.raises(Invalid):
+        parse_yes_no(text)
+
+
+@pytest.mark.parametrize("text", [
+    "kada punya", "kadada", "Kadada ai", "balum punya", "nda ada", "gapunya", "takda", "hindai", "ulun kada punya",
+    "kosong", "nihil",
+])
+def test_nib_none_yet_in_banjar_ngaju_and_chat(text: str) -> None:
+    assert parse_nib(text) is None
+
+
+def test_every_yes_no_and_none_word_is_read() -> None:
+    """Each phrase our word lists give for yes, no or none answers a yes/no question, alone or after "saya"/"ulun"."""
+    for phrase in words_for(YES):
+        assert parse_yes_no(phrase) is True, phrase
+        assert parse_yes_no(f"ulun {phrase}") is True, phrase
+    for phrase in words_for(NO) | words_for(NONE):
+        assert parse_yes_no(phrase) is False, phrase
+        assert parse_yes_no(f"saya {phrase}") is False, phrase
+        assert parse_nib(phrase) is None, phrase
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("dua juta lima ratus ribu", 2_500_000),
+    ("lima belas juta", 15_000_000),
+    ("seratus ribu", 100_000),
+    ("setengah juta", 500_000),
+    ("satu setengah juta", 1_500_000),
+    ("sejuta", 1_000_000),
+    ("sejuta lima ratus ribu", 1_500_000),
+    ("dua ratus lima puluh ribu", 250_000),
+    ("lima puluh ribu", 50_000),
+    ("delapan ratus ribu", 800_000),
+    ("sembilan juta", 9_000_000),
+    ("satu koma lima juta", 1_500_000),
+    ("dua koma dua lima juta", 2_250_000),
+    ("2 juta lima ratus ribu", 2_500_000),
+    ("tiga juta rupiah", 3_000_000),
+    ("Rp dua juta", 2_000_000),
+    ("dua juta", 2_000_000),
+    ("sekitar lima juta", 5_000_000),
+    ("dua jutaan", 2_000_000),
+    ("lima ratus rb", 500_000),
+    ("semiliar", 1_000_000_000),
+    ("talu ratus ribu", 300_000),  # Banjar
+    ("two million", 2_000_000),
+    ("two million five hundred thousand", 2_500_000),
+    ("two hundred and fifty thousand", 250_000),
+])
+def test_rupiah_in_words(text: str, amount: int) -> None:
+    assert parse_rupiah(text) == amount
