@@ -178,7 +178,7 @@ def _registry(settings: Settings) -> Iterator[Database]:
 
 def chat_in_terminal(args: argparse.Namespace, settings: Settings) -> int:
     with _registry(settings) as database:
-        chat(Conversations(database, dashboard_url=settings.dashboard_url), args.identity, sys.stdin, sys.stdout)
+        chat(Conversations(database, dashboard_url=settings.dashboard_url, contact=settings.dinas_contact), args.identity, sys.stdin, sys.stdout)
     return 0
 
 

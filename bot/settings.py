@@ -31,6 +31,7 @@ class Settings:
     telegram_mps: int = DEFAULT_TELEGRAM_MPS
     public_base_url: str = ""
     port: int = DEFAULT_PORT
+    dinas_contact: str = ""  # how owners reach the Dinas for what the chat cannot answer, as owners should read it
 
     @property
     def dashboard_url(self) -> str:
@@ -69,4 +70,5 @@ def load_settings() -> Settings:
         telegram_mps=_whole_number("TELEGRAM_MPS", DEFAULT_TELEGRAM_MPS),
         public_base_url=env("PUBLIC_BASE_URL", "").rstrip("/"),
         port=_whole_number("PORT", DEFAULT_PORT, 65_535),
+        dinas_contact=env("DINAS_CONTACT", "").strip(),
     )

@@ -45,3 +45,9 @@ def _class_by(amount: int, column: int) -> BusinessClass:
 def classify(modal_usaha: int, annual_sales: int) -> BusinessClass:
     """The class of a business: whichever of its capital and its sales puts it higher."""
     return max(_class_by(modal_usaha, 1), _class_by(annual_sales, 2), key=_ORDER.index)
+
+
+# Workers each class usually has, by BPS's count of people engaged (mikro 1-4, kecil 5-19, menengah 20-99):
+# PP 7/2021 classes by money, so a count far above its class's is more likely a slip than a fact, and is asked.
+MOST_WORKERS = {BusinessClass.MIKRO: 4, BusinessClass.KECIL: 19, BusinessClass.MENENGAH: 99}
+UMKM_MOST_WORKERS = MOST_WORKERS[BusinessClass.MENENGAH]

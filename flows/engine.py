@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Protocol
 from transitions import Machine
 
 from domain.channels import TELEGRAM
-from domain.invalid import Invalid
+from domain.invalid import Invalid, Phrase
 from domain.msgid import N_
 from domain.wib import in_wib
 from flows.i18n import Text
@@ -32,9 +32,12 @@ DONE = "done"
 MENU = "menu"  # the conversation's flow when it is in no flow
 RETURN_TO = "_return_to"  # kept with a flow's answers while "batal" waits for its confirmation
 SUGGESTED = "_suggested"  # the choices a rejected answer narrowed down to, for the next answer
+SAVE, CHANGE = "save", "change"  # what a review's answer can be
 KEEP_WORDS = frozenset({"lanjut", "tetap", "sama", "lewati", "skip", "next", "keep"})
 SAVE_WORDS = frozenset({"simpan", "save", "ya simpan", "ya, simpan", "yes, save", "yes save"})
-_CHANGE = re.compile(r"(?:ubah|ganti|edit|change|koreksi|perbaiki)\s*(.*)")
+_WORDS = re.compile(r"[a-z]{4,}")  # words that say what a question is about ("modal", "omzet"), not "di" or "itu"
+_EVERY_QUESTIONS = frozenset("usaha anda yang untuk dengan atau saya bisa misalnya business your with what".split())
+_CHANGE = re.compile(r"(?:ubah|ganti|edit|change|koreksi|perbaiki)")
 
 Answers = dict[str, Any]
 
@@ -47,6 +50,7 @@ class Turn:
     inbound: Inbound
     registry: Registry
     dashboard_url: str = ""  # where an officer's login link leads
+    contact: str = ""  # how to reach the Dinas, for what the chat cannot answer (settings); "" for the default words
     text: Text = field(init=False)
 
     def __post_init__(self) -> None:
@@ -105,6 +109,22 @@ def _as_text(value: Any, _turn: Turn) -> str:
 
 
 @dataclass(frozen=True)
+class Doubt:
+    """Why a valid answer is asked about before it is kept, and which question to ask again if it is wrong."""
+
+    reason: Phrase
+    revisit: str | None = None  # the question whose answer is in doubt, when it is not the one just answered
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a message answers at the current step, and any doubt to clear before keeping it."""
+
+    value: Any
+    doubt: Doubt | None = None
+
+
+@dataclass(frozen=True)
 class Question:
     """One question of a flow: what it asks, how it reads the answer, how it shows it back."""
 
@@ -120,6 +140,10 @@ class Question:
     counted: bool = True  # part of "Pertanyaan 4 dari 13"
     title: str = ""  # msgid naming the answer in the review list
     expects: str | None = None  # passed on to the reply: channels with a button for it offer one
+    # A valid answer that is unlikely for this question ("Iya" as a name) is confirmed first: what to ask, or None.
+    doubt: Callable[[str, Any, Turn], Doubt | None] | None = None
+    free_text: bool = False  # any words are an answer (a name, an address): a question or a command is not
+
 
 
 class Flow(Protocol):
@@ -128,6 +152,9 @@ class Flow(Protocol):
     name: str
 
     def start(self, turn: Turn) -> list[Reply]: ...
+    def read(self, turn: Turn, text: str) -> Answer | Invalid: ...
+    def choice_labels(self, turn: Turn) -> list[str]: ...
+    def asks_about(self, turn: Turn, text: str) -> bool: ...
     def answer(self, turn: Turn, text: str) -> list[Reply]: ...
     def go_back(self, turn: Turn) -> list[Reply]: ...
     def cancel(self, turn: Turn) -> list[Reply]: ...
@@ -157,35 +184,63 @@ class QuestionFlow:
         turn.state.flow, turn.state.step = self.name, START
         return self._advance(turn)
 
-    def answer(self, turn: Turn, text: str) -> list[Reply]:
-        """Take the owner's text as the answer to the current step."""
+    def read(self, turn: Turn, text: str) -> Answer | Invalid:
+        """What the text answers at the current step, or why it answers nothing; changes nothing."""
         step = turn.state.step
         if step == CONFIRM_CANCEL:
-            return self._answer_cancel(turn, text)
+            return _read(parse_yes_no_choice, text)
         if step == REVIEW:
-            return self._answer_review(turn, text)
+            return self._read_review(turn, text)
         if step == PICK:
-            return self._answer_pick(turn, text)
-        if step not in self._by_key:
-            return self.start(turn)
-        question = self._by_key[step]
+            return _read(lambda text: self._pick_index(turn, text), text)
+        question = self._by_key.get(step)
+        if question is None:
+            return Invalid(N_("Please reply with one of the numbers shown."))
         answers = turn.answers_of(self.name)
-        suggested = answers.pop(SUGGESTED, None)
         if text.casefold() in KEEP_WORDS:
             if question.key in answers:
-                return self._advance(turn)
-            return [Reply(turn.text(N_("This question has no answer yet to keep; please answer it."))), self.ask(turn)]
+                return Answer(answers[question.key])
+            return Invalid(N_("This question has no answer yet to keep; please answer it."))
+        typed = text
         if question.choices:
             labels = question.choices(turn)
             number = choice_number(text)
+            suggested = answers.get(SUGGESTED)
             if suggested and number is not None and number - 1 not in suggested:
-                rejection = Suggest(N_("Please reply with one of the numbers shown."), suggested)
-                return [self._rejected(turn, question, rejection)]
+                return Suggest(N_("Please reply with one of the numbers shown."), suggested)
             text = _narrowed(_label_if_numbered(text, number, labels), labels, suggested)
         try:
             value = question.parse(text, turn)
         except Invalid as rejection:
-            return [self._rejected(turn, question, rejection)]
+            return rejection
+        return Answer(value, question.doubt(typed, value, turn) if question.doubt else None)
+
+    def answer(self, turn: Turn, text: str) -> list[Reply]:
+        """Take the owner's text as the answer to the current step."""
+        step = turn.state.step
+        if step not in self._by_key and step not in (CONFIRM_CANCEL, REVIEW, PICK):
+            return self.start(turn)
+        read = self.read(turn, text)
+        turn.answers_of(self.name).pop(SUGGESTED, None)
+        if isinstance(read, Invalid):
+            if step in (CONFIRM_CANCEL, PICK):
+                return [Reply(turn.explain(read)), self.ask(turn)]
+            if step == REVIEW:
+                return [Reply(turn.text(read.reason)), self._review_reply(turn)]
+            return [self._rejected(turn, self._by_key[step], read)]
+        return self.keep(turn, read.value)
+
+    def keep(self, turn: Turn, value: Any) -> list[Reply]:
+        """Act on an answer read at the current step (and confirmed, if it was in doubt)."""
+        step = turn.state.step
+        if step == CONFIRM_CANCEL:
+            return self._answer_cancel(turn, value)
+        if step == REVIEW:
+            return self._answer_review(turn, value)
+        if step == PICK:
+            return self.change(turn, value)
+        question = self._by_key[step]
+        answers = turn.answers_of(self.name)
         if answers.get(question.key, value) != value:
             for stale in question.clears:
                 answers.pop(stale, None)
@@ -194,6 +249,37 @@ class QuestionFlow:
         if early is not None:
             return early
         return self._advance(turn)
+
+    def revisit(self, turn: Turn, key: str) -> list[Reply]:
+        """Ask an earlier question again, its answer shown, as after "ubah"; a flow without review goes on."""
+        if self.review:
+            self._fire(turn, "edit", key=key)
+        return [self.ask(turn)]
+
+    def asks_about(self, turn: Turn, text: str) -> bool:
+        """Whether an owner's question is about the current one: it shares a word with its prompt or its help."""
+        question = self.question(turn)
+        if question is None:
+            return False
+        prompt = question.prompt(turn) if callable(question.prompt) else question.prompt
+        shown = set(_WORDS.findall(f"{turn.text(prompt)} {turn.text(question.help)}".casefold())) - _EVERY_QUESTIONS
+        return bool(shown & set(_WORDS.findall(text.casefold())))
+
+    def change(self, turn: Turn, index: int) -> list[Reply]:
+        """"ubah 3": ask the third of the questions shown in the review again, keeping its answer meanwhile."""
+        self._fire(turn, "edit", key=self._counted(turn)[index].key)
+        return [self.ask(turn)]
+
+    def changeable(self, turn: Turn, text: str) -> int | None:
+        """The index of the answered question that "ubah 3" or "ubah nama usaha" names, if this flow reviews."""
+        if not self.review:
+            return None
+        counted = [question for question in self._counted(turn) if question.key in turn.answers_of(self.name)]
+        try:
+            index = parse_choice(text, [turn.text(question.title) for question in counted])
+        except Invalid:
+            return None
+        return self._counted(turn).index(counted[index])
 
     def go_back(self, turn: Turn) -> list[Reply]:
         """Step to the previous question, keeping every answer given so far."""
@@ -205,9 +291,10 @@ class QuestionFlow:
 
     def cancel(self, turn: Turn) -> list[Reply]:
         """Ask whether the owner really wants to throw away this flow's answers."""
-        if turn.state.step != CONFIRM_CANCEL:
-            turn.answers_of(self.name)[RETURN_TO] = turn.state.step
-            self._fire(turn, "cancel")
+        if turn.state.step == CONFIRM_CANCEL:  # "batal" again, asked whether to cancel: yes
+            return self._answer_cancel(turn, True)
+        turn.answers_of(self.name)[RETURN_TO] = turn.state.step
+        self._fire(turn, "cancel")
         return [self.ask(turn)]
 
     def help(self, turn: Turn) -> list[Reply]:
@@ -246,6 +333,15 @@ class QuestionFlow:
                                    answer=question.show(answers[question.key], turn)))
         return Reply("\n".join(lines), numbered(question.choices(turn)) if question.choices else (),
                      expects=question.expects)
+
+    def question(self, turn: Turn) -> Question | None:
+        """The question the owner is at, if at one (not at the review or a confirmation)."""
+        return self._by_key.get(turn.state.step)
+
+    def choice_labels(self, turn: Turn) -> list[str]:
+        """The labels of the choices the current step offers."""
+        question = self.question(turn)
+        return list(question.choices(turn)) if question is not None and question.choices else []
 
     def progress(self, turn: Turn) -> tuple[int, int]:
         """How many counted questions are answered, of how many."""
@@ -294,11 +390,7 @@ class QuestionFlow:
         asked = self.ask(turn)
         return Reply(reason + "\n\n" + asked.text, asked.choices, expects=rejection.expects or asked.expects)
 
-    def _answer_cancel(self, turn: Turn, text: str) -> list[Reply]:
-        try:
-            confirmed = parse_yes_no(text)
-        except Invalid as rejection:
-            return [Reply(turn.explain(rejection)), self.ask(turn)]
+    def _answer_cancel(self, turn: Turn, confirmed: bool) -> list[Reply]:
         if confirmed:
             self.leave(turn)
             return [Reply(turn.text(self.cancelled_message))]
@@ -331,33 +423,37 @@ class QuestionFlow:
     def review_footer(self, turn: Turn) -> str:
         return ""
 
-    def _answer_review(self, turn: Turn, text: str) -> list[Reply]:
-        """"ya" saves; "ubah", "ubah 3", "ubah hp" or just "3" changes an answer."""
-        change = _CHANGE.fullmatch(text.casefold().strip())
-        if change:
-            if change.group(1):
-                return self._answer_pick(turn, change.group(1))
-            self._fire(turn, "pick")
-            return [self.ask(turn)]
+    def _read_review(self, turn: Turn, text: str) -> Answer | Invalid:
+        """"ya" saves; "ubah" asks which answer to change, and "3" changes the third ("ubah 3" does everywhere)."""
+        if _CHANGE.fullmatch(text.casefold().strip()):
+            return Answer(CHANGE)
         if choice_number(text) is not None:  # the review lists numbered answers: a number picks one
-            return self._answer_pick(turn, text)
+            return _read(lambda text: self._pick_index(turn, text), text)
         try:
             confirmed = text.casefold().strip(" .!") in SAVE_WORDS or parse_yes_no(text)
         except Invalid:
             confirmed = False
         if confirmed:
-            self._fire(turn, "confirm")
-            return self.complete(turn)
-        return [Reply(turn.text(N_("Reply \"ya\" to save or \"ubah\" to change an answer.")), self._review_choices(turn))]
+            return Answer(SAVE)
+        return Invalid(N_("Reply \"ya\" to save or \"ubah\" to change an answer."))
 
-    def _answer_pick(self, turn: Turn, text: str) -> list[Reply]:
-        counted = self._counted(turn)
-        try:
-            index = parse_choice(text, [turn.text(question.title) for question in counted])
-        except Invalid as rejection:
-            return [Reply(turn.explain(rejection)), self.ask(turn)]
-        self._fire(turn, "edit", key=counted[index].key)
-        return [self.ask(turn)]
+    def _answer_review(self, turn: Turn, verdict: str | int) -> list[Reply]:
+        if isinstance(verdict, int):
+            return self.change(turn, verdict)
+        if verdict == CHANGE:
+            self._fire(turn, "pick")
+            return [self.ask(turn)]
+        self._fire(turn, "confirm")
+        return self.complete(turn)
+
+    def _pick_index(self, turn: Turn, text: str) -> int:
+        return parse_choice(text, [turn.text(question.title) for question in self._counted(turn)])
+
+def _read(parse: Callable[[str], Any], text: str) -> Answer | Invalid:
+    try:
+        return Answer(parse(text))
+    except Invalid as rejection:
+        return rejection
 
 
 class _Cursor:
@@ -410,6 +506,14 @@ def yes_no_choices(turn: Turn) -> tuple[Choice, ...]:
     return numbered([turn.text(N_("Yes")), turn.text(N_("No"))])
 
 
+def parse_yes_no_choice(text: str) -> bool:
+    """Ya or tidak as typed, or as the number of its choice in `yes_no_choices` ("1" is ya, "2" tidak)."""
+    number = choice_number(text)
+    if number in (1, 2):
+        return number == 1
+    return parse_yes_no(text)
+
+
 def _needs(question: Question, answers: Answers, **_: Any) -> bool:
     return question.applies(answers) and question.key not in answers
 
@@ -451,5 +555,5 @@ def _declare_machine(questions: tuple[Question, ...], review: bool) -> Machine:
         machine.add_transition("back", PICK, REVIEW)
         machine.add_transition("confirm", REVIEW, DONE)
         for key in keys:
-            machine.add_transition("edit", [REVIEW, PICK], key, conditions=partial(_is_key, key))
+            machine.add_transition("edit", [REVIEW, PICK, *keys], key, conditions=partial(_is_key, key))
     return machine

@@ -1,16 +1,21 @@
-"""What an owner's message means where they stand: a word understood everywhere, or an answer.
+"""Acting on an owner's message as flows/reading.py reads it: an answer goes to the flow, a command to its
+handler, a social message is answered in kind, an own question gets the way forward, a close call is asked back.
 
 An officer's words ("umumkan", "laporan", "masuk") mean something only from an active officer; from anyone
 else they are ordinary text, answered as they always were.
 """
 
-import re
 from collections.abc import Callable
+from typing import Any
 
+from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.text import clean
+from domain.words import GOODBYE, GREETING, OK, SALAM, SORRY, THANKS
+from flows import commands
 from flows.announce import Announce, answer_announcements, show_reports
-from flows.engine import MENU, Flow, Turn, leave_flow
+from flows.announcement_consent import announcement_consent
+from flows.engine import MENU, START, Flow, QuestionFlow, Turn, leave_flow, parse_yes_no_choice, yes_no_choices
 from flows.identity import recognise
 from flows.login import send_login_link
 from flows.menu import (
@@ -19,18 +24,23 @@ from flows.menu import (
     correction,
     erasure,
     general_help,
+    menu_labels,
     programmes,
     registration,
     show_menu,
     switch_language,
 )
-from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, PHONE, STICKER, TOO_LONG, VOICE, Reply
-from flows.parsing import display_phone
+from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, PHONE, STICKER, TOO_LONG, VOICE, Reply, numbered
+from flows.parsing import display_phone, parse_choice
 from flows.profile import show_profile
+from flows.reading import CHANGE, Kind, Reading, read
+from flows.retention import purged_notice
+from flows.utterance import EMOJI
 
 announcing = Announce()
 FLOWS: dict[str, Flow] = {flow.name: flow for flow in (registration, correction, erasure, assessment, programmes,
-                                                       announcing)}
+                                                       announcing, announcement_consent)}
+ASKED = "_asked"  # in the conversation's answers: what was asked back, until the next message
 MAX_TEXT = 1000  # longer messages are not answers to any question we ask
 _TOO_LONG = N_("That message is too long for me. Please answer briefly.")
 
@@ -39,9 +49,8 @@ Handler = Callable[[Turn, Flow | None], list[Reply]]
 
 def respond(turn: Turn) -> list[Reply]:
     """The replies to one inbound message; the turn's state is left where the owner now stands."""
-    welcome = recognise(turn)
-    replies = _answer(turn, _current_flow(turn))
-    return [welcome, *replies] if welcome is not None else replies
+    told = [reply for reply in (recognise(turn), purged_notice(turn)) if reply is not None]
+    return [*told, *_answer(turn, _current_flow(turn))]
 
 
 def _current_flow(turn: Turn) -> Flow | None:
@@ -79,28 +88,78 @@ def _answer(turn: Turn, flow: Flow | None) -> list[Reply]:
         return [*noted, _where_you_are(turn, flow)]
     if len(text) > MAX_TEXT:
         return [Reply(turn.text(_TOO_LONG)), _where_you_are(turn, flow)]
-    word = _as_word(text)
-    handler = _GLOBAL_WORDS.get(word) or _officer_word(turn, word) or (_at_menu(word) if flow is None else None)
-    if handler is not None:
-        replies = handler(turn, flow)
-    elif flow is None:
-        replies = choose(turn, text)
-    else:
-        replies = flow.answer(turn, text)
-    if turn.state.flow == MENU and (not replies or not replies[-1].choices):
-        replies.append(show_menu(turn))  # back at the menu with nothing to pick: show what comes next
+    return _act(turn, flow, text)
+
+
+def understand(turn: Turn, text: str) -> Reading:
+    """The reading of a message at the owner's step, without acting on it."""
+    flow = FLOWS.get(turn.state.flow)
+    return read(turn, flow, text, menu_labels(turn) if flow is None else ())
+
+
+def _act(turn: Turn, flow: Flow | None, text: str) -> list[Reply]:
+    """Act on the message's reading; back at the menu with nothing to pick, the menu comes next."""
+    asked = turn.state.answers.pop(ASKED, None)
+    resolved = _resolve(turn, flow, asked, text) if asked else None
+    replies = resolved if resolved is not None else _act_on(turn, flow, text, understand(turn, text))
+    if turn.state.flow == MENU and (not replies or not replies[-1].choices) and ASKED not in turn.state.answers:
+        replies.append(show_menu(turn))
     return replies
 
 
-# Said before what people want: "saya mau daftar" is "daftar".
-_WANTING_WORDS = frozenset({"saya", "sy", "aku", "mau", "ingin", "pengen", "pingin", "mo", "tolong", "minta"})
+def _act_on(turn: Turn, flow: Flow | None, text: str, reading: Reading) -> list[Reply]:
+    if reading.kind is Kind.COMMAND:
+        if reading.command is not None and reading.command.startswith(CHANGE + " ") and isinstance(reading.value, int) \
+                and isinstance(flow, QuestionFlow):  # "ubah 3"
+            return flow.change(turn, reading.value)
+        if reading.command == commands.REPORT:
+            return _report(reading.value)(turn, flow)
+        return _COMMANDS[str(reading.command)](turn, flow)
+    if reading.kind is Kind.SOCIAL:
+        return _social(turn, flow, reading.social)
+    if reading.kind is Kind.QUESTION:
+        return _own_question(turn, flow, reading.command)
+    if reading.kind is Kind.ASK_BACK:
+        return [_ask_back(turn, flow, reading)]
+    # An answer, or none: the flow acts on it or says why not (its parser's reason, the question again).
+    return flow.answer(turn, text) if flow is not None else choose(turn, text)
 
 
-def _as_word(text: str) -> str:
-    words = text.casefold().strip(" .!?").split()
-    while len(words) > 1 and words[0] in _WANTING_WORDS:
-        words.pop(0)
-    return " ".join(words)
+def _ask_back(turn: Turn, flow: Flow | None, reading: Reading) -> Reply:
+    """Ask which reading was meant, and keep what each choice stands for until the next message."""
+    if reading.doubt is not None:
+        turn.state.answers[ASKED] = {"flow": turn.state.flow, "step": turn.state.step, "value": reading.value,
+                                     "revisit": reading.doubt.revisit, "social": reading.social}
+        return Reply(turn.text(reading.doubt.reason.msgid, **reading.doubt.reason.params), yes_no_choices(turn))
+    turn.state.answers[ASKED] = {"flow": turn.state.flow, "step": turn.state.step, "commands": list(reading.options)}
+    return Reply(turn.text(N_("Did you mean one of these? Reply with its number.")),
+                 numbered([f"\"{word}\"" for word in reading.options]))
+
+
+def _resolve(turn: Turn, flow: Flow | None, asked: dict[str, Any], text: str) -> list[Reply] | None:
+    """The answer to what was asked back; None when the owner wrote something else (read as usual)."""
+    if (asked.get("flow"), asked.get("step")) != (turn.state.flow, turn.state.step):
+        return None
+    if "commands" in asked:
+        words = asked["commands"]
+        try:
+            index = parse_choice(text, words)
+        except Invalid:
+            return None
+        return _COMMANDS[words[index]](turn, flow)
+    try:
+        meant = parse_yes_no_choice(text)
+    except Invalid:
+        return None
+    if not isinstance(flow, QuestionFlow):
+        return None
+    if meant:
+        return flow.keep(turn, asked["value"])
+    if asked.get("revisit"):
+        return flow.revisit(turn, asked["revisit"])
+    if asked.get("social"):  # "Pagi bu" was no name but a greeting: greeted back, asked again
+        return _social(turn, flow, asked["social"])
+    return [flow.ask(turn)]
 
 
 def _where_you_are(turn: Turn, flow: Flow | None) -> Reply:
@@ -168,13 +227,6 @@ def _log_in(turn: Turn, flow: Flow | None) -> list[Reply]:
     return [send_login_link(turn), _where_you_are(turn, flow)]
 
 
-def _officer_word(turn: Turn, word: str) -> Handler | None:
-    """An officer's word, when an active officer says it; the officer is looked up only for such words."""
-    report_of = _REPORT_OF.fullmatch(word)
-    handler = _OFFICER_WORDS.get(word) or (_report(int(report_of[1])) if report_of else None)
-    return handler if handler is not None and turn.officer is not None else None
-
-
 def _register(turn: Turn, _flow: Flow | None) -> list[Reply]:
     return registration.start(turn)
 
@@ -195,53 +247,73 @@ def _schedule(turn: Turn, _flow: Flow | None) -> list[Reply]:
     return programmes.start_schedule(turn)
 
 
-def _at_menu(word: str) -> Handler | None:
-    """At the menu, a longer greeting ("halo kak") greets, and any wish to register registers."""
-    words = word.split()
-    if any(word.startswith("daftar") or word == "mendaftar" for word in words):
-        return _register
-    if words and words[0] in _GREETING_STARTS and len(words) <= 4:
-        return _greeting
-    return None
-
-
-_GREETING_STARTS = frozenset({"halo", "hallo", "helo", "hai", "hi", "hello", "assalamualaikum", "assalamu'alaikum",
-                              "pagi", "siang", "sore", "malam", "selamat", "permisi", "punten", "salam", "tabe"})
-
-
 def _language(language: str) -> Handler:
     def handler(turn: Turn, flow: Flow | None) -> list[Reply]:
         return [*switch_language(turn, language), _where_you_are(turn, flow)]
     return handler
 
 
-def _words(handler: Handler, *words: str) -> dict[str, Handler]:
-    return dict.fromkeys(words, handler)
+def _stop(turn: Turn, flow: Flow | None) -> list[Reply]:
+    """"berhenti" while answering questions means stop asking (the answers wait); elsewhere, stop announcements."""
+    if isinstance(flow, QuestionFlow) and flow.name in PAUSABLE and turn.has_answers(flow.name):
+        turn.state.flow, turn.state.step = MENU, START
+        return [Reply(turn.text(N_("All right, I have stopped asking. Your answers so far are kept for when you come "
+                                   "back: choose it from the menu to carry on, or type \"batal\" to delete them. To "
+                                   "stop announcements from the Dinas, type \"berhenti pengumuman\".")))]
+    return _announcements(receive=False)(turn, flow)
 
 
-_GLOBAL_WORDS: dict[str, Handler] = {
-    **_words(_menu, "menu", "/menu", "menu utama", "main menu"),
-    **_words(_back, "kembali", "/kembali", "balik", "back", "/back"),
-    **_words(_cancel, "batal", "/batal", "batalkan", "cancel", "/cancel"),
-    **_words(_help, "bantuan", "/bantuan", "tolong", "help", "/help", "?"),
-    **_words(_greeting, "halo", "hallo", "helo", "hai", "hi", "hello", "/start", "start", "p",
-             "assalamualaikum", "selamat pagi", "selamat siang", "selamat sore", "selamat malam"),
-    **_words(_my_data, "data saya", "/data", "lihat data saya", "my data"),
-    **_words(_erase, "hapus data saya", "/hapus", "hapus data", "delete my data"),
-    **_words(_register, "daftar", "/daftar", "daftar usaha", "mendaftar", "daftarkan usaha", "register"),
-    **_words(_correct, "ubah data", "/ubah", "perbaiki data", "koreksi data", "ganti data", "correct my data"),
-    **_words(_assess, "penilaian", "/penilaian", "penilaian mandiri", "nilai usaha", "nilai usaha saya",
-             "self-assessment", "assessment"),
-    **_words(_programmes, "program", "/program", "pelatihan", "program pelatihan", "training", "programmes"),
-    **_words(_schedule, "jadwal", "/jadwal", "jadwal saya", "jadwal pelatihan", "schedule", "my schedule"),
-    **_words(_language("en"), "bahasa en", "bahasa inggris", "english", "language en", "/en"),
-    **_words(_language("id"), "bahasa id", "bahasa indonesia", "indonesia", "language id", "/id"),
-    **_words(_announcements(receive=False), "berhenti", "/berhenti", "stop", "unsubscribe", "stop pengumuman"),
-    **_words(_announcements(receive=True), "mulai", "/mulai", "subscribe", "mulai pengumuman"),
+def _social(turn: Turn, flow: Flow | None, social: str | None) -> list[Reply]:
+    """Thanks, greetings and "ok" answered in kind, then the question again (or the menu)."""
+    if social in (GREETING, SALAM):
+        greeting = [Reply(turn.text(_SOCIAL_REPLY[SALAM]))] if social == SALAM else []
+        return [*greeting, *_greeting(turn, flow)]
+    return [Reply(turn.text(_SOCIAL_REPLY.get(social or EMOJI, _SOCIAL_REPLY[EMOJI]))), _where_you_are(turn, flow)]
+
+
+_SOCIAL_REPLY = {
+    THANKS: N_("You're welcome! 🙏"),
+    SALAM: N_("Wa'alaikumsalam."),
+    GOODBYE: N_("Goodbye! Write again whenever you need to."),
+    SORRY: N_("No problem at all."),
+    OK: N_("All right. 👍"),
+    EMOJI: N_("🙏"),
 }
-_OFFICER_WORDS: dict[str, Handler] = {
-    **_words(_announce, "umumkan", "/umumkan", "pengumuman", "announce", "/announce"),
-    **_words(_report(None), "laporan", "/laporan", "report", "/report"),
-    **_words(_log_in, "masuk", "/masuk", "login", "/login", "masuk dasbor", "dasbor", "dashboard"),
+
+
+def _own_question(turn: Turn, flow: Flow | None, command: str | None) -> list[Reply]:
+    """An owner's own question: the command that serves it, the current question's help, or an honest "not yet"."""
+    if command == commands.HELP:  # "apa ini?": what help says, at once
+        return _help(turn, flow)
+    if command is not None:
+        return [Reply(turn.text(N_("For that, type \"%(command)s\"."), command=command)), _where_you_are(turn, flow)]
+    if flow is not None and flow.asks_about(turn, turn.inbound.text):
+        return flow.help(turn)
+    contact = turn.contact or turn.text(N_("the office of the Dinas Koperasi dan UKM in your kabupaten or kota"))
+    return [Reply(turn.text(N_("I am sorry, I cannot answer that question here yet. Please ask %(contact)s."),
+                            contact=contact)), _where_you_are(turn, flow)]
+
+
+PAUSABLE = frozenset({registration.name, correction.name, assessment.name})
+_COMMANDS: dict[str, Handler] = {
+    commands.MENU: _menu,
+    commands.BACK: _back,
+    commands.CANCEL: _cancel,
+    commands.HELP: _help,
+    commands.START: _greeting,
+    commands.MY_DATA: _my_data,
+    commands.ERASE: _erase,
+    commands.REGISTER_BUSINESS: _register,
+    commands.CORRECT: _correct,
+    commands.ASSESS: _assess,
+    commands.PROGRAMMES: _programmes,
+    commands.SCHEDULE: _schedule,
+    commands.ENGLISH: _language("en"),
+    commands.INDONESIAN: _language("id"),
+    commands.STOP: _stop,
+    commands.STOP_ANNOUNCEMENTS: _announcements(receive=False),
+    commands.RESUME: _announcements(receive=True),
+    commands.ANNOUNCE: _announce,
+    commands.REPORT: _report(None),
+    commands.LOG_IN: _log_in,
 }
-_REPORT_OF = re.compile(r"/?(?:laporan|report)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})")

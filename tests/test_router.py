@@ -25,7 +25,10 @@ from transcript import Chat, Clock
     ("hapus data saya", "Kami tidak menyimpan data apa pun tentang Anda."),
     ("bahasa en", "from now on I will write in English"),
     ("Selamat pagi", "Selamat datang di TABE"),
-    ("apa ini?", "Maaf, saya belum mengerti."),
+    ("apa ini?", "Kata yang bisa Anda ketik kapan saja"),
+        ("makasih ya", "Sama-sama!"),
+        ("btw gimana cara daftar merek di djki?", "belum bisa saya jawab di sini"),
+        ("jadwl", "Belum ada data terdaftar"),
 ])
 def test_words_at_the_menu(database: Database, says: str, expected: str) -> None:
     assert expected in Chat(Conversations(database, Clock())).say(says)

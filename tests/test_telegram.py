@@ -22,11 +22,12 @@ from bot.telegram import inbound_from_update, outcome_of, render
 from fake_telegram import FakeTelegram
 from flows.i18n import Text
 from flows.messages import CONTACT, EDITED, LOCATION, MEDIA, OLD_BUTTON, SORRY, STICKER, VOICE, Choice, Inbound, Reply
+from flows.programme_file import apply_programmes, read_programme_file
 from server import Server
 from store.db import Database
 from store.models import Conversation, Owner
 from telegram_user import SECRET, TelegramUser, telegram_settings
-from transcript import START, Clock, check
+from transcript import FIXED_START, START, Clock, check, read_transcript
 
 CHAT = 123456789
 BOT = Bot("123:TEST")
@@ -108,7 +109,23 @@ def telegram(database: Database, fake_telegram: FakeTelegram) -> Iterator[Telegr
         yield TelegramUser(client, fake_telegram, CHAT)
 
 
-def test_a_whole_registration_over_telegram(telegram: TelegramUser, database: Database) -> None:
+TELEGRAM_TRANSCRIPTS = sorted((TRANSCRIPTS / "telegram").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", TELEGRAM_TRANSCRIPTS, ids=[path.stem for path in TELEGRAM_TRANSCRIPTS])
+def test_transcript_over_telegram(database: Database, fake_telegram: FakeTelegram, path: Path) -> None:
+    """Every transcript under transcripts/telegram, through the real webhook, buttons as the owner sees them."""
+    transcript = read_transcript(path)
+    clock = Clock(START if transcript.programmes is None else FIXED_START)
+    if transcript.programmes is not None:
+        apply_programmes(database, *read_programme_file(transcript.programmes))
+    app = create_app(telegram_settings(database, fake_telegram), database, clock=clock)
+    with Server(app) as server, httpx.Client(base_url=server.base_url) as client:
+        check(path, TelegramUser(client, fake_telegram, CHAT).say, clock.advance, start=clock())
+
+
+def test_a_whole_registration_over_telegram_keeps_the_shared_number_as_verified(telegram: TelegramUser,
+                                                                               database: Database) -> None:
     check(TRANSCRIPTS / "telegram" / "registration.txt", telegram.say)
     with Session(database.engine) as session:
         owner = session.scalars(select(Owner)).one()

@@ -4,7 +4,9 @@ A transcript is plain text: `> ` lines are what the owner sends, `< ` lines are 
 answer to it must contain, `!< ` lines are words it must not contain, `@as ADDRESS` (first) picks
 who is chatting (a phone number stands for a channel-verified sender), `@programmes FILE` loads
 training programmes first (a file in tests/programmes/, or `sample` for the sample programmes),
-`@wait N days` (or hours) moves the clock on, and `#` lines are notes. In `< ` and `!< ` lines,
+`@wait N days` (or hours) moves the clock on, `@channel whatsapp` (after `@as` with a phone number) chats
+over WhatsApp's address for that number instead of the terminal (both show choices as a numbered list), and `#`
+lines are notes. In `< ` and `!< ` lines,
 `{start:date}` stands for the day the transcript starts ("Jumat, 27 November 2026") and
 `{start:moment}` for that moment ("Jumat, 27 November 2026 pukul 09.00 WIB"), and `{start:year-N}` for
 the year N years before it ("3 tahun lalu"), so a transcript holds no date of its own.
@@ -16,8 +18,11 @@ FIXED_START whatever the clock: its programmes' sessions have fixed dates, as ha
 
 Before the first message, `@officer SCOPE` makes the chatting phone an active officer's (SCOPE is
 `provinsi`, or a kabupaten/kota by code or name), and each `@owners N KABUPATEN SECTOR CLASS [HOW]`
-registers N other owners with such a business, chatting on Telegram, or as HOW says: `stopped`
-(said "berhenti"), `blocked` (blocked the bot) or `browser` (only ever used the browser).
+registers N other owners with such a business, chatting on Telegram and saying yes to announcements, or as
+HOW says: `stopped` (said "berhenti"), `unasked` (registered before announcements were asked about, and never
+answered), `blocked` (blocked the bot) or `browser` (only ever used the browser). `@enrolled N PROGRAMME SESSION
+STATUS` gives N more such owners (in Palangka Raya, "lainnya", mikro) a place each in a session of the programmes
+loaded, `registered` or `waitlisted`, taken at the start: full sessions and waiting lists to meet.
 """
 
 import os
@@ -28,17 +33,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from bot.render import as_plain_text
 from bot.sample import seed
+from domain.channels import TERMINAL, WHATSAPP
 from domain.invalid import Invalid
 from flows.conversation import Conversations
 from flows.messages import Inbound
 from flows.parsing import parse_phone
 from flows.programme_file import apply_programmes, exact_kabupaten, read_programme_file
 from store.db import Database
-from store.models import Assessment, Business, Conversation, Owner
+from store.models import Assessment, Business, Conversation, Enrollment, Owner
 from store.officers import PROVINCE
 
 # Jumat 09.00 WIB: fixed on purpose, as the programme files and the tests built on them hold sessions on fixed
@@ -90,14 +96,16 @@ class Clock:
 class Chat:
     """One owner chatting with the bot."""
 
-    def __init__(self, conversations: Conversations, address: str = "budi", channel: str = "terminal") -> None:
+    def __init__(self, conversations: Conversations, address: str = "budi", channel: str = TERMINAL) -> None:
         self.conversations = conversations
-        self.address = address
         self.channel = channel
         try:
             self.verified_phone: str | None = parse_phone(address)
         except Invalid:
             self.verified_phone = None
+        if channel == WHATSAPP and self.verified_phone is None:
+            raise ValueError("@channel whatsapp needs `@as` with a phone number: WhatsApp's address is one")
+        self.address = f"whatsapp:{self.verified_phone}" if channel == WHATSAPP else address
 
     def say(self, text: str, message_id: str | None = None) -> str:
         """Send one message; the bot's replies as the owner reads them in a text-only chat."""
@@ -123,7 +131,7 @@ class Owners:
     kabupaten: str
     sector: str
     business_class: str
-    how: str = "telegram"  # or "stopped", "blocked", "browser"
+    how: str = "telegram"  # or "stopped", "unasked", "blocked", "browser"
 
 
 @dataclass
@@ -131,8 +139,10 @@ class Transcript:
     address: str
     programmes: Path | None
     exchanges: list[Exchange]
+    channel: str = TERMINAL
     officer_scope: str | None = None
     owners: list[Owners] = field(default_factory=list)
+    enrolled: list[tuple[int, str, str, str]] = field(default_factory=list)  # count, programme, session, status
 
 
 PROGRAMME_FILES = Path(__file__).parent / "programmes"
@@ -153,6 +163,11 @@ def read_transcript(path: Path) -> Transcript:
         elif raw.startswith("@owners "):
             count, kabupaten, *rest = raw.removeprefix("@owners ").split()
             transcript.owners.append(Owners(int(count), exact_kabupaten(kabupaten), *rest))
+        elif raw.startswith("@enrolled "):
+            count, programme, session, status = raw.removeprefix("@enrolled ").split()
+            transcript.enrolled.append((int(count), programme, session, status))
+        elif raw.startswith("@channel "):
+            transcript.channel = raw.removeprefix("@channel ").strip()
         elif raw.startswith("@wait "):
             amount, unit = raw.removeprefix("@wait ").split()
             waiting += timedelta(**{unit.rstrip("s") + "s": int(amount)})
@@ -176,7 +191,9 @@ def play(database: Database, path: Path, clock: Clock | None = None) -> None:
         apply_programmes(database, *read_programme_file(transcript.programmes))
     for owners in transcript.owners:
         add_owners(database, owners, clock())
-    chat = Chat(Conversations(database, clock), transcript.address)
+    for count, programme, session, status in transcript.enrolled:
+        enrol_owners(database, count, programme, session, status, clock())
+    chat = Chat(Conversations(database, clock), transcript.address, transcript.channel)
     if transcript.officer_scope is not None:
         if chat.verified_phone is None:
             raise ValueError(f"{path.name}: @officer needs `@as` with a phone number, which recognises the officer")
@@ -200,6 +217,19 @@ def check(path: Path, say: Callable[[str], str], wait: Callable[[timedelta], Non
             assert words not in answer, f"{path.name}:{exchange.line}: {words!r} in the answer to {exchange.says!r}:\n{answer}"
 
 
+def enrol_owners(database: Database, count: int, programme: str, session: str, status: str, now: datetime) -> None:
+    """Register `count` more owners, each holding a place (`status`) in a session named by its programme's code and
+    its own, taken `now`."""
+    ids = add_owners(database, Owners(count, "62.71", "lainnya", "mikro"), now)
+    with database.transaction(now) as registry:
+        programme_id = registry.training.programme_id(programme)
+        session_id = registry.training.session_id(programme_id, session) if programme_id is not None else None
+        if session_id is None:
+            raise ValueError(f"@enrolled: no session {session!r} of a programme {programme!r}")
+        registry.session.execute(insert(Enrollment), [
+            {"session_id": session_id, "owner_id": owner_id, "status": status, "since": now} for owner_id in ids])
+
+
 def add_owners(database: Database, owners: Owners, now: datetime) -> list[int]:
     """Register sample owners with the business and the chat `owners` describes; their ids."""
     with database.engine.connect() as connection:
@@ -221,4 +251,6 @@ def add_owners(database: Database, owners: Owners, now: datetime) -> list[int]:
                 registry.set_blocked(channel, f"owner-{owner_id}", True)
             if owners.how == "stopped":
                 registry.announcements.stop(owner_id, "test")
+        if owners.how == "unasked":
+            registry.session.execute(update(Owner).where(Owner.id.in_(ids)).values(announcements_accepted_at=None))
     return ids
