@@ -5,10 +5,13 @@ from dataclasses import dataclass
 
 from domain.invalid import Invalid
 from domain.msgid import N_
+from flows.announce import Announce, show_reports
+from flows.announcement_consent import announcement_consent, owes_an_answer
 from flows.assessment import Assessment
 from flows.correction import Correction
 from flows.engine import MENU, START, Turn
 from flows.erasure import Erasure
+from flows.login import send_login_link
 from flows.messages import IDENTITY, Reply, numbered
 from flows.parsing import parse_choice
 from flows.profile import show_profile
@@ -21,6 +24,7 @@ correction = Correction()
 erasure = Erasure()
 assessment = Assessment()
 programmes = Programmes()
+announcing = Announce()
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,12 @@ def _items(turn: Turn) -> list[MenuItem]:
         items.append(MenuItem(turn.text(N_("Correct my data")), correction.start))
     if holds_data:
         items.append(MenuItem(turn.text(N_("Delete my data")), erasure.start))
+    if turn.officer is not None:
+        items += [MenuItem(turn.text(N_("Write an announcement (umumkan)")), announcing.start),
+                  MenuItem(turn.text(N_("Announcement reports (laporan)")),
+                           lambda turn: [show_reports(turn), show_menu(turn)]),
+                  MenuItem(turn.text(N_("Log in to the dashboard (masuk)")),
+                           lambda turn: [send_login_link(turn), show_menu(turn)])]
     other = "en" if turn.text.language == "id" else "id"
     items.append(MenuItem(LANGUAGE_NAMES[other], lambda turn: [*switch_language(turn, other), show_menu(turn)]))
     items.append(MenuItem(turn.text(N_("Help")), lambda turn: [general_help(turn), show_menu(turn)]))
@@ -69,11 +79,21 @@ def _items(turn: Turn) -> list[MenuItem]:
 
 
 def show_menu(turn: Turn) -> Reply:
-    """The main menu as choices; a chat not known to be a registered owner's may share its number."""
+    """The main menu as choices; a chat not known to be a registered owner's may share its number.
+
+    A registered owner never asked about announcements is asked once, where the menu would come.
+    """
+    if owes_an_answer(turn):
+        return announcement_consent.start(turn)[-1]
     turn.state.flow, turn.state.step = MENU, START
     unknown = turn.state.owner_id is None and turn.inbound.verified_phone is None
     return Reply(turn.text(N_("Main menu. What would you like to do?")), numbered([item.label for item in _items(turn)]),
                  expects=IDENTITY if unknown else None)
+
+
+def menu_labels(turn: Turn) -> list[str]:
+    """The menu's choices as they read where the owner stands."""
+    return [item.label for item in _items(turn)]
 
 
 def choose(turn: Turn, text: str) -> list[Reply]:
@@ -93,10 +113,17 @@ def switch_language(turn: Turn, language: str) -> list[Reply]:
 
 
 def general_help(turn: Turn) -> Reply:
-    return Reply(turn.text(N_(
+    """The words understood everywhere; an officer's own words too, for an active officer."""
+    words = turn.text(N_(
         "This is TABE, the chat service of the Dinas Koperasi dan UKM Provinsi Kalimantan Tengah "
         "for registering your business. Words you can type at any time:\n"
         "menu: the main menu\nkembali: the previous question\nbatal: cancel what you are doing\n"
         "bantuan: help for the current question\ndata saya: see your data\nubah data: correct your data\n"
         "hapus data saya: delete your data\nberhenti / mulai: stop or restart announcements from the Dinas\n"
-        "bahasa en / bahasa id: English or Bahasa Indonesia")))
+        "bahasa en / bahasa id: English or Bahasa Indonesia"))
+    if turn.officer is None:
+        return Reply(words)
+    return Reply(words + "\n\n" + turn.text(N_(
+        "As an officer of the Dinas you can also type:\n"
+        "umumkan: write an announcement to owners\nlaporan: what became of the latest announcements\n"
+        "laporan N: announcement number N in full\nmasuk: a link to log in to the dashboard")))

@@ -5,15 +5,17 @@ import re
 from datetime import datetime
 from typing import Any
 
-from domain.classes import BusinessClass, classify
-from domain.invalid import Invalid
+from domain.classes import MOST_WORKERS, UMKM_MOST_WORKERS, BusinessClass, classify
+from domain.invalid import Invalid, Phrase
 from domain.msgid import N_
 from domain.sectors import is_other, kbli_of
-from domain.text import clean
-from flows.engine import Answers, Question, QuestionFlow, Turn
+from domain.text import clean, normalise_name
+from flows.announcement_consent import announcement_consent, owes_an_answer
+from flows.engine import Answers, Doubt, Question, QuestionFlow, Turn
 from flows.messages import IDENTITY, PHONE, Reply
 from flows.parsing import (
     MONTHS_PER_YEAR,
+    choice_number,
     display_phone,
     parse_monthly_rupiah,
     parse_nib,
@@ -50,6 +52,8 @@ MAX_NAME = 100
 MAX_ADDRESS = 300
 _CODE_LIKE = re.compile(r"[<>{}\[\]\\|`=^~$*;]|--")  # nobody's name or street has these
 SMALLEST_AMOUNT = 10_000  # below this an owner has nearly always left off "ribu" or "juta"
+FAR_APART = 100  # a year's sales this many times the capital, or this share of it, is more likely a slip
+_OLDEST_LIKELY_YEAR = 1950  # a worker count from here to this year is more likely a year
 NOTHING_REGISTERED = N_("We have no registered data about you yet.")
 NIK_TAKEN = N_("This NIK is already registered for someone else. If it is yours, please contact the "
                "Dinas Koperasi dan UKM to get your registration back.")
@@ -75,13 +79,16 @@ def consent_version(turn: Turn) -> str:
     return f"registration-{turn.text.language}-{hashlib.sha256(shown.encode()).hexdigest()[:12]}"
 
 
-_NAME_INTRO = re.compile(r"^(?:nama\s+(?:saya|sy|aku)|nama(?:nya)?|saya|sy|aku|my name is|i am)\s*:?\s+", re.IGNORECASE)
+_NAME_INTRO = re.compile(r"^(?:nama\s+(?:saya|sy|aku|ulun)|nama(?:nya)?|saya|sy|aku|ulun|unda|my name is|i am)\s*:?\s+",
+                         re.IGNORECASE)
+_TRAILING_SIGNS = re.compile(r"[^\w.')\"]+$")  # "Sri Wahyuni 🙏": the emoji is said to us, not part of the name
 _HONORIFIC = re.compile(r"^(?:bu|ibu|pak|bapak|bpk|kak|mas|mbak|bang|om|tante|haji|hj\.?|h\.)\s+", re.IGNORECASE)
 
 
 def parse_person_name(text: str, _turn: Turn) -> str:
     """A full name, without "nama saya" or "Bu" before it; all-lower or all-upper becomes Title Case."""
-    name = _parse_name(_HONORIFIC.sub("", _NAME_INTRO.sub("", clean(text))), N_("Please write your full name, in letters."))
+    name = _parse_name(_TRAILING_SIGNS.sub("", _HONORIFIC.sub("", _NAME_INTRO.sub("", clean(text)))),
+                       N_("Please write your full name, in letters."))
     return name.title() if name in (name.lower(), name.upper()) else name
 
 
@@ -195,6 +202,76 @@ def _plausible(amount: int, turn: Turn) -> int:
     return amount
 
 
+# -- answers to confirm before keeping -------------------------------------------------------
+
+def doubt_sector(typed: str, key: str, turn: Turn) -> Doubt | None:
+    """A kind of business inferred from a sentence ("katering, kadang titip di warung") rather than picked."""
+    if choice_number(typed) is not None or len(normalise_name(typed).split()) <= 1:
+        return None
+    labels = sector_labels(turn)
+    if normalise_name(typed) in (normalise_name(label) for label in labels):
+        return None
+    return Doubt(Phrase(N_("From what you wrote, I would put the business under \"%(sector)s\". Is that right?"),
+                        {"sector": show_sector(key, turn)}))
+
+
+def doubt_workers(_typed: str, workers: int, turn: Turn) -> Doubt | None:
+    """A count that looks like a year, or more people than any UMKM has."""
+    if _OLDEST_LIKELY_YEAR <= workers <= turn.today.year:
+        return Doubt(Phrase(N_("%(count)s people? That looks like a year. Do %(count)s people really work in the "
+                               "business?"), {"count": turn.text.number(workers)}))
+    if workers > UMKM_MOST_WORKERS:
+        return Doubt(Phrase(N_("%(count)s people work in the business? That is more than a UMKM usually has (at most "
+                               "%(most)s). Is that right?"), {"count": turn.text.number(workers), "most": UMKM_MOST_WORKERS}))
+    return None
+
+
+def doubt_year_started(_typed: str, year: int, turn: Turn) -> Doubt | None:
+    """A business that started before its owner was born (the year of birth is in the NIK)."""
+    nik = turn.answers.get("nik") or _registered_nik(turn)
+    if nik is None:
+        return None
+    born = _birth_year(nik, turn.today.year)
+    if year >= born:
+        return None
+    return Doubt(Phrase(N_("The business started in %(year)s, before you were born (%(born)s, from your NIK)? If it "
+                           "was handed down in the family, that is fine. Is %(year)s right?"),
+                        {"year": year, "born": born}))
+
+
+def doubt_turnover(_typed: str, turnover: int, turn: Turn) -> Doubt | None:
+    """Sales far from the capital, or more workers than the class the money gives usually has."""
+    answers = turn.answers
+    capital, workers = answers.get("modal_usaha"), answers.get("workers")
+    if capital is None:
+        return None
+    found = classify(capital, turnover * MONTHS_PER_YEAR)
+    most = MOST_WORKERS.get(found)
+    if workers is not None and most is not None and workers > most:
+        return Doubt(Phrase(N_("With this capital and turnover the business is a %(label)s, which usually has at most "
+                               "%(most)s workers, but you said %(workers)s. Is the number of workers right?"),
+                            {"label": Phrase(found.label), "most": most, "workers": turn.text.number(workers)}),
+                     revisit="workers")
+    annual = turnover * MONTHS_PER_YEAR
+    if capital > 0 and turnover > 0 and not capital / FAR_APART <= annual <= capital * FAR_APART:
+        return Doubt(Phrase(N_("Sales of %(turnover)s a month with a capital of %(capital)s is unusual. Is the monthly "
+                               "turnover right?"), {"turnover": turn.text.money(turnover),
+                                                   "capital": turn.text.money(capital)}))
+    return None
+
+
+def _registered_nik(turn: Turn) -> str | None:
+    owner_id = turn.state.owner_id
+    owner = turn.registry.owner_profile(owner_id) if owner_id is not None else None
+    return owner.nik if owner is not None else None
+
+
+def _birth_year(nik: str, this_year: int) -> int:
+    """The year of birth in a NIK (digits 11-12): this century's, unless that is still to come."""
+    two_digits = int(nik[10:12])
+    return 2000 + two_digits if 2000 + two_digits <= this_year else 1900 + two_digits
+
+
 # -- showing the answers ---------------------------------------------------------------------
 
 def show_nib(nib: str | None, turn: Turn) -> str:
@@ -286,7 +363,7 @@ class Registration(QuestionFlow):
         ),
         Question("owner_name", N_("What is your full name (as on your KTP)?"), parse_person_name,
                  N_("Write your full name as it appears on your identity card (KTP)."),
-                 applies=_is_new_owner, title=N_("Owner's name")),
+                 applies=_is_new_owner, title=N_("Owner's name"), free_text=True),
         Question("nik", N_("What is your NIK (the 16-digit number on your KTP)?"), parse_owner_nik,
                  N_("The NIK is the 16-digit number at the top of your KTP or on your family card (KK)."),
                  applies=_is_new_owner, show=show_nik, title=N_("NIK")),
@@ -296,13 +373,14 @@ class Registration(QuestionFlow):
                  title=N_("Phone number"), expects=PHONE),
         Question("business_name", N_("What is the name of your business?"), parse_business_name,
                  N_("The name customers know your business by, for example \"Warung Makan Bu Sari\"."),
-                 title=N_("Business name")),
+                 title=N_("Business name"), free_text=True),
         Question("sector", N_("What kind of business is it?"), parse_sector,
                  N_("Pick the group that fits best; reply with its number."),
-                 choices=sector_labels, show=show_sector, clears=("sector_note",), title=N_("Kind of business")),
+                 choices=sector_labels, show=show_sector, clears=("sector_note",), title=N_("Kind of business"),
+                 doubt=doubt_sector),
         Question("sector_note", N_("Describe your kind of business in a few words."), parse_sector_note,
                  N_("For example \"sablon kaos\" or \"budidaya ikan\"."),
-                 applies=_is_other_sector, title=N_("Kind of business, described")),
+                 applies=_is_other_sector, title=N_("Kind of business, described"), free_text=True),
         Question("kabupaten_code", N_("In which kabupaten or kota is your business?"), parse_business_kabupaten,
                  N_("Type the name (for example \"Kotim\" or \"Palangka Raya\") or its number from the list."),
                  choices=kabupaten_labels, show=show_place, clears=("kecamatan_code",), title=N_("Kabupaten/kota")),
@@ -310,16 +388,16 @@ class Registration(QuestionFlow):
                  N_("Type the name of the kecamatan or its number from the list."),
                  choices=kecamatan_labels, show=show_place, title=N_("Kecamatan")),
         Question("address", N_("What is the business's address (street, number, village)?"), parse_address,
-                 N_("For example \"Jl. Tjilik Riwut Km 5 No. 12, RT 03\"."), title=N_("Address")),
+                 N_("For example \"Jl. Tjilik Riwut Km 5 No. 12, RT 03\"."), title=N_("Address"), free_text=True),
         Question("nib", N_("What is your NIB (Nomor Induk Berusaha, 13 digits)? If you have none yet, reply \"belum punya\"."),
                  parse_business_nib,
                  N_("The NIB comes from OSS (oss.go.id). Many small businesses have none yet; that is fine, reply \"belum punya\"."),
                  choices=lambda turn: [turn.text(N_("Not yet"))], show=show_nib, title=N_("NIB")),
         Question("year_started", N_("In which year did the business start?"), parse_year_started,
-                 N_("Write the year, for example 2019."), title=N_("Year started")),
+                 N_("Write the year, for example 2019."), title=N_("Year started"), doubt=doubt_year_started),
         Question("workers", N_("How many people work in the business, yourself included?"), parse_workers,
                  N_("Count everyone who works in it, paid or not, yourself included. Write a number, for example 3."),
-                 show=show_number, title=N_("Workers")),
+                 show=show_number, title=N_("Workers"), doubt=doubt_workers),
         Question("modal_usaha", N_("How much capital (modal usaha) does the business have, not counting land and buildings?"),
                  parse_capital,
                  N_("Add up equipment, stock and cash for the business, without land and buildings. "
@@ -328,7 +406,7 @@ class Registration(QuestionFlow):
         Question("monthly_turnover", N_("On average, how much does the business sell in a month (omzet)?"),
                  parse_monthly_turnover,
                  N_("Your sales in an ordinary month, before costs. For example \"3 juta\" or \"500rb\"."),
-                 show=show_money, title=N_("Monthly turnover")),
+                 show=show_money, title=N_("Monthly turnover"), doubt=doubt_turnover),
     )
 
     def start(self, turn: Turn) -> list[Reply]:
@@ -360,7 +438,8 @@ class Registration(QuestionFlow):
                          annual=turn.text.money(annual))
 
     def complete(self, turn: Turn) -> list[Reply]:
-        """Save the owner (if new) with their consent, and the business; give its number."""
+        """Save the owner (if new) with their consent, and the business; give its number; ask about announcements
+        if the owner never answered."""
         answers = turn.answers_of(self.name)
         owner_id = turn.state.owner_id
         if owner_id is None and not _is_new_owner(answers):
@@ -377,6 +456,8 @@ class Registration(QuestionFlow):
         business = turn.registry.register_business(owner_id, business_details(answers))
         turn.state.owner_id = owner_id
         self.leave(turn)
-        return [Reply(turn.text(
+        registered = Reply(turn.text(
             N_("Thank you! Your business is registered. Your registration number is %(number)s. "
-               "Keep it for dealing with the Dinas."), number=business.registration_number))]
+               "Keep it for dealing with the Dinas."), number=business.registration_number))
+        # Receiving announcements is asked apart, once the registration it does not depend on is saved.
+        return [registered, *announcement_consent.start(turn)] if owes_an_answer(turn) else [registered]
