@@ -5,21 +5,22 @@ generator), --programmes programmes and --sessions sessions imported through the
 (`Training.import_programmes`), and, unless --no-enrolments, seats already taken in those sessions
 by other owners. Then --samples different owners, picked at random, each with a chat linked to
 them and at the main menu, send through `Conversations.handle` (the path every channel takes,
-each message its own committed transaction) the three messages of signing up:
+each message its own committed transaction) the messages of signing up:
 
 - "program": the first page of the programmes open to the owner (the list),
 - "1": the first programme's details and sessions (the detail),
-- "1": a seat in its first session, or, when that session is full, the offer of its waiting list
-  (the sign-up).
+- "1": its first session shown and asked about ("Daftar di sesi ini?"), or, when that session is
+  full, the offer of its waiting list (the choice),
+- "ya", when asked: the seat (the sign-up).
 
 Seats already taken: each session from empty to full (a sixth of them full, each of those with
 up to 8 owners waiting), by owners other than the sample owners, at most one place per owner and
 programme; about 94,000 places in all. The sample owners answer as the issue describes: "1" and
 "1"; with --spread each picks one of the programmes shown and one of the first three sessions.
 
-Every reply is checked: the list must be a list, the detail must show sessions, and the sign-up
-must say the owner is registered or offer the waiting list; anything else stops the benchmark, so a
-broken path cannot be measured. The clock is fixed (2026-11-27 02:00 UTC) and every session lies
+Every reply is checked: the list must be a list, the detail must show sessions, the choice must ask
+about the seat or offer the waiting list, and the sign-up must say the owner is registered; anything
+else stops the benchmark, so a broken path cannot be measured. The clock is fixed (2026-11-27 02:00 UTC) and every session lies
 ahead of it, spread over the next six months and the 14 kabupaten.
 
 The messages are timed in a fresh process pinned to one core, after a warm-up of 50 owners and a
@@ -74,6 +75,7 @@ SEED = 62
 LISTED = "Pelatihan yang terbuka untuk usaha Anda"
 DETAILED = "Sesi:"
 REGISTERED = "Anda terdaftar di"
+SIGN_UP_ASKED = "Daftar di sesi ini?"
 WAITLIST_OFFERED = "Sesi ini sudah penuh. Masuk daftar tunggu?"
 
 TOPICS = (
@@ -221,8 +223,12 @@ def expect(said: str, owner: int, message: str, *wanted: str) -> str:
     raise Unexpected(f"owner {owner}, {message!r}: expected one of {wanted}, got:\n{said}")
 
 
-def sign_up(conversations: Conversations, owner: int, choose: random.Random | None) -> tuple[float, float, float, str]:
-    """The three messages of one owner: list, detail, sign-up; their durations and what the sign-up came to.
+Timing = tuple[float, float, float, float | None, str]  # list, detail, choice, sign-up (when asked), the choice's outcome
+
+
+def sign_up(conversations: Conversations, owner: int, choose: random.Random | None) -> Timing:
+    """The messages of one owner: list, detail, choice and, when asked, sign-up; their durations and what the choice
+    came to.
 
     The owner picks the first programme and its first session, or with `choose` one of the programmes
     shown and one of the first three sessions (those in the owner's kabupaten come first).
@@ -233,13 +239,18 @@ def sign_up(conversations: Conversations, owner: int, choose: random.Random | No
     detailed, said, shown = send(conversations, owner, "detail", str(programme))
     expect(said, owner, f"{programme} (detail)", DETAILED)
     session = choose.randint(1, min(shown, 3)) if choose else 1
-    signed, said, _shown = send(conversations, owner, "sign-up", str(session))
-    return listed, detailed, signed, expect(said, owner, f"{session} (sign-up)", REGISTERED, WAITLIST_OFFERED)
+    chosen, said, _shown = send(conversations, owner, "choice", str(session))
+    outcome = expect(said, owner, f"{session} (choice)", SIGN_UP_ASKED, WAITLIST_OFFERED)
+    if outcome != SIGN_UP_ASKED:
+        return listed, detailed, chosen, None, outcome
+    signed, said, _shown = send(conversations, owner, "sign-up", "ya")
+    expect(said, owner, "ya (sign-up)", REGISTERED)
+    return listed, detailed, chosen, signed, outcome
 
 
 def measure(url: str, owners: list[int], samples: int, profile: int, spread: bool,
             results: multiprocessing.Queue) -> None:
-    """In a fresh process on one core: the three messages of each sample owner, timed."""
+    """In a fresh process on one core: the messages of each sample owner, timed."""
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     database = Database(url)
     conversations = Conversations(database, lambda: CLOCK)
@@ -258,7 +269,7 @@ def profile_messages(conversations: Conversations, owners: list[int]) -> dict[st
     """cProfile of these owners' list messages and, separately, of their sign-up messages."""
     profilers = {"list": cProfile.Profile(), "sign-up": cProfile.Profile()}
     steps = (("list", "program", (LISTED,)), ("detail", "1", (DETAILED,)),
-             ("sign-up", "1", (REGISTERED, WAITLIST_OFFERED)))
+             ("choice", "1", (SIGN_UP_ASKED, WAITLIST_OFFERED)), ("sign-up", "ya", (REGISTERED,)))
     for owner in owners:
         for step, text, wanted in steps:
             profiler = profilers.get(step)
@@ -267,7 +278,8 @@ def profile_messages(conversations: Conversations, owners: list[int]) -> dict[st
             _elapsed, said, _shown = send(conversations, owner, step, text)
             if profiler is not None:
                 profiler.disable()
-            expect(said, owner, f"{text} ({step})", *wanted)
+            if expect(said, owner, f"{text} ({step})", *wanted) == WAITLIST_OFFERED:
+                break  # nothing to say "ya" to: a full session's offer is left unanswered
     return {kind: summarise(profiler, len(owners)) for kind, profiler in profilers.items()}
 
 
@@ -287,8 +299,7 @@ def summarise(profiler: cProfile.Profile, messages: int) -> str:
     return "\n".join(lines)
 
 
-def run(url: str, samples: list[int], args: argparse.Namespace) -> tuple[list[tuple[float, float, float, str]],
-                                                                          dict[str, str]]:
+def run(url: str, samples: list[int], args: argparse.Namespace) -> tuple[list[Timing], dict[str, str]]:
     context = multiprocessing.get_context("spawn")
     results: multiprocessing.Queue = context.Queue()
     process = context.Process(target=measure, args=(url, samples, args.samples, args.profile, args.spread, results))
@@ -304,14 +315,15 @@ def run(url: str, samples: list[int], args: argparse.Namespace) -> tuple[list[tu
     return found
 
 
-def report(backend: str, timings: list[tuple[float, float, float, str]], spread: bool) -> None:
+def report(backend: str, timings: list[Timing], spread: bool) -> None:
     print(f"{backend}: {len(timings):,} owners, one message each of")
     print(f"  {'message':<38} {'median ms':>9} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     number = "a number" if spread else '"1"'
-    rows = [('list ("program")', 0, timings), (f"detail ({number})", 1, timings), (f"sign-up ({number})", 2, timings)]
-    for outcome, label in ((REGISTERED, "registered"), (WAITLIST_OFFERED, "waiting list offered")):
-        those = [timing for timing in timings if timing[3] == outcome]
+    rows = [('list ("program")', 0, timings), (f"detail ({number})", 1, timings), (f"choice ({number})", 2, timings)]
+    for outcome, label in ((SIGN_UP_ASKED, "asked to sign up"), (WAITLIST_OFFERED, "waiting list offered")):
+        those = [timing for timing in timings if timing[4] == outcome]
         rows.append((f"  of which {label}: {len(those):,}", 2, those))
+    rows.append(('sign-up ("ya", when asked)', 3, [timing for timing in timings if timing[3] is not None]))
     for label, index, these in rows:
         if len(these) < 2:
             print(f"  {label:<38} {'(too few to tell)':>9}")

@@ -36,6 +36,7 @@ from flows.notices import announcement_text
 from store import pace
 from store.db import Database
 from store.models import utcnow
+from store.officers import PROVINCE
 from store.outbox import Outgoing
 
 log = logging.getLogger(__name__)
@@ -214,7 +215,7 @@ class Outbound(Protocol):
 
 def message_text(row: Outgoing) -> str:
     """What the owner reads: an announcement's words in its frame, in the owner's language; else the row's text."""
-    return announcement_text(row.text, row.language) if row.kind == ANNOUNCEMENT else row.text
+    return announcement_text(row.text, row.language, row.scope or PROVINCE) if row.kind == ANNOUNCEMENT else row.text
 
 
 def backoff(attempts: int) -> timedelta:

@@ -1,6 +1,7 @@
 """Sample registered owners, so a fresh install has a registry to look at and benchmarks have scale.
 
-Each owner has the chat they registered from, on Telegram or WhatsApp, so announcements reach them.
+Each owner has the chat they registered from, on Telegram or WhatsApp, and said yes to announcements when
+they registered, so announcements reach them.
 They registered over the 22 months before the tests' clocks (February 2025 to November 2026, more of
 them lately), and about a third of their businesses took the self-assessment once or twice since.
 """
@@ -71,7 +72,8 @@ def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: 
         later = random.Random(f"{seed}:later")
         registered = _registration_moments(later, owners)
         connection.execute(insert(Owner.__table__), [
-            {**_person(rng, first_owner + offset, taken, numbers_taken), "registered_at": registered[offset]}
+            {**_person(rng, first_owner + offset, taken, numbers_taken), "registered_at": registered[offset],
+             "announcements_accepted_at": registered[offset]}
             for offset in range(owners)
         ])
         businesses = [{**_business(rng, first_business + offset, first_owner + offset),

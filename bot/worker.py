@@ -2,7 +2,8 @@
 
 Every minute it queues the reminders that are due (each once: the outbox keys them); every tick it
 claims the due outbox rows and sends them through the channels that are on (bot/delivery.py), batch after
-batch until none is due; every hour it forgets old provider message ids. On SIGTERM it finishes
+batch until none is due; every hour it forgets old provider message ids and deletes unfinished answers
+kept past their time (flows/retention.py). On SIGTERM it finishes
 the messages in hand, puts the rest of its batch back, and stops.
 """
 
@@ -22,6 +23,7 @@ from bot.delivery import Courier
 from bot.settings import Settings
 from flows.conversation import ABANDONED_AFTER
 from flows.notices import queue_reminders
+from flows.retention import PURGE_BATCH, purge_unfinished
 from store.db import Database
 from store.models import utcnow
 
@@ -60,6 +62,8 @@ async def _work(database: Database, courier: Courier, stop: asyncio.Event, clock
             if clock() >= housekeeping_due:
                 forgotten = await asyncio.to_thread(forget_old_message_ids, database, clock())
                 log.info("forgot %s provider message ids", forgotten)
+                purged = await asyncio.to_thread(purge_unfinished_answers, database, clock())
+                log.info("deleted the unfinished answers of %s conversations", purged)
                 housekeeping_due = clock() + HOUSEKEEPING_EVERY
             remind = clock() >= reminders_due
             if remind:
@@ -100,6 +104,17 @@ def forget_old_message_ids(database: Database, now: datetime | None = None) -> i
         registry.purge_delivery_statuses(received_before=registry.now - MESSAGE_IDS_KEPT)
         return registry.purge_inbound(handled_before=registry.now - MESSAGE_IDS_KEPT,
                                       kept_replies_before=registry.now - ABANDONED_AFTER)
+
+
+def purge_unfinished_answers(database: Database, now: datetime | None = None, batch: int = PURGE_BATCH) -> int:
+    """Delete unfinished answers kept past their time, `batch` conversations a transaction; of how many in all."""
+    purged = 0
+    while True:
+        with database.transaction(now) as registry:
+            done = purge_unfinished(registry, batch)
+        purged += done
+        if done < batch:
+            return purged
 
 
 def main(settings: Settings, clock: Clock = utcnow, tick: float = TICK) -> None:

@@ -128,7 +128,7 @@ def _compose_page(request: Request, viewer: Viewer, form_context: dict[str, Any]
     reach = checked.reach
     preview = None
     if reach is not None and not checked.problems:
-        preview = {"message": announcement_text(checked.words, DEFAULT_LANGUAGE),
+        preview = {"message": announcement_text(checked.words, DEFAULT_LANGUAGE, viewer.scope),
                    "key": secrets.token_urlsafe(KEY_BYTES)}
     return render(request, "announcement_compose.html", viewer, status_code=status_code, draft=checked.draft,
                   checked=checked, preview=preview, limit=MAX_ANNOUNCEMENT,

@@ -192,7 +192,8 @@ def describe(segment: Segment, registry: Registry, text: Text) -> str:
 def left_out_reasons(reach: Reach, text: Text, cancelled: int = 0) -> list[str]:
     """Who was chosen but is not written to, one reason each: "2 who blocked the bot"; none left out, none."""
     return [text(msgid, count=text.number(count)) for count, msgid in (
-        (reach.stopped, N_("%(count)s who said \"berhenti\"")),
+        (reach.stopped, N_("%(count)s who said no to announcements or \"berhenti\"")),
+        (reach.not_asked, N_("%(count)s not yet asked whether they want announcements, or who did not answer")),
         (reach.blocked, N_("%(count)s who blocked the bot")),
         (reach.no_chat, N_("%(count)s who only chatted in the browser or terminal, where we cannot write first")),
         (cancelled, N_("%(count)s who said \"berhenti\" or deleted their data before it went")),
@@ -225,7 +226,7 @@ def _preview(turn: Turn) -> dict[str, object]:
     reached = t(N_("This announcement reaches %(count)s owners: %(audience)s."), count=t.number(reach.recipients),
                 audience=describe(_segment(turn), turn.registry, t))
     return {"reach": "\n".join([reached, *_left_out(reach, t)]),
-            "preview": announcement_text(turn.answers_of(Announce.name)[TEXT], DEFAULT_LANGUAGE)}
+            "preview": announcement_text(turn.answers_of(Announce.name)[TEXT], DEFAULT_LANGUAGE, _officer(turn).scope)}
 
 
 class Announce(QuestionFlow):
@@ -334,7 +335,7 @@ def show_reports(turn: Turn, number: int | None = None) -> Reply:
 def _report_lines(report: Report, turn: Turn, *, whole: bool) -> list[str]:
     t = turn.text
     words = report.text if whole else _start_of(report.text)
-    left_out = report.reach.stopped + report.reach.blocked + report.reach.no_chat + report.cancelled
+    left_out = report.reach.chosen - report.reach.recipients + report.cancelled
     lines = [t(N_("Number %(number)s, %(when)s, by %(author)s"), number=report.id, when=t.moment(report.created_at),
                author=report.author),
              f"\"{words}\"",
@@ -358,7 +359,7 @@ _ANSWERED = {  # (receive, changed): what the owner is told
     (False, True): N_("Done: you will receive no more announcements from the Dinas. Everything else works as "
                       "before. To receive them again, type \"mulai\"."),
     (False, False): N_("Announcements are already stopped for you. To receive them again, type \"mulai\"."),
-    (True, True): N_("Done: you will receive announcements from the Dinas again. To stop them, type \"berhenti\"."),
+    (True, True): N_("Done: you will receive announcements from the Dinas. To stop them, type \"berhenti\"."),
     (True, False): N_("You already receive announcements from the Dinas. To stop them, type \"berhenti\"."),
 }
 

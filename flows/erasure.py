@@ -1,9 +1,12 @@
-"""Deleting an owner's data on their request (UU PDP), after they confirm it."""
+"""Deleting an owner's data on their request (UU PDP), after they confirm it, knowing which training places it
+gives up."""
+
+from dataclasses import replace
 
 from domain.msgid import N_
 from flows.engine import Question, QuestionFlow, Turn
 from flows.messages import Reply
-from flows.notices import give_up_places
+from flows.notices import give_up_places, place_held
 from flows.parsing import parse_yes_no
 
 KEPT = N_("All right, your data has not been deleted.")
@@ -28,6 +31,18 @@ class Erasure(QuestionFlow):
             counted=False,
         ),
     )
+
+    def ask(self, turn: Turn) -> Reply:
+        """The confirmation, after the seats and waiting-list places that deleting would give up, if any."""
+        asked = super().ask(turn)
+        held = turn.registry.training.upcoming_of(turn.state.owner_id) if turn.state.owner_id is not None else []
+        if not held:
+            return asked
+        t = turn.text
+        lines = [t(N_("Deleting your data also gives up your places in training, for others to take:"))]
+        lines += [f"- {session.programme_name}, {t.moment(session.starts_at)} ({place_held(session, t)})"
+                  for session in held]
+        return replace(asked, text="\n".join(lines) + "\n\n" + asked.text)
 
     def go_back(self, turn: Turn) -> list[Reply]:
         """Going back from the only question is not deleting."""

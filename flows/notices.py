@@ -4,7 +4,7 @@ Only channels that can start a conversation reach such an owner; a browser or te
 cannot be written to until its owner writes.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, time, timedelta
 
 from domain.channels import PUSH_CHANNELS
@@ -13,8 +13,9 @@ from domain.outbox import REMINDER, SEAT
 from domain.regions import region
 from domain.wib import WIB, in_wib
 from flows.i18n import Text
+from store.officers import PROVINCE
 from store.registry import Registry
-from store.training import SessionInfo
+from store.training import SessionInfo, Status
 
 REMIND_FROM = time(9, 0)  # WIB, on the day before a session: nobody is woken by a reminder
 
@@ -30,10 +31,16 @@ def tell_owner(registry: Registry, owner_id: int, kind: str, render: Callable[[T
     return registry.outbox.queue(kind, owner_id, channel, address, render(Text(language)), key=key)
 
 
-def announcement_text(text: str, language: str) -> str:
-    """An officer's announcement as an owner reads it: who it is from, the words, and how to stop them."""
+def office_name(scope: str) -> str:
+    """The Dinas of a scope, by its own name: the province's, or a kabupaten's or kota's."""
+    place = f"Provinsi {region(scope).name}" if scope == PROVINCE else region(scope).name
+    return f"Dinas Koperasi dan UKM {place}"
+
+
+def announcement_text(text: str, language: str, scope: str = PROVINCE) -> str:
+    """An announcement of the office of `scope` as an owner reads it: who it is from, the words, how to stop them."""
     words = Text(language)
-    return "\n\n".join((words(N_("Announcement from the Dinas Koperasi dan UKM Provinsi Kalimantan Tengah:")), text,
+    return "\n\n".join((words(N_("Announcement from the %(office)s:"), office=office_name(scope)), text,
                         words(N_("(Reply \"berhenti\" to stop announcements, \"mulai\" to receive them again.)"))))
 
 
@@ -43,15 +50,39 @@ def where_and_when(session: SessionInfo, text: Text) -> dict[str, str]:
             "place": f"{session.place}, {region(session.kabupaten_code).name}"}
 
 
+def elsewhere(session: SessionInfo, kabupaten_codes: Sequence[str], text: Text) -> str | None:
+    """"This session is in Kota Palangka Raya, not in your business's kabupaten (Kotawaringin Timur).", or None
+    when it is held where one of the owner's businesses is."""
+    if not kabupaten_codes or session.kabupaten_code in kabupaten_codes:
+        return None
+    return text(N_("This session is in %(place)s, not in your business's kabupaten (%(home)s)."),
+                place=region(session.kabupaten_code).name,
+                home=text.join([region(code).short_name for code in kabupaten_codes]))
+
+
+def place_held(session: SessionInfo, text: Text) -> str:
+    """The asking owner's place in a session: "you are registered", or their number on its waiting list."""
+    if session.status == Status.WAITLISTED:
+        return text(N_("you are number %(position)s on the waiting list"), position=session.position)
+    return text(N_("you are registered"))
+
+
 def tell_seat_given(registry: Registry, session_id: int, owner_id: int) -> None:
-    """Tell an owner on the waiting list that a freed seat is now theirs."""
+    """Tell an owner on the waiting list that a freed seat is now theirs, and where it is when that is outside the
+    kabupaten of their businesses."""
     session = registry.training.session(session_id, owner_id)
     if session is None:
         return
-    tell_owner(registry, owner_id, SEAT, lambda text: text(N_(
-        "Good news: a seat has become free in %(programme)s on %(when)s at %(place)s, and it is now yours. "
-        "If you cannot come after all, type \"jadwal\" to cancel, so the next person can have it."),
-        **where_and_when(session, text)))
+    home = registry.audience(owner_id).kabupaten_codes
+
+    def render(text: Text) -> str:
+        told = text(N_("Good news: a seat has become free in %(programme)s on %(when)s at %(place)s, and it is now "
+                       "yours. If you cannot come after all, type \"jadwal\" to cancel, so the next person can have "
+                       "it."), **where_and_when(session, text))
+        note = elsewhere(session, home, text)
+        return f"{told} {note}" if note else told
+
+    tell_owner(registry, owner_id, SEAT, render)
 
 
 def queue_reminders(registry: Registry) -> int:

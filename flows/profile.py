@@ -57,7 +57,7 @@ def _registered_lines(owner: Owner, turn: Turn) -> list[str]:
             lines.append(t(N_("Last self-assessment: a score of %(score)s, level %(level)s, on %(date)s"),
                            score=shown_score(assessed.score), level=t(Level(assessed.level).label),
                            date=t.date(in_wib(assessed.taken_at).date())))
-    lines += ["", t(ANNOUNCEMENTS_STOPPED if turn.registry.announcements.stopped(owner.id) else ANNOUNCEMENTS_ON)]
+    lines += ["", t(ANNOUNCEMENTS_ON if turn.registry.announcements.receives(owner.id) else ANNOUNCEMENTS_STOPPED)]
     places = turn.registry.training.upcoming_of(owner.id)
     if places:
         lines += ["", t(N_("Training you signed up for: %(names)s (see \"jadwal\")"),

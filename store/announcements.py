@@ -2,9 +2,10 @@
 
 A segment is the officer's choice (a kabupaten, a sector, a class, a programme's participants, a
 self-assessment level) inside the officer's scope, which the query itself enforces: an owner is
-reached only through a business that is in scope and matches every condition at once. Owners who
-said "berhenti" are left out, and so are those no chat can reach: every Telegram or WhatsApp chat
-of theirs blocked the bot, or they only ever used the browser or the terminal. Each is counted.
+reached only through a business that is in scope and matches every condition at once. Only owners who
+said yes to announcements receive them: those who said no (or "berhenti") are left out, and so are those
+who never answered, and those no chat can reach: every Telegram or WhatsApp chat of theirs blocked the
+bot, or they only ever used the browser or the terminal. Each is counted.
 """
 
 from collections import Counter
@@ -13,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, func, insert, literal, select, update
+from sqlalchemy import Connection, Row, and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.outbox import ANNOUNCEMENT, ERASED, STOPPED
@@ -47,6 +48,8 @@ _enrollments = Enrollment.__table__
 _sessions = TrainingSession.__table__
 _consents = Consent.__table__
 _audit = AuditEvent.__table__
+# Said yes, and not no since: who is sent announcements.
+_RECEIVES = and_(_owners.c.announcements_accepted_at.is_not(None), _owners.c.announcements_stopped_at.is_(None))
 # A form's request key is written once: the insert of a second press of the same form does nothing.
 _INSERT = {name: dialect.insert(_announcements).on_conflict_do_nothing(index_elements=["request_key"])
            for name, dialect in DIALECTS.items()}
@@ -80,13 +83,14 @@ class Reach:
     """How many owners an announcement reaches, and how many of those it chose are left out, by reason."""
 
     recipients: int
-    stopped: int = 0
+    stopped: int = 0  # said no, or "berhenti"
     blocked: int = 0
     no_chat: int = 0
+    not_asked: int = 0  # never said yes or no
 
     @property
     def chosen(self) -> int:
-        return self.recipients + self.stopped + self.blocked + self.no_chat
+        return self.recipients + self.stopped + self.blocked + self.no_chat + self.not_asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,17 +134,19 @@ class Announcements:
 
     def reach(self, segment: Segment, channels: Collection[str]) -> Reach:
         """How many owners the segment would reach on these channels, and who it would leave out."""
-        stopped = _owners.c.announcements_stopped_at.is_not(None)
+        stopped, receives = _owners.c.announcements_stopped_at.is_not(None), _RECEIVES
         reachable = _chat_of_owner(channels, _conversations.c.blocked_at.is_(None))
         any_chat = _chat_of_owner(channels)
         row = self._connection.execute(select(
             func.count(),
             func.sum(case((stopped, 1), else_=0)),
-            func.sum(case((and_(~stopped, reachable), 1), else_=0)),
-            func.sum(case((and_(~stopped, ~reachable, any_chat), 1), else_=0)),
+            func.sum(case((and_(~stopped, ~receives), 1), else_=0)),
+            func.sum(case((and_(receives, reachable), 1), else_=0)),
+            func.sum(case((and_(receives, ~reachable, any_chat), 1), else_=0)),
         ).select_from(_owners).where(_chosen(segment))).one()
-        chosen, stopped_count, recipients, blocked = (int(value or 0) for value in row)
-        return Reach(recipients, stopped_count, blocked, chosen - stopped_count - recipients - blocked)
+        chosen, stopped_count, not_asked, recipients, blocked = (int(value or 0) for value in row)
+        no_chat = chosen - stopped_count - not_asked - recipients - blocked
+        return Reach(recipients, stopped_count, blocked, no_chat, not_asked)
 
     def announce(self, text: str, segment: Segment, channels: Collection[str], author: str,
                  officer_id: int | None = None, request_key: str | None = None) -> tuple[int, Reach]:
@@ -153,7 +159,8 @@ class Announcements:
         inserted = self._connection.execute(_INSERT[self._dialect].values(
             officer_id=officer_id, author=author, scope=segment.scope, segment=segment.as_json(), text=text,
             created_at=self.now, recipients=reach.recipients, stopped=reach.stopped, blocked=reach.blocked,
-            no_chat=reach.no_chat, request_key=request_key).returning(_announcements.c.id)).first()
+            no_chat=reach.no_chat, not_asked=reach.not_asked, request_key=request_key,
+        ).returning(_announcements.c.id)).first()
         if inserted is None:  # only a request key conflicts: the announcement of an earlier press stands
             earlier = self.requested(str(request_key))
             if earlier is None:
@@ -169,8 +176,7 @@ class Announcements:
         chats = (select(_conversations.c.owner_id, _conversations.c.channel, _conversations.c.address,
                         _conversations.c.language, latest.label("latest"))
                  .where(_conversations.c.channel.in_(channels), _conversations.c.blocked_at.is_(None),
-                        _conversations.c.owner_id.in_(select(_owners.c.id).where(
-                            _chosen(segment), _owners.c.announcements_stopped_at.is_(None))))
+                        _conversations.c.owner_id.in_(select(_owners.c.id).where(_chosen(segment), _RECEIVES)))
                  .subquery())
         columns = ("kind", "priority", "announcement_id", "owner_id", "channel", "address", "language", "status",
                    "due_at", "attempts")
@@ -184,7 +190,7 @@ class Announcements:
         """The announcement a form with this key made, and whom it reached then; None when it made none."""
         row = self._connection.execute(
             select(_announcements).where(_announcements.c.request_key == request_key)).first()
-        return (row.id, Reach(row.recipients, row.stopped, row.blocked, row.no_chat)) if row is not None else None
+        return (row.id, _reach_of(row)) if row is not None else None
 
     def report(self, announcement_id: int, scope: str = PROVINCE) -> Report | None:
         """An announcement with its rows counted by status; None unless it is within `scope`."""
@@ -198,7 +204,7 @@ class Announcements:
         return Report(
             id=row.id, author=row.author, officer_id=row.officer_id, scope=row.scope,
             segment=Segment.from_json(row.segment), text=row.text, created_at=as_utc(row.created_at),
-            reach=Reach(row.recipients, row.stopped, row.blocked, row.no_chat),
+            reach=_reach_of(row),
             waiting=sum(counts[status] for status in WAITING), sent=counts[Delivery.SENT],
             delivered=counts[Delivery.DELIVERED], failed=counts[Delivery.FAILED],
             cancelled=counts[Delivery.CANCELLED])
@@ -219,13 +225,24 @@ class Announcements:
             .order_by(_outbox.c.id).limit(limit).offset(offset))
         return [Recipient(*row) for row in rows]
 
-    def stopped(self, owner_id: int) -> bool:
-        return self._connection.scalar(
-            select(_owners.c.announcements_stopped_at.is_not(None)).where(_owners.c.id == owner_id)) is True
+    def receives(self, owner_id: int) -> bool:
+        """Whether the owner said yes to announcements (and not no since)."""
+        return self._connection.scalar(select(_RECEIVES).where(_owners.c.id == owner_id)) is True
+
+    def owes_an_answer(self, owner_id: int) -> bool:
+        """Whether the owner was never asked about announcements and never said yes or no of their own."""
+        return self._connection.scalar(select(_owners.c.id).where(
+            _owners.c.id == owner_id, _owners.c.announcements_asked_at.is_(None),
+            _owners.c.announcements_accepted_at.is_(None), _owners.c.announcements_stopped_at.is_(None))) is not None
+
+    def asked(self, owner_id: int) -> None:
+        """The question is put to the owner now: it is not put again, answered or not."""
+        self._connection.execute(update(_owners).where(
+            _owners.c.id == owner_id, _owners.c.announcements_asked_at.is_(None)).values(announcements_asked_at=self.now))
 
     def stop(self, owner_id: int, text_version: str) -> bool:
-        """The owner says "berhenti": nothing more is queued for them and what waits is cancelled; False when
-        they had stopped already."""
+        """The owner says no, or "berhenti": nothing more is queued for them and what waits is cancelled; False
+        when they had said no already."""
         if not self._answer(owner_id, text_version, accepted=False):
             return False
         self._connection.execute(update(_outbox).where(
@@ -234,7 +251,8 @@ class Announcements:
         return True
 
     def resume(self, owner_id: int, text_version: str) -> bool:
-        """The owner says "mulai": announcements queued from now on reach them; False when they had not stopped."""
+        """The owner says yes, or "mulai": announcements queued from now on reach them; False when they had said
+        yes already."""
         return self._answer(owner_id, text_version, accepted=True)
 
     def forget_owner(self, owner_id: int) -> None:
@@ -249,14 +267,19 @@ class Announcements:
     def _answer(self, owner_id: int, text_version: str, *, accepted: bool) -> bool:
         """Record the owner's answer, as proof, when it changes anything."""
         changed = self._connection.execute(update(_owners).where(
-            _owners.c.id == owner_id,
-            _owners.c.announcements_stopped_at.is_not(None) if accepted else _owners.c.announcements_stopped_at.is_(None),
-        ).values(announcements_stopped_at=None if accepted else self.now)).rowcount
+            _owners.c.id == owner_id, ~_RECEIVES if accepted else _owners.c.announcements_stopped_at.is_(None),
+        ).values(announcements_accepted_at=self.now if accepted else None,
+                 announcements_stopped_at=None if accepted else self.now)).rowcount
         if changed:
             self._connection.execute(insert(_consents).values(
                 owner_id=owner_id, purpose=CONSENT_PURPOSE, text_version=text_version, accepted=accepted,
                 answered_at=self.now))
         return bool(changed)
+
+
+def _reach_of(row: Row[Any]) -> Reach:
+    """Whom an announcement reached, as its row kept it when it was queued."""
+    return Reach(row.recipients, row.stopped, row.blocked, row.no_chat, row.not_asked)
 
 
 def _chat_of_owner(channels: Collection[str], *where: ColumnElement[bool]) -> ColumnElement[bool]:

@@ -34,8 +34,13 @@ class Owner(Base):
     phone: Mapped[str] = mapped_column(String(20), index=True)
     phone_verified: Mapped[bool] = mapped_column(default=False)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Set by "berhenti", cleared by "mulai"; each answer is also kept as a Consent row, as proof.
-    announcements_stopped_at: Mapped[datetime | None]
+    # Receiving announcements is a purpose of its own: asked once, at the end of registration (or of an owner
+    # registered before it was asked), and answered any time with "berhenti" or "mulai". At most one of the
+    # answers is set, the latest; neither means the owner has not said yes, and is sent none. Each answer is
+    # also kept as a Consent row, as proof.
+    announcements_asked_at: Mapped[datetime | None]  # when the question was put to them: it is put once
+    announcements_accepted_at: Mapped[datetime | None]  # said yes (or "mulai")
+    announcements_stopped_at: Mapped[datetime | None]  # said no (or "berhenti")
 
     businesses: Mapped[list["Business"]] = relationship(
         back_populates="owner", cascade="all, delete-orphan", passive_deletes=True,
@@ -312,7 +317,8 @@ class Announcement(Base):
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     recipients: Mapped[int] = mapped_column(default=0)
-    stopped: Mapped[int] = mapped_column(default=0)  # owners who said "berhenti"
+    stopped: Mapped[int] = mapped_column(default=0)  # owners who said no to announcements, or "berhenti"
+    not_asked: Mapped[int] = mapped_column(default=0)  # owners who never said yes or no to announcements
     blocked: Mapped[int] = mapped_column(default=0)  # owners whose every chat blocked the bot or cannot be reached
     no_chat: Mapped[int] = mapped_column(default=0)  # owners known only from the browser or terminal chat
     # The dashboard's compose form carries a key of its own, so pressing "send" twice announces once.

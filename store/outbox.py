@@ -55,6 +55,7 @@ class Outgoing:
     kind: str
     language: str
     heard_at: datetime | None  # when the owner last wrote in this chat: WhatsApp's 24 hours run from it
+    scope: str | None = None  # an announcement's scope: whose office its heading names
 
 
 class Outbox:
@@ -90,7 +91,8 @@ class Outbox:
         rows = self._connection.execute(
             select(_outbox.c.id, _outbox.c.channel, _outbox.c.address,
                    _outbox.c.text.label("own_text"), _announcements.c.text.label("announced"),
-                   _outbox.c.attempts, _outbox.c.kind, _outbox.c.language, _conversations.c.updated_at)
+                   _outbox.c.attempts, _outbox.c.kind, _outbox.c.language, _conversations.c.updated_at,
+                   _announcements.c.scope)
             .select_from(_outbox
                          .outerjoin(_announcements, _announcements.c.id == _outbox.c.announcement_id)
                          .outerjoin(_conversations, (_conversations.c.channel == _outbox.c.channel)
@@ -98,7 +100,8 @@ class Outbox:
             .where(_outbox.c.id.in_(ids))).all()
         order = {row_id: position for position, row_id in enumerate(ids)}
         return sorted((Outgoing(row.id, row.channel, row.address, row.own_text or row.announced or "", row.attempts,
-                                row.kind, row.language, as_utc(row.updated_at) if row.updated_at else None)
+                                row.kind, row.language, as_utc(row.updated_at) if row.updated_at else None,
+                                row.scope)
                        for row in rows), key=lambda outgoing: order[outgoing.id])
 
     def _claimable(self, *where: object, order: tuple[object, ...], channels: tuple[str, ...],

@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -275,6 +275,26 @@ class Registry:
             "answers": {flow: answers for flow, answers in state.answers.items() if answers},
             "language": state.language, "owner_id": state.owner_id, "updated_at": self.now,
         })
+
+    def idle_answers(self, flows: Collection[str], idle_before: datetime, limit: int) -> list[tuple[int, dict[str, Any]]]:
+        """Up to `limit` conversations that have not moved since `idle_before` and hold answers of one of `flows`:
+        their ids and answers, locked (on PostgreSQL, skipping those a message holds)."""
+        held = or_(*(_conversations.c.answers[flow].as_string().is_not(None) for flow in flows))
+        rows = self._connection.execute(
+            select(_conversations.c.id, _conversations.c.answers)
+            .where(_conversations.c.updated_at < idle_before, held)
+            .order_by(_conversations.c.id).limit(limit).with_for_update(skip_locked=True))
+        return [(row.id, row.answers) for row in rows]
+
+    def replace_idle_state(self, conversation_id: int, idle_before: datetime, flow: str, step: str,
+                           answers: dict[str, Any]) -> bool:
+        """Put an idle conversation at `flow` and `step` with these answers, unless it moved since `idle_before`.
+
+        It keeps its time: it has not moved, and the chat an owner used last is still the one they wrote in.
+        """
+        return bool(self._connection.execute(update(_conversations).where(
+            _conversations.c.id == conversation_id, _conversations.c.updated_at < idle_before,
+        ).values(flow=flow, step=step, answers=answers)).rowcount)
 
     def owner_with_verified_phone(self, phone: str) -> tuple[int, str] | None:
         """The id and name of the registered owner whose verified phone this is, if any."""

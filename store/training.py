@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, insert, literal, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, insert, literal, not_, or_, select, update
 
 from store.dialects import DIALECTS
 from store.models import AuditEvent, Business, Enrollment, Owner, Programme, TrainingSession, as_utc
@@ -45,6 +45,14 @@ class SignUp(StrEnum):
     OTHER_SESSION = "other_session"  # holds a place in another session of the same programme
     CLOSED = "closed"  # the sign-up deadline has passed
     NOT_OPEN_TO_YOU = "not_open_to_you"
+
+
+class Closed(StrEnum):
+    """Why a programme is not open to an owner: the first of its lists that none of their businesses meets."""
+
+    KABUPATEN = "kabupaten"  # for other kabupaten/kota
+    CLASS = "class"  # for businesses of other classes, in the owner's kabupaten
+    SECTOR = "sector"  # for other sectors, of the owner's kabupaten and class
 
 
 class Attendance(StrEnum):
@@ -118,6 +126,17 @@ class Listing:
     name: str
     next_start: datetime
     next_near: datetime | None  # the next session in the owner's kabupaten, if one is
+    mine: str | None = None  # the asking owner's place in a session ahead (Status), when they hold or wait for one
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedCount:
+    """How many programmes with a session ahead are not open to an owner for one reason; for a class,
+    the classes they are for."""
+
+    reason: Closed
+    classes: tuple[str, ...]
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +165,7 @@ class SessionInfo:
     taken: int  # seats held by the registered and by those marked as having attended
     waitlisted: int
     status: str | None  # the asking owner's, when they hold or wait for a place
+    position: int | None = None  # the asking owner's on the waiting list, from 1, when they wait
 
     @property
     def seats_left(self) -> int:
@@ -229,15 +249,22 @@ def _session_row(record: SessionRecord, programme_id: int) -> dict[str, object]:
     return values
 
 
+_ADMISSION = (_programmes.c.kabupaten_codes, _programmes.c.business_classes, _programmes.c.sectors)
+
+
+def _admitted(audience: Audience, lists: int) -> ColumnElement[bool]:
+    """A programme whose first `lists` lists (kabupaten, class, sector) all admit any one of these businesses."""
+    return or_(*(and_(*(_listed(column, value) for column, value in zip(_ADMISSION[:lists], business, strict=False)))
+                 for business in audience.businesses))
+
+
 def open_to(audience: Audience) -> ColumnElement[bool]:
     """A programme any one of these businesses may join: its kabupaten, class and sector all admitted."""
-    return or_(*(and_(_listed(_programmes.c.kabupaten_codes, kabupaten),
-                      _listed(_programmes.c.business_classes, business_class),
-                      _listed(_programmes.c.sectors, sector))
-                 for kabupaten, business_class, sector in audience.businesses))
+    return _admitted(audience, len(_ADMISSION))
 
 
 _HOLDS_PLACE = (Status.REGISTERED, Status.WAITLISTED)
+_SESSION_ROW = (_sessions.c.programme_id, _sessions.c.capacity, _sessions.c.signup_deadline, _sessions.c.starts_at)
 _SEATS_TAKEN = (Status.REGISTERED, Status.ATTENDED)
 _TAKEN = (select(_enrollments.c.session_id, func.count().label("taken"))
           .where(_enrollments.c.status.in_(_SEATS_TAKEN))
@@ -267,6 +294,17 @@ def _count_of(*statuses: Status) -> ColumnElement[int]:
             .scalar_subquery())
 
 
+def _waiting_position(owner_id: int) -> ColumnElement[int]:
+    """A session row's place of the owner on its waiting list, from 1, in the order seats are given (_fill_seats);
+    0 when they are not waiting."""
+    me, ahead = _enrollments.alias("me"), _enrollments.alias("ahead")
+    return (select(func.count()).select_from(me.join(ahead, ahead.c.session_id == me.c.session_id))
+            .where(me.c.session_id == _sessions.c.id, me.c.owner_id == owner_id, me.c.status == Status.WAITLISTED,
+                   ahead.c.status == Status.WAITLISTED,
+                   or_(ahead.c.since < me.c.since, and_(ahead.c.since == me.c.since, ahead.c.id <= me.c.id)))
+            .scalar_subquery())
+
+
 class Training:
     """The programme queries of one unit of work."""
 
@@ -277,19 +315,43 @@ class Training:
 
     # -- what owners see ---------------------------------------------------------------
 
-    def open_programmes(self, audience: Audience) -> list[Listing]:
-        """Programmes open to the owner with a session still ahead: those with one in their kabupaten first."""
+    def open_programmes(self, audience: Audience, owner_id: int | None = None) -> list[Listing]:
+        """Programmes open to the owner with a session still ahead: those with one in their kabupaten first; with
+        `owner_id`, each with the owner's place in one of its sessions ahead."""
         if not audience.businesses:
             return []
         next_near = func.min(case((_sessions.c.kabupaten_code.in_(audience.kabupaten_codes), _sessions.c.starts_at)))
+        # One place per programme at most (sign_up), so the least status is the owner's place.
+        held = func.min(_enrollments.c.status) if owner_id is not None else literal(None)
+        query = (select(_programmes.c.id, _programmes.c.name, func.min(_sessions.c.starts_at), next_near, held)
+                 .join(_sessions, _sessions.c.programme_id == _programmes.c.id))
+        if owner_id is not None:
+            query = query.outerjoin(_enrollments, and_(_enrollments.c.session_id == _sessions.c.id,
+                                                       _enrollments.c.owner_id == owner_id,
+                                                       _enrollments.c.status.in_(_HOLDS_PLACE)))
         rows = self._connection.execute(
-            select(_programmes.c.id, _programmes.c.name, func.min(_sessions.c.starts_at), next_near)
-            .join(_sessions, _sessions.c.programme_id == _programmes.c.id)
-            .where(_sessions.c.starts_at > self.now, open_to(audience))
+            query.where(_sessions.c.starts_at > self.now, open_to(audience))
             .group_by(_programmes.c.id, _programmes.c.name)
             .order_by(next_near.is_(None), next_near, func.min(_sessions.c.starts_at), _programmes.c.id)
         )
-        return [Listing(row[0], row[1], as_utc(row[2]), as_utc(row[3]) if row[3] else None) for row in rows]
+        return [Listing(row[0], row[1], as_utc(row[2]), as_utc(row[3]) if row[3] else None, row[4]) for row in rows]
+
+    def closed_programmes(self, audience: Audience) -> list[ClosedCount]:
+        """How many programmes with a session ahead none of the owner's businesses may join, by why: the first list
+        (kabupaten, then class, then sector) that no business meets along with the lists before it."""
+        if not audience.businesses:
+            return []
+        reason = case((not_(_admitted(audience, 1)), literal(Closed.KABUPATEN.value)),
+                      (not_(_admitted(audience, 2)), literal(Closed.CLASS.value)), else_=literal(Closed.SECTOR.value))
+        ahead = exists().where(_sessions.c.programme_id == _programmes.c.id, _sessions.c.starts_at > self.now)
+        closed = (select(reason.label("reason"),
+                         case((reason == Closed.CLASS.value, _programmes.c.business_classes), else_="").label("classes"))
+                  .where(ahead, not_(open_to(audience))).subquery())
+        rows = self._connection.execute(select(closed.c.reason, closed.c.classes, func.count())
+                                        .group_by(closed.c.reason, closed.c.classes)).all()
+        order = list(Closed)
+        return sorted((ClosedCount(Closed(row[0]), tuple(row[1].split()), row[2]) for row in rows),
+                      key=lambda counted: (order.index(counted.reason), counted.classes))
 
     def programme_id(self, code: str) -> int | None:
         """The id of the programme with this code (an import file's name for it), if there is one."""
@@ -356,25 +418,41 @@ class Training:
                 .where(_enrollments.c.session_id == _sessions.c.id, _enrollments.c.owner_id == owner_id,
                        _enrollments.c.status.in_(_HOLDS_PLACE))
                 .scalar_subquery()) if owner_id is not None else literal(None)
+        position = _waiting_position(owner_id) if owner_id is not None else literal(None)
         conditions = [where] + ([_sessions.c.starts_at > self.now] if upcoming_only else [])
         order = [case((_sessions.c.kabupaten_code.in_(near), 0), else_=1)] if near else []
         query = (
             select(_sessions.c.id, _sessions.c.programme_id, _programmes.c.name, _sessions.c.starts_at,
                    _sessions.c.ends_at, _sessions.c.place, _sessions.c.kabupaten_code, _sessions.c.capacity,
-                   _sessions.c.signup_deadline, _count_of(*_SEATS_TAKEN), _count_of(Status.WAITLISTED), mine)
+                   _sessions.c.signup_deadline, _count_of(*_SEATS_TAKEN), _count_of(Status.WAITLISTED), mine,
+                   position)
             .join(_programmes, _programmes.c.id == _sessions.c.programme_id)
             .where(*conditions)
             .order_by(*order, _sessions.c.starts_at, _sessions.c.id)
             .limit(limit)
         )
-        return [SessionInfo(row[0], row[1], row[2], as_utc(row[3]), as_utc(row[4]), *row[5:8], as_utc(row[8]), *row[9:])
+        return [SessionInfo(row[0], row[1], row[2], as_utc(row[3]), as_utc(row[4]), *row[5:8], as_utc(row[8]),
+                            *row[9:12], row[12] or None)
                 for row in self._connection.execute(query)]
 
     # -- taking and giving up seats ------------------------------------------------------
 
     def sign_up(self, session_id: int, owner_id: int, audience: Audience, *, waitlist: bool) -> SignUp:
         """Take a seat if one is left; with `waitlist`, join the waiting list when none is."""
-        session = self._lock_session(session_id)
+        outcome = self._asking(self._lock_session(session_id), session_id, owner_id, audience)
+        if outcome is SignUp.FULL and waitlist:
+            outcome = SignUp.WAITLISTED
+        if outcome in (SignUp.REGISTERED, SignUp.WAITLISTED):
+            self._enroll(session_id, owner_id, Status(outcome.value))
+        return outcome
+
+    def would_sign_up(self, session_id: int, owner_id: int, audience: Audience) -> SignUp:
+        """What asking for a seat would come to now, writing nothing: REGISTERED while a seat is left, FULL, or why
+        the owner cannot have one; the seat itself is counted again, under the lock, by `sign_up`."""
+        return self._asking(self._session_row(session_id), session_id, owner_id, audience)
+
+    def _asking(self, session, session_id: int, owner_id: int, audience: Audience) -> SignUp:  # noqa: ANN001 - a Row
+        """REGISTERED when a seat is left for the owner in this session (its row, as read), FULL, or why not."""
         if session is None or not self.is_open_to(session.programme_id, audience):
             return SignUp.NOT_OPEN_TO_YOU
         if as_utc(session.signup_deadline) < self.now or as_utc(session.starts_at) <= self.now:
@@ -390,12 +468,7 @@ class Training:
                    _sessions.c.programme_id == session.programme_id, _sessions.c.starts_at > self.now)).first()
         if elsewhere is not None:
             return SignUp.OTHER_SESSION
-        registered = self._registered(session_id)
-        if registered >= session.capacity and not waitlist:
-            return SignUp.FULL
-        status = Status.REGISTERED if registered < session.capacity else Status.WAITLISTED
-        self._enroll(session_id, owner_id, status)
-        return SignUp(status.value)
+        return SignUp.REGISTERED if self._registered(session_id) < session.capacity else SignUp.FULL
 
     def withdraw(self, session_id: int, owner_id: int) -> list[int]:
         """Give up a seat or a place on the waiting list; returns the owners who got the freed seats."""
@@ -411,8 +484,11 @@ class Training:
 
     def _lock_session(self, session_id: int, *where: ColumnElement[bool]):  # noqa: ANN202 - a Row of its columns
         return self._connection.execute(
-            select(_sessions.c.programme_id, _sessions.c.capacity, _sessions.c.signup_deadline, _sessions.c.starts_at)
-            .where(_sessions.c.id == session_id, *where).with_for_update()).first()
+            select(*_SESSION_ROW).where(_sessions.c.id == session_id, *where).with_for_update()).first()
+
+    def _session_row(self, session_id: int):  # noqa: ANN202 - a Row of its columns
+        """The session's row as `_lock_session` reads it, unlocked: for what is only shown."""
+        return self._connection.execute(select(*_SESSION_ROW).where(_sessions.c.id == session_id)).first()
 
     def _registered(self, session_id: int) -> int:
         """The seats taken: by the registered, and by those marked as having attended."""

@@ -14,14 +14,17 @@ from sqlalchemy import select
 from domain.channels import PUSH_CHANNELS
 from domain.outbox import ANNOUNCEMENT
 from flows.announce import CONSENT_VERSION
+from flows.announcement_consent import announcement_consent, owes_an_answer
 from flows.conversation import Conversations
+from flows.engine import Turn
+from flows.messages import Inbound, Reply
 from store.announcements import CONSENT_PURPOSE, Segment
 from store.db import Database
 from store.models import Announcement, Consent, OutboxMessage
 from store.officers import PROVINCE
 from store.outbox import Delivery
 from store.training import ProgrammeRecord, SessionRecord
-from transcript import Chat, Clock, Owners, add_owners
+from transcript import FIXED_START, Chat, Clock, Owners, add_owners
 
 WIB = timezone(timedelta(hours=7))
 KOTIM, KAPUAS, PALANGKA = "62.02", "62.03", "62.71"
@@ -217,7 +220,7 @@ def test_berhenti_and_mulai_change_who_is_reached_and_are_kept_as_consent(regist
     officer = _provincial(registry)
     assert _reached(officer, "1") == 4
     assert "Pengumuman dibatalkan" in officer.say("batal") + officer.say("ya")
-    assert "Beres: Anda akan menerima pengumuman dari Dinas lagi" in owner.say("mulai pengumuman")
+    assert "Beres: Anda akan menerima pengumuman dari Dinas." in owner.say("mulai pengumuman")
     assert "Anda memang menerima pengumuman" in owner.say("subscribe")
     assert _reached(officer, "1") == 5
     with registry.engine.connect() as connection:
@@ -251,3 +254,74 @@ def test_a_report_names_a_choice_no_longer_known_as_it_was_stored(registry: Data
                                                      PUSH_CHANNELS, "Rina Lestari")
     shown = str(value) if condition != "programme_id" else f"#{value}"
     assert shown in _provincial(registry).say(f"laporan {number}")
+
+
+# -- asking whether the owner wants announcements ----------------------------------------------------------
+
+QUESTION = "Apakah Anda mau menerima pengumuman program dan pelatihan dari Dinas lewat chat ini?"
+
+
+def _never_asked(database: Database) -> int:
+    """An owner registered before announcements were asked about: their id."""
+    [owner_id] = add_owners(database, Owners(1, KOTIM, "kuliner", "mikro", "unasked"), FIXED_START)
+    return owner_id
+
+
+def _consent_turn(database: Database, owner_id: int, says: str, answer: bool = True) -> tuple[list[Reply], bool]:
+    """One message to the announcements question, started first unless the chat is in it: the replies, and whether
+    the owner still owes an answer."""
+    with database.transaction(FIXED_START) as unit:
+        state = unit.open_conversation("telegram", f"owner-{owner_id}")
+        turn = Turn(state, Inbound("telegram", f"owner-{owner_id}", says, says), unit)
+        if state.flow != announcement_consent.name:
+            replies = announcement_consent.start(turn)
+        elif answer:
+            replies = announcement_consent.answer(turn, says)
+        else:
+            replies = announcement_consent.cancel(turn)
+        owes = owes_an_answer(turn)
+        unit.save_conversation(state)
+    return replies, owes
+
+
+def _proofs(database: Database, owner_id: int) -> list[tuple[bool, str]]:
+    with database.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(select(Consent.accepted, Consent.text_version).where(
+            Consent.owner_id == owner_id, Consent.purpose == CONSENT_PURPOSE).order_by(Consent.id))]
+
+
+@pytest.mark.parametrize(("says", "receives"), [("1", True), ("ya", True), ("2", False), ("tidak", False)])
+def test_an_owner_never_asked_is_asked_once_and_the_answer_is_kept_with_its_text(database: Database, says: str,
+                                                                                 receives: bool) -> None:
+    owner_id = _never_asked(database)
+    with database.transaction(FIXED_START) as unit:
+        assert unit.announcements.owes_an_answer(owner_id)
+    [asked], owes = _consent_turn(database, owner_id, "menu")
+    assert asked.text.startswith(QUESTION) and "UU No. 27 Tahun 2022" in asked.text and '"berhenti"' in asked.text
+    assert [choice.label for choice in asked.choices] == ["Ya", "Tidak"] and not owes  # asked: not again
+    [answered], owes = _consent_turn(database, owner_id, says)
+    assert answered.text.startswith("Terima kasih. Anda akan menerima pengumuman" if receives
+                                    else "Baik, kami tidak akan mengirimi Anda pengumuman.")
+    [(accepted, version)] = _proofs(database, owner_id)
+    assert accepted is receives and re.fullmatch(r"announcements-id-[0-9a-f]{12}", version)
+    with database.transaction(FIXED_START) as unit:
+        assert unit.announcements.receives(owner_id) is receives
+        reach = unit.announcements.reach(Segment(KOTIM), PUSH_CHANNELS)
+    assert (reach.recipients, reach.stopped, reach.not_asked) == ((1, 0, 0) if receives else (0, 1, 0))
+
+
+def test_an_owner_who_leaves_the_question_unanswered_is_not_asked_again_and_gets_nothing(database: Database) -> None:
+    owner_id = _never_asked(database)
+    _consent_turn(database, owner_id, "menu")
+    [left], owes = _consent_turn(database, owner_id, "batal", answer=False)
+    assert 'ketik "mulai"' in left.text and not owes and _proofs(database, owner_id) == []
+    with database.transaction(FIXED_START) as unit:
+        assert unit.announcements.reach(Segment(KOTIM), PUSH_CHANNELS).not_asked == 1
+
+
+def test_an_announcement_is_headed_with_the_sender_s_office(registry: Database) -> None:
+    for officer, office in ((_kotim_officer(registry), "Kabupaten Kotawaringin Timur"),
+                            (_provincial(registry), "Provinsi Kalimantan Tengah")):
+        officer.say("umumkan")
+        officer.say("Bazar UMKM")
+        assert f"Pengumuman dari Dinas Koperasi dan UKM {office}:\n\nBazar UMKM" in officer.say("1")

@@ -9,11 +9,23 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import delete, insert, select, update
 
+from bot.delivery import message_text
 from bot.sample import seed
 from domain.outbox import ANNOUNCEMENT
 from store.announcements import Reach, Segment
 from store.db import Database
-from store.models import Business, Consent, Conversation, Enrollment, OutboxMessage, Owner, Programme, TrainingSession
+from store.models import (
+    Announcement,
+    Business,
+    Consent,
+    Conversation,
+    Enrollment,
+    OutboxMessage,
+    Owner,
+    Programme,
+    TrainingSession,
+    as_utc,
+)
 from store.officers import PROVINCE
 from store.outbox import BROADCAST, PERSONAL, Delivery
 
@@ -212,10 +224,10 @@ def test_stopping_and_starting_again_is_recorded_each_time_and_only_when_it_chan
         assert not registry.announcements.stop(STOPPED, "v1")  # already stopped
         assert registry.announcements.resume(STOPPED, "v1")
         assert not registry.announcements.resume(STOPPED, "v1")
-        assert not registry.announcements.stopped(STOPPED)
+        assert registry.announcements.receives(STOPPED)
         assert registry.announcements.reach(Segment(PROVINCE), PUSH).recipients == 8
         assert registry.announcements.stop(1, "v1")
-        assert registry.announcements.stopped(1)
+        assert not registry.announcements.receives(1)
     with registry_of_ten.engine.connect() as connection:
         answers = connection.execute(select(Consent.owner_id, Consent.accepted).where(
             Consent.purpose == "announcements").order_by(Consent.id)).all()
@@ -236,3 +248,68 @@ def test_one_owner_s_own_news_goes_before_a_broadcast_and_stale_claims_before_bo
     assert [row.attempts for row in again] == [2, 2, 1]
     with registry_of_ten.engine.connect() as connection:
         assert connection.scalar(select(_outbox.c.priority).where(_outbox.c.kind == "seat")) == PERSONAL
+
+
+def _never_asked(database: Database, *owner_ids: int) -> None:
+    """These owners registered before announcements were asked about, and never answered."""
+    with database.engine.begin() as connection:
+        connection.execute(update(_owners).where(_owners.c.id.in_(owner_ids)).values(announcements_accepted_at=None))
+
+
+def test_owners_who_never_said_yes_are_left_out_and_counted_apart_from_those_who_said_no(
+        registry_of_ten: Database) -> None:
+    _never_asked(registry_of_ten, 1, 5, 6)  # reachable, blocked and browser-only: all left out as not asked
+    with registry_of_ten.transaction(NOW) as registry:
+        assert registry.announcements.reach(Segment(PROVINCE), PUSH) == Reach(recipients=6, stopped=1, not_asked=3)
+        assert registry.announcements.reach(Segment(KOTIM), PUSH) == Reach(recipients=3, not_asked=1)
+        announcement_id, reach = registry.announcements.announce("Info", Segment(PROVINCE), PUSH, "cli:test")
+    with registry_of_ten.transaction(NOW) as registry:
+        report = registry.announcements.report(announcement_id)
+        assert report is not None and report.reach == reach == Reach(6, stopped=1, not_asked=3)
+        assert report.reach.chosen == 10
+    with registry_of_ten.engine.connect() as connection:
+        owners = set(connection.scalars(select(_outbox.c.owner_id)))
+        kept = connection.execute(select(Announcement.stopped, Announcement.not_asked)).one()
+    assert owners == {2, 3, 4, 8, 9, 10} and tuple(kept) == (1, 3)
+
+
+def test_an_owner_never_asked_owes_an_answer_until_asked_or_until_they_answer_of_their_own(
+        registry_of_ten: Database) -> None:
+    _never_asked(registry_of_ten, 1, 2, 3)
+    with registry_of_ten.transaction(NOW) as registry:
+        announcements = registry.announcements
+        assert [owner for owner in range(1, 11) if announcements.owes_an_answer(owner)] == [1, 2, 3]
+        announcements.asked(1)  # asked, and not answering: not asked again, and still sent nothing
+        assert announcements.resume(2, "v1")  # "mulai" of their own
+        assert announcements.stop(3, "v1")  # "berhenti" of their own
+        assert [owner for owner in range(1, 11) if announcements.owes_an_answer(owner)] == []
+        assert [announcements.receives(owner) for owner in (1, 2, 3)] == [False, True, False]
+    with registry_of_ten.transaction(NOW + timedelta(days=1)) as registry:
+        registry.announcements.asked(1)  # putting it again keeps when it was first put
+    with registry_of_ten.engine.connect() as connection:
+        asked = connection.execute(select(_owners.c.id, _owners.c.announcements_asked_at)
+                                   .where(_owners.c.announcements_asked_at.is_not(None))).all()
+        answers = connection.execute(select(Consent.owner_id, Consent.accepted, Consent.text_version,
+                                            Consent.answered_at).where(Consent.owner_id.in_((1, 2, 3)))
+                                     .order_by(Consent.id)).all()
+    assert [(owner_id, as_utc(at)) for owner_id, at in asked] == [(1, NOW)]
+    assert [(owner_id, accepted, version, as_utc(at)) for owner_id, accepted, version, at in answers] == [
+        (2, True, "v1", NOW), (3, False, "v1", NOW)]
+
+
+@pytest.mark.parametrize(("scope", "office"), [(PROVINCE, "Provinsi Kalimantan Tengah"),
+                                               (KOTIM, "Kabupaten Kotawaringin Timur")])
+def test_the_worker_heads_an_announcement_with_its_sender_s_office(registry_of_ten: Database, scope: str,
+                                                                    office: str) -> None:
+    with registry_of_ten.transaction(NOW) as registry:
+        registry.announcements.announce("Bazar UMKM", Segment(scope), PUSH, "officer:1")
+        registry.outbox.queue("seat", 1, "telegram", "1001", "Kabar baik")
+    with registry_of_ten.transaction(NOW) as registry:
+        rows = registry.outbox.claim(100, PUSH, NOW - timedelta(minutes=5))
+    texts = {(row.kind, row.address): message_text(row) for row in rows}
+    assert texts[ANNOUNCEMENT, "1001"] == (
+        f"Pengumuman dari Dinas Koperasi dan UKM {office}:\n\nBazar UMKM\n\n"
+        "(Balas \"berhenti\" untuk berhenti menerima pengumuman, \"mulai\" untuk menerimanya lagi.)")
+    assert texts[ANNOUNCEMENT, "whatsapp:+6281200000002"].startswith(  # owner 2 reads English
+        f"Announcement from the Dinas Koperasi dan UKM {office}:\n\nBazar UMKM")
+    assert texts["seat", "1001"] == "Kabar baik"

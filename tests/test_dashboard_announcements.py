@@ -360,3 +360,26 @@ def test_why_a_message_did_not_go_is_said_in_the_catalogs_words_or_labelled_as_t
     assert sorted(said) == sorted([words(DELIVERY_PROBLEMS["stopped"]), words(DELIVERY_PROBLEMS[NO_TEMPLATE]),
                                    words("Provider's reason: %(reason)s", reason=provider)])
     assert NO_TEMPLATE not in answer.text and provider in answer.text
+
+
+def test_the_preview_and_the_report_count_owners_never_asked_apart_from_those_who_said_no(owners: Database) -> None:
+    with owners.engine.begin() as connection:  # Kotim's owners are the odd ids: 65 of them
+        connection.execute(update(Owner).where(Owner.id.in_((1, 3, 5))).values(announcements_accepted_at=None))
+    with owners.transaction() as registry:
+        registry.announcements.stop(7, "test")
+    left_out = ["1 yang menolak pengumuman atau mengetik \"berhenti\"",
+                "3 yang belum ditanya atau belum menjawab apakah mau menerima pengumuman"]
+    with logged_in(owners, KOTIM, name="Budi Tambun") as officer:
+        preview = _page(officer.post("/admin/announcements/new", {"text": WORDS, "audience": "everyone"}))
+        assert (_figure(preview, "reach-count"), _figure(preview, "left-out-count")) == (61, 4)
+        assert [item.text_content() for item in preview.get_element_by_id("left-out")] == left_out
+        assert preview.get_element_by_id("message").text_content() == announcement_text(WORDS, "id", KOTIM)
+        assert preview.get_element_by_id("message").text_content().startswith(
+            "Pengumuman dari Dinas Koperasi dan UKM Kabupaten Kotawaringin Timur:\n\n")
+        number = int(officer.post("/admin/announcements", _send_form(preview)).headers["location"].rsplit("/", 1)[1])
+        report = _page(officer.client.get(f"/admin/announcements/{number}"))
+        assert _figure(report, "recipients") == 61
+        assert [item.text_content() for item in report.get_element_by_id("left-out")] == left_out
+    with owners.engine.connect() as connection:
+        kept = connection.execute(select(Announcement.recipients, Announcement.stopped, Announcement.not_asked)).one()
+    assert tuple(kept) == (61, 1, 3)

@@ -187,3 +187,32 @@ def test_a_scope_keeps_rows_to_its_kabupaten_and_the_province_to_none(database: 
 
 def test_an_officer_is_named_one_way_in_the_audit_trail() -> None:
     assert actor_of(12) == "officer:12"
+
+
+def test_migration_0006_keeps_a_yes_only_where_an_owner_said_mulai_and_invents_none(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'before-0006.sqlite3'}"
+    upgrade(url, "0005")
+    database = Database(url)
+    # owner 1 never answered; 2 said "berhenti"; 3 said "berhenti", then "mulai"
+    stopped_at = {1: None, 2: "2026-03-01 00:00:00", 3: None}
+    answers = [(2, 0, "2026-03-01 00:00:00"), (3, 0, "2026-03-01 00:00:00"), (3, 1, "2026-04-01 00:00:00")]
+    try:
+        with database.engine.begin() as connection:
+            for owner_id, stopped in stopped_at.items():
+                connection.execute(text(
+                    "INSERT INTO owners (id, name, nik, phone, phone_verified, registered_at, announcements_stopped_at)"
+                    " VALUES (:id, 'Siti', :nik, '+6281200000001', 1, '2026-01-01 00:00:00', :stopped)"),
+                    {"id": owner_id, "nik": f"620201550788000{owner_id}", "stopped": stopped})
+            for owner_id, accepted, at in answers:
+                connection.execute(text(
+                    "INSERT INTO consents (owner_id, purpose, text_version, accepted, answered_at) "
+                    "VALUES (:owner_id, 'announcements', 'v1', :accepted, :at)"),
+                    {"owner_id": owner_id, "accepted": accepted, "at": at})
+        upgrade(url)
+        with database.engine.connect() as connection:
+            owners = connection.execute(select(Owner.id, Owner.announcements_asked_at, Owner.announcements_accepted_at,
+                                               Owner.announcements_stopped_at.is_not(None)).order_by(Owner.id)).all()
+    finally:
+        database.dispose()
+    assert [tuple(owner) for owner in owners] == [
+        (1, None, None, False), (2, None, None, True), (3, None, datetime(2026, 4, 1), False)]

@@ -18,7 +18,17 @@ from bot.sample import seed
 from store.db import Database
 from store.models import AuditEvent, Business, Enrollment, OutboxMessage, Programme, TrainingSession
 from store.outbox import Delivery
-from store.training import Attendance, Audience, Listing, ProgrammeRecord, SessionRecord, SignUp, Status
+from store.training import (
+    Attendance,
+    Audience,
+    Closed,
+    ClosedCount,
+    Listing,
+    ProgrammeRecord,
+    SessionRecord,
+    SignUp,
+    Status,
+)
 
 NOW = datetime(2026, 11, 27, 2, 0, tzinfo=timezone.utc)
 WIB = ZoneInfo("Asia/Jakarta")
@@ -207,6 +217,85 @@ def test_an_owner_with_two_businesses_is_admitted_through_one_business_meeting_e
                 if registry.training.is_open_to(programme_id, audience)} == expected
 
 
+CLOSED = [
+    # programme code, whom it is restricted to, why it is closed to an owner of (62.02 mikro kuliner), for classes
+    ("open", {}, None, ()),
+    ("kapuas", {"kabupaten": ("62.03",)}, Closed.KABUPATEN, ()),
+    ("kapuas-kecil", {"kabupaten": ("62.03",), "classes": ("kecil",)}, Closed.KABUPATEN, ()),  # the first list
+    ("kapuas-kriya", {"kabupaten": ("62.03",), "sectors": ("kriya",)}, Closed.KABUPATEN, ()),
+    ("kecil", {"classes": ("kecil",)}, Closed.CLASS, ("kecil",)),
+    ("kotim-kecil", {"kabupaten": ("62.02",), "classes": ("kecil",)}, Closed.CLASS, ("kecil",)),
+    ("kecil-kriya", {"classes": ("kecil",), "sectors": ("kriya",)}, Closed.CLASS, ("kecil",)),
+    ("kecil-menengah", {"classes": ("kecil", "menengah")}, Closed.CLASS, ("kecil", "menengah")),
+    ("kriya", {"sectors": ("kriya",)}, Closed.SECTOR, ()),
+    ("kotim-mikro-kriya", {"kabupaten": ("62.02",), "classes": ("mikro",), "sectors": ("kriya",)}, Closed.SECTOR, ()),
+]
+
+
+def test_programmes_closed_to_an_owner_are_counted_by_the_first_list_none_of_their_businesses_meets(
+        database: Database) -> None:
+    owners(database, 1)  # 62.02 mikro kuliner
+    catalogue(database, [programme(code, **restricted) for code, restricted, _why, _classes in CLOSED]
+              + [programme("kapuas-past", kabupaten=("62.03",)), programme("kapuas-no-sessions", kabupaten=("62.03",))],
+              [session(code, f"{code}-1", day(2, 1)) for code, _restricted, _why, _classes in CLOSED]
+              + [session("kapuas-past", "kapuas-past-1", datetime(2026, 11, 1, 2, tzinfo=timezone.utc))])
+    expected = Counter((why, classes) for _code, _restricted, why, classes in CLOSED if why is not None)
+    with database.transaction(NOW) as registry:
+        closed = registry.training.closed_programmes(registry.audience(1))
+    assert closed == [ClosedCount(why, classes, count) for (why, classes), count in expected.items()]
+    assert closed == [ClosedCount(Closed.KABUPATEN, (), 3), ClosedCount(Closed.CLASS, ("kecil",), 3),
+                      ClosedCount(Closed.CLASS, ("kecil", "menengah"), 1), ClosedCount(Closed.SECTOR, (), 2)]
+    with database.transaction(NOW) as registry:
+        assert registry.training.closed_programmes(Audience(())) == []
+
+
+def test_a_programme_closed_to_every_business_of_an_owner_is_counted_by_the_one_that_comes_closest(
+        database: Database) -> None:
+    owners(database, 1, ("62.02", "mikro", "kuliner"))
+    add_business(database, 1, ("62.03", "kecil", "kriya"))
+    restricted = {"barsel": {"kabupaten": ("62.04",)},  # neither business's kabupaten
+                  "kotim-kecil": {"kabupaten": ("62.02",), "classes": ("kecil",)},  # the small one is in Kapuas
+                  "kapuas-mikro": {"kabupaten": ("62.03",), "classes": ("mikro",)},
+                  "kotim-kriya": {"kabupaten": ("62.02",), "sectors": ("kriya",)},  # the crafts one is in Kapuas
+                  "kapuas-kriya": {"kabupaten": ("62.03",), "sectors": ("kriya",)},  # open through the second
+                  "menengah": {"classes": ("menengah",)}}
+    catalogue(database, [programme(code, **lists) for code, lists in restricted.items()],
+              [session(code, f"{code}-1", day(2, 1)) for code in restricted])
+    with database.transaction(NOW) as registry:
+        assert registry.training.closed_programmes(registry.audience(1)) == [
+            ClosedCount(Closed.KABUPATEN, (), 1), ClosedCount(Closed.CLASS, ("kecil",), 1),
+            ClosedCount(Closed.CLASS, ("menengah",), 1), ClosedCount(Closed.CLASS, ("mikro",), 1),
+            ClosedCount(Closed.SECTOR, (), 1)]
+
+
+def test_listings_asked_for_an_owner_mark_the_programmes_where_they_hold_or_wait_for_a_place(
+        database: Database) -> None:
+    owners(database, 2)
+    programme_ids, session_ids = catalogue(
+        database, [programme(code) for code in ("held", "waiting", "cancelled", "past-held", "later-held", "none")],
+        [session("held", "held-1", day(1, 10)),
+         session("waiting", "waiting-1", day(1, 11), capacity=1),
+         session("cancelled", "cancelled-1", day(1, 12)),
+         session("past-held", "past-held-1", day(1, 2)), session("past-held", "past-held-2", day(2, 2)),
+         session("later-held", "later-held-1", day(1, 13)), session("later-held", "later-held-2", day(2, 13)),
+         session("none", "none-1", day(1, 14))])
+    assert sign_up(database, session_ids["held-1"], 1) == SignUp.REGISTERED
+    assert sign_up(database, session_ids["waiting-1"], 2) == SignUp.REGISTERED
+    assert sign_up(database, session_ids["waiting-1"], 1) == SignUp.WAITLISTED
+    assert sign_up(database, session_ids["cancelled-1"], 1) == SignUp.REGISTERED
+    assert withdraw(database, session_ids["cancelled-1"], 1) == []
+    assert sign_up(database, session_ids["past-held-1"], 1) == SignUp.REGISTERED
+    assert sign_up(database, session_ids["later-held-2"], 1) == SignUp.REGISTERED
+    codes = {programme_id: code for code, programme_id in programme_ids.items()}
+    with database.transaction(day(1, 5)) as registry:  # past-held-1 is behind the owner by then
+        marked = {codes[listing.programme_id]: listing.mine
+                  for listing in registry.training.open_programmes(registry.audience(1), 1)}
+        unmarked = {listing.mine for listing in registry.training.open_programmes(registry.audience(1))}
+    assert marked == {"held": Status.REGISTERED, "waiting": Status.WAITLISTED, "cancelled": None, "past-held": None,
+                      "later-held": Status.REGISTERED, "none": None}
+    assert unmarked == {None}
+
+
 def test_only_programmes_with_a_session_still_ahead_are_listed(database: Database) -> None:
     owners(database, 1)
     programme_ids, _ = catalogue(
@@ -367,6 +456,28 @@ def test_an_ineligible_owner_or_an_unknown_session_is_not_open_to_you(database: 
     assert sign_up(database, session_ids["kapuas-only-1"], 3) == SignUp.REGISTERED
     assert places(database, session_ids["kapuas-only-1"]) == {3: Status.REGISTERED}
     assert places(database, session_ids["open-1"]) == {}
+
+
+def test_would_sign_up_says_what_asking_would_come_to_and_writes_nothing(database: Database) -> None:
+    owners(database, 4)
+    _, session_ids = catalogue(database, [programme("books"), programme("kapuas-only", kabupaten=("62.03",))], [
+        session("books", "books-jan", day(1, 10), capacity=1, deadline=day(1, 5)),
+        session("books", "books-feb", day(2, 10)),
+        session("kapuas-only", "kapuas-only-1", day(1, 10))])
+    assert sign_up(database, session_ids["books-jan"], 1) == SignUp.REGISTERED
+    before = {code: places(database, session_id) for code, session_id in session_ids.items()}
+
+    def would(code: str, owner_id: int, now: datetime = NOW) -> SignUp:
+        with database.transaction(now) as registry:
+            return registry.training.would_sign_up(session_ids[code], owner_id, registry.audience(owner_id))
+
+    assert would("books-feb", 2) == SignUp.REGISTERED
+    assert would("books-jan", 2) == SignUp.FULL
+    assert would("books-jan", 1) == SignUp.ALREADY
+    assert would("books-feb", 1) == SignUp.OTHER_SESSION
+    assert would("books-jan", 2, now=day(1, 6)) == SignUp.CLOSED
+    assert would("kapuas-only-1", 2) == SignUp.NOT_OPEN_TO_YOU
+    assert {code: places(database, session_id) for code, session_id in session_ids.items()} == before
 
 
 def test_signing_up_again_after_cancelling_joins_the_end_of_the_waiting_list(database: Database) -> None:
@@ -609,6 +720,36 @@ def test_upcoming_of_lists_places_held_or_waited_for_ahead_soonest_first(databas
     with database.transaction(NOW) as registry:  # before January 3rd the past one was still ahead
         assert [info.id for info in registry.training.upcoming_of(1)] == [
             session_ids["past-1"], session_ids["waiting-1"], session_ids["later-1"]]
+
+
+def test_a_waiting_owner_knows_their_position_in_the_order_freed_seats_are_given(database: Database) -> None:
+    owners(database, 6)
+    programme_ids, session_ids = catalogue(database, [programme("books")],
+                                           [session("books", "books-1", day(1, 10), capacity=1)])
+    books = session_ids["books-1"]
+    assert sign_up(database, books, 1) == SignUp.REGISTERED
+    # Joined in an order other than their ids; 6 and 2 at the same moment, 6 first.
+    for minutes, owner_id in ((3, 5), (1, 3), (2, 4), (4, 6), (4, 2)):
+        assert sign_up(database, books, owner_id, now=NOW + timedelta(minutes=minutes)) == SignUp.WAITLISTED
+
+    def positions() -> dict[int, int | None]:
+        with database.transaction(NOW) as registry:
+            found = {owner_id: info.position for owner_id in range(1, 7)
+                     if (info := registry.training.session(books, owner_id)) is not None}
+            # Owner 2 waits throughout: every query of the owner's sessions says where.
+            assert [info.position for info in registry.training.sessions(programme_ids["books"], 2)] == [found[2]]
+            assert [info.position for info in registry.training.upcoming_of(2)] == [found[2]]
+            assert registry.training.session(books, None).position is None
+        return found
+
+    assert positions() == {1: None, 3: 1, 4: 2, 5: 3, 6: 4, 2: 5}
+    assert withdraw(database, books, 1, now=NOW + timedelta(hours=1)) == [3]  # the first in line gets the seat
+    assert positions() == {1: None, 3: None, 4: 1, 5: 2, 6: 3, 2: 4}
+    assert withdraw(database, books, 5, now=NOW + timedelta(hours=1)) == []
+    assert positions() == {1: None, 3: None, 4: 1, 5: None, 6: 2, 2: 3}
+    assert withdraw(database, books, 3, now=NOW + timedelta(hours=2)) == [4]
+    assert withdraw(database, books, 4, now=NOW + timedelta(hours=2)) == [6]  # the tie goes as the position said
+    assert positions() == {1: None, 3: None, 4: None, 5: None, 6: None, 2: 1}
 
 
 def test_sessions_of_a_programme_near_ones_first_with_the_owners_status_and_counts(database: Database) -> None:

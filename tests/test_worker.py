@@ -22,16 +22,27 @@ from bot.channels import CHANNELS
 from bot.delivery import Courier
 from bot.sample import seed
 from bot.settings import Settings
-from bot.worker import forget_old_message_ids, work_once
+from bot.worker import forget_old_message_ids, purge_unfinished_answers, work_once
 from domain.wib import WIB, in_wib
 from fake_telegram import FakeTelegram
 from flows.conversation import Conversations
+from flows.engine import Turn
 from flows.messages import Inbound
+from flows.retention import purged_notice
 from server import TABE
 from store.db import Database
-from store.models import DeliveryStatus, InboundMessage, OutboxMessage, TrainingSession, utcnow
+from store.models import (
+    Conversation,
+    DeliveryStatus,
+    InboundMessage,
+    OutboxMessage,
+    Owner,
+    TrainingSession,
+    as_utc,
+    utcnow,
+)
 from store.training import ProgrammeRecord, SessionRecord, SignUp
-from transcript import START, Clock
+from transcript import START, Chat, Clock
 
 
 def test_message_ids_and_status_callbacks_are_forgotten_after_a_week_and_kept_answers_after_two_minutes(database: Database) -> None:
@@ -54,6 +65,66 @@ def test_message_ids_and_status_callbacks_are_forgotten_after_a_week_and_kept_an
         statuses = session.scalars(select(DeliveryStatus.provider_message_id)).all()
     assert [tuple(row) for row in kept] == [("recent", None)]
     assert statuses == ["SMrecent"]
+
+
+# -- unfinished answers ------------------------------------------------------------------------------
+
+PURGED_NOTICE = ("Jawaban pendaftaran Anda yang belum selesai sudah kami hapus setelah 90 hari, sesuai aturan data "
+                 "pribadi. Silakan mulai lagi dengan \"daftar\".")
+DRAFT = {"text": "Pelatihan QRIS gratis"}  # an officer's announcement being written: nobody's personal data
+
+
+def _states(database: Database) -> dict[str, tuple[str, str, dict, datetime]]:
+    with database.engine.connect() as connection:
+        rows = connection.execute(select(Conversation.address, Conversation.flow, Conversation.step,
+                                         Conversation.answers, Conversation.updated_at))
+        return {row.address: (row.flow, row.step, row.answers, as_utc(row.updated_at)) for row in rows}
+
+
+def test_unfinished_answers_are_deleted_after_90_days_idle_batch_by_batch_and_the_owner_is_told_once(
+        database: Database) -> None:
+    clock = Clock()
+    conversations = Conversations(database, clock)
+    for address in ("idle-1", "idle-2", "idle-3", "paused"):
+        chat = Chat(conversations, address)
+        for says in ("daftar", "ya", "Budi Santoso", "6202 0541 0790 0001"):  # a NIK among the answers
+            chat.say(says)
+    with database.transaction(clock()) as registry:  # an officer's draft beside a paused registration
+        state = registry.open_conversation("terminal", "paused")
+        state.answers["announce"], state.flow, state.step = dict(DRAFT), "announce", "audience"
+        registry.save_conversation(state)
+    clock.advance(timedelta(days=60))
+    recent = Chat(conversations, "recent")
+    recent.say("daftar")
+    recent.say("ya")
+    clock.advance(timedelta(days=30))
+    assert purge_unfinished_answers(database, clock()) == 0  # 90 days to the minute: not yet
+
+    clock.advance(timedelta(days=1))
+    assert purge_unfinished_answers(database, clock(), batch=2) == 4
+    assert purge_unfinished_answers(database, clock(), batch=2) == 0
+    states = _states(database)
+    purged = ("menu", "purged:registration")
+    assert {address: states[address] for address in ("idle-1", "idle-2", "idle-3", "paused")} == {
+        "idle-1": (*purged, {}, START), "idle-2": (*purged, {}, START), "idle-3": (*purged, {}, START),
+        "paused": (*purged, {"announce": DRAFT}, START)}  # it has not moved: its time stays
+    assert states["recent"][0] == "registration" and "consent" in states["recent"][2]["registration"]
+
+    with database.transaction(clock()) as registry:
+        turn = Turn(registry.open_conversation("terminal", "idle-1"), Inbound("terminal", "idle-1", "m1", "halo"),
+                    registry)
+        notice = purged_notice(turn)
+        assert notice is not None and notice.text == PURGED_NOTICE
+        assert purged_notice(turn) is None  # told once
+        assert (turn.state.flow, turn.state.step) == ("menu", "start")
+        recent_turn = Turn(registry.open_conversation("terminal", "recent"),
+                           Inbound("terminal", "recent", "m2", "halo"), registry)
+        assert purged_notice(recent_turn) is None
+    returning = Chat(conversations, "idle-2")
+    told = returning.say("halo")
+    assert told.startswith(PURGED_NOTICE) and "Menu utama" in told
+    assert PURGED_NOTICE not in returning.say("halo")
+    assert "Apakah Anda setuju?" in returning.say("daftar")  # nothing of the old answers is left to resume
 
 
 # -- reminders and the outbox -----------------------------------------------------------------------
@@ -107,6 +178,28 @@ async def test_a_tick_queues_tomorrows_reminders_from_nine_and_sends_each_once(d
     [reminder] = fake_telegram.sent(CHAT)
     assert "Pelatihan QRIS" in reminder and "Aula Dinas Koperasi" in reminder
     assert outbox_statuses(database) == ["sent"]
+
+
+@pytest.mark.parametrize("answer", ["said no", "never asked"])
+async def test_a_reminder_goes_to_an_owner_who_receives_no_announcements(database: Database,
+                                                                         fake_telegram: FakeTelegram,
+                                                                         answer: str) -> None:
+    """A reminder is part of the training the owner signed up for, not an announcement: their consent is that."""
+    clock = Clock(START)  # 09.00 WIB
+    reminder_scene(database, clock(), CHAT)
+    with database.transaction(clock()) as registry:
+        if answer == "said no":
+            assert registry.announcements.stop(1, "test")
+        else:
+            registry.session.execute(update(Owner).where(Owner.id == 1).values(announcements_accepted_at=None))
+        assert not registry.announcements.receives(1)
+    courier = Courier.for_settings(CHANNELS, telegram_settings(database, fake_telegram), database, clock)
+    try:
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter(sent=1)
+    finally:
+        await courier.close()
+    [reminder] = fake_telegram.sent(CHAT)
+    assert reminder.startswith("Pengingat: besok") and "Pelatihan QRIS" in reminder
 
 
 def worker_environment(database: Database, fake: FakeTelegram) -> dict[str, str]:
