@@ -295,8 +295,8 @@ class Programmes:
         answers = self._answers(turn)
         owner = self._owner(turn)
         audience = turn.registry.audience(owner)
-        listings = turn.registry.training.open_programmes(audience, owner)
-        closed = closed_line(turn.registry.training.closed_programmes(audience), t)
+        catalogue = turn.registry.training.catalogue(audience, owner)
+        listings, closed = catalogue.open, closed_line(catalogue.closed, t)
         if not listings:
             answers.update(labels=[], buttons=[])
             none_open = t(N_("No training is open to your business right now. Announcements of new "

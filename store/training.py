@@ -140,6 +140,14 @@ class ClosedCount:
 
 
 @dataclass(frozen=True, slots=True)
+class Catalogue:
+    """The programmes with a session ahead as one owner sees them (see `Training.catalogue`)."""
+
+    open: list[Listing]
+    closed: list[ClosedCount]
+
+
+@dataclass(frozen=True, slots=True)
 class ProgrammeInfo:
     id: int
     code: str
@@ -315,28 +323,29 @@ class Training:
 
     # -- what owners see ---------------------------------------------------------------
 
+    def catalogue(self, audience: Audience, owner_id: int | None = None) -> Catalogue:
+        """The programmes with a session ahead as the owner sees them: those open to them (`open_programmes`), and
+        how many are closed to them, by why (`_closed`)."""
+        return Catalogue(self.open_programmes(audience, owner_id), self._closed(audience))
+
     def open_programmes(self, audience: Audience, owner_id: int | None = None) -> list[Listing]:
         """Programmes open to the owner with a session still ahead: those with one in their kabupaten first; with
         `owner_id`, each with the owner's place in one of its sessions ahead."""
         if not audience.businesses:
             return []
         next_near = func.min(case((_sessions.c.kabupaten_code.in_(audience.kabupaten_codes), _sessions.c.starts_at)))
-        # One place per programme at most (sign_up), so the least status is the owner's place.
-        held = func.min(_enrollments.c.status) if owner_id is not None else literal(None)
-        query = (select(_programmes.c.id, _programmes.c.name, func.min(_sessions.c.starts_at), next_near, held)
-                 .join(_sessions, _sessions.c.programme_id == _programmes.c.id))
-        if owner_id is not None:
-            query = query.outerjoin(_enrollments, and_(_enrollments.c.session_id == _sessions.c.id,
-                                                       _enrollments.c.owner_id == owner_id,
-                                                       _enrollments.c.status.in_(_HOLDS_PLACE)))
         rows = self._connection.execute(
-            query.where(_sessions.c.starts_at > self.now, open_to(audience))
+            select(_programmes.c.id, _programmes.c.name, func.min(_sessions.c.starts_at), next_near)
+            .join(_sessions, _sessions.c.programme_id == _programmes.c.id)
+            .where(_sessions.c.starts_at > self.now, open_to(audience))
             .group_by(_programmes.c.id, _programmes.c.name)
             .order_by(next_near.is_(None), next_near, func.min(_sessions.c.starts_at), _programmes.c.id)
         )
-        return [Listing(row[0], row[1], as_utc(row[2]), as_utc(row[3]) if row[3] else None, row[4]) for row in rows]
+        held = self._places_held(owner_id) if owner_id is not None else {}
+        return [Listing(row[0], row[1], as_utc(row[2]), as_utc(row[3]) if row[3] else None, held.get(row[0]))
+                for row in rows]
 
-    def closed_programmes(self, audience: Audience) -> list[ClosedCount]:
+    def _closed(self, audience: Audience) -> list[ClosedCount]:
         """How many programmes with a session ahead none of the owner's businesses may join, by why: the first list
         (kabupaten, then class, then sector) that no business meets along with the lists before it."""
         if not audience.businesses:
@@ -344,6 +353,7 @@ class Training:
         reason = case((not_(_admitted(audience, 1)), literal(Closed.KABUPATEN.value)),
                       (not_(_admitted(audience, 2)), literal(Closed.CLASS.value)), else_=literal(Closed.SECTOR.value))
         ahead = exists().where(_sessions.c.programme_id == _programmes.c.id, _sessions.c.starts_at > self.now)
+        # Counted over programmes, each once, not over their sessions (one query grouping both took longer).
         closed = (select(reason.label("reason"),
                          case((reason == Closed.CLASS.value, _programmes.c.business_classes), else_="").label("classes"))
                   .where(ahead, not_(open_to(audience))).subquery())
@@ -352,6 +362,16 @@ class Training:
         order = list(Closed)
         return sorted((ClosedCount(Closed(row[0]), tuple(row[1].split()), row[2]) for row in rows),
                       key=lambda counted: (order.index(counted.reason), counted.classes))
+
+    def _places_held(self, owner_id: int) -> dict[int, str]:
+        """The owner's place (Status) in each programme where they hold or wait for one in a session ahead."""
+        # One place per programme at most (sign_up); the least status is the one.
+        return dict(self._connection.execute(
+            select(_sessions.c.programme_id, func.min(_enrollments.c.status))
+            .join(_sessions, _sessions.c.id == _enrollments.c.session_id)
+            .where(_enrollments.c.owner_id == owner_id, _enrollments.c.status.in_(_HOLDS_PLACE),
+                   _sessions.c.starts_at > self.now)
+            .group_by(_sessions.c.programme_id)).all())
 
     def programme_id(self, code: str) -> int | None:
         """The id of the programme with this code (an import file's name for it), if there is one."""

@@ -21,6 +21,7 @@ from store.outbox import Delivery
 from store.training import (
     Attendance,
     Audience,
+    Catalogue,
     Closed,
     ClosedCount,
     Listing,
@@ -235,18 +236,19 @@ CLOSED = [
 def test_programmes_closed_to_an_owner_are_counted_by_the_first_list_none_of_their_businesses_meets(
         database: Database) -> None:
     owners(database, 1)  # 62.02 mikro kuliner
-    catalogue(database, [programme(code, **restricted) for code, restricted, _why, _classes in CLOSED]
-              + [programme("kapuas-past", kabupaten=("62.03",)), programme("kapuas-no-sessions", kabupaten=("62.03",))],
-              [session(code, f"{code}-1", day(2, 1)) for code, _restricted, _why, _classes in CLOSED]
-              + [session("kapuas-past", "kapuas-past-1", datetime(2026, 11, 1, 2, tzinfo=timezone.utc))])
+    programme_ids, _ = catalogue(
+        database, [programme(code, **restricted) for code, restricted, _why, _classes in CLOSED]
+        + [programme("kapuas-past", kabupaten=("62.03",)), programme("kapuas-no-sessions", kabupaten=("62.03",))],
+        [session(code, f"{code}-1", day(2, 1)) for code, _restricted, _why, _classes in CLOSED]
+        + [session("kapuas-past", "kapuas-past-1", datetime(2026, 11, 1, 2, tzinfo=timezone.utc))])
     expected = Counter((why, classes) for _code, _restricted, why, classes in CLOSED if why is not None)
     with database.transaction(NOW) as registry:
-        closed = registry.training.closed_programmes(registry.audience(1))
-    assert closed == [ClosedCount(why, classes, count) for (why, classes), count in expected.items()]
-    assert closed == [ClosedCount(Closed.KABUPATEN, (), 3), ClosedCount(Closed.CLASS, ("kecil",), 3),
-                      ClosedCount(Closed.CLASS, ("kecil", "menengah"), 1), ClosedCount(Closed.SECTOR, (), 2)]
-    with database.transaction(NOW) as registry:
-        assert registry.training.closed_programmes(Audience(())) == []
+        seen = registry.training.catalogue(registry.audience(1))
+        assert registry.training.catalogue(Audience(())) == Catalogue([], [])
+    assert [listing.programme_id for listing in seen.open] == [programme_ids["open"]]
+    assert seen.closed == [ClosedCount(why, classes, count) for (why, classes), count in expected.items()]
+    assert seen.closed == [ClosedCount(Closed.KABUPATEN, (), 3), ClosedCount(Closed.CLASS, ("kecil",), 3),
+                           ClosedCount(Closed.CLASS, ("kecil", "menengah"), 1), ClosedCount(Closed.SECTOR, (), 2)]
 
 
 def test_a_programme_closed_to_every_business_of_an_owner_is_counted_by_the_one_that_comes_closest(
@@ -262,7 +264,7 @@ def test_a_programme_closed_to_every_business_of_an_owner_is_counted_by_the_one_
     catalogue(database, [programme(code, **lists) for code, lists in restricted.items()],
               [session(code, f"{code}-1", day(2, 1)) for code in restricted])
     with database.transaction(NOW) as registry:
-        assert registry.training.closed_programmes(registry.audience(1)) == [
+        assert registry.training.catalogue(registry.audience(1)).closed == [
             ClosedCount(Closed.KABUPATEN, (), 1), ClosedCount(Closed.CLASS, ("kecil",), 1),
             ClosedCount(Closed.CLASS, ("menengah",), 1), ClosedCount(Closed.CLASS, ("mikro",), 1),
             ClosedCount(Closed.SECTOR, (), 1)]
