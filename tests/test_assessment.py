@@ -18,7 +18,7 @@ WIB = timezone(timedelta(hours=7))
 def _owner_with_two_businesses(database: Database) -> Chat:
     """Owner 1 with a food stall (kuliner) and a repair shop (jasa), chatting on Telegram."""
     seed(database, 1)
-    with database.transaction() as registry:
+    with database.transaction(FIXED_START) as registry:
         registry.session.execute(update(Business).where(Business.id == 1).values(name="Warung Soto", sector="kuliner"))
         registry.session.execute(insert(Business).values(
             owner_id=1, registration_number="UMKM-6271-999999", name="Bengkel Motor", sector="jasa",
@@ -56,7 +56,7 @@ def test_an_owner_with_two_businesses_picks_one_and_the_food_question_follows_it
 def test_recommendations_teach_the_weakest_areas_and_are_open_to_the_owner(database: Database) -> None:
     chat = _owner_with_two_businesses(database)
     start = datetime(2027, 2, 9, 9, tzinfo=WIB)
-    with database.transaction() as registry:
+    with database.transaction(FIXED_START) as registry:
         registry.training.import_programmes(
             [ProgrammeRecord("qris", "Pemasaran Digital dan QRIS", "-", "Diskop", ("digital",)),
              ProgrammeRecord("bukukas", "Pembukuan", "-", "Diskop", ("keuangan",)),
@@ -84,7 +84,7 @@ def _kept(database: Database) -> Assessment:
 
 def test_the_registered_nib_is_the_current_answer_kept_with_lanjut_or_changed(database: Database) -> None:
     chat = _owner_with_two_businesses(database)
-    with database.transaction() as registry:
+    with database.transaction(FIXED_START) as registry:
         registry.session.execute(update(Business).where(Business.id == 1).values(nib="9120001234567"))
     chat.say("penilaian")
     asked = chat.say("1")  # Warung Soto
@@ -107,7 +107,7 @@ def test_the_registered_nib_is_the_current_answer_kept_with_lanjut_or_changed(da
 
 def test_a_business_registered_without_nib_is_shown_so_and_another_business_its_own(database: Database) -> None:
     chat = _owner_with_two_businesses(database)
-    with database.transaction() as registry:
+    with database.transaction(FIXED_START) as registry:
         registry.session.execute(update(Business).where(Business.id == 1).values(nib="9120001234567"))
     chat.say("penilaian")
     asked = chat.say("bengkel motor")

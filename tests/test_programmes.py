@@ -32,7 +32,7 @@ from store.db import Database
 from store.models import Business, Enrollment, OutboxMessage
 from store.registry import ConversationState
 from store.training import Closed, ClosedCount, ProgrammeRecord, SessionInfo, SessionRecord
-from transcript import Chat, Clock
+from transcript import FIXED_START, Chat, Clock
 
 WIB = timezone(timedelta(hours=7))
 SIGNED_UP = "Anda terdaftar di Pelatihan Pembukuan"
@@ -42,7 +42,7 @@ OFFERED_WAITLIST = "Sesi ini sudah penuh. Masuk daftar tunggu?"
 
 def _catalogue(database: Database, capacity: int, deadline: datetime = datetime(2027, 2, 1, tzinfo=WIB)) -> None:
     """One programme open to all, with one session in Palangka Raya."""
-    with database.transaction() as registry:
+    with database.transaction(FIXED_START) as registry:
         registry.training.import_programmes(
             [ProgrammeRecord("pembukuan", "Pelatihan Pembukuan", "Mencatat keuangan usaha.", "Diskop UKM Kalteng",
                              ("keuangan",))],
@@ -53,7 +53,7 @@ def _catalogue(database: Database, capacity: int, deadline: datetime = datetime(
 def _owners_on_telegram(database: Database, conversations: Conversations, count: int) -> list[Chat]:
     """Registered owners (sample ones), each linked to a Telegram chat of their own."""
     seed(database, count)
-    with database.transaction() as registry:
+    with database.transaction(FIXED_START) as registry:
         for owner_id in range(1, count + 1):
             state = registry.open_conversation("telegram", str(1000 + owner_id))
             state.owner_id = owner_id
@@ -137,7 +137,7 @@ def test_after_the_deadline_a_session_takes_nobody(database: Database) -> None:
 def test_only_owners_the_programme_admits_see_it(database: Database) -> None:
     conversations = Conversations(database, Clock())
     crafts, shop = _owners_on_telegram(database, conversations, 2)
-    with database.transaction() as registry:
+    with database.transaction(FIXED_START) as registry:
         registry.training.import_programmes(
             [ProgrammeRecord("rotan", "Anyaman Rotan", "Rotan.", "UPT Balai Pelatihan KUKM", ("produk",),
                              kabupaten_codes=("62.03",), sectors=("kriya",))],
@@ -193,7 +193,7 @@ def test_an_owner_who_deletes_their_data_frees_their_seat_for_the_waiting_list(d
 
 def _in_kabupaten(database: Database, kabupaten: str) -> None:
     """Every owner's business in this kabupaten/kota."""
-    with database.transaction() as registry:
+    with database.transaction(FIXED_START) as registry:
         registry.session.execute(update(Business).values(kabupaten_code=kabupaten))
 
 
@@ -329,7 +329,7 @@ def test_read_gives_what_the_text_picks_on_each_screen_and_changes_nothing(
     answers = {"programmes": {"labels": labels, "kabupaten": kabupaten, "page": 1,
                               "buttons": ["Berikutnya", "Sebelumnya"]}}
     state = ConversationState(1, Programmes.name, step, copy.deepcopy(answers), "id", 1)
-    with database.transaction() as registry:
+    with database.transaction(FIXED_START) as registry:
         read = Programmes().read(Turn(state, Inbound("terminal", "budi", "m1", typed), registry), typed)
     if isinstance(meant, Invalid):
         assert isinstance(read, Invalid)
