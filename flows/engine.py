@@ -37,7 +37,7 @@ KEEP_WORDS = frozenset({"lanjut", "tetap", "sama", "lewati", "skip", "next", "ke
 SAVE_WORDS = frozenset({"simpan", "save", "ya simpan", "ya, simpan", "yes, save", "yes save"})
 _WORDS = re.compile(r"[a-z]{4,}")  # words that say what a question is about ("modal", "omzet"), not "di" or "itu"
 _EVERY_QUESTIONS = frozenset("usaha anda yang untuk dengan atau saya bisa misalnya business your with what".split())
-_CHANGE = re.compile(r"(?:ubah|ganti|edit|change|koreksi|perbaiki)")
+CHANGE_WORDS = frozenset({"ubah", "ganti", "edit", "change", "koreksi", "perbaiki"})  # "ubah 3", at any question
 
 Answers = dict[str, Any]
 
@@ -425,7 +425,7 @@ class QuestionFlow:
 
     def _read_review(self, turn: Turn, text: str) -> Answer | Invalid:
         """"ya" saves; "ubah" asks which answer to change, and "3" changes the third ("ubah 3" does everywhere)."""
-        if _CHANGE.fullmatch(text.casefold().strip()):
+        if text.casefold().strip() in CHANGE_WORDS:
             return Answer(CHANGE)
         if choice_number(text) is not None:  # the review lists numbered answers: a number picks one
             return _read(lambda text: self._pick_index(turn, text), text)

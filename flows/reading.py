@@ -18,7 +18,7 @@ from domain.invalid import Invalid, Phrase
 from domain.msgid import N_
 from domain.text import normalise_name
 from flows.commands import HELP, REPORT, Command, close_commands, exact_command, serving
-from flows.engine import Answer, Doubt, Flow, QuestionFlow, Turn
+from flows.engine import CHANGE_WORDS, Answer, Doubt, Flow, QuestionFlow, Turn
 from flows.parsing import choice_number, parse_choice, parse_yes_no
 from flows.utterance import EMOJI, Said
 
@@ -47,7 +47,6 @@ class Reading:
 _REPORT_OF = re.compile(r"/?(?:laporan|report)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})")  # an officer's "laporan 12"
 SHORT_QUESTION = 3  # words: a question this short with no topic asks how the chat works
 CHANGE = "ubah"  # "ubah 3" changes the third answer of a flow with a review, at every step of it
-_CHANGE_WORDS = frozenset({"ubah", "ganti", "edit", "change", "koreksi", "perbaiki"})
 NOT_AN_ANSWER = Invalid(N_("Please answer the question."))  # where a question or a greeting came instead
 _FREE_TEXT_DOUBT = N_("Just to be sure: %(title)s \"%(answer)s\". Is that right?")
 
@@ -93,7 +92,7 @@ def _for_whom(turn: Turn, commands: Sequence[Command]) -> list[Command]:
 def _change(turn: Turn, flow: Flow | None, said: Said) -> int | None:
     """"ubah 3" or "ganti nama usaha" in a flow whose answers can be changed: the answer's index."""
     words = said.bare.split()
-    if len(words) < 2 or words[0] not in _CHANGE_WORDS or not isinstance(flow, QuestionFlow):
+    if len(words) < 2 or words[0] not in CHANGE_WORDS or not isinstance(flow, QuestionFlow):
         return None
     return flow.changeable(turn, " ".join(words[1:]))
 
