@@ -20,12 +20,16 @@ class Command:
     word: str
     phrases: frozenset[str]
     topics: frozenset[str] = frozenset()  # a question mentioning one of these is served by this command
+    pairs: frozenset[tuple[str, str]] = frozenset()  # two words side by side that outweigh any one word
     officer: bool = False  # understood only from an active officer
     misspellable: bool = True  # a near miss counts ("/start" and "?" do not have near misses)
 
 
 def _command(word: str, phrases: str, topics: str = "", **flags: bool) -> Command:
-    return Command(word, frozenset({word, *phrases.split("|")} - {""}), frozenset(topics.split()), **flags)
+    """A command from its phrases ("a|b") and topics: words, and pairs of words written "sudah+daftar"."""
+    single = frozenset(topic for topic in topics.split() if "+" not in topic)
+    pairs = frozenset(tuple(topic.split("+", 1)) for topic in topics.split() if "+" in topic)
+    return Command(word, frozenset({word, *phrases.split("|")} - {""}), single, pairs, **flags)  # type: ignore[arg-type]
 
 
 MENU, BACK, CANCEL, HELP, START = "menu", "kembali", "batal", "bantuan", "/start"
@@ -38,10 +42,11 @@ ANNOUNCE, REPORT, LOG_IN = "umumkan", "laporan", "masuk"
 COMMANDS: tuple[Command, ...] = (
     _command(MENU, "/menu|menu utama|main menu|mnu"),
     _command(BACK, "/kembali|balik|back|/back|sebelumnya"),
-    _command(CANCEL, "/batal|batalkan|cancel|/cancel"),
+    _command(CANCEL, "/batal|batalkan|cancel|/cancel|gak jadi|ga jadi|gk jadi|nggak jadi|tidak jadi|tdk jadi|kada jadi"),
     _command(HELP, "/bantuan|tolong|help|/help|?|bingung", misspellable=False),
     _command(START, "start", misspellable=False),
-    _command(MY_DATA, "/data|lihat data saya|my data|data ulun|cek data saya|lihat data", "data"),
+    _command(MY_DATA, "/data|lihat data saya|my data|data ulun|cek data saya|lihat data",
+             "data sudah+daftar udah+daftar sdh+daftar dah+daftar"),  # "saya sudah daftar kemarin ya?"
     _command(ERASE, "/hapus|hapus data|delete my data|hapus data ulun", "hapus menghapus"),
     _command(REGISTER_BUSINESS, "/daftar|daftar usaha|mendaftar|daftarkan usaha|register|daftar umkm|"
              + "|".join(words_for(REGISTER)), "daftar mendaftar registrasi register bedaftar"),
@@ -50,14 +55,15 @@ COMMANDS: tuple[Command, ...] = (
     _command(ASSESS, "/penilaian|penilaian mandiri|nilai usaha|nilai usaha saya|self-assessment|assessment",
              "penilaian nilai skor naik kelas level"),
     _command(PROGRAMMES, "/program|pelatihan|program pelatihan|training|programmes|programs",
-             "program pelatihan training workshop kursus bimtek"),
-    _command(SCHEDULE, "/jadwal|jadwal saya|jadwal pelatihan|schedule|my schedule", "jadwal schedule"),
+             "program pelatihan training workshop kursus bimtek ada+pelatihan ada+program ada+training"),
+    _command(SCHEDULE, "/jadwal|jadwal saya|jadwal pelatihan|schedule|my schedule",
+             "jadwal schedule tempatnya kapan+pelatihan kapan+pelatihannya"),  # the schedule says when and where
     _command(ENGLISH, "bahasa inggris|english|language en|/en"),
     _command(INDONESIAN, "bahasa indonesia|indonesia|language id|/id"),
     _command(STOP, "/berhenti|stop|unsubscribe"),
-    _command(STOP_ANNOUNCEMENTS, "stop pengumuman|jangan kirim pengumuman", "pengumuman"),
+    _command(STOP_ANNOUNCEMENTS, "stop pengumuman|jangan kirim pengumuman"),
     _command(RESUME, "/mulai|subscribe|mulai pengumuman"),
-    _command(ANNOUNCE, "/umumkan|pengumuman|announce|/announce", officer=True),
+    _command(ANNOUNCE, "/umumkan|pengumuman|announce|/announce", "pengumuman umumkan", officer=True),
     _command(REPORT, "/laporan|report|/report", officer=True),
     _command(LOG_IN, "/masuk|login|/login|masuk dasbor|dasbor|dashboard", officer=True),
 )
@@ -65,7 +71,8 @@ COMMANDS: tuple[Command, ...] = (
 # ("gimana cara daftar merek?"), and is answered honestly as one this chat cannot answer yet.
 UNSERVED_TOPICS = frozenset(
     "merek djki haki halal nib oss bpom pirt spp-irt izin sertifikat kur pinjaman kredit modal bank qris "
-    "marketplace shopee tokopedia pajak npwp bantuan blt banpres hibah".split())
+    "marketplace shopee tokopedia pajak npwp bantuan blt banpres hibah biaya gratis bayar harga ongkos aman "
+    "disebar".split())
 _BY_PHRASE = {squeeze(phrase): command for command in COMMANDS for phrase in command.phrases}
 
 
@@ -94,13 +101,18 @@ def close_commands(bare: str, officer: bool) -> tuple[Command, ...]:
                         key=lambda command: -scored[command]))
 
 
-def serving(words: tuple[str, ...]) -> Command | None:
+def serving(words: tuple[str, ...], officer: bool) -> Command | None:
     """The command that answers an owner's question with these words, or None: none does, or it is about something
     else."""
-    if any(word in UNSERVED_TOPICS for word in words):
+    if any(word in UNSERVED_TOPICS or word.removesuffix("nya") in UNSERVED_TOPICS for word in words):
         return None
+    candidates = commands_for(officer)
+    side_by_side = set(zip(words, words[1:], strict=False))
+    paired = next((command for command in candidates if command.pairs & side_by_side), None)
+    if paired is not None:  # "saya sudah daftar kemarin?" asks what was registered, not how to register
+        return paired
     for word in words:  # the first word with a topic decides: "jadwal pelatihan saya?" asks for the schedule
-        for command in commands_for(officer=False):
+        for command in candidates:
             if any(word == topic or (len(topic) >= 4 and word.startswith(topic)) for topic in command.topics):
                 return command
     return None

@@ -21,6 +21,7 @@ from domain.wib import in_wib
 from flows.i18n import Text
 from flows.messages import Choice, Inbound, Reply, numbered
 from flows.parsing import ascii_digits, choice_number, parse_choice, parse_yes_no
+from flows.utterance import Said
 from store.officers import OfficerInfo
 from store.registry import ConversationState, Registry
 
@@ -35,8 +36,11 @@ SUGGESTED = "_suggested"  # the choices a rejected answer narrowed down to, for 
 SAVE, CHANGE = "save", "change"  # what a review's answer can be
 KEEP_WORDS = frozenset({"lanjut", "tetap", "sama", "lewati", "skip", "next", "keep"})
 SAVE_WORDS = frozenset({"simpan", "save", "ya simpan", "ya, simpan", "yes, save", "yes save"})
-_WORDS = re.compile(r"[a-z]{4,}")  # words that say what a question is about ("modal", "omzet"), not "di" or "itu"
-_EVERY_QUESTIONS = frozenset("usaha anda yang untuk dengan atau saya bisa misalnya business your with what".split())
+_WORDS = re.compile(r"[a-z]{3,}")  # words that say what a question is about ("nik", "modal"), not "di"
+_EVERY_QUESTIONS = frozenset("usaha anda yang untuk dengan atau saya bisa misalnya business your with what ini itu "
+                             "apa dan ada dari the and for are you".split())
+# What an owner asks when asking what a question means: "NIK itu yg mana?", "omzet itu kotor atau bersih?"
+_WHAT_IS_MEANT = frozenset("itu ini maksud maksudnya mana atau termasuk artinya".split())
 CHANGE_WORDS = frozenset({"ubah", "ganti", "edit", "change", "koreksi", "perbaiki"})  # "ubah 3", at any question
 
 Answers = dict[str, Any]
@@ -188,7 +192,7 @@ class QuestionFlow:
         """What the text answers at the current step, or why it answers nothing; changes nothing."""
         step = turn.state.step
         if step == CONFIRM_CANCEL:
-            return _read(parse_yes_no_choice, text)
+            return _read(_parse_cancel_answer, text)
         if step == REVIEW:
             return self._read_review(turn, text)
         if step == PICK:
@@ -257,13 +261,16 @@ class QuestionFlow:
         return [self.ask(turn)]
 
     def asks_about(self, turn: Turn, text: str) -> bool:
-        """Whether an owner's question is about the current one: it shares a word with its prompt or its help."""
+        """Whether an owner's question asks what the current one means: it names a word of its prompt or help, and
+        asks what is meant ("NIK itu yg mana?") or says the word as "its" ("alamatnya harus lengkap?")."""
         question = self.question(turn)
         if question is None:
             return False
         prompt = question.prompt(turn) if callable(question.prompt) else question.prompt
         shown = set(_WORDS.findall(f"{turn.text(prompt)} {turn.text(question.help)}".casefold())) - _EVERY_QUESTIONS
-        return bool(shown & set(_WORDS.findall(text.casefold())))
+        words = _WORDS.findall(text.casefold())
+        named = {word for word in words if word in shown or word.removesuffix("nya") in shown}
+        return bool(named) and (bool(_WHAT_IS_MEANT.intersection(words)) or any(word not in shown for word in named))
 
     def change(self, turn: Turn, index: int) -> list[Reply]:
         """"ubah 3": ask the third of the questions shown in the review again, keeping its answer meanwhile."""
@@ -504,6 +511,16 @@ def leave_flow(turn: Turn, name: str) -> None:
 
 def yes_no_choices(turn: Turn) -> tuple[Choice, ...]:
     return numbered([turn.text(N_("Yes")), turn.text(N_("No"))])
+
+
+# "Cancel and delete your answers?" answered in its own words: "hapus aja" is yes, "lanjut aja" no.
+_CANCEL_SAID_BACK = {"hapus": True, "hapus semua": True, "hapus jawaban": True, "lanjut": False, "lanjutkan": False,
+                     "lanjut daftar": False, "terus": False, "teruskan": False}
+
+
+def _parse_cancel_answer(text: str) -> bool:
+    said_back = _CANCEL_SAID_BACK.get(Said(text).bare)
+    return parse_yes_no_choice(text) if said_back is None else said_back
 
 
 def parse_yes_no_choice(text: str) -> bool:

@@ -20,7 +20,7 @@ from domain.msgid import N_
 from domain.places import names_exactly
 from domain.regions import region
 from domain.wib import in_wib
-from flows.engine import START, Answers, Turn, fire, leave_flow, parse_yes_no_choice, yes_no_choices
+from flows.engine import START, Answers, Suggest, Turn, fire, leave_flow, parse_yes_no_choice, yes_no_choices
 from flows.i18n import Text
 from flows.messages import Choice, Reply, numbered
 from flows.notices import elsewhere, place_held, tell_seat_given, where_and_when
@@ -49,6 +49,7 @@ SAID_BACK = {
 # Words around the name of what is picked: "mau ikut yg nib", "yang di sampit", "batalin yg nib".
 PICKING_WORDS = frozenset({"yg", "yang", "mau", "ikut", "pilih", "ambil", "daftar", "batal", "batalin", "batalkan",
                            "di", "saya", "sy", "aku", "ulun", "nomor", "no", "aja", "saja", "deh", "dong", "kak"})
+SIGNING_UP = frozenset({"daftar", "daftarkan", "ikut", "gabung"})  # "daftar" at a programme: to one of its sessions
 NEXT_WORDS = frozenset({"lagi", "berikutnya", "selanjutnya", "lanjut", "next", "more", ">"})
 PREVIOUS_WORDS = frozenset({"sebelumnya", "previous", "prev", "<"})
 
@@ -264,6 +265,9 @@ class Programmes:
                    if named and names_exactly(named, region(code))]  # "yg di sampit": the session in Kotim
         if len(held_in) == 1:
             return held_in[0]
+        if step == DETAIL and labels and not named and SIGNING_UP.intersection(words):
+            return Suggest(N_("Which session do you want to join? Reply with its number. To register another "
+                              "business instead, type \"daftar usaha\"."), range(len(labels)))
         return self._not_a_choice(step, len(labels))
 
     @staticmethod

@@ -18,9 +18,9 @@ from domain.invalid import Invalid, Phrase
 from domain.msgid import N_
 from domain.text import normalise_name
 from flows.commands import HELP, REPORT, Command, close_commands, exact_command, serving
-from flows.engine import CHANGE_WORDS, Answer, Doubt, Flow, QuestionFlow, Turn
+from flows.engine import CHANGE_WORDS, Answer, Doubt, Flow, QuestionFlow, Suggest, Turn
 from flows.parsing import choice_number, parse_choice, parse_yes_no
-from flows.utterance import EMOJI, Said
+from flows.utterance import Said
 
 
 class Kind(StrEnum):
@@ -45,7 +45,6 @@ class Reading:
 
 
 _REPORT_OF = re.compile(r"/?(?:laporan|report)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})")  # an officer's "laporan 12"
-SHORT_QUESTION = 3  # words: a question this short with no topic asks how the chat works
 CHANGE = "ubah"  # "ubah 3" changes the third answer of a flow with a review, at every step of it
 NOT_AN_ANSWER = Invalid(N_("Please answer the question."))  # where a question or a greeting came instead
 _FREE_TEXT_DOUBT = N_("Just to be sure: %(title)s \"%(answer)s\". Is that right?")
@@ -62,7 +61,9 @@ def read(turn: Turn, flow: Flow | None, text: str, choices: Sequence[str] = ()) 
         return Reading(Kind.COMMAND, command=f"{CHANGE} {change + 1}", value=change)
     answer = _answer(turn, flow, text, said, choices)
     exact = _for_whom(turn, [command] if (command := exact_command(said.bare, officer=True)) else [])
-    if exact and not (isinstance(answer, Answer) and _names_a_choice(turn, flow, text, choices)):
+    if exact and isinstance(answer, Suggest):  # "daftar" on a screen of sessions: this one, or another business?
+        return Reading(Kind.ASK_BACK, value=answer)
+    if exact and not (isinstance(answer, Answer) and _answer_over_command(turn, flow, text, choices, answer, exact[0])):
         return Reading(Kind.COMMAND, command=exact[0].word)
     if isinstance(answer, Answer):
         if answer.doubt is not None:
@@ -73,15 +74,24 @@ def read(turn: Turn, flow: Flow | None, text: str, choices: Sequence[str] = ()) 
         return Reading(Kind.COMMAND, command=close[0].word)
     if close:
         return Reading(Kind.ASK_BACK, options=tuple(command.word for command in close))
-    if said.social is not None and not (said.social == EMOJI and flow is not None):
-        # Emoji alone at a question: the question's own reason says more than an emoji back.
+    if isinstance(answer, Suggest) and len(answer.indexes) > 1:  # "barito": Selatan, Timur or Utara?
+        return Reading(Kind.ASK_BACK, value=answer)
+    if said.social is not None:
         return Reading(Kind.SOCIAL, social=said.social)
     if said.is_question:
-        served = serving(said.words)
-        if served is None and len(said.words) <= SHORT_QUESTION:  # "apa ini?", "gimana caranya?": how this works
-            served = exact_command(HELP, officer=False)
-        return Reading(Kind.QUESTION, command=served.word if served else None)
+        return Reading(Kind.QUESTION, command=_serving(turn, flow, said))
     return Reading(Kind.UNCLEAR, value=answer)
+
+
+def _serving(turn: Turn, flow: Flow | None, said: Said) -> str | None:
+    """The command that serves an owner's own question: one its topic names, the current question's help when it
+    asks what that question means, or help when it only asks how this works; None when nothing here does yet."""
+    served = serving(said.words, officer=turn.officer is not None)
+    if served is not None:
+        return served.word
+    if flow is not None and flow.asks_about(turn, said.text) or said.asks_how_this_works:
+        return HELP
+    return None
 
 
 def _for_whom(turn: Turn, commands: Sequence[Command]) -> list[Command]:
@@ -102,6 +112,8 @@ def _answer(turn: Turn, flow: Flow | None, text: str, said: Said, choices: Seque
     if flow is None:
         return _choice(text, said, choices)
     answer = flow.read(turn, text)
+    if isinstance(answer, Suggest) and said.is_question:  # "apa bedanya kuliner sama olahan?" picks neither
+        return NOT_AN_ANSWER
     if isinstance(answer, Invalid):
         return answer
     if not isinstance(answer, Answer):  # a browsing flow's pick, which nothing doubts
@@ -110,6 +122,8 @@ def _answer(turn: Turn, flow: Flow | None, text: str, said: Said, choices: Seque
     picked_by_words = choice_number(text) is None
     if said.is_question and picked_by_words and (question is None or question.free_text or question.choices):
         return NOT_AN_ANSWER
+    if question is not None and question.free_text and len(said.words) == 1 and close_commands(said.bare, officer=True):
+        return NOT_AN_ANSWER  # "btal", "jadwl": a slip of a command, not a name
     if question is not None and question.free_text and answer.doubt is None and _unlikely_as_free_text(said):
         title = turn.text(question.title) if question.title else ""
         return Answer(answer.value, Doubt(Phrase(_FREE_TEXT_DOUBT, {"title": title, "answer": question.show(answer.value, turn)})))
@@ -127,16 +141,24 @@ def _choice(text: str, said: Said, choices: Sequence[str]) -> Answer | Invalid:
 
 
 def _unlikely_as_free_text(said: Said) -> bool:
-    """A greeting, thanks, "ok", a yes or a no, or a command word: words people send, not names or addresses."""
-    if said.social is not None or exact_command(said.bare, officer=True) is not None:
-        return True
-    if len(said.words) == 1 and close_commands(said.bare, officer=True):  # "btal", "jadwl": a slip, not a name
+    """A greeting, thanks, "ok", a yes or a no, a command word, or "none yet" ("blm ada nama"): words people send,
+    not names or addresses."""
+    if said.social is not None or exact_command(said.bare, officer=True) is not None or said.says_none_yet:
         return True
     try:
         parse_yes_no(said.text)
     except Invalid:
         return False
     return len(said.words) <= 2
+
+
+def _answer_over_command(turn: Turn, flow: Flow | None, text: str, choices: Sequence[str], answer: Answer,
+                         command: Command) -> bool:
+    """Whether an answer outweighs the command the same words are: a yes or no to a question asked ("gak jadi" to
+    "Batalkan?" is no), unless it is the command's own word, which the bot promises works everywhere ("batal"); or
+    a choice on the screen named word for word."""
+    said_its_word = Said(text).bare == command.word
+    return isinstance(answer.value, bool) and not said_its_word or _names_a_choice(turn, flow, text, choices)
 
 
 def _names_a_choice(turn: Turn, flow: Flow | None, text: str, choices: Sequence[str]) -> bool:

@@ -119,9 +119,10 @@ def _act_on(turn: Turn, flow: Flow | None, text: str, reading: Reading) -> list[
         return _social(turn, flow, reading.social)
     if reading.kind is Kind.QUESTION:
         return _own_question(turn, flow, reading.command)
-    if reading.kind is Kind.ASK_BACK:
+    if reading.kind is Kind.ASK_BACK and (reading.doubt is not None or reading.options):
         return [_ask_back(turn, flow, reading)]
-    # An answer, or none: the flow acts on it or says why not (its parser's reason, the question again).
+    # An answer, or none: the flow acts on it or says why not (its parser's reason, the question again, or the
+    # close choices it narrowed down to).
     return flow.answer(turn, text) if flow is not None else choose(turn, text)
 
 
@@ -282,13 +283,12 @@ _SOCIAL_REPLY = {
 
 
 def _own_question(turn: Turn, flow: Flow | None, command: str | None) -> list[Reply]:
-    """An owner's own question: the command that serves it, the current question's help, or an honest "not yet"."""
+    """An owner's own question: the command that serves it (help, for one about the current question), or an honest
+    "not yet"."""
     if command == commands.HELP:  # "apa ini?": what help says, at once
         return _help(turn, flow)
     if command is not None:
         return [Reply(turn.text(N_("For that, type \"%(command)s\"."), command=command)), _where_you_are(turn, flow)]
-    if flow is not None and flow.asks_about(turn, turn.inbound.text):
-        return flow.help(turn)
     contact = turn.contact or turn.text(N_("the office of the Dinas Koperasi dan UKM in your kabupaten or kota"))
     return [Reply(turn.text(N_("I am sorry, I cannot answer that question here yet. Please ask %(contact)s."),
                             contact=contact)), _where_you_are(turn, flow)]

@@ -156,7 +156,8 @@ ITEMS: tuple[Item, ...] = (
           ("wa", "whatsapp", "wasap", "watsap", "wa bisnis", "status wa", "cuma wa"),
           ("fb", "facebook", "ig", "instagram", "tiktok", "medsos", "media sosial", "sosmed", "sosial media"),
           ("shopee", "tokopedia", "tokped", "lazada", "bukalapak", "blibli", "tiktok shop", "marketplace",
-           "website", "web", "toko online", "gofood", "grabfood", "shopeefood"))),
+           "website", "web", "toko online", "gofood", "grabfood", "shopeefood")),
+         adds_up=True),  # "shopee & ig": the furthest online the owner sells
     Item("non_tunai", Dimension.DIGITAL, N_("How do customers pay you?"),
          ((N_("Cash only"), 0), (N_("Bank transfer too"), 2), (N_("QRIS too"), 3)),
          N_("Ask your bank for a QRIS code so customers can pay without cash."),

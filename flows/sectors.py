@@ -2,7 +2,7 @@
 
 from domain.invalid import Invalid
 from domain.msgid import N_
-from domain.sectors import SECTOR_BY_KEY, SECTOR_WORDS, SECTORS
+from domain.sectors import SECTOR_BY_KEY, SECTOR_KEYS, SECTORS, sectors_named
 from domain.text import normalise_name
 from flows.engine import Suggest, Turn
 from flows.i18n import Text
@@ -19,8 +19,8 @@ def parse_sector(text: str, turn: Turn) -> str:
     try:
         return SECTORS[parse_choice(text, labels)].key
     except Invalid:
-        words = set(normalise_name(text).split())
-        found = [index for index, sector in enumerate(SECTORS) if words & SECTOR_WORDS.get(sector.key, frozenset())]
+        keys, _unnamed = sectors_named(normalise_name(text).split())
+        found = [SECTOR_KEYS.index(key) for key in keys]
         if len(found) == 1:
             return SECTORS[found[0]].key
         if found:

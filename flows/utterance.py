@@ -2,11 +2,12 @@
 message, and the bare words of a command ("saya mau daftar dong" says "daftar")."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
 from domain.text import clean
-from domain.words import GOODBYE, GREETING, OK, SALAM, SORRY, THANKS, WANT, I, words_for
+from domain.words import GOODBYE, GREETING, NONE, OK, SALAM, SORRY, THANKS, WANT, I, words_for
 
 # Social meanings, the strongest first: "assalamualaikum, makasih" is answered with the salam.
 SOCIAL_MEANINGS = (SALAM, THANKS, GREETING, GOODBYE, SORRY, OK)
@@ -18,6 +19,9 @@ _AROUND = frozenset(
 _QUESTION_WORDS = frozenset(
     "gimana bagaimana bgmn gmn gmna apa apakah apkah apa2 kapan kpn dimana mana berapa brp brapa siapa kenapa "
     "knp mengapa bisakah bolehkah adakah kah cara how what when where why which can could is are do does".split())
+_SHORT_QUESTION = 3  # words
+_LONG_REQUEST = 5  # words: "hai, sy Rina dari Sampit, mau daftar usaha kue" asks for something; "mau daftar" is bare
+_ABOUT_NOTHING = frozenset("ini itu cara caranya terus trus lalu jadi maksud maksudnya gitu begitu gini".split())
 _HOW = frozenset("gimana bagaimana bgmn gmn gmna caranya".split())  # "cara daftar gmn kak": asked, wherever it stands
 _ASKING_PHRASES = ("mau tanya", "mau nanya", "boleh tanya", "numpang tanya", "minta info", "mohon info", "info dong",
                    "bisa dibantu", "bisa bantu", "tolong bantu", "bisa tolong", "maksudnya", "ada gak", "ada nggak",
@@ -37,7 +41,9 @@ def _squeezed(phrases: frozenset[str]) -> frozenset[str]:
 
 
 _SOCIAL_PHRASES = {meaning: _squeezed(words_for(meaning)) for meaning in SOCIAL_MEANINGS}
-_WANTING = _squeezed(words_for(I) | words_for(WANT)) | {"tolong", "minta", "mohon"}
+_NONE_PHRASES = tuple(tuple(phrase.split()) for phrase in _squeezed(words_for(NONE)))
+_WANT_WORDS = _squeezed(words_for(WANT))
+_WANTING = _squeezed(words_for(I)) | _WANT_WORDS | {"tolong", "minta", "mohon"}
 _AROUND_SQUEEZED = _squeezed(_AROUND)
 
 
@@ -60,19 +66,34 @@ class Said:
         lowered = " ".join(self.words)
         return bool(self.words) and (self.words[0] in _QUESTION_WORDS and len(self.words) >= 2
                                      or len(self.words) >= 2 and bool(_HOW.intersection(self.words))
-                                     or any(phrase in lowered for phrase in _ASKING_PHRASES))
+                                     or any(phrase in lowered for phrase in _ASKING_PHRASES)
+                                     or len(self.words) >= _LONG_REQUEST and bool(_WANT_WORDS.intersection(self.words)))
+
+    @cached_property
+    def says_none_yet(self) -> bool:
+        """Starts by saying there is none yet: "blm ada nama", "belum punya", "kadada"."""
+        return any(self.words[:len(phrase)] == phrase for phrase in _NONE_PHRASES)
+
+    @cached_property
+    def asks_how_this_works(self) -> bool:
+        """A short question of question words only ("apa ini?", "gimana caranya?", "terus gimana?"): how this chat
+        works, not a question about anything named."""
+        return self.is_question and len(self.words) <= _SHORT_QUESTION and all(
+            word in _QUESTION_WORDS or word in _AROUND_SQUEEZED or word in _ABOUT_NOTHING for word in self.words)
 
     @cached_property
     def social(self) -> str | None:
         """The social meaning of a message that is nothing else (thanks, a greeting, "ok", emoji), or None."""
-        if not self.words:  # emoji and signs only: "👍" is an ok, any other a friendly sign
+        if not self.words:  # emoji and signs only: "👍" is an ok, any other emoji a friendly sign, "!!" nothing
             signs = set(clean(self.text).replace(" ", ""))
+            emoji = any(unicodedata.category(sign) == "So" for sign in signs)
             return next((meaning for meaning in SOCIAL_MEANINGS if signs & _SOCIAL_PHRASES[meaning]),
-                        EMOJI if signs else None)
+                        EMOJI if emoji else None)
         found = _social_meanings(list(self.words))
         if found is None:
             return None
-        return next((meaning for meaning in SOCIAL_MEANINGS if meaning in found), None)
+        # Laughter alone ("wkwk") is a friendly sign, as 😂 is.
+        return next((meaning for meaning in SOCIAL_MEANINGS if meaning in found), EMOJI)
 
     @cached_property
     def bare(self) -> str:
@@ -89,6 +110,7 @@ class Said:
 def _social_meanings(words: list[str]) -> set[str] | None:
     """The meanings when the words are social phrases, laughter and words around them only; None otherwise."""
     found: set[str] = set()
+    laughed = False
     position = 0
     while position < len(words):
         for length in (3, 2, 1):
@@ -102,5 +124,6 @@ def _social_meanings(words: list[str]) -> set[str] | None:
             word = words[position]
             if word not in _AROUND_SQUEEZED and not _LAUGHTER.fullmatch(word):
                 return None
+            laughed = laughed or word not in _AROUND_SQUEEZED
             position += 1
-    return found or None
+    return found if found or laughed else None

@@ -35,7 +35,16 @@ def test_close_misspellings(bare: str, words: list[str]) -> None:
     ("gimana cara daftar?", commands.REGISTER_BUSINESS), ("gimana cara daftar merek di djki?", None),
     ("kapan ada pelatihan di sampit?", commands.PROGRAMMES), ("jadwal pelatihan saya kapan ya?", commands.SCHEDULE),
     ("saya mau pinjaman modal KUR, bisa dibantu?", None), ("cara lihat nilai usaha saya?", commands.ASSESS),
+    ("saya sudah daftar kemarin ya?", commands.MY_DATA), ("kapan ada pelatihan?", commands.PROGRAMMES),
+    ("kapan pelatihan yg di sampit?", commands.SCHEDULE), ("berapa biaya daftarnya?", None),
+    ("pengumumannya sering gak?", None),
 ])
 def test_the_command_that_serves_a_question(question: str, word: str | None) -> None:
-    served = serving(Said(question).words)
+    served = serving(Said(question).words, officer=False)
     assert (served.word if served else None) == word
+
+
+def test_an_officers_question_is_served_by_an_officers_command() -> None:
+    words = Said("gimana cara kirim pengumuman ke pelaku usaha di kotim?").words
+    assert serving(words, officer=True).word == commands.ANNOUNCE
+    assert serving(words, officer=False) is None

@@ -106,7 +106,7 @@ EVERYDAY_ANSWERS = [
     ("wilayah", "sekitar rumah", 0), ("wilayah", "dalam kota", 1), ("wilayah", "luar kota", 2),
     ("wilayah", "sampai ke jawa", 3), ("wilayah", "ekspor", 3),
     ("online", "blm", 0), ("online", "cuma wa", 1), ("online", "jual di fb", 2), ("online", "ig", 2),
-    ("online", "tiktok shop", 3), ("online", "shopee & ig", (2, 3)), ("online", "shopee dan instagram", (2, 3)),
+    ("online", "tiktok shop", 3), ("online", "shopee & ig", 3), ("online", "shopee dan instagram", 3),  # the furthest online
     ("non_tunai", "tunai", 0), ("non_tunai", "cash", 0), ("non_tunai", "kontan", 0), ("non_tunai", "transfer aja", 1), ("non_tunai", "qris", 2),
     # each answer includes those before it ("QRIS too"): naming several means the highest
     ("non_tunai", "cash, transfer sama qris", 2), ("non_tunai", "belum pakai qris, cuma tunai", 0),
