@@ -39,12 +39,11 @@ NEXT, PREVIOUS = "next", "previous"  # what `read` gives for a page move on the 
 PAGE_SIZE = 5
 NEAR_SHOWN = 5  # other sessions in the owner's kabupaten listed under "jadwal"
 # What answers a yes-or-no question in its own words, where elsewhere the same words are commands: to "Daftar di
-# sesi ini?", "daftar" is yes (not registering a business); to "Batalkan …?", "batal" is yes and "gak jadi" no.
+# sesi ini?", "daftar" is yes (not registering a business); to "Batalkan …?", "batal" is yes.
 SAID_BACK = {
     CONFIRM: {"daftar": True, "daftarkan": True, "ikut": True},
     WAITLIST: {"masuk": True, "ikut": True, "tunggu": True},
-    WITHDRAW: {"batal": True, "batalkan": True, "batalin": True, "gak jadi": False, "ga jadi": False,
-               "nggak jadi": False, "tidak jadi": False, "tdk jadi": False, "kada jadi": False},
+    WITHDRAW: {"batal": True, "batalkan": True, "batalin": True},  # "gak jadi" is a no as every "gak …" is
 }
 # Words around the name of what is picked: "mau ikut yg nib", "yang di sampit", "batalin yg nib".
 PICKING_WORDS = frozenset({"yg", "yang", "mau", "ikut", "pilih", "ambil", "daftar", "batal", "batalin", "batalkan",
