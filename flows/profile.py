@@ -14,6 +14,15 @@ from store.models import Business, Owner
 
 ANNOUNCEMENTS_ON = N_("Announcements from the Dinas: on (type \"berhenti\" to stop them)")
 ANNOUNCEMENTS_STOPPED = N_("Announcements from the Dinas: stopped (type \"mulai\" to receive them again)")
+ANNOUNCEMENTS_NOT_CHOSEN = N_("Announcements from the Dinas: not chosen yet, so none are sent (type \"mulai\" to "
+                              "receive them)")
+
+
+def _announcements_line(turn: Turn, owner: Owner) -> str:
+    """On, stopped by the owner's no, or never chosen (an owner who was never asked, or did not answer)."""
+    if turn.registry.announcements.receives(owner.id):
+        return ANNOUNCEMENTS_ON
+    return ANNOUNCEMENTS_STOPPED if owner.announcements_stopped_at is not None else ANNOUNCEMENTS_NOT_CHOSEN
 
 
 def registered_owner(turn: Turn) -> Owner | None:
@@ -57,7 +66,7 @@ def _registered_lines(owner: Owner, turn: Turn) -> list[str]:
             lines.append(t(N_("Last self-assessment: a score of %(score)s, level %(level)s, on %(date)s"),
                            score=shown_score(assessed.score), level=t(Level(assessed.level).label),
                            date=t.date(in_wib(assessed.taken_at).date())))
-    lines += ["", t(ANNOUNCEMENTS_ON if turn.registry.announcements.receives(owner.id) else ANNOUNCEMENTS_STOPPED)]
+    lines += ["", t(_announcements_line(turn, owner))]
     places = turn.registry.training.upcoming_of(owner.id)
     if places:
         lines += ["", t(N_("Training you signed up for: %(names)s (see \"jadwal\")"),
