@@ -411,11 +411,11 @@ def announce(database: Database, text: str, chosen: Segment, programme_code: str
         raise Refused("the announcement is empty")
     if len(text) > MAX_ANNOUNCEMENT:  # the same limit as in chat: WhatsApp's template takes no more
         raise Refused(f"the announcement is too long: {len(text):,} characters, at most {MAX_ANNOUNCEMENT:,}")
-    preview = announcement_text(text, "id")
     with database.transaction() as registry:
         officer = _officer(registry, officer_id)
         segment = _within_scope(chosen, officer.scope if officer else PROVINCE, _programme_id(registry, programme_code))
         reach = registry.announcements.reach(segment, PUSH_CHANNELS)
+    preview = announcement_text(text, "id", segment.scope)  # headed by the office of the author's scope
     author = _actor()
     print(f"from: {author}" + (f", as officer {officer.id} ({officer.name})" if officer else ""))
     print(f"to: {_describe(segment, programme_code)}")
@@ -478,8 +478,9 @@ def _describe(segment: Segment, programme_code: str | None) -> str:
 
 
 def _left_out(reach: Reach) -> str:
-    return (f"left out: {reach.stopped:,} stopped announcements, {reach.blocked:,} blocked the bot, "
-            f"{reach.no_chat:,} have no chat we can write to")
+    return (f"left out: {reach.stopped:,} stopped announcements, {reach.not_asked:,} not yet asked whether they "
+            f"want them (or did not answer), {reach.blocked:,} blocked the bot, {reach.no_chat:,} have no chat we can "
+            "write to")
 
 
 def _confirmed(question: str) -> bool:

@@ -233,7 +233,8 @@ def test_announce_dry_run_says_who_it_reaches_who_is_left_out_and_how_it_reads(
     status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--dry-run")
     assert status == 0
     assert "to: owners in Provinsi Kalimantan Tengah\n" in out
-    assert ("reaches 3 owners; left out: 1 stopped announcements, 1 blocked the bot, 1 have no chat we can write to"
+    assert ("reaches 3 owners; left out: 1 stopped announcements, 0 not yet asked whether they want them (or did not "
+            "answer), 1 blocked the bot, 1 have no chat we can write to"
             in out)
     assert "Pengumuman dari Dinas Koperasi dan UKM Provinsi Kalimantan Tengah:\n\n" + ANNOUNCED in out
     assert 'Balas "berhenti"' in out and out.rstrip().endswith("dry run: nothing queued")
@@ -296,6 +297,7 @@ def test_announce_as_an_officer_stays_within_their_scope(
     status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--officer", str(kapuas), "--yes")
     assert status == 0 and f"as officer {kapuas} (Rina Lestari)" in out
     assert "to: owners in Kabupaten Kapuas\n" in out
+    assert "Pengumuman dari Dinas Koperasi dan UKM Kabupaten Kapuas:\n\n" + ANNOUNCED in out  # as owners read it
     assert _queued(six_owners) == [(5, "pending"), (6, "pending")]
     with six_owners.transaction() as registry:
         report = registry.announcements.report(1)
@@ -356,7 +358,7 @@ def test_announce_status_counts_every_outcome_and_lists_the_recipients(
     assert lines[0].startswith("announcement 1, queued ") and " WIB by cli:" in lines[0]
     assert lines[1:4] == ["to: owners in Provinsi Kalimantan Tengah",
                           "sent 0, delivered 1, failed 1, waiting 0, cancelled 1 (of 3)",
-                          "left out: 1 stopped announcements, 1 blocked the bot, 1 have no chat we can write to"]
+                          "left out: 1 stopped announcements, 0 not yet asked whether they want them (or did not answer), 1 blocked the bot, 1 have no chat we can write to"]
     # Columns are two spaces or more apart; a name has single spaces.
     assert [re.split(r"\s{2,}", line.strip()) for line in lines[4:]] == [
         ["owner", "channel", "status", "error"],
