@@ -489,12 +489,16 @@ def _digit_shown(character: str) -> str:
 
 
 def choice_number(text: str) -> int | None:
-    """The number of a choice when that is all the text says: "2", "2.", "no. 2", "❷"; None otherwise."""
+    """The number of a choice when that is all the text says: "2", "2.", "no. 2", "❷", "lima"; None otherwise."""
     return numbered_answer(_choice_query(text))
 
 
 def _choice_query(text: str) -> str:
-    return normalise_name(number_text(text))
+    """The text as choices are compared with it; a number in words alone is its figure ("satu" is "1")."""
+    query = normalise_name(number_text(text))
+    terms = _spelled_terms(query.split())
+    count = _as_count(terms) if terms else None
+    return count if count is not None else query
 
 
 def parse_choice(text: str, options: Sequence[str]) -> int:

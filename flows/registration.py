@@ -8,7 +8,7 @@ from typing import Any
 from domain.classes import MOST_WORKERS, UMKM_MOST_WORKERS, BusinessClass, classify
 from domain.invalid import Invalid, Phrase
 from domain.msgid import N_
-from domain.sectors import is_other, kbli_of
+from domain.sectors import is_other, kbli_of, sectors_named
 from domain.text import clean, normalise_name
 from flows.announcement_consent import announcement_consent, owes_an_answer
 from flows.engine import Answers, Doubt, Question, QuestionFlow, Turn
@@ -53,6 +53,7 @@ MAX_ADDRESS = 300
 _CODE_LIKE = re.compile(r"[<>{}\[\]\\|`=^~$*;]|--")  # nobody's name or street has these
 SMALLEST_AMOUNT = 10_000  # below this an owner has nearly always left off "ribu" or "juta"
 FAR_APART = 100  # a year's sales this many times the capital, or this share of it, is more likely a slip
+SENTENCE = 2  # words naming no kind of business: a sentence describes the business, a picked kind it was not
 _OLDEST_LIKELY_YEAR = 1950  # a worker count from here to this year is more likely a year
 NOTHING_REGISTERED = N_("We have no registered data about you yet.")
 NIK_TAKEN = N_("This NIK is already registered for someone else. If it is yours, please contact the "
@@ -205,11 +206,12 @@ def _plausible(amount: int, turn: Turn) -> int:
 # -- answers to confirm before keeping -------------------------------------------------------
 
 def doubt_sector(typed: str, key: str, turn: Turn) -> Doubt | None:
-    """A kind of business inferred from a sentence ("katering, kadang titip di warung") rather than picked."""
-    if choice_number(typed) is not None or len(normalise_name(typed).split()) <= 1:
+    """A kind of business inferred from a sentence ("sy jualan kue sama es di depan sekolah") rather than picked
+    or named ("anyaman purun", "bengkel motor")."""
+    if choice_number(typed) is not None:
         return None
-    labels = sector_labels(turn)
-    if normalise_name(typed) in (normalise_name(label) for label in labels):
+    _named, unnamed = sectors_named(normalise_name(typed).split())
+    if unnamed < SENTENCE or normalise_name(typed) in (normalise_name(label) for label in sector_labels(turn)):
         return None
     return Doubt(Phrase(N_("From what you wrote, I would put the business under \"%(sector)s\". Is that right?"),
                         {"sector": show_sector(key, turn)}))

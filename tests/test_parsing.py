@@ -217,6 +217,8 @@ SOP_OPTIONS = ["Tidak", "Tidak tertulis", "SOP tertulis", "SOP + uji/sertifikasi
         ("٢", NIB_OPTIONS, 1),
         ("２", NIB_OPTIONS, 1),
         ("no. ➌", NIB_OPTIONS, 2),
+        ("dua", NIB_OPTIONS, 1),  # a choice's number in words
+        ("Tiga", NIB_OPTIONS, 2),
     ],
 )
 def test_choice(text: str, options: list[str], index: int) -> None:
@@ -225,7 +227,7 @@ def test_choice(text: str, options: list[str], index: int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "options"),
-    [("0", NIB_OPTIONS), ("4", NIB_OPTIONS), ("entahlah", NIB_OPTIONS), ("", NIB_OPTIONS),
+    [("0", NIB_OPTIONS), ("4", NIB_OPTIONS), ("empat", NIB_OPTIONS), ("entahlah", NIB_OPTIONS), ("", NIB_OPTIONS),
      ("sop", SOP_OPTIONS), ("tertulis", SOP_OPTIONS)],
 )
 def test_choice_rejected_asks_for_a_number(text: str, options: list[str]) -> None:
