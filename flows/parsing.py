@@ -332,7 +332,8 @@ _UNITS = "|".join(sorted(_UNIT_MULTIPLIERS, key=len, reverse=True))
 _AMOUNT_TERM = re.compile(rf"\s*+([0-9]++(?:[.,][0-9]++)*+)\s*+(?:({_UNITS})(?![a-z]))?\s*+")
 _CURRENCY_MARK = re.compile(r"(?<![a-z])(?:rupiah|idr|rp)(?![a-z])\.?")
 _APPROXIMATION = re.compile(
-    r"(?<![a-z])(?:sekitar|kira-kira|kira2|kurang lebih|kurleb|rata-rata|rata2)(?![a-z])|±|\+-"
+    r"(?<![a-z])(?:sekitar|kira-kira|kira2|kurang lebih|kurleb|rata-rata|rata2|around|about|roughly|approximately)"
+    r"(?![a-z])|±|\+-"
 )
 # "Rp2.500.000,-" is the usual way to write a round amount; a sentence may end with a full stop.
 _AMOUNT_SUFFIX = re.compile(r"(?:[.,]-|[.!?]+)$")
@@ -341,7 +342,9 @@ _RANGE = re.compile(r"[0-9a-z]\s*(?:[-\u2212\u2013\u2014~/]|s/d|(?<![a-z])(?:sam
 _MAX_RUPIAH = 10**15
 
 
-_AMOUNT_LABEL = re.compile(r"^(?:omzet|omset|modal|modal usaha|penjualan|sales|turnover|capital)\s*:?\s*")
+# "modal awal 20 juta", "omzet sy: 3 jt": the question's own words before the amount.
+_AMOUNT_LABEL = re.compile(r"^(?:(?:omzet|omset|omzetnya|modal|modalnya|awal|usaha|penjualan|sales|turnover|capital|"
+                           r"saya|sy|ulun|my)\s*:?\s*)+")
 _ROUGHLY_SUFFIX = re.compile(r"(?<=[a-z0-9])\s*-?\s*an(?![a-z])")  # "5 jt-an", "300 rb an": about that much
 
 
@@ -520,7 +523,9 @@ def parse_choice(text: str, options: Sequence[str]) -> int:
 # Identity and contact numbers
 
 _DIGIT_GROUP_SEPARATORS = re.compile(r"[\s.\-]")  # "6202 0541 ...", "9120.0012.34567"
-_NIK_LABEL = re.compile(r"^(?:no\.?\s*)?(?:nik|ktp)\s*:?\s*", re.IGNORECASE)  # "NIK 6202…", "No. KTP: 6202…"
+# Words before a number that was asked for: "NIK 6202…", "No. KTP: 6202…", "nik sy 6201…", "ini kak 6211…".
+_NUMBER_LEAD_IN = re.compile(r"^(?:(?:no|nomor|nomer|nmr|nik|niknya|ktp|nib|nibnya|sy|saya|ulun|aku|punya|ini|itu|"
+                             r"kak|ka|pak|bu|nya|yaitu|adalah|ya)(?![a-z])[\s.:,]*)+", re.IGNORECASE)
 _NIK_LENGTH = 16
 _WOMEN_DAY_OFFSET = 40
 
@@ -563,7 +568,7 @@ def parse_nik(text: str, *, today: date) -> str:
 
     The region of issue is never compared with where the owner says the business is.
     """
-    digits = _DIGIT_GROUP_SEPARATORS.sub("", _NIK_LABEL.sub("", number_text(text)))
+    digits = _DIGIT_GROUP_SEPARATORS.sub("", _NUMBER_LEAD_IN.sub("", number_text(text)))
     if not digits:
         raise Invalid(N_("Please type the 16 digits of your NIK."))
     if not digits.isascii() or not digits.isdigit():
@@ -593,18 +598,21 @@ def refuse_nik(text: str) -> None:
 
 _NIB_LENGTH = 13
 _ONLY_DASHES = re.compile(r"[-\u2212\u2013\u2014]+")
+_BEING_MADE = re.compile(r"(?:masih|sedang|lagi|dalam)\s+(?:proses|diproses|diurus|ngurus|mengurus)(?:\s+\w+)*",
+                         re.IGNORECASE)  # an NIB being made: none yet
 _NOT_A_NIB = N_("Please write the 13-digit NIB, or \"belum punya\" if you have none yet.")
 
 
 def parse_nib(text: str) -> str | None:
-    """A 13-digit NIB, or None when the owner has none yet ("belum punya", "tidak ada", "kadada", "-")."""
+    """A 13-digit NIB, or None when the owner has none yet ("belum punya", "tidak ada", "kadada", "-", "masih
+    proses")."""
     cleaned = number_text(text)
     if not _has_digit(cleaned):
         words = _answer_words(cleaned)
-        if _ONLY_DASHES.fullmatch(cleaned) or _leading_phrase(words, _NO_PHRASES):
+        if _ONLY_DASHES.fullmatch(cleaned) or _leading_phrase(words, _NO_PHRASES) or _BEING_MADE.fullmatch(cleaned):
             return None
         raise Invalid(_NOT_A_NIB)
-    digits = _DIGIT_GROUP_SEPARATORS.sub("", cleaned)
+    digits = _DIGIT_GROUP_SEPARATORS.sub("", _NUMBER_LEAD_IN.sub("", cleaned))  # "NIB sy 9120…"
     if not digits.isascii() or not digits.isdigit():
         raise Invalid(_NOT_A_NIB)
     if len(digits) != _NIB_LENGTH:

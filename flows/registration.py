@@ -35,6 +35,7 @@ from flows.places import (
     show_place,
 )
 from flows.sectors import parse_sector, sector_labels, show_sector
+from flows.utterance import Said
 from store.models import Business, Owner
 from store.registrations import mask_nik
 from store.registry import BusinessDetails, NikTaken, OwnerDetails
@@ -52,6 +53,8 @@ MAX_NAME = 100
 MAX_ADDRESS = 300
 _CODE_LIKE = re.compile(r"[<>{}\[\]\\|`=^~$*;]|--")  # nobody's name or street has these
 SMALLEST_AMOUNT = 10_000  # below this an owner has nearly always left off "ribu" or "juta"
+MILLION = 1_000_000
+MILLIONS_BELOW = 1_000  # a capital written as a bare number below this is in millions ("15": Rp15 juta)
 FAR_APART = 100  # a year's sales this many times the capital, or this share of it, is more likely a slip
 SENTENCE = 2  # words naming no kind of business: a sentence describes the business, a picked kind it was not
 _OLDEST_LIKELY_YEAR = 1950  # a worker count from here to this year is more likely a year
@@ -141,11 +144,16 @@ def parse_business_phone(text: str, turn: Turn) -> str:
             confirmed = parse_yes_no(text)
         except Invalid:
             confirmed = False
-        if confirmed:
+        if confirmed or _THIS_NUMBER.fullmatch(clean(text).casefold()):
             return known
         raise Invalid(N_("Reply \"ya\" to use %(phone)s, or type the phone number to use, for example "
                          "0812 3456 7890."), phone=display_phone(known))
     return parse_phone(text)
+
+
+# "pakai nomor ini aja": the number shown, in the owner's words (a question about it is no answer).
+_THIS_NUMBER = re.compile(r"(?:(?:pakai|pake|pk|gunakan|use)\s+)?(?:nomor|nomer|no|nmr|number|yang|yg)\s+(?:ini|ni|this|itu)"
+                          r"(?:\s+(?:aja|saja|ja|kak|ya|one))*")
 
 
 def phone_prompt(turn: Turn) -> str:
@@ -175,20 +183,58 @@ def parse_year_started(text: str, turn: Turn) -> int:
     return parse_year(text, today=turn.today)
 
 
+# The words of a worker count: the owner alone ("sy sendiri aja", Banjar "ulun haja"), the two or three of them
+# ("berdua", "bertiga"), no employees ("ga ada karyawan"), the owner and employees ("saya + 2 karyawan").
+_ALONE = frozenset({"sendiri", "sendirian", "haja", "myself", "alone"})
+_ONLY = frozenset({"cuma", "hanya", "just", "only"})
+_OWNER = frozenset({"saya", "sy", "aku", "ulun", "gw", "me", "i"}) | _ONLY
+_AROUND_A_COUNT = frozenset({"aja", "saja", "ja", "kok", "sih", "kak", "bu", "pak", "ya", "orang", "org", "yg",
+                             "kerja", "bekerja"})
+_TOGETHER = {"berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5, "berenam": 6, "bertujuh": 7, "berdelapan": 8,
+             "bersembilan": 9, "bersepuluh": 10, "badua": 2, "batiga": 3}  # Banjar writes ba- for ber-
+_WORKERS = frozenset({"karyawan", "pekerja", "pegawai", "buruh", "anak", "employee", "employees", "staff", "staf"})
+_NO_WORKERS = re.compile(r"(?<![a-z])(?:tanpa|no)\s+(?:karyawan|pekerja|pegawai|employees?|staff?)(?![a-z])")
+_WORKER_RANGE = re.compile(r"(?<![0-9])([0-9]{1,3})\s*(?:-|–|s/d|sd|sampai|atau|to|or)\s*([0-9]{1,3})(?![0-9])")
+_PLUS = re.compile(r"\+|(?<![a-z])(?:dan|sama|plus|tambah|ditambah|and)(?![a-z])")
+_OWNER_AND = re.compile(r"(?<![a-z])(?:saya|sy|aku|ulun)\s*(?:\+|dan|sama|plus|tambah|ditambah)\s*", re.IGNORECASE)
+_AND_OWNER = re.compile(r"\s*(?:\+|dan|sama|plus|tambah|ditambah)\s*(?:saya|sy|aku|ulun)(?![a-z])", re.IGNORECASE)
 _MONEY_WORDS = re.compile(r"(?<![a-z])(?:rp|rupiah|juta|jt|ribu|rb|miliar|milyar|million|thousand)(?![a-z])|[0-9](?:jt|rb|k)(?![a-z])")
 
 
 def parse_workers(text: str, _turn: Turn) -> int:
+    """The people who work in the business, the owner counted: "3 orang", "sendiri", "berdua sama istri", "saya + 2
+    karyawan", "ga ada karyawan"; of a range ("2-3 orang"), the higher (confirmed: see doubt_workers)."""
     words = clean(text).casefold()
-    if words.removeprefix("saya ") in ("sendiri", "sendirian", "cuma saya", "hanya saya", "myself", "just me"):
-        return 1
     if _MONEY_WORDS.search(words):
         raise Invalid(N_("That looks like an amount of money. How many people work in the business? For example 3."))
-    return parse_whole_number(text, minimum=1, maximum=100_000)
+    said = Said(text)
+    told = [word for word in said.words if word not in _AROUND_A_COUNT]
+    if told and all(word in _ALONE or word in _OWNER for word in told) and (_ALONE | _ONLY).intersection(told):
+        return 1
+    together = next((_TOGETHER[word] for word in said.words if word in _TOGETHER), None)
+    if together is not None and not any(character.isdigit() for character in words):
+        return together  # "berdua sama istri": the two of them
+    if _WORKERS.intersection(said.words) and said.says_none_yet or _NO_WORKERS.search(words):
+        return 1  # no employees: only the owner
+    range_ = _WORKER_RANGE.search(words)
+    if range_:
+        return parse_whole_number(range_[2], minimum=1, maximum=100_000)
+    count = parse_whole_number(_OWNER_AND.sub(" ", _AND_OWNER.sub(" ", text)), minimum=1, maximum=100_000)
+    owner_too = _OWNER.intersection(said.words) and _WORKERS.intersection(said.words) and _PLUS.search(words)
+    return count + 1 if owner_too else count
 
 
 def parse_capital(text: str, turn: Turn) -> int:
-    return _plausible(parse_rupiah(text), turn)
+    """The capital; a bare number under a thousand ("15") is millions, confirmed by doubt_capital."""
+    amount = parse_rupiah(text)
+    if _in_millions(text, amount):
+        return amount * MILLION
+    return _plausible(amount, turn)
+
+
+def _in_millions(text: str, amount: int) -> bool:
+    """"15" for a business's capital: nobody has Rp15, everybody has heard "15 juta" said as "15"."""
+    return 0 < amount < MILLIONS_BELOW and clean(text).isdigit()
 
 
 def parse_monthly_turnover(text: str, turn: Turn) -> int:
@@ -217,8 +263,18 @@ def doubt_sector(typed: str, key: str, turn: Turn) -> Doubt | None:
                         {"sector": show_sector(key, turn)}))
 
 
-def doubt_workers(_typed: str, workers: int, turn: Turn) -> Doubt | None:
-    """A count that looks like a year, or more people than any UMKM has."""
+def doubt_capital(typed: str, capital: int, turn: Turn) -> Doubt | None:
+    """A bare number read as millions is asked about: "15" is Rp15 juta?"""
+    if not _in_millions(typed, parse_rupiah(typed)):
+        return None
+    return Doubt(Phrase(N_("Do you mean %(amount)s?"), {"amount": turn.text.money(capital)}))
+
+
+def doubt_workers(typed: str, workers: int, turn: Turn) -> Doubt | None:
+    """A range ("2-3 orang"), a count that looks like a year, or more people than any UMKM has."""
+    if _WORKER_RANGE.search(clean(typed).casefold()):
+        return Doubt(Phrase(N_("I will write down %(count)s people, the higher of the two. Is that right?"),
+                            {"count": turn.text.number(workers)}))
     if _OLDEST_LIKELY_YEAR <= workers <= turn.today.year:
         return Doubt(Phrase(N_("%(count)s people? That looks like a year. Do %(count)s people really work in the "
                                "business?"), {"count": turn.text.number(workers)}))
@@ -404,7 +460,7 @@ class Registration(QuestionFlow):
                  parse_capital,
                  N_("Add up equipment, stock and cash for the business, without land and buildings. "
                     "For example \"15 juta\", \"2,5 jt\" or \"Rp 15.000.000\"."),
-                 show=show_money, title=N_("Capital (modal usaha)")),
+                 show=show_money, title=N_("Capital (modal usaha)"), doubt=doubt_capital),
         Question("monthly_turnover", N_("On average, how much does the business sell in a month (omzet)?"),
                  parse_monthly_turnover,
                  N_("Your sales in an ordinary month, before costs. For example \"3 juta\" or \"500rb\"."),

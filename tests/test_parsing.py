@@ -136,6 +136,8 @@ def test_whole_number_bounds_are_given_as_params() -> None:
         ("1 milyar", 1_000_000_000),
         ("2 juta 500 ribu", 2_500_000),
         ("sekitar 5 jt", 5_000_000),
+        ("modal awal 20 juta", 20_000_000),  # the question's own words before the amount
+        ("around 5 million", 5_000_000),
         ("2.500.000 rupiah", 2_500_000),
         ("0", 0),
     ],
@@ -404,7 +406,7 @@ def test_nik(text: str, nik: str) -> None:
     ("text", "today", "reason_part"),
     [
         ("62020517088500O1", TODAY, "only digits"),
-        ("NIK saya 6202051708850001", TODAY, "only digits"),
+        ("NIK istri 6202051708850001", TODAY, "only digits"),  # whose? not a lead-in
         ("", TODAY, "16 digits"),
         ("620205170885001", TODAY, "this one has 15"),
         ("62020517088500011", TODAY, "this one has 17"),
@@ -473,6 +475,9 @@ def test_free_text_without_a_nik_is_let_through(text: str) -> None:
         ("blm", None),
         ("-", None),
         ("no", None),
+        ("masih proses", None),  # being made: none yet
+        ("lagi diurus", None),
+        ("NIB sy 1234567890123", "1234567890123"),
     ],
 )
 def test_nib(text: str, nib: str | None) -> None:
@@ -639,7 +644,8 @@ def test_years_ago(text: str, expected: int) -> None:
     assert parse_year(text, today=TODAY) == expected
 
 
-@pytest.mark.parametrize("text", [f"NIK {VALID_MALE_NIK}", f"nik: {VALID_MALE_NIK}", f"No. KTP {VALID_MALE_NIK}"])
+@pytest.mark.parametrize("text", [f"NIK {VALID_MALE_NIK}", f"nik: {VALID_MALE_NIK}", f"No. KTP {VALID_MALE_NIK}",
+                                  f"nik sy {VALID_MALE_NIK}", f"ini kak {VALID_MALE_NIK}"])
 def test_nik_with_its_label(text: str) -> None:
     assert parse_nik(text, today=TODAY) == VALID_MALE_NIK
 

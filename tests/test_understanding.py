@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from store.db import Database
-from understanding_corpus import TAKEN_WRONGLY_TODAY, UNDERSTOOD_TODAY, Case, describe, load_corpus, misses, run_corpus
+from understanding_corpus import UNDERSTOOD_AT_LEAST, Case, describe, load_corpus, misses, run_corpus
 
 SMALLEST_CORPUS = 400  # messages (issue 14)
 
@@ -31,7 +31,6 @@ def test_the_corpus_is_understood(sqlite_database: Database, corpus: list[Case])
     wrong = [outcome for outcome in missed if outcome.taken_as_something_else]
     understood = 1 - len(missed) / len(outcomes)
     report = "\n".join(describe(outcome) for outcome in missed)
-    # The targets (UNDERSTOOD_AT_LEAST, none taken wrongly) are not met yet; today's level must not slip.
-    assert len(wrong) <= TAKEN_WRONGLY_TODAY and understood >= UNDERSTOOD_TODAY, (
+    assert not wrong and understood >= UNDERSTOOD_AT_LEAST, (
         f"{understood:.1%} understood ({len(missed)} missed of {len(outcomes)}), {len(wrong)} taken as something "
         f"else:\n{report}")

@@ -1,0 +1,71 @@
+"""Registration's own readings of the answers: worker counts as owners write them, the number the channel
+vouches for, a capital written as a bare number, and what is confirmed before it is kept."""
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from domain.invalid import Invalid
+from flows.registration import doubt_capital, doubt_workers, parse_business_phone, parse_capital, parse_workers
+
+
+class _Text:
+    """Numbers and money as the catalogs show them, enough for these readings."""
+
+    @staticmethod
+    def number(value: int) -> str:
+        return str(value)
+
+    @staticmethod
+    def money(value: int) -> str:
+        return f"Rp{value:,}".replace(",", ".")
+
+
+# What these readings look at: the number the channel vouches for, today, how numbers are shown.
+TURN = SimpleNamespace(inbound=SimpleNamespace(verified_phone="+6281234567890"), text=_Text(), answers={},
+                       today=date(2026, 12, 2))
+
+
+@pytest.mark.parametrize(("text", "workers"), [
+    ("3", 3), ("3 orang", 3), ("lima", 5), ("sendiri", 1), ("sy sendiri aja", 1), ("cuma saya", 1),
+    ("ga ada karyawan", 1), ("kadada karyawan, ulun haja", 1), ("tanpa karyawan", 1), ("berdua sama istri", 2),
+    ("bertiga", 3), ("saya + 2 karyawan", 3), ("sy dan 2 karyawan", 3), ("2 karyawan + saya", 3), ("2-3 orang", 3),
+])
+def test_workers(text: str, workers: int) -> None:
+    assert parse_workers(text, TURN) == workers  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["0", "5 juta", "saya", "banyak"])
+def test_workers_rejected(text: str) -> None:
+    with pytest.raises(Invalid):
+        parse_workers(text, TURN)  # type: ignore[arg-type]
+
+
+def test_a_range_of_workers_is_confirmed_as_its_higher_end() -> None:
+    doubt = doubt_workers("2-3 orang", 3, TURN)  # type: ignore[arg-type]
+    assert doubt is not None and doubt.reason.params == {"count": "3"}
+    assert doubt_workers("3 orang", 3, TURN) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("text", "phone"), [
+    ("ya", "+6281234567890"), ("pakai nomor ini aja", "+6281234567890"), ("nomor ini", "+6281234567890"),
+    ("0813 4999 1234", "+6281349991234"),
+])
+def test_the_number_the_channel_vouches_for(text: str, phone: str) -> None:
+    assert parse_business_phone(text, TURN) == phone  # type: ignore[arg-type]
+
+
+def test_a_question_about_the_number_is_not_the_number() -> None:
+    with pytest.raises(Invalid):
+        parse_business_phone("nomor ini dipakai buat apa?", TURN)  # type: ignore[arg-type]
+
+
+def test_a_bare_small_capital_is_millions_and_asked_about() -> None:
+    assert parse_capital("15", TURN) == 15_000_000  # type: ignore[arg-type]
+    doubt = doubt_capital("15", 15_000_000, TURN)  # type: ignore[arg-type]
+    assert doubt is not None and doubt.reason.params == {"amount": "Rp15.000.000"}
+    assert parse_capital("15 juta", TURN) == 15_000_000  # type: ignore[arg-type]
+    assert doubt_capital("15 juta", 15_000_000, TURN) is None  # type: ignore[arg-type]
+    with pytest.raises(Invalid):
+        parse_capital("1500", TURN)  # type: ignore[arg-type]  # Rp1.500: a slip, asked again
