@@ -28,8 +28,9 @@ class Command:
 def _command(word: str, phrases: str, topics: str = "", **flags: bool) -> Command:
     """A command from its phrases ("a|b") and topics: words, and pairs of words written "sudah+daftar"."""
     single = frozenset(topic for topic in topics.split() if "+" not in topic)
-    pairs = frozenset(tuple(topic.split("+", 1)) for topic in topics.split() if "+" in topic)
-    return Command(word, frozenset({word, *phrases.split("|")} - {""}), single, pairs, **flags)  # type: ignore[arg-type]
+    pairs = frozenset((first, second) for first, _, second in (topic.partition("+") for topic in topics.split())
+                      if second)
+    return Command(word, frozenset({word, *phrases.split("|")} - {""}), single, pairs, **flags)
 
 
 MENU, BACK, CANCEL, HELP, START = "menu", "kembali", "batal", "bantuan", "/start"

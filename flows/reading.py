@@ -63,7 +63,7 @@ def read(turn: Turn, flow: Flow | None, text: str, choices: Sequence[str] = ()) 
     exact = _for_whom(turn, [command] if (command := exact_command(said.bare, officer=True)) else [])
     if exact and isinstance(answer, Suggest):  # "daftar" on a screen of sessions: this one, or another business?
         return Reading(Kind.ASK_BACK, value=answer)
-    if exact and not (isinstance(answer, Answer) and _answer_over_command(turn, flow, text, choices, answer, exact[0])):
+    if exact and not (isinstance(answer, Answer) and _answer_over_command(turn, flow, said, choices, answer, exact[0])):
         return Reading(Kind.COMMAND, command=exact[0].word)
     if isinstance(answer, Answer):
         if answer.doubt is not None:
@@ -152,13 +152,13 @@ def _unlikely_as_free_text(said: Said) -> bool:
     return len(said.words) <= 2
 
 
-def _answer_over_command(turn: Turn, flow: Flow | None, text: str, choices: Sequence[str], answer: Answer,
+def _answer_over_command(turn: Turn, flow: Flow | None, said: Said, choices: Sequence[str], answer: Answer,
                          command: Command) -> bool:
     """Whether an answer outweighs the command the same words are: a yes or no to a question asked ("gak jadi" to
     "Batalkan?" is no), unless it is the command's own word, which the bot promises works everywhere ("batal"); or
     a choice on the screen named word for word."""
-    said_its_word = Said(text).bare == command.word
-    return isinstance(answer.value, bool) and not said_its_word or _names_a_choice(turn, flow, text, choices)
+    yes_or_no = isinstance(answer.value, bool) and said.bare != command.word
+    return yes_or_no or _names_a_choice(turn, flow, said.text, choices)
 
 
 def _names_a_choice(turn: Turn, flow: Flow | None, text: str, choices: Sequence[str]) -> bool:
