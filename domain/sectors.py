@@ -33,7 +33,7 @@ SECTOR_BY_KEY = {sector.key: sector for sector in SECTORS}
 SECTOR_WORDS = {
     "kuliner": frozenset("makan makanan minum minuman kopi bakso soto mie kue roti warkop catering katering "
                          "kuliner jajanan snack gorengan nasi ayam sate pentol es jus".split())
-    | {"rumah makan", "warung makan", "warung kopi", "kedai kopi"},
+    | {"rumah makan", "warung makan", "warung mkn", "rumah mkn", "warung kopi", "kedai kopi"},
     "fesyen": frozenset("batik tenun baju pakaian busana konveksi fashion fesyen kain sasirangan".split()),
     "kriya": frozenset("rotan anyaman purun ukiran ukir kerajinan souvenir manik getah nyatu kriya".split()),
     "warung": frozenset("warung toko kelontong sembako pulsa jual dagang grosir kios minimarket".split()),

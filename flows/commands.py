@@ -108,11 +108,12 @@ def serving(words: tuple[str, ...], officer: bool) -> Command | None:
     if any(word in UNSERVED_TOPICS or word.removesuffix("nya") in UNSERVED_TOPICS for word in words):
         return None
     candidates = commands_for(officer)
-    side_by_side = set(zip(words, words[1:], strict=False))
-    paired = next((command for command in candidates if command.pairs & side_by_side), None)
-    if paired is not None:  # "saya sudah daftar kemarin?" asks what was registered, not how to register
-        return paired
-    for word in words:  # the first word with a topic decides: "jadwal pelatihan saya?" asks for the schedule
+    # The first word with a topic decides ("jadwal pelatihan saya?" asks for the schedule); where it begins a pair,
+    # the pair does ("saya sudah daftar kemarin?" asks what was registered, not how to register).
+    for word, after in zip(words, (*words[1:], ""), strict=True):
+        paired = next((command for command in candidates if (word, after) in command.pairs), None)
+        if paired is not None:
+            return paired
         for command in candidates:
             if any(word == topic or (len(topic) >= 4 and word.startswith(topic)) for topic in command.topics):
                 return command

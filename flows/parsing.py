@@ -332,7 +332,8 @@ _UNITS = "|".join(sorted(_UNIT_MULTIPLIERS, key=len, reverse=True))
 _AMOUNT_TERM = re.compile(rf"\s*+([0-9]++(?:[.,][0-9]++)*+)\s*+(?:({_UNITS})(?![a-z]))?\s*+")
 _CURRENCY_MARK = re.compile(r"(?<![a-z])(?:rupiah|idr|rp)(?![a-z])\.?")
 _APPROXIMATION = re.compile(
-    r"(?<![a-z])(?:sekitar|kira-kira|kira2|kurang lebih|kurleb|rata-rata|rata2|around|about|roughly|approximately)"
+    r"(?<![a-z])(?:sekitar|kira-kira|kira2|kurang lebih|kurleb|rata-rata|rata2|rata rata|around|about|roughly|"
+    r"approximately)"
     r"(?![a-z])|±|\+-"
 )
 # "Rp2.500.000,-" is the usual way to write a round amount; a sentence may end with a full stop.
@@ -343,14 +344,16 @@ _MAX_RUPIAH = 10**15
 
 
 # "modal awal 20 juta", "omzet sy: 3 jt": the question's own words before the amount.
-_AMOUNT_LABEL = re.compile(r"^(?:(?:omzet|omset|omzetnya|modal|modalnya|awal|usaha|penjualan|sales|turnover|capital|"
-                           r"saya|sy|ulun|my)\s*:?\s*)+")
+_AMOUNT_LABEL = re.compile(r"^(?:(?:omzetnya|omzet|omsetnya|omset|modalnya|modal|awal|usaha|penjualan|sales|turnover|"
+                           r"capital|saya|sy|ulun|my)(?![a-z])\s*:?\s*)+")
+# Words after the amount that change nothing: "50 juta lah pak", "20 juta kotornya" (sales before costs, as asked).
+_AMOUNT_TAIL = re.compile(r"(?:[\s,]+(?:lah|pak|bu|kak|ya|aja|saja|deh|kok|kotor|kotornya|gross))+[.!]*$")
 _ROUGHLY_SUFFIX = re.compile(r"(?<=[a-z0-9])\s*-?\s*an(?![a-z])")  # "5 jt-an", "300 rb an": about that much
 
 
 def _amount_text(text: str) -> str:
     """The answer without currency marks, a leading label, and words like "sekitar" that do not change the amount."""
-    lowered = _AMOUNT_LABEL.sub("", number_text(text).casefold())
+    lowered = _AMOUNT_TAIL.sub("", _AMOUNT_LABEL.sub("", number_text(text).casefold()))
     # Words first: the "-an" of "5 jt-an" would otherwise cut "delapan" short.
     spelled = _with_spelled_numbers(lowered, _as_amount)
     without_marks = _APPROXIMATION.sub(" ", _CURRENCY_MARK.sub(" ", _ROUGHLY_SUFFIX.sub("", spelled)))
@@ -423,6 +426,7 @@ _PER = r"\s*(?:/|per|tiap|setiap|a|each)\s*"
 _PER_MONTH = re.compile(rf"(?:{_PER}(?:bulan|bln|bl|month)|\s*sebulan)\.?$")
 _PER_YEAR = re.compile(rf"(?:{_PER}(?:tahun|thn|th|year)|\s*setahun)\.?$")
 _PER_DAY_OR_WEEK = re.compile(rf"{_PER}(?:hari|hr|minggu|mgg|day|week)(?![a-z])|(?<![a-z])(?:sehari|seminggu|harian|mingguan)(?![a-z])")
+_MONTH_FIRST = re.compile(r"^(?:sebulan|per\s*bulan|tiap\s*bulan|setiap\s*bulan)\s+")  # "sebulan 20 juta"
 MONTHS_PER_YEAR = 12
 
 
@@ -434,7 +438,7 @@ def parse_monthly_rupiah(text: str) -> int:
         raise Invalid(N_("Please give the amount for a whole month, for example \"15 juta\"."))
     if _PER_YEAR.search(lowered):
         return round(parse_rupiah(_PER_YEAR.sub("", lowered)) / MONTHS_PER_YEAR)
-    return parse_rupiah(_PER_MONTH.sub("", lowered))
+    return parse_rupiah(_PER_MONTH.sub("", _MONTH_FIRST.sub("", lowered)))
 
 
 _FOUR_DIGITS = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
@@ -631,6 +635,10 @@ def parse_phone(text: str) -> str:
     cleaned = number_text(text)
     if not _has_digit(cleaned):
         raise Invalid(N_("Please write a phone number, for example 0812-3456-7890."))
+    if _LETTERS.search(cleaned.casefold()):  # words around it ("0812 5101 2233 pak"): letters are no digits here
+        found = [match.raw_string for match in phonenumbers.PhoneNumberMatcher(
+            cleaned, "ID", leniency=phonenumbers.Leniency.POSSIBLE)]
+        cleaned = found[0] if len(found) == 1 else cleaned
     incomplete = Invalid(N_("That phone number does not look complete; please check it."))
     try:
         number = phonenumbers.parse(cleaned, "ID")

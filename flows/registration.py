@@ -192,7 +192,9 @@ _AROUND_A_COUNT = frozenset({"aja", "saja", "ja", "kok", "sih", "kak", "bu", "pa
                              "kerja", "bekerja"})
 _TOGETHER = {"berdua": 2, "bertiga": 3, "berempat": 4, "berlima": 5, "berenam": 6, "bertujuh": 7, "berdelapan": 8,
              "bersembilan": 9, "bersepuluh": 10, "badua": 2, "batiga": 3}  # Banjar writes ba- for ber-
-_WORKERS = frozenset({"karyawan", "pekerja", "pegawai", "buruh", "anak", "employee", "employees", "staff", "staf"})
+_WORKERS = frozenset({"karyawan", "pekerja", "pegawai", "buruh", "employee", "employees", "staff", "staf"})
+_COUNTED_WORKERS = re.compile(r"[0-9]+\s*(?:orang\s+)?(?:karyawan|pekerja|pegawai|buruh|anak buah|employees?|staff?)"
+                              r"(?![a-z])")  # "2 karyawan": the employees, the owner not among them
 _NO_WORKERS = re.compile(r"(?<![a-z])(?:tanpa|no)\s+(?:karyawan|pekerja|pegawai|employees?|staff?)(?![a-z])")
 _WORKER_RANGE = re.compile(r"(?<![0-9])([0-9]{1,3})\s*(?:-|–|s/d|sd|sampai|atau|to|or)\s*([0-9]{1,3})(?![0-9])")
 _PLUS = re.compile(r"\+|(?<![a-z])(?:dan|sama|plus|tambah|ditambah|and)(?![a-z])")
@@ -220,7 +222,7 @@ def parse_workers(text: str, _turn: Turn) -> int:
     if range_:
         return parse_whole_number(range_[2], minimum=1, maximum=100_000)
     count = parse_whole_number(_OWNER_AND.sub(" ", _AND_OWNER.sub(" ", text)), minimum=1, maximum=100_000)
-    owner_too = _OWNER.intersection(said.words) and _WORKERS.intersection(said.words) and _PLUS.search(words)
+    owner_too = _OWNER.intersection(said.words) and _COUNTED_WORKERS.search(words) and _PLUS.search(words)
     return count + 1 if owner_too else count
 
 
@@ -308,7 +310,7 @@ def doubt_turnover(_typed: str, turnover: int, turn: Turn) -> Doubt | None:
     if workers is not None and most is not None and workers > most:
         return Doubt(Phrase(N_("With this capital and turnover the business is a %(label)s, which usually has at most "
                                "%(most)s workers, but you said %(workers)s. Is the number of workers right?"),
-                            {"label": Phrase(found.label), "most": most, "workers": turn.text.number(workers)}),
+                            {"label": turn.text(found.label), "most": most, "workers": turn.text.number(workers)}),
                      revisit="workers")
     annual = turnover * MONTHS_PER_YEAR
     if capital > 0 and turnover > 0 and not capital / FAR_APART <= annual <= capital * FAR_APART:

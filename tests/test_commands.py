@@ -38,6 +38,8 @@ def test_close_misspellings(bare: str, words: list[str]) -> None:
     ("saya sudah daftar kemarin ya?", commands.MY_DATA), ("kapan ada pelatihan?", commands.PROGRAMMES),
     ("kapan pelatihan yg di sampit?", commands.SCHEDULE), ("berapa biaya daftarnya?", None),
     ("pengumumannya sering gak?", None),
+    ("selamat siang pak, saya mau tanya, kalau mau daftarkan usaha katering saya gimana caranya ya, soalnya katanya "
+     "ada pelatihan dari dinas", commands.REGISTER_BUSINESS),  # the first topic decides, a later pair does not
 ])
 def test_the_command_that_serves_a_question(question: str, word: str | None) -> None:
     served = serving(Said(question).words, officer=False)

@@ -137,6 +137,7 @@ def test_whole_number_bounds_are_given_as_params() -> None:
         ("2 juta 500 ribu", 2_500_000),
         ("sekitar 5 jt", 5_000_000),
         ("modal awal 20 juta", 20_000_000),  # the question's own words before the amount
+        ("modalnya kira-kira 50 juta lah pak", 50_000_000),  # and words after it that change nothing
         ("around 5 million", 5_000_000),
         ("2.500.000 rupiah", 2_500_000),
         ("0", 0),
@@ -503,6 +504,9 @@ def test_nib_rejected(text: str, reason_part: str) -> None:
         ("6281234567890", "+6281234567890"),
         ("81234567890", "+6281234567890"),
         ("(0536) 3221234", "+625363221234"),
+        # Words around the number are not read as letters on a keypad ("pak" is not 725).
+        ("0812 5101 2233 pak", "+6281251012233"),
+        ("nomor hp saya 0812 5101 2233 pak, itu juga ada WA nya", "+6281251012233"),
     ],
 )
 def test_phone(text: str, e164: str) -> None:
@@ -654,6 +658,7 @@ def test_nik_with_its_label(text: str) -> None:
     ("15 juta", 15_000_000), ("15 juta per bulan", 15_000_000), ("15jt/bln", 15_000_000),
     ("15 juta sebulan", 15_000_000), ("180 juta setahun", 15_000_000), ("100 juta per tahun", 8_333_333),
     ("lima belas juta sebulan", 15_000_000), ("seratus delapan puluh juta setahun", 15_000_000),
+    ("sebulan rata rata 20 juta kotornya", 20_000_000), ("sekitar 20jt lah", 20_000_000),
 ])
 def test_monthly_rupiah(text: str, expected: int) -> None:
     assert parse_monthly_rupiah(text) == expected

@@ -7,7 +7,15 @@ from types import SimpleNamespace
 import pytest
 
 from domain.invalid import Invalid
-from flows.registration import doubt_capital, doubt_workers, parse_business_phone, parse_capital, parse_workers
+from flows.i18n import Text
+from flows.registration import (
+    doubt_capital,
+    doubt_turnover,
+    doubt_workers,
+    parse_business_phone,
+    parse_capital,
+    parse_workers,
+)
 
 
 class _Text:
@@ -31,6 +39,7 @@ TURN = SimpleNamespace(inbound=SimpleNamespace(verified_phone="+6281234567890"),
     ("3", 3), ("3 orang", 3), ("lima", 5), ("sendiri", 1), ("sy sendiri aja", 1), ("cuma saya", 1),
     ("ga ada karyawan", 1), ("kadada karyawan, ulun haja", 1), ("tanpa karyawan", 1), ("berdua sama istri", 2),
     ("bertiga", 3), ("saya + 2 karyawan", 3), ("sy dan 2 karyawan", 3), ("2 karyawan + saya", 3), ("2-3 orang", 3),
+    ("biasanya 2 orang, saya sama anak", 2),  # the count is everyone: the owner is among the 2
 ])
 def test_workers(text: str, workers: int) -> None:
     assert parse_workers(text, TURN) == workers  # type: ignore[arg-type]
@@ -69,3 +78,11 @@ def test_a_bare_small_capital_is_millions_and_asked_about() -> None:
     assert doubt_capital("15 juta", 15_000_000, TURN) is None  # type: ignore[arg-type]
     with pytest.raises(Invalid):
         parse_capital("1500", TURN)  # type: ignore[arg-type]  # Rp1.500: a slip, asked again
+
+
+def test_a_class_named_in_a_doubt_is_words_the_owner_reads() -> None:
+    turn = SimpleNamespace(answers={"modal_usaha": 10_000_000, "workers": 7}, text=Text("id"))
+    doubt = doubt_turnover("20 juta", 20_000_000, turn)  # type: ignore[arg-type]
+    assert doubt is not None and doubt.revisit == "workers"
+    assert all(isinstance(value, str | int) for value in doubt.reason.params.values())  # kept as JSON in the state
+    assert "Usaha Mikro" in turn.text(doubt.reason.msgid, **doubt.reason.params)
