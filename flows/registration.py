@@ -70,9 +70,22 @@ BUSINESS_COLUMNS = ("sector", "sector_note", "kabupaten_code", "kecamatan_code",
 
 # -- reading the answers ---------------------------------------------------------------------
 
+# A condition after the answer that asks only what the consent text already promises: "setuju, tp data sy jgn
+# disebar ya". It is left out so the answer before it decides; any other condition ("tapi jangan simpan NIK")
+# stays, and a yes with a "jangan" after it is asked again.
+_PROMISED_CONDITION = re.compile(
+    r"[\s,.;]*(?<![a-z])(?:tapi|tp|tpi|tetapi|asal|asalkan|yang penting|yg penting|but)\s+"
+    r"(?:(?:data|datanya|data2)(?:\s+(?:saya|sy|aku|ulun|gw|kami|pribadi))?\s+)?"
+    r"(?:(?:jangan|jgn|jngn|tidak|tdk|gak|ga|nggak|ngga|kada)\s+(?:boleh\s+|sampai\s+|sampe\s+)?"
+    r"(?:di)?(?:sebar|sebarkan|sebarin|sebarluaskan|bagikan|bagiin|jual|salahgunakan|salahgunain|bocorkan|bocor)"
+    r"(?:\s+(?:ke\s+orang\s+lain|kemana-mana|ke\s+mana-mana))?"
+    r"|(?:di)?rahasiakan|dijaga|aman|(?:don't|do\s+not)\s+(?:share|sell|spread))"
+    r"(?:\s+(?:ya+|kak|ka|pak|bu|dong|lho|loh|it|them|please))*[\s.!🙏]*$")
+
+
 def parse_consent(text: str, turn: Turn) -> dict[str, str] | bool:
     """Agreeing keeps the proof the law asks for: when, and which text in which language; refusing is False."""
-    if not parse_yes_no(text):
+    if not parse_yes_no(_PROMISED_CONDITION.sub("", clean(text).casefold())):
         return False
     return {"at": turn.now.isoformat(), "version": consent_version(turn)}
 

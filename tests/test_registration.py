@@ -1,7 +1,8 @@
-"""Registration's own readings of the answers: worker counts as owners write them, the number the channel
-vouches for, a capital written as a bare number, and what is confirmed before it is kept."""
+"""Registration's own readings of the answers: consent with a condition, worker counts as owners write
+them, the number the channel vouches for, a capital written as a bare number, and what is confirmed before it
+is kept."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -14,6 +15,7 @@ from flows.registration import (
     doubt_workers,
     parse_business_phone,
     parse_capital,
+    parse_consent,
     parse_workers,
 )
 
@@ -33,6 +35,23 @@ class _Text:
 # What these readings look at: the number the channel vouches for, today, how numbers are shown.
 TURN = SimpleNamespace(inbound=SimpleNamespace(verified_phone="+6281234567890"), text=_Text(), answers={},
                        today=date(2026, 12, 2))
+CONSENT_TURN = SimpleNamespace(now=datetime(2026, 12, 2, 9, 0, tzinfo=UTC), text=Text("id"))
+
+
+@pytest.mark.parametrize(("text", "agreed"), [
+    ("setuju", True), ("setuju, tp data sy jgn disebar ya", True), ("ya asal data saya aman", True),
+    ("inggih, asal datanya dirahasiakan", True), ("setuju tapi jangan disebarkan ke orang lain ya kak", True),
+    ("tidak setuju", False), ("tidak setuju, tp data jgn disebar", False), ("kada, ulun kada handak", False),
+])
+def test_consent_with_a_condition_it_already_promises(text: str, agreed: bool) -> None:
+    assert bool(parse_consent(text, CONSENT_TURN)) is agreed  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("text", ["setuju tapi jangan simpan NIK saya", "setuju tapi data tidak aman", "ya tapi tidak",
+                                  "setuju tapi jgn"])
+def test_consent_with_another_condition_is_asked_again(text: str) -> None:
+    with pytest.raises(Invalid):
+        parse_consent(text, CONSENT_TURN)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("text", "workers"), [
