@@ -51,7 +51,7 @@ def create_app(settings: Settings, database: Database | None = None, polling: bo
     owns_database = database is None
     database = database or Database(settings.database_url)
     mailboxes = Mailboxes(Conversations(database, clock, dashboard_url=settings.dashboard_url,
-                                             contact=settings.dinas_contact))
+                                             office=settings.office))
     secure_cookie = settings.public_base_url.startswith("https://")
     browser = BrowserChannel(mailboxes, secure_cookie=secure_cookie)
     channels = open_channels(settings, database, mailboxes)

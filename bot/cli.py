@@ -34,6 +34,7 @@ from flows.notices import announcement_text
 from flows.parsing import parse_phone
 from store.announcements import Reach, Report, Segment
 from store.db import Database
+from store.knowledge import shipped_entries
 from store.migrate import BadDatabaseUrl, DatabaseUnusable, check_database, failed_midway, upgrade
 from store.officers import PROVINCE, OfficerInfo
 from store.registry import Registry
@@ -178,13 +179,17 @@ def _registry(settings: Settings) -> Iterator[Database]:
 
 def chat_in_terminal(args: argparse.Namespace, settings: Settings) -> int:
     with _registry(settings) as database:
-        chat(Conversations(database, dashboard_url=settings.dashboard_url, contact=settings.dinas_contact), args.identity, sys.stdin, sys.stdout)
+        chat(Conversations(database, dashboard_url=settings.dashboard_url, office=settings.office), args.identity, sys.stdin, sys.stdout)
     return 0
 
 
 def upgrade_database(_args: argparse.Namespace, settings: Settings) -> int:
     check_database(settings.database_url, migrated=False)
     upgrade(settings.database_url)
+    with _registry(settings) as database, database.transaction() as registry:
+        added = registry.knowledge.ship(shipped_entries())
+    if added:
+        print(f"knowledge base: {added} shipped entries added")
     return 0
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from dotenv import load_dotenv
 
+from flows.engine import Office
 from store.db import DEFAULT_DATABASE_URL
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org"
@@ -32,11 +33,16 @@ class Settings:
     public_base_url: str = ""
     port: int = DEFAULT_PORT
     dinas_contact: str = ""  # how owners reach the Dinas for what the chat cannot answer, as owners should read it
+    dinas_hours: str = ""  # the Dinas's opening hours, as owners should read them
 
     @property
     def dashboard_url(self) -> str:
         """Where officers open the dashboard: under PUBLIC_BASE_URL, else this machine's own server."""
         return (self.public_base_url or f"http://127.0.0.1:{self.port}") + "/admin"
+
+    @property
+    def office(self) -> Office:
+        return Office(self.dinas_contact, self.dinas_hours)
 
 
 class BadSetting(ValueError):
@@ -71,4 +77,5 @@ def load_settings() -> Settings:
         public_base_url=env("PUBLIC_BASE_URL", "").rstrip("/"),
         port=_whole_number("PORT", DEFAULT_PORT, 65_535),
         dinas_contact=env("DINAS_CONTACT", "").strip(),
+        dinas_hours=env("DINAS_HOURS", "").strip(),
     )

@@ -6,7 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +27,7 @@ from bot.delivery import Outcome, Pacer, PacerFor, Verdict
 from bot.mailbox import Mailboxes
 from bot.render import as_plain_text
 from bot.settings import Settings
-from domain.channels import LABELS
+from domain.channels import LABELS, within_window
 from domain.channels import WHATSAPP as CHANNEL
 from domain.outbox import NO_TEMPLATE
 from flows.i18n import Text
@@ -55,8 +55,6 @@ _STATUS = re.compile(r"[a-z_]{1,20}")  # "sent", "delivered", "partially_deliver
 UNREACHABLE = frozenset({21211, 21610, 21614, 63003, 63014, 63024})
 THROTTLED = 20429  # Twilio's "Too Many Requests"
 FAILED_STATUSES = ("failed", "undelivered")
-WINDOW = timedelta(hours=24)  # after the owner last wrote, free text; later, only a template
-WINDOW_MARGIN = timedelta(minutes=10)  # the clocks of Twilio, WhatsApp and the registry need not agree
 
 
 def inbound_from_form(form: FormData) -> Inbound | None:
@@ -235,11 +233,6 @@ class WhatsAppSender:
     async def close(self) -> None:
         """Close the twilio client's aiohttp session."""
         await self.http_client.close()
-
-
-def within_window(heard_at: datetime | None, now: datetime) -> bool:
-    """Whether the owner wrote recently enough for free text on WhatsApp: inside 24 hours, with a margin."""
-    return heard_at is not None and now - heard_at < WINDOW - WINDOW_MARGIN
 
 
 def twilio_outcome(status: int, code: int | None) -> Outcome:

@@ -2,8 +2,9 @@
 
 Every minute it queues the reminders that are due (each once: the outbox keys them); every tick it
 claims the due outbox rows and sends them through the channels that are on (bot/delivery.py), batch after
-batch until none is due; every hour it forgets old provider message ids and deletes unfinished answers
-kept past their time (flows/retention.py). On SIGTERM it finishes
+batch until none is due; every hour it forgets old provider message ids, deletes unfinished answers
+kept past their time (flows/retention.py), closes owners' questions quiet for a week and sends officers the
+digest of the past hour's new questions (flows/inbox.py). On SIGTERM it finishes
 the messages in hand, puts the rest of its batch back, and stops.
 """
 
@@ -22,6 +23,7 @@ from bot.channels import CHANNELS
 from bot.delivery import Courier
 from bot.settings import Settings
 from flows.conversation import ABANDONED_AFTER
+from flows.inbox import close_quiet_questions, queue_digests
 from flows.notices import queue_reminders
 from flows.retention import PURGE_BATCH, purge_unfinished
 from store.db import Database
@@ -64,6 +66,8 @@ async def _work(database: Database, courier: Courier, stop: asyncio.Event, clock
                 log.info("forgot %s provider message ids", forgotten)
                 purged = await asyncio.to_thread(purge_unfinished_answers, database, clock())
                 log.info("deleted the unfinished answers of %s conversations", purged)
+                closed, digests = await asyncio.to_thread(tend_questions, database, clock())
+                log.info("closed %s quiet questions, queued %s digests for officers", closed, digests)
                 housekeeping_due = clock() + HOUSEKEEPING_EVERY
             remind = clock() >= reminders_due
             if remind:
@@ -104,6 +108,12 @@ def forget_old_message_ids(database: Database, now: datetime | None = None) -> i
         registry.purge_delivery_statuses(received_before=registry.now - MESSAGE_IDS_KEPT)
         return registry.purge_inbound(handled_before=registry.now - MESSAGE_IDS_KEPT,
                                       kept_replies_before=registry.now - ABANDONED_AFTER)
+
+
+def tend_questions(database: Database, now: datetime | None = None) -> tuple[int, int]:
+    """Close the questions quiet for a week and queue the officers' digests of the past hour, in a transaction."""
+    with database.transaction(now) as registry:
+        return close_quiet_questions(registry), queue_digests(registry)
 
 
 def purge_unfinished_answers(database: Database, now: datetime | None = None, batch: int = PURGE_BATCH) -> int:

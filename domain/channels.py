@@ -1,5 +1,7 @@
 """The chat channels by the names the registry stores them under, and what people call them."""
 
+from datetime import datetime, timedelta
+
 from domain.msgid import N_
 
 TELEGRAM = "telegram"
@@ -9,3 +11,15 @@ TERMINAL = "terminal"
 
 LABELS = {TELEGRAM: "Telegram", WHATSAPP: "WhatsApp", BROWSER: N_("Browser chat"), TERMINAL: N_("Terminal")}
 PUSH_CHANNELS = (TELEGRAM, WHATSAPP)  # the channels we can write to first; a browser or terminal chat only answers
+WHATSAPP_WINDOW = timedelta(hours=24)  # after the owner last wrote, free text; later, only an approved template
+WINDOW_MARGIN = timedelta(minutes=10)  # the clocks of Twilio, WhatsApp and the registry need not agree
+
+
+def within_window(heard_at: datetime | None, now: datetime) -> bool:
+    """Whether the owner wrote recently enough for free text on WhatsApp: inside 24 hours, with a margin."""
+    return heard_at is not None and now - heard_at < WHATSAPP_WINDOW - WINDOW_MARGIN
+
+
+def window_left(heard_at: datetime | None, now: datetime) -> timedelta:
+    """How long free text can still be sent on WhatsApp (nothing once the window has closed)."""
+    return max(timedelta(0), heard_at + WHATSAPP_WINDOW - WINDOW_MARGIN - now) if heard_at else timedelta(0)

@@ -3,6 +3,8 @@
 Reference data only, read once from data/words.csv: Bahasa Indonesia (id), its chat spellings (id-chat),
 Banjar (bjn), Dayak Ngaju (nij) and English (en), each phrase with the published word list that gives it.
 Phrases are stored casefolded; how they are matched (whole words, repeated letters) is for the readers.
+Beside them, data/spellings.csv: words as owners write them (chat spellings, Banjar, everyday forms) with their
+standard spelling, for the readers that compare content words rather than meanings.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 WORDS_CSV = Path(__file__).parent / "data" / "words.csv"
+SPELLINGS_CSV = Path(__file__).parent / "data" / "spellings.csv"
 
 YES = "yes"
 NO = "no"
@@ -44,3 +47,10 @@ def _phrases_by_meaning() -> Mapping[str, frozenset[str]]:
 def words_for(meaning: str) -> frozenset[str]:
     """Every phrase that means `meaning` (one of MEANINGS), in every language; KeyError for any other meaning."""
     return _phrases_by_meaning()[meaning]
+
+
+@cache
+def standard_spellings() -> Mapping[str, str]:
+    """Each word as owners write it ("bikin", "ulun", "sertif"), with its standard spelling (one or more words)."""
+    with SPELLINGS_CSV.open(encoding="utf-8", newline="") as csv_file:
+        return MappingProxyType({row["written"]: row["standard"] for row in csv.DictReader(csv_file)})

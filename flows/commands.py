@@ -39,6 +39,7 @@ ASSESS, PROGRAMMES, SCHEDULE = "penilaian", "program", "jadwal"
 ENGLISH, INDONESIAN = "bahasa en", "bahasa id"
 STOP, RESUME, STOP_ANNOUNCEMENTS = "berhenti", "mulai", "berhenti pengumuman"
 ANNOUNCE, REPORT, LOG_IN = "umumkan", "laporan", "masuk"
+ASK, MY_QUESTIONS, QUESTIONS, ANSWER = "tanya", "pertanyaan saya", "pertanyaan", "jawab"
 
 COMMANDS: tuple[Command, ...] = (
     _command(MENU, "/menu|menu utama|main menu|mnu"),
@@ -64,6 +65,10 @@ COMMANDS: tuple[Command, ...] = (
     _command(STOP, "/berhenti|stop|unsubscribe"),
     _command(STOP_ANNOUNCEMENTS, "stop pengumuman|jangan kirim pengumuman"),
     _command(RESUME, "/mulai|subscribe|mulai pengumuman"),
+    _command(ASK, "/tanya|tanya petugas|tanya dinas|ajukan pertanyaan|bertanya|ask|ask a question|/ask"),
+    _command(MY_QUESTIONS, "/pertanyaan|pertanyaanku|pertanyaan ulun|status pertanyaan|my questions",
+             "pertanyaan+saya pertanyaan+sy pertanyaanku"),
+    _command(QUESTIONS, "/pertanyaan_masuk|pertanyaan masuk|questions|inbox", officer=True),
     _command(ANNOUNCE, "/umumkan|pengumuman|announce|/announce", "pengumuman umumkan", officer=True),
     _command(REPORT, "/laporan|report|/report", officer=True),
     _command(LOG_IN, "/masuk|login|/login|masuk dasbor|dasbor|dashboard", officer=True),

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from flows.engine import Turn
+from flows.engine import GENERAL_OFFICE, Office, Turn
 from flows.i18n import Text
 from flows.messages import SORRY, Inbound, Reply, reply_from_json, reply_to_json
 from flows.router import respond
@@ -36,11 +36,11 @@ class Conversations:
     """Handles inbound messages from any channel against the registry."""
 
     def __init__(self, database: Database, clock: Callable[[], datetime] = utcnow, dashboard_url: str = "",
-                 contact: str = "") -> None:
+                 office: Office = GENERAL_OFFICE) -> None:
         self.database = database
         self.clock = clock
         self.dashboard_url = dashboard_url  # where an officer's login links lead
-        self.contact = contact  # how owners reach the Dinas for what the chat cannot answer
+        self.office = office
         # Where several processes may serve one registry (PostgreSQL), a chat's waiting messages are
         # rows every process sees, so whichever holds the chat answers them all in order. SQLite is
         # served by one process, which keeps them in memory until the chat's turn.
@@ -139,7 +139,7 @@ class Conversations:
         if failed:
             return [Reply(Text(state.language)(SORRY), language=state.language)]
         try:
-            replies = respond(Turn(state, inbound, registry, self.dashboard_url, self.contact))
+            replies = respond(Turn(state, inbound, registry, self.dashboard_url, self.office))
         except Exception as error:
             raise _TurnFailed(inbound.message_id) from error
         return [replace(reply, language=state.language) for reply in replies]

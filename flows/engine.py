@@ -46,6 +46,17 @@ CHANGE_WORDS = frozenset({"ubah", "ganti", "edit", "change", "koreksi", "perbaik
 Answers = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Office:
+    """How owners reach the Dinas for what the chat cannot answer, as the settings say it ("": the general words)."""
+
+    contact: str = ""
+    hours: str = ""
+
+
+GENERAL_OFFICE = Office()  # no settings: the catalog's general words
+
+
 @dataclass
 class Turn:
     """One message being handled: the state, the owner's language, the registry in its transaction."""
@@ -54,7 +65,7 @@ class Turn:
     inbound: Inbound
     registry: Registry
     dashboard_url: str = ""  # where an officer's login link leads
-    contact: str = ""  # how to reach the Dinas, for what the chat cannot answer (settings); "" for the default words
+    office: Office = GENERAL_OFFICE
     text: Text = field(init=False)
 
     def __post_init__(self) -> None:

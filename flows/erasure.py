@@ -57,6 +57,7 @@ class Erasure(QuestionFlow):
         self.leave(turn)
         if not confirmed:
             return [Reply(turn.text(KEPT))]
+        turn.registry.questions.erase_asker(turn.state.id, turn.state.owner_id)
         if turn.state.owner_id is not None:
             give_up_places(turn.registry, turn.state.owner_id)
             turn.registry.erase_owner(turn.state.owner_id, actor="owner")

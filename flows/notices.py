@@ -28,7 +28,7 @@ def tell_owner(registry: Registry, owner_id: int, kind: str, render: Callable[[T
     if chat is None:
         return False
     channel, address, language = chat
-    return registry.outbox.queue(kind, owner_id, channel, address, render(Text(language)), key=key)
+    return registry.outbox.queue(kind, owner_id, channel, address, render(Text(language)), key=key) is not None
 
 
 def office_name(scope: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from domain.invalid import Invalid, Phrase
 from domain.msgid import N_
 from domain.text import normalise_name
-from flows.commands import HELP, REPORT, Command, close_commands, exact_command, serving
+from flows.commands import ANSWER, HELP, REPORT, Command, close_commands, exact_command, serving
 from flows.engine import CHANGE_WORDS, Answer, Doubt, Flow, QuestionFlow, Suggest, Turn
 from flows.parsing import choice_number, parse_choice, parse_yes_no
 from flows.utterance import Said
@@ -45,6 +45,8 @@ class Reading:
 
 
 _REPORT_OF = re.compile(r"/?(?:laporan|report)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})")  # an officer's "laporan 12"
+_ANSWER_TO = re.compile(r"/?(?:jawab|balas|answer|reply)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})\b[\s:,.-]*(.*)",
+                        re.DOTALL | re.IGNORECASE)  # an officer's "jawab 12 Silakan datang ke kantor"
 CHANGE = "ubah"  # "ubah 3" changes the third answer of a flow with a review, at every step of it
 NOT_AN_ANSWER = Invalid(N_("Please answer the question."))  # where a question or a greeting came instead
 _FREE_TEXT_DOUBT = N_("Just to be sure: %(title)s \"%(answer)s\". Is that right?")
@@ -56,6 +58,9 @@ def read(turn: Turn, flow: Flow | None, text: str, choices: Sequence[str] = ()) 
     report = _REPORT_OF.fullmatch(said.bare)
     if report and turn.officer is not None:
         return Reading(Kind.COMMAND, command=REPORT, value=int(report[1]))
+    answer_to = _ANSWER_TO.match(said.text.strip())
+    if answer_to and turn.officer is not None:
+        return Reading(Kind.COMMAND, command=ANSWER, value=(int(answer_to[1]), answer_to[2]))
     change = _change(turn, flow, said)
     if change is not None:
         return Reading(Kind.COMMAND, command=f"{CHANGE} {change + 1}", value=change)

@@ -15,8 +15,18 @@ from domain.words import GOODBYE, GREETING, OK, SALAM, SORRY, THANKS
 from flows import commands
 from flows.announce import Announce, answer_announcements, show_reports
 from flows.announcement_consent import announcement_consent
+from flows.asking import Asking
 from flows.engine import MENU, START, Flow, QuestionFlow, Turn, leave_flow, parse_yes_no_choice, yes_no_choices
 from flows.identity import recognise
+from flows.inbox import (
+    added_to_question,
+    expect_rating,
+    held_replies,
+    officer_list,
+    officer_reply,
+    owner_questions,
+    rated,
+)
 from flows.login import send_login_link
 from flows.menu import (
     assessment,
@@ -35,13 +45,16 @@ from flows.parsing import display_phone, parse_choice
 from flows.profile import show_profile
 from flows.reading import CHANGE, Kind, Reading, read
 from flows.retention import purged_notice
-from flows.utterance import EMOJI
+from flows.utterance import EMOJI, Said
 
 announcing = Announce()
+asking = Asking(where_you_are=lambda turn: [_where_you_are(turn, FLOWS.get(turn.state.flow))],
+                act=lambda turn, text: _act_on(turn, FLOWS.get(turn.state.flow), text, understand(turn, text)))
 FLOWS: dict[str, Flow] = {flow.name: flow for flow in (registration, correction, erasure, assessment, programmes,
-                                                       announcing, announcement_consent)}
+                                                       announcing, announcement_consent, asking)}
 ASKED = "_asked"  # in the conversation's answers: what was asked back, until the next message
 MAX_TEXT = 1000  # longer messages are not answers to any question we ask
+OWN_WORDS = 3  # words: a message this long at the menu that picks nothing says something of the owner's own
 _TOO_LONG = N_("That message is too long for me. Please answer briefly.")
 
 Handler = Callable[[Turn, Flow | None], list[Reply]]
@@ -50,7 +63,11 @@ Handler = Callable[[Turn, Flow | None], list[Reply]]
 def respond(turn: Turn) -> list[Reply]:
     """The replies to one inbound message; the turn's state is left where the owner now stands."""
     told = [reply for reply in (recognise(turn), purged_notice(turn)) if reply is not None]
-    return [*told, *_answer(turn, _current_flow(turn))]
+    held, rated_next = held_replies(turn)
+    replies = [*told, *held, *_answer(turn, _current_flow(turn))]
+    if rated_next is not None:
+        expect_rating(turn, rated_next)
+    return replies
 
 
 def _current_flow(turn: Turn) -> Flow | None:
@@ -100,6 +117,9 @@ def understand(turn: Turn, text: str) -> Reading:
 def _act(turn: Turn, flow: Flow | None, text: str) -> list[Reply]:
     """Act on the message's reading; back at the menu with nothing to pick, the menu comes next."""
     asked = turn.state.answers.pop(ASKED, None)
+    rating = rated(turn, text)
+    if rating is not None:
+        return [*rating, _where_you_are(turn, flow)]
     resolved = _resolve(turn, flow, asked, text) if asked else None
     replies = resolved if resolved is not None else _act_on(turn, flow, text, understand(turn, text))
     if turn.state.flow == MENU and (not replies or not replies[-1].choices) and ASKED not in turn.state.answers:
@@ -114,13 +134,20 @@ def _act_on(turn: Turn, flow: Flow | None, text: str, reading: Reading) -> list[
             return flow.change(turn, reading.value)
         if reading.command == commands.REPORT:
             return _report(reading.value)(turn, flow)
+        if reading.command == commands.ANSWER and turn.officer is not None:
+            question_id, reply = reading.value
+            return [officer_reply(turn, turn.officer, question_id, reply), _where_you_are(turn, flow)]
         return _COMMANDS[str(reading.command)](turn, flow)
     if reading.kind is Kind.SOCIAL:
         return _social(turn, flow, reading.social)
     if reading.kind is Kind.QUESTION:
-        return _own_question(turn, flow, reading.command)
+        return _own_question(turn, flow, reading.command, text)
     if reading.kind is Kind.ASK_BACK and (reading.doubt is not None or reading.options):
         return [_ask_back(turn, flow, reading)]
+    if flow is None and reading.kind is Kind.UNCLEAR and len(Said(text).words) >= OWN_WORDS:
+        # At the menu, a sentence that picks nothing is the owner's own words ("pelatihan kemarin dibatalkan"): for
+        # the officer, while a question is open; else for the knowledge base, or an officer.
+        return added_to_question(turn, text) or asking.take(turn, text)
     # An answer, or none: the flow acts on it or says why not (its parser's reason, the question again, or the
     # close choices it narrowed down to).
     return flow.answer(turn, text) if flow is not None else choose(turn, text)
@@ -203,7 +230,8 @@ def _my_data(turn: Turn, flow: Flow | None) -> list[Reply]:
 
 
 def _erase(turn: Turn, _flow: Flow | None) -> list[Reply]:
-    if turn.state.owner_id is None and not any(turn.state.answers.values()):
+    if turn.state.owner_id is None and not any(turn.state.answers.values()) \
+            and not turn.registry.questions.of(turn.state.id, None):
         return [Reply(turn.text(N_("We hold no data about you."))), show_menu(turn)]
     return erasure.start(turn)
 
@@ -222,6 +250,20 @@ def _report(number: int | None) -> Handler:
     def handler(turn: Turn, flow: Flow | None) -> list[Reply]:
         return [show_reports(turn, number), _where_you_are(turn, flow)]
     return handler
+
+
+def _ask(turn: Turn, _flow: Flow | None) -> list[Reply]:
+    return asking.start(turn)
+
+
+def _my_questions(turn: Turn, flow: Flow | None) -> list[Reply]:
+    return [owner_questions(turn), _where_you_are(turn, flow)]
+
+
+def _officer_questions(turn: Turn, flow: Flow | None) -> list[Reply]:
+    if turn.officer is None:
+        return _my_questions(turn, flow)
+    return [officer_list(turn, turn.officer), _where_you_are(turn, flow)]
 
 
 def _log_in(turn: Turn, flow: Flow | None) -> list[Reply]:
@@ -282,16 +324,17 @@ _SOCIAL_REPLY = {
 }
 
 
-def _own_question(turn: Turn, flow: Flow | None, command: str | None) -> list[Reply]:
-    """An owner's own question: the command that serves it (help, for one about the current question), or an honest
-    "not yet"."""
+def _own_question(turn: Turn, flow: Flow | None, command: str | None, text: str) -> list[Reply]:
+    """An owner's own question: the command that serves it (help, for one about the current question); else, while
+    a question to the officers is open, more words for it; else the knowledge base's answer, or an officer."""
     if command == commands.HELP:  # "apa ini?": what help says, at once
         return _help(turn, flow)
     if command is not None:
         return [Reply(turn.text(N_("For that, type \"%(command)s\"."), command=command)), _where_you_are(turn, flow)]
-    contact = turn.contact or turn.text(N_("the office of the Dinas Koperasi dan UKM in your kabupaten or kota"))
-    return [Reply(turn.text(N_("I am sorry, I cannot answer that question here yet. Please ask %(contact)s."),
-                            contact=contact)), _where_you_are(turn, flow)]
+    added = added_to_question(turn, text)
+    if added is not None:
+        return [*added, _where_you_are(turn, flow)] if flow is not None else added
+    return asking.take(turn, text)
 
 
 PAUSABLE = frozenset({registration.name, correction.name, assessment.name})
@@ -316,4 +359,7 @@ _COMMANDS: dict[str, Handler] = {
     commands.ANNOUNCE: _announce,
     commands.REPORT: _report(None),
     commands.LOG_IN: _log_in,
+    commands.ASK: _ask,
+    commands.MY_QUESTIONS: _my_questions,
+    commands.QUESTIONS: _officer_questions,
 }

@@ -409,3 +409,102 @@ class Secret(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
+
+
+class KnowledgeEntry(Base):
+    """One answer of the knowledge base, with the questions it answers, in each language it is written in.
+
+    The shipped entries arrive with `tabe db upgrade`; officers add, edit and retire entries in the dashboard.
+    Each change adds a KnowledgeEntryVersion, so an entry's history is kept whole.
+    """
+
+    __tablename__ = "knowledge_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    topic: Mapped[str] = mapped_column(String(30))
+    kabupaten_code: Mapped[str | None] = mapped_column(String(5))  # None: true everywhere in the province
+    question: Mapped[dict[str, str]] = mapped_column(JSON)  # by language
+    answer: Mapped[dict[str, str]] = mapped_column(JSON)  # by language; {contact} and {hours} from settings
+    variants: Mapped[dict[str, list[str]]] = mapped_column(JSON)  # other ways owners ask it, by language
+    programme_codes: Mapped[list[str]] = mapped_column(JSON, default=list)  # programmes that help
+    hands_over: Mapped[bool] = mapped_column(default=False)  # after the answer, offer an officer at once
+    source: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(100))
+    retired_at: Mapped[datetime | None]
+
+
+class KnowledgeEntryVersion(Base):
+    """An entry as it was after one change: who changed it, when, and all of it."""
+
+    __tablename__ = "knowledge_entry_versions"
+    __table_args__ = (UniqueConstraint("entry_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("knowledge_entries.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    change: Mapped[str] = mapped_column(String(12))  # "shipped", "added", "edited", "retired", "restored"
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+
+
+class OwnerQuestion(Base):
+    """A question an owner passed to the officers: where it goes, its topic and state, and how it ended.
+
+    Its words are its QuestionMessage rows; erasing the owner erases them and keeps only the counts that the
+    province's inventory of problems is made of (topic, kabupaten/kota, times, rating).
+    """
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_state", "status", "kabupaten_code", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id", ondelete="SET NULL"),
+                                                        index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="SET NULL"), index=True)
+    kabupaten_code: Mapped[str] = mapped_column(String(5))
+    topic: Mapped[str] = mapped_column(String(30))
+    status: Mapped[str] = mapped_column(String(10), default="open")  # "open", "answered", "closed"
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    active_at: Mapped[datetime] = mapped_column(default=utcnow)  # its last message, either side
+    answered_at: Mapped[datetime | None]  # the first officer's reply
+    closed_at: Mapped[datetime | None]
+    closed_why: Mapped[str | None] = mapped_column(String(12))  # "officer", "quiet", "erased"
+    assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    rating: Mapped[int | None]  # 1-5, the owner's answer to "did this help?"
+
+
+class QuestionMessage(Base):
+    """One message in a question's thread: the owner's words, or an officer's reply and how it went out."""
+
+    __tablename__ = "question_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))  # None: the owner wrote it
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    shown_at: Mapped[datetime | None]  # a reply held for the owner's next message (outside WhatsApp's 24 hours)
+
+
+class AskedQuestion(Base):
+    """An owner's own question as the bot read it, and what came of it: the measure of the knowledge base."""
+
+    __tablename__ = "asked_questions"
+    __table_args__ = (Index("ix_asked_questions_at", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id", ondelete="SET NULL"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="SET NULL"), index=True)
+    kabupaten_code: Mapped[str | None] = mapped_column(String(5))
+    text: Mapped[str] = mapped_column(Text)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_entries.id", ondelete="SET NULL"))
+    # "answered", then "helped" or "not_helped"; "choice" (two close entries offered), "not_found"
+    outcome: Mapped[str] = mapped_column(String(12))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)

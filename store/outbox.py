@@ -67,13 +67,13 @@ class Outbox:
         self.now = now
 
     def queue(self, kind: str, owner_id: int | None, channel: str, address: str, text: str, *,
-              key: str | None = None, due_at: datetime | None = None) -> bool:
-        """Add a message; False when one with the same key was queued before (it is not queued twice)."""
+              key: str | None = None, due_at: datetime | None = None) -> int | None:
+        """Add a message: its row's id; None when one with the same key was queued before (it is not queued twice)."""
         inserted = self._connection.execute(_INSERT[self._dialect].returning(_outbox.c.id), {
             "key": key, "kind": kind, "priority": PERSONAL, "owner_id": owner_id, "channel": channel,
             "address": address, "text": text, "status": Delivery.PENDING, "due_at": as_utc(due_at or self.now),
             "attempts": 0, "language": "id"}).first()
-        return inserted is not None
+        return int(inserted.id) if inserted is not None else None
 
     def claim(self, limit: int, channels: tuple[str, ...], claimed_before: datetime) -> list[Outgoing]:
         """Take up to `limit` rows for these channels: claims gone stale before `claimed_before` first, then due

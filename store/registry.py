@@ -10,14 +10,17 @@ from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from domain.channels import TELEGRAM, WHATSAPP
 from store.announcements import Announcements
 from store.assessments import Assessments
 from store.dialects import DIALECTS
 from store.exports import Exports
+from store.knowledge import Knowledge
 from store.logins import Logins
 from store.models import AuditEvent, Business, Consent, Conversation, DeliveryStatus, InboundMessage, Owner, as_utc
-from store.officers import Officers
+from store.officers import OfficerInfo, Officers
 from store.outbox import Outbox
+from store.questions import Questions
 from store.registrations import Registrations
 from store.statistics import Statistics
 from store.training import Audience, Training
@@ -144,6 +147,11 @@ class Registry:
         self._session: Session | None = None
 
     @property
+    def identity(self) -> str:
+        """Which registry this is, for what a process keeps of it between units of work."""
+        return self._connection.engine.url.render_as_string(hide_password=True)
+
+    @property
     def session(self) -> Session:
         """An ORM session inside this unit of work, for the rarer writes; made when first needed.
 
@@ -185,6 +193,14 @@ class Registry:
     @cached_property
     def exports(self) -> Exports:
         return Exports(self._connection, self.now)
+
+    @cached_property
+    def knowledge(self) -> Knowledge:
+        return Knowledge(self._connection, self.now)
+
+    @cached_property
+    def questions(self) -> Questions:
+        return Questions(self._connection, self.now)
 
     @cached_property
     def logins(self) -> Logins:
@@ -320,6 +336,29 @@ class Registry:
             .order_by(_conversations.c.updated_at.desc(), _conversations.c.id.desc()).limit(1)).first()
         return (row[0], row[1], row[2]) if row is not None else None
 
+    def note_for_next_message(self, conversation_id: int, key: str, value: Any) -> None:
+        """Leave in a chat's state what its next message answers, when someone else asked it (an officer's reply
+        asks whether it helped); the chat's row is locked as a message's turn locks it."""
+        answers = self._connection.execute(select(_conversations.c.answers).where(
+            _conversations.c.id == conversation_id).with_for_update()).scalar_one_or_none()
+        if answers is None:
+            return
+        self._connection.execute(update(_conversations).where(_conversations.c.id == conversation_id)
+                                 .values(answers={**answers, key: value}))
+
+    def officer_chat(self, officer: OfficerInfo) -> tuple[str, str, str] | None:
+        """The channel, address and language of the officer's most recent chat with the bot, unless blocked."""
+        addresses = [(TELEGRAM, officer.telegram_id), (WHATSAPP, f"whatsapp:{officer.phone}" if officer.phone else None)]
+        mine = [(_conversations.c.channel == channel) & (_conversations.c.address == address)
+                for channel, address in addresses if address]
+        if not mine:
+            return None
+        row = self._connection.execute(
+            select(_conversations.c.channel, _conversations.c.address, _conversations.c.language)
+            .where(or_(*mine), _conversations.c.blocked_at.is_(None))
+            .order_by(_conversations.c.updated_at.desc()).limit(1)).first()
+        return (row[0], row[1], row[2]) if row is not None else None
+
     def set_blocked(self, channel: str, address: str, blocked: bool) -> None:
         """Record that a user blocked the bot on a channel (nothing is sent there), or came back."""
         self._connection.execute(
@@ -395,6 +434,7 @@ class Registry:
         if owner is None:
             return
         self.announcements.forget_owner(owner_id)
+        self.questions.erase_asker(None, owner_id)
         self.session.delete(owner)
         self.session.add(AuditEvent(at=self.now, actor=actor, action="owner_erased", subject=f"owner:{owner_id}"))
         self.session.flush()

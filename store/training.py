@@ -411,6 +411,13 @@ class Training:
                     found.setdefault(listing.programme_id, listing)
         return list(found.values())[:limit]
 
+    def nearest_of(self, codes: Sequence[str], near: Sequence[str]) -> list[SessionInfo]:
+        """For each programme of these codes with a session ahead, its session nearest: in `near`, else the soonest."""
+        nearest: dict[int, SessionInfo] = {}
+        for session in self._session_infos(None, _programmes.c.code.in_(codes), near):
+            nearest.setdefault(session.programme_id, session)
+        return list(nearest.values())
+
     def sessions(self, programme_id: int, owner_id: int, near: Sequence[str] = ()) -> list[SessionInfo]:
         """A programme's sessions still ahead, those in the owner's kabupaten first, then by date."""
         return self._session_infos(owner_id, _sessions.c.programme_id == programme_id, near)

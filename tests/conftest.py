@@ -14,6 +14,7 @@ from sqlalchemy import text
 from fake_telegram import FakeTelegram
 from server import free_port
 from store.db import Database
+from store.knowledge import shipped_entries
 from store.migrate import upgrade
 from store.models import Base
 
@@ -32,7 +33,16 @@ def _postgres_bin() -> Path | None:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "tabe.sqlite3"
     upgrade(f"sqlite:///{path}")
+    template = Database(f"sqlite:///{path}")
+    _ship_knowledge(template)
+    template.dispose()
     return path
+
+
+def _ship_knowledge(database: Database) -> None:
+    """What `tabe db upgrade` adds after the migrations: the shipped knowledge base."""
+    with database.transaction() as registry:
+        registry.knowledge.ship(shipped_entries())
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +84,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
         with database.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        _ship_knowledge(database)
     yield database
     database.dispose()
 

@@ -27,7 +27,7 @@ from transcript import Chat, Clock
     ("Selamat pagi", "Selamat datang di TABE"),
     ("apa ini?", "Kata yang bisa Anda ketik kapan saja"),
         ("makasih ya", "Sama-sama!"),
-        ("btw gimana cara daftar merek di djki?", "belum bisa saya jawab di sini"),
+        ("btw gimana cara daftar merek di djki?", "merek.dgip.go.id"),
         ("jadwl", "Belum ada data terdaftar"),
 ])
 def test_words_at_the_menu(database: Database, says: str, expected: str) -> None:

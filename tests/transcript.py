@@ -23,6 +23,10 @@ HOW says: `stopped` (said "berhenti"), `unasked` (registered before announcement
 answered), `blocked` (blocked the bot) or `browser` (only ever used the browser). `@enrolled N PROGRAMME SESSION
 STATUS` gives N more such owners (in Palangka Raya, "lainnya", mikro) a place each in a session of the programmes
 loaded, `registered` or `waitlisted`, taken at the start: full sessions and waiting lists to meet.
+
+A second person can take part: `@colleague SCOPE` adds an active officer of SCOPE chatting on Telegram, whose
+messages are `officer> ` lines (their answers checked by the `< ` lines after them, as the owner's are), and an
+`outbox>` line looks at what was queued for the owner's chat since the last look (the outbox's texts, joined).
 """
 
 import os
@@ -37,14 +41,14 @@ from sqlalchemy import delete, func, insert, select, update
 
 from bot.render import as_plain_text
 from bot.sample import seed
-from domain.channels import TERMINAL, WHATSAPP
+from domain.channels import TELEGRAM, TERMINAL, WHATSAPP
 from domain.invalid import Invalid
 from flows.conversation import Conversations
 from flows.messages import Inbound
 from flows.parsing import parse_phone
 from flows.programme_file import apply_programmes, exact_kabupaten, read_programme_file
 from store.db import Database
-from store.models import Assessment, Business, Conversation, Enrollment, Owner
+from store.models import Assessment, Business, Conversation, Enrollment, OutboxMessage, Owner
 from store.officers import PROVINCE
 
 # Jumat 09.00 WIB: fixed on purpose, as the programme files and the tests built on them hold sessions on fixed
@@ -121,6 +125,7 @@ class Exchange:
     expected: list[str]
     unexpected: list[str]
     wait_before: timedelta = timedelta()
+    speaker: str = ""  # "": the owner; OFFICER: the colleague; OUTBOX: what was queued for the owner meanwhile
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,11 @@ class Transcript:
     officer_scope: str | None = None
     owners: list[Owners] = field(default_factory=list)
     enrolled: list[tuple[int, str, str, str]] = field(default_factory=list)  # count, programme, session, status
+    colleague_scope: str | None = None
+
+
+OFFICER, OUTBOX = "officer", "outbox"
+COLLEAGUE_TELEGRAM_ID = "7000001"
 
 
 PROGRAMME_FILES = Path(__file__).parent / "programmes"
@@ -160,6 +170,13 @@ def read_transcript(path: Path) -> Transcript:
         elif raw.startswith("@officer "):
             scope = raw.removeprefix("@officer ").strip()
             transcript.officer_scope = PROVINCE if scope == "provinsi" else exact_kabupaten(scope)
+        elif raw.startswith("@colleague "):
+            scope = raw.removeprefix("@colleague ").strip()
+            transcript.colleague_scope = PROVINCE if scope == "provinsi" else exact_kabupaten(scope)
+        elif raw.startswith((f"{OFFICER}>", f"{OUTBOX}>")):
+            speaker, _, says = raw.partition(">")
+            transcript.exchanges.append(Exchange(number, says.removeprefix(" "), [], [], waiting, speaker))
+            waiting = timedelta()
         elif raw.startswith("@owners "):
             count, kabupaten, *rest = raw.removeprefix("@owners ").split()
             transcript.owners.append(Owners(int(count), exact_kabupaten(kabupaten), *rest))
@@ -199,18 +216,50 @@ def play(database: Database, path: Path, clock: Clock | None = None) -> None:
             raise ValueError(f"{path.name}: @officer needs `@as` with a phone number, which recognises the officer")
         with database.transaction(clock()) as registry:
             registry.officers.add("Petugas Dinas", chat.verified_phone, None, transcript.officer_scope, actor="test")
-    check(path, chat.say, clock.advance, start=clock())
+    others = speakers(database, transcript, clock(), chat.address,
+                      lambda telegram_id: Chat(Conversations(database, clock), telegram_id, TELEGRAM).say)
+    check(path, chat.say, clock.advance, start=clock(), others=others)
+
+
+def speakers(database: Database, transcript: Transcript, now: datetime, address: str,
+             colleague: Callable[[str], Callable[[str], str]],
+             colleague_id: str = COLLEAGUE_TELEGRAM_ID) -> dict[str, Callable[[str], str]]:
+    """The transcript's other speakers: the outbox of the owner's chat at `address` and, after `@colleague`, an
+    active officer of that scope on Telegram (Telegram id `colleague_id`), who speaks through `colleague(its id)`."""
+    others: dict[str, Callable[[str], str]] = {OUTBOX: Outbox(database, address).since_last_look}
+    if transcript.colleague_scope is not None:
+        with database.transaction(now) as registry:
+            registry.officers.add("Petugas Rekan", None, colleague_id, transcript.colleague_scope, actor="test")
+        others[OFFICER] = colleague(colleague_id)
+    return others
+
+
+class Outbox:
+    """What the outbox queued for one chat address, a look at a time."""
+
+    def __init__(self, database: Database, address: str) -> None:
+        self.database, self.address, self.seen = database, address, 0
+
+    def since_last_look(self, _says: str) -> str:
+        with self.database.engine.connect() as connection:
+            rows = connection.execute(select(OutboxMessage.id, OutboxMessage.text).where(
+                OutboxMessage.address == self.address, OutboxMessage.id > self.seen).order_by(OutboxMessage.id)).all()
+        self.seen = max([self.seen, *(row.id for row in rows)])
+        return "\n\n".join(row.text or "" for row in rows)
 
 
 def check(path: Path, say: Callable[[str], str], wait: Callable[[timedelta], None] | None = None,
-          start: datetime = START) -> None:
-    """Send every owner line through `say` (any channel's, its clock started at `start`) and check each answer."""
+          start: datetime = START, others: dict[str, Callable[[str], str]] | None = None) -> None:
+    """Send every owner line through `say` (any channel's, its clock started at `start`), and the other speakers'
+    through `others`, and check each answer."""
     for exchange in read_transcript(path).exchanges:
         if exchange.wait_before:
             if wait is None:
                 raise ValueError(f"{path.name}:{exchange.line}: this channel's test cannot move the clock")
             wait(exchange.wait_before)
-        answer = say(exchange.says)
+        if exchange.speaker and exchange.speaker not in (others or {}):
+            raise ValueError(f"{path.name}:{exchange.line}: this channel's test has no {exchange.speaker!r}")
+        answer = (others or {})[exchange.speaker](exchange.says) if exchange.speaker else say(exchange.says)
         for words in map(lambda expected: dated(expected, start), exchange.expected):
             assert words in answer, f"{path.name}:{exchange.line}: {words!r} not in the answer to {exchange.says!r}:\n{answer}"
         for words in map(lambda unexpected: dated(unexpected, start), exchange.unexpected):
