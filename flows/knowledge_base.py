@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from domain.msgid import N_
 from flows.engine import Office, Turn
+from flows.i18n import Text
 from flows.knowledge import Finding, Index
 from store.knowledge import PLACEHOLDER, Entry
 
@@ -55,13 +56,14 @@ def searchable(turn: Turn) -> Searchable:
 
 def answer_text(turn: Turn, entry: Entry) -> str:
     """The entry's answer in the owner's language (else Bahasa Indonesia), the office's contact and hours filled."""
-    return fill(entry.content.answer.get(turn.text.language) or entry.content.answer["id"], turn, turn.office)
+    return fill(entry.content.answer.get(turn.text.language) or entry.content.answer["id"], turn.text, turn.office)
 
 
 def question_text(turn: Turn, entry: Entry) -> str:
     return entry.content.question.get(turn.text.language) or entry.content.question["id"]
 
 
-def fill(text: str, turn: Turn, office: Office) -> str:
-    values = {"contact": office.contact or turn.text(_GENERAL_CONTACT), "hours": office.hours or turn.text(_GENERAL_HOURS)}
+def fill(text: str, t: Text, office: Office) -> str:
+    """An answer with the office's contact and hours in place of {contact} and {hours}."""
+    values = {"contact": office.contact or t(_GENERAL_CONTACT), "hours": office.hours or t(_GENERAL_HOURS)}
     return PLACEHOLDER.sub(lambda found: values.get(found[1], found[0]), text)

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from domain.invalid import Invalid
+from domain.msgid import N_
 from domain.topics import TOPICS
 from store.models import AuditEvent, KnowledgeEntry, KnowledgeEntryVersion, as_utc
 from store.officers import actor_of
@@ -47,21 +49,22 @@ class EntryContent:
         return [*self.question.values(), *(variant for variants in self.variants.values() for variant in variants)]
 
 
-class BadEntry(ValueError):
-    """An entry that cannot be kept: the message says which and why."""
+class BadEntry(Invalid):
+    """An entry that cannot be kept: which one, and why, in the catalogs' words."""
 
 
 def check(content: EntryContent) -> EntryContent:
     """The entry, if it can be kept: a known topic, a question and answer in Bahasa Indonesia, known placeholders."""
     if content.topic not in TOPICS:
-        raise BadEntry(f"{content.slug}: unknown topic {content.topic!r}")
+        raise BadEntry(N_("%(slug)s: choose one of the topics."), slug=content.slug)
     if not content.question.get("id", "").strip() or not content.answer.get("id", "").strip():
-        raise BadEntry(f"{content.slug}: needs a question and an answer in Bahasa Indonesia (id)")
+        raise BadEntry(N_("%(slug)s: it needs a question and an answer in Bahasa Indonesia."), slug=content.slug)
     if not {*content.question, *content.answer, *content.variants} <= set(LANGUAGES):
-        raise BadEntry(f"{content.slug}: the languages are {', '.join(LANGUAGES)}")
+        raise BadEntry(N_("%(slug)s: the languages are Bahasa Indonesia (id) and English (en)."), slug=content.slug)
     unknown = {name for text in content.answer.values() for name in PLACEHOLDER.findall(text)} - PLACEHOLDERS
     if unknown:
-        raise BadEntry(f"{content.slug}: unknown placeholder {{{sorted(unknown)[0]}}}")
+        raise BadEntry(N_("%(slug)s: {%(name)s} is filled by nothing; only {contact} and {hours} are."),
+                       slug=content.slug, name=sorted(unknown)[0])
     return content
 
 
@@ -77,7 +80,8 @@ def shipped_entries(path: Path = SHIPPED_FILE) -> list[EntryContent]:
         source=str(entry.get("source", "")).strip())) for entry in entries]
     slugs = [content.slug for content in contents]
     if len(set(slugs)) != len(slugs):
-        raise BadEntry("a slug is used twice")
+        raise BadEntry(N_("%(slug)s: two entries have this short name."),
+                       slug=next(slug for slug in slugs if slugs.count(slug) > 1))
     return contents
 
 

@@ -12,7 +12,18 @@ from statistics import median
 
 from sqlalchemy import ColumnElement, Connection, delete, func, insert, or_, select, update
 
-from store.models import AskedQuestion, Conversation, OutboxMessage, OwnerQuestion, QuestionMessage, as_utc
+from store.models import (
+    AskedQuestion,
+    Assessment,
+    Business,
+    Conversation,
+    Officer,
+    OutboxMessage,
+    Owner,
+    OwnerQuestion,
+    QuestionMessage,
+    as_utc,
+)
 from store.officers import within
 
 _questions = OwnerQuestion.__table__
@@ -20,6 +31,10 @@ _messages = QuestionMessage.__table__
 _asked = AskedQuestion.__table__
 _outbox = OutboxMessage.__table__
 _conversations = Conversation.__table__
+_owners = Owner.__table__
+_businesses = Business.__table__
+_latest = Assessment.__table__.alias("latest_assessment")
+_officers = Officer.__table__
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"  # answered stays open to the owner's next words
 CLOSED_BY_OFFICER, CLOSED_QUIET, CLOSED_ERASED = "officer", "quiet", "erased"
 USUAL_TIME_FROM = 5  # answered questions needed before their usual reply time is told rather than the promise
@@ -79,12 +94,47 @@ _QUESTION = select(_questions.c.id, _questions.c.kabupaten_code, _questions.c.to
                    func.coalesce(_FIRST_WORDS, "").label("first_words"))
 
 
+@dataclass(frozen=True, slots=True)
+class InboxFilter:
+    """Which questions the inbox lists: the viewer's scope, and what the officer chose."""
+
+    scope: str
+    statuses: tuple[str, ...] = (OPEN,)
+    kabupaten_code: str | None = None
+    topic: str | None = None
+    older_than: timedelta | None = None  # only questions waiting (since their last message) at least this long
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    question: QuestionInfo
+    owner_name: str | None  # None: not registered, or erased
+    assigned_to: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerBusiness:
+    """A business of the asking owner, as the officer answering needs to know it."""
+
+    id: int
+    name: str
+    sector: str
+    business_class: str
+    kabupaten_code: str
+    level: str | None
+    score: float | None
+
+
 def _info(row: object) -> QuestionInfo:
-    values = dict(row._mapping)  # type: ignore[attr-defined]
+    values = dict(row) if isinstance(row, dict) else dict(row._mapping)  # type: ignore[attr-defined]
     for moment in ("created_at", "active_at", "answered_at", "closed_at"):
         if values[moment] is not None:
             values[moment] = as_utc(values[moment])
     return QuestionInfo(**values)
+
+
+def _without(row: object, *names: str) -> dict[str, object]:
+    return {name: value for name, value in row._mapping.items() if name not in names}  # type: ignore[attr-defined]
 
 
 def _asker(conversation_id: int, owner_id: int | None) -> ColumnElement[bool]:
@@ -193,6 +243,51 @@ class Questions:
             _QUESTION.where(_questions.c.status.in_(statuses), *within(_questions.c.kabupaten_code, scope))
             .order_by(_questions.c.active_at, _questions.c.id).limit(limit))
         return [_info(row) for row in rows]
+
+    def inbox(self, where: InboxFilter, limit: int, offset: int = 0) -> list[InboxRow]:
+        """A page of the questions `where` chooses, the longest waiting first."""
+        rows = self._connection.execute(
+            _QUESTION.add_columns(_owners.c.name.label("owner_name"), _officers.c.name.label("assigned_to"))
+            .select_from(_questions.outerjoin(_owners, _owners.c.id == _questions.c.owner_id)
+                         .outerjoin(_officers, _officers.c.id == _questions.c.assigned_officer_id))
+            .where(*self._chosen(where)).order_by(_questions.c.active_at, _questions.c.id).limit(limit).offset(offset))
+        return [InboxRow(_info(_without(row, "owner_name", "assigned_to")), row.owner_name, row.assigned_to)
+                for row in rows]
+
+    def count(self, where: InboxFilter) -> int:
+        return int(self._connection.execute(select(func.count()).select_from(_questions)
+                                            .where(*self._chosen(where))).scalar_one())
+
+    def _chosen(self, where: InboxFilter) -> list[ColumnElement[bool]]:
+        chosen = [_questions.c.status.in_(where.statuses), *within(_questions.c.kabupaten_code, where.scope)]
+        if where.kabupaten_code:
+            chosen.append(_questions.c.kabupaten_code == where.kabupaten_code)
+        if where.topic:
+            chosen.append(_questions.c.topic == where.topic)
+        if where.older_than is not None:
+            chosen.append(_questions.c.active_at <= self.now - where.older_than)
+        return chosen
+
+    def owner_businesses(self, owner_id: int) -> list[OwnerBusiness]:
+        rows = self._connection.execute(
+            select(_businesses.c.id, _businesses.c.name, _businesses.c.sector, _businesses.c.business_class,
+                   _businesses.c.kabupaten_code, _latest.c.level, _latest.c.score)
+            .select_from(_businesses.outerjoin(_latest, (_latest.c.business_id == _businesses.c.id)
+                                               & _latest.c.latest.is_(True)))
+            .where(_businesses.c.owner_id == owner_id).order_by(_businesses.c.id))
+        return [OwnerBusiness(*row) for row in rows]
+
+    def owner_name(self, owner_id: int) -> str | None:
+        return self._connection.execute(select(_owners.c.name).where(_owners.c.id == owner_id)).scalar_one_or_none()
+
+    def assignee(self, question_id: int) -> str | None:
+        return self._connection.execute(
+            select(_officers.c.name).join(_questions, _questions.c.assigned_officer_id == _officers.c.id)
+            .where(_questions.c.id == question_id)).scalar_one_or_none()
+
+    def assign(self, question_id: int, officer_id: int | None) -> None:
+        self._connection.execute(update(_questions).where(_questions.c.id == question_id)
+                                 .values(assigned_officer_id=officer_id))
 
     def opened_between(self, scope: str, start: datetime, end: datetime) -> list[QuestionInfo]:
         rows = self._connection.execute(
