@@ -1,4 +1,5 @@
-"""The officers' dashboard at provincial scale: two pages and a full export, with 100,000 owners.
+"""The officers' dashboard at provincial scale: its pages and a full export, with 100,000 owners and 10,000
+owners' questions.
 
 The registry holds --owners sample owners (`tabe db seed`'s generator: one business each, about a
 third of them self-assessed once or twice). `tabe serve` runs as its own process on the first core,
@@ -8,6 +9,11 @@ on loopback from the last core. Then, each after --warmup requests that are not 
 
 - the overview, GET /admin/, --requests times: median and p90 of the time to the whole answer;
 - a filtered registrations page (kuliner, mikro, without NIB, page 3, sorted by name), likewise;
+- the questions inbox (GET /admin/questions: the open ones, the longest waiting first), one question's page
+  with its thread and the owner's businesses, and the inventory of problems (GET /admin/problems), likewise,
+  over --questions questions (issue 15's target: under 200 ms at the median) of random owners, kabupaten,
+  topics and states, each with the owner's words and, for the answered ones, a reply, and as many own questions
+  the bot was asked, a fifth of them not found;
 - the full XLSX export of every registration (GET /admin/registrations.xlsx, NIK masked), --exports
   times: rows/s from the first byte asked to the last received, with the rows the export record
   says it wrote; and the server's peak resident memory during each export (VmHWM of
@@ -20,30 +26,40 @@ and, when PostgreSQL's binaries are on the machine, on a throwaway PostgreSQL se
 started as bench/programmes.py starts one) on the last core.
 
 Run: `make bench`, or `.venv/bin/python bench/dashboard.py [--owners 100000] [--requests 30] [--exports 3]
-[--warmup 3] [--backends sqlite,postgresql]`.
+[--warmup 3] [--questions 10000] [--backends sqlite,postgresql]`.
 """
 
 import argparse
 import os
+import random
 import socket
 import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 from broadcast import TABE, spawn, stop
 from programmes import postgres, postgres_bin
+from sqlalchemy import insert, select
 
 from bot.sample import seed
+from domain.regions import kabupaten_list
+from domain.topics import TOPICS
 from store.db import Database
+from store.knowledge import shipped_entries
 from store.migrate import upgrade
+from store.models import AskedQuestion, Owner, OwnerQuestion, QuestionMessage, utcnow
 from store.officers import PROVINCE
 
 FILTERED = "/admin/registrations?sector=kuliner&business_class=mikro&has_nib=no&page=3&sort=name&order=asc"
-PAGES = (("overview", "/admin/", 'id="officer"'), ("filtered registrations", FILTERED, 'data-page="3"'))
+PAGES = (("overview", "/admin/", 'id="officer"'), ("filtered registrations", FILTERED, 'data-page="3"'),
+         ("questions inbox", "/admin/questions", 'id="questions"'),
+         ("one question", "/admin/questions/5000", 'id="thread"'),
+         ("inventory of problems", "/admin/problems", 'id="officer"'))
 EXPORTS = (("XLSX", "/admin/registrations.xlsx", b"PK\x03\x04"), ("CSV", "/admin/registrations.csv", b"\xef\xbb\xbf"))
 KILOBYTE = 1024
 
@@ -176,6 +192,41 @@ def measure_exports(client: httpx.Client, database: Database, pid: int, args: ar
               f"{max(run[4] for run in runs):.0f} MB", flush=True)
 
 
+def seed_questions(database: Database, count: int) -> None:
+    """`count` questions of random owners, each with the owner's words (and a reply when answered), over the past
+    year, and as many own questions the bot was asked; the shipped knowledge base."""
+    chance = random.Random(15)
+    now = utcnow()
+    with database.transaction() as registry:
+        registry.knowledge.ship(shipped_entries())
+        officer_id = registry.officers.add("Penjawab", None, "tg-bench-answers", PROVINCE, actor="bench")
+    with database.engine.begin() as connection:
+        owners = list(connection.scalars(select(Owner.id)))
+        places = [place.code for place in kabupaten_list()]
+        questions, messages, asked = [], [], []
+        for number in range(1, count + 1):
+            created = now - timedelta(hours=chance.randrange(24 * 365))
+            status = chance.choice(("open", "answered", "closed"))
+            answered = created + timedelta(hours=chance.randrange(1, 96)) if status != "open" else None
+            questions.append({"id": number, "owner_id": chance.choice(owners), "kabupaten_code": chance.choice(places),
+                              "topic": chance.choice(list(TOPICS)), "status": status, "created_at": created,
+                              "active_at": answered or created, "answered_at": answered,
+                              "closed_at": answered if status == "closed" else None,
+                              "rating": chance.randint(1, 5) if answered and chance.random() < 0.5 else None})
+            messages.append({"question_id": number, "officer_id": None, "at": created,
+                             "text": f"Bagaimana cara mengurus izin usaha nomor {number}?"})
+            if answered:
+                messages.append({"question_id": number, "officer_id": officer_id, "at": answered,
+                                 "text": "Silakan datang ke kantor Dinas.", "shown_at": answered})
+            asked.append({"owner_id": questions[-1]["owner_id"], "kabupaten_code": questions[-1]["kabupaten_code"],
+                          "text": f"harga bibit sawit {number % 50} berapa?", "asked_at": created,
+                          "outcome": "not_found" if number % 5 == 0 else "helped"})
+        connection.execute(insert(OwnerQuestion), questions)
+        connection.execute(insert(QuestionMessage), [{"shown_at": None, **message} for message in messages])
+        connection.execute(insert(AskedQuestion), asked)
+
+
+
 def measure_backend(label: str, url: str, server_core: set[int], args: argparse.Namespace) -> None:
     upgrade(url)
     database = Database(url)
@@ -183,6 +234,9 @@ def measure_backend(label: str, url: str, server_core: set[int], args: argparse.
         began = time.perf_counter()
         seed(database, args.owners)
         print(f"{label}: {args.owners:,} sample owners seeded in {time.perf_counter() - began:.1f} s", flush=True)
+        began = time.perf_counter()
+        seed_questions(database, args.questions)
+        print(f"  {args.questions:,} questions seeded in {time.perf_counter() - began:.1f} s", flush=True)
         with tempfile.TemporaryDirectory(prefix="tabe-bench-dashboard-") as directory, \
                 serving(url, server_core, Path(directory)) as (address, pid):
             print(f"  server resident after starting: {memory(pid)['VmRSS']:.0f} MB", flush=True)
@@ -199,6 +253,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30, help="timed requests of each page")
     parser.add_argument("--exports", type=int, default=3, help="timed downloads of each format")
     parser.add_argument("--warmup", type=int, default=3, help="requests of each page before the timed ones")
+    parser.add_argument("--questions", type=int, default=10_000, help="owners' questions to the officers")
     parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both")
     args = parser.parse_args()
     cores = sorted(os.sched_getaffinity(0))

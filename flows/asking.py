@@ -22,10 +22,16 @@ from flows.messages import Reply
 from flows.parsing import parse_choice
 from flows.places import kabupaten_labels, parse_business_kabupaten
 from store.knowledge import Entry
+from store.questions import BOT_ANSWERED, CHOICE, NOT_FOUND, NOT_HELPED
+from store.questions import HELPED as IT_HELPED
 
-QUESTION, PICK, HELPED, PASS_ON, TOPIC, KABUPATEN = "question", "pick", "helped", "pass_on", "topic", "kabupaten"
-ENTRY, CHOICES, ASKED_ID, RETURN = "_entry", "_choices", "_asked_id", "_return"
+QUESTION, PICK, HELPED, PASS_ON, TOPIC, KABUPATEN = "question", "which_entry", "helped", "pass_on", "topic", "kabupaten"
+# Kept with the flow's answers: the entry answered with, the two offered, the log row of the question, whether
+# the entry hands over to an officer, what came of it so far, and where the owner was.
+ENTRY, CHOICES, ASKED_ID, HANDS_OVER, OUTCOME, RETURN = "_entry", "_choices", "_asked_id", "_hands_over", "_outcome", \
+    "_return"
 KNOWN_KABUPATEN = "_kabupaten"  # the business's, when the registry or the registration so far says it
+_OPTIONAL = frozenset({PICK, HELPED, PASS_ON})  # the steps an owner may leave by going on with something else
 MIN_QUESTION = 3  # characters: fewer is no question an officer could answer
 PROMISED_REPLY = 3  # working days: what the Dinas promises, told until its officers' usual time can be
 MOST_SUGGESTED = 2  # programmes named after an answer
@@ -96,13 +102,13 @@ class Asking(QuestionFlow):
                  choices=_choice_labels, applies=lambda answers: bool(answers.get(CHOICES)), counted=False),
         Question(HELPED, N_("Does this answer your question?"), _parse_yes_no,
                  N_("Reply \"ya\" if the answer helped, or \"tidak\" and I can pass your question to an officer."),
-                 choices=_yes_no, applies=lambda answers: _found(answers) and not answers.get("_hands_over"),
+                 choices=_yes_no, applies=lambda answers: _found(answers) and not answers.get(HANDS_OVER),
                  counted=False),
         Question(PASS_ON, _pass_on_prompt, _parse_yes_no,
                  N_("Reply \"ya\" to send your question to an officer of the Dinas, or \"tidak\" to leave it."),
                  choices=_yes_no,
                  applies=lambda answers: not _found(answers) or answers.get(HELPED) is False
-                 or bool(answers.get("_hands_over")),
+                 or bool(answers.get(HANDS_OVER)),
                  counted=False),
         Question(TOPIC, N_("What is your question about? Reply with its number."), _parse_topic,
                  N_("Choose the topic closest to your question; \"Something else\" is fine too."),
@@ -136,9 +142,9 @@ class Asking(QuestionFlow):
             choices = answers.pop(CHOICES)
             if value < len(choices):
                 return self._answer_with(turn, searchable(turn).entries[choices[value]])
-            self._settle(turn, "not_found")
+            self._settle(turn, NOT_FOUND)
         if question.key == HELPED:
-            self._settle(turn, "helped" if value else "not_helped")
+            self._settle(turn, IT_HELPED if value else NOT_HELPED)
             if value:
                 return self._finish(turn, [Reply(turn.text(N_("I am glad it helped.")))])
         if question.key == PASS_ON and not value:
@@ -147,8 +153,9 @@ class Asking(QuestionFlow):
         return None
 
     def answer(self, turn: Turn, text: str) -> list[Reply]:
-        """At "did it help?", anything but a yes or no is the owner going on: it is read where they were."""
-        if turn.state.step == HELPED and isinstance(self.read(turn, text), Invalid):
+        """Offered answers, asked whether one helped or whether to ask an officer, an owner who writes anything else
+        is going on: it is read where they were."""
+        if turn.state.step in _OPTIONAL and isinstance(self.read(turn, text), Invalid):
             self._finish(turn, [])
             return self._act(turn, text)
         return super().answer(turn, text)
@@ -162,7 +169,7 @@ class Asking(QuestionFlow):
         questions = turn.registry.questions
         question_id = questions.ask(turn.state.id, turn.state.owner_id, kabupaten, answers[TOPIC], answers[QUESTION])
         if answers.get(ASKED_ID) is not None:
-            questions.settle_asked(answers[ASKED_ID], answers.get("_outcome", "not_found"), question_id)
+            questions.settle_asked(answers[ASKED_ID], answers.get(OUTCOME, NOT_FOUND), question_id)
         usual = questions.usual_reply_time(kabupaten)
         when = (turn.text(N_("Officers there usually reply within %(time)s."), time=_duration(turn, usual))
                 if usual is not None else
@@ -209,10 +216,10 @@ class Asking(QuestionFlow):
     def _search(self, turn: Turn, text: str) -> list[Reply] | None:
         answers = turn.answers
         finding = searchable(turn).find(text, answers.get(KNOWN_KABUPATEN))
-        outcome = "answered" if finding.answer is not None else "choice" if finding.choices else "not_found"
+        outcome = BOT_ANSWERED if finding.answer is not None else CHOICE if finding.choices else NOT_FOUND
         answers[ASKED_ID] = turn.registry.questions.log_asked(
             turn.state.id, turn.state.owner_id, answers.get(KNOWN_KABUPATEN), text, finding.answer, outcome)
-        answers["_outcome"] = outcome
+        answers[OUTCOME] = outcome
         if finding.answer is not None:
             return self._answer_with(turn, searchable(turn).entries[finding.answer])
         if finding.choices:
@@ -223,9 +230,9 @@ class Asking(QuestionFlow):
         """The entry's answer and the programmes that help, then whether it helped (or the offer of an officer)."""
         answers = turn.answers
         answers[ENTRY] = entry.id
-        answers["_hands_over"] = entry.content.hands_over
+        answers[HANDS_OVER] = entry.content.hands_over
         if answers.get(ASKED_ID) is not None:
-            turn.registry.questions.settle_asked(answers[ASKED_ID], "answered", entry_id=entry.id)
+            turn.registry.questions.settle_asked(answers[ASKED_ID], BOT_ANSWERED, entry_id=entry.id)
         lines = [answer_text(turn, entry), *self._programme_lines(turn, entry)]
         return [Reply("\n\n".join(lines)), *self._advance(turn)]
 
@@ -244,7 +251,7 @@ class Asking(QuestionFlow):
                            t(N_("Type \"program\" to read about it and sign up."))))]
 
     def _settle(self, turn: Turn, outcome: str) -> None:
-        turn.answers["_outcome"] = outcome
+        turn.answers[OUTCOME] = outcome
         if turn.answers.get(ASKED_ID) is not None:
             turn.registry.questions.settle_asked(turn.answers[ASKED_ID], outcome)
 

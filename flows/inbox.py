@@ -21,7 +21,7 @@ from flows.engine import Turn
 from flows.i18n import Text
 from flows.messages import Reply
 from store.officers import PROVINCE, OfficerInfo
-from store.questions import ANSWERED, CLOSED_QUIET, OPEN, QuestionInfo
+from store.questions import ANSWERED, CLOSED, CLOSED_QUIET, OPEN, QuestionInfo
 from store.registry import Registry
 
 RATING = "_rating"  # in a chat's state: the question whose reply the owner's next message may rate
@@ -112,7 +112,7 @@ def owner_questions(turn: Turn) -> Reply:
     if not found:
         return Reply(t(N_("You have not asked the Dinas anything yet. To ask, type \"tanya\" or just write your "
                           "question.")))
-    states = {OPEN: N_("waiting for an officer"), ANSWERED: N_("answered"), "closed": N_("closed")}
+    states = {OPEN: N_("waiting for an officer"), ANSWERED: N_("answered"), CLOSED: N_("closed")}
     lines = [t(N_("Your questions:"))]
     lines += [f"{f'#{question.id}'} ({t.date(in_wib(question.created_at).date())}, {t(TOPICS[question.topic])}): "
               f"{t(states[question.status])}" for question in found]

@@ -1,15 +1,17 @@
 """Finding the knowledge-base entry that answers an owner's own question, in the words owners write.
 
-Each entry is known by several phrasings (its question and its variants, in every language). A message and
-every phrasing are reduced to the same terms: words in their standard spelling (`domain/data/spellings.csv`:
-chat spellings and Banjar), without the words every question has ("gimana", "saya", "dong"), stemmed with
-Sastrawi ("pelatihannya" and "latih" are one term). A word the knowledge base does not know is taken as the
-closest one it does, when that one is a letter in five away ("sertifkat"). Phrasings are ranked by BM25
-(bm25s), and an entry counts by its best phrasing.
+Each entry is known by the ways it is asked (its question and variants, in every language) and by its answers. A
+message and every entry are reduced to the same terms: words in their standard spelling (`domain/data/
+spellings.csv`: chat spellings and Banjar), without the words every question has ("gimana", "saya", "dong") and
+those that only set the scene (greetings, the province's places, trades: "pagi min, sy jualan kue di Sampit"),
+stemmed with Sastrawi ("pelatihannya" and "latih" are one term). A word of the message the knowledge base does
+not know is taken as the known word it is in chat's own affixes ("ngurus" is "urus"), or as the closest known
+word a letter in ten away ("sertifkat"). Entries are ranked by BM25 (bm25s) over all their words.
 
-An entry is taken as the answer only when its best phrasing covers most of what the message asks (weighed by
-how rare each word is: a word the knowledge base has never seen weighs most) and no other entry comes close;
-two close entries are offered as a choice; anything less is "not found", which is better than a wrong answer.
+The first entry is the answer only when the ways it is asked hold most of the message's weight, each word
+weighing by how few entries are asked with it (a word the knowledge base has never seen weighs most: the message
+is about something it does not know); a second entry as close makes the two a choice; anything less is "not
+found", which is better than a wrong answer.
 """
 
 import re

@@ -27,6 +27,7 @@ from flows.inbox import (
     owner_questions,
     rated,
 )
+from flows.knowledge import terms
 from flows.login import send_login_link
 from flows.menu import (
     assessment,
@@ -45,7 +46,7 @@ from flows.parsing import display_phone, parse_choice
 from flows.profile import show_profile
 from flows.reading import CHANGE, Kind, Reading, read
 from flows.retention import purged_notice
-from flows.utterance import EMOJI, Said
+from flows.utterance import EMOJI
 
 announcing = Announce()
 asking = Asking(where_you_are=lambda turn: [_where_you_are(turn, FLOWS.get(turn.state.flow))],
@@ -54,7 +55,7 @@ FLOWS: dict[str, Flow] = {flow.name: flow for flow in (registration, correction,
                                                        announcing, announcement_consent, asking)}
 ASKED = "_asked"  # in the conversation's answers: what was asked back, until the next message
 MAX_TEXT = 1000  # longer messages are not answers to any question we ask
-OWN_WORDS = 3  # words: a message this long at the menu that picks nothing says something of the owner's own
+OWN_WORDS = 2  # words of substance: a message with this many at the menu that picks nothing says something
 _TOO_LONG = N_("That message is too long for me. Please answer briefly.")
 
 Handler = Callable[[Turn, Flow | None], list[Reply]]
@@ -144,7 +145,7 @@ def _act_on(turn: Turn, flow: Flow | None, text: str, reading: Reading) -> list[
         return _own_question(turn, flow, reading.command, text)
     if reading.kind is Kind.ASK_BACK and (reading.doubt is not None or reading.options):
         return [_ask_back(turn, flow, reading)]
-    if flow is None and reading.kind is Kind.UNCLEAR and len(Said(text).words) >= OWN_WORDS:
+    if flow is None and reading.kind is Kind.UNCLEAR and len(terms(text)) >= OWN_WORDS:
         # At the menu, a sentence that picks nothing is the owner's own words ("pelatihan kemarin dibatalkan"): for
         # the officer, while a question is open; else for the knowledge base, or an officer.
         return added_to_question(turn, text) or asking.take(turn, text)

@@ -37,6 +37,10 @@ _latest = Assessment.__table__.alias("latest_assessment")
 _officers = Officer.__table__
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"  # answered stays open to the owner's next words
 CLOSED_BY_OFFICER, CLOSED_QUIET, CLOSED_ERASED = "officer", "quiet", "erased"
+# What came of an own question the bot was asked (asked_questions.outcome): answered from the knowledge base, and
+# then said to have helped or not; two entries offered; nothing found.
+BOT_ANSWERED, HELPED, NOT_HELPED, CHOICE, NOT_FOUND = "answered", "helped", "not_helped", "choice", "not_found"
+UNANSWERED = (NOT_HELPED, NOT_FOUND)  # the knowledge base's gaps
 USUAL_TIME_FROM = 5  # answered questions needed before their usual reply time is told rather than the promise
 _USUAL_OVER = timedelta(days=90)
 

@@ -987,12 +987,12 @@ def outbox_rows(database: Database) -> dict[int, dict[str, object]]:
 
 def test_a_message_queued_twice_with_one_key_is_one_row(database: Database) -> None:
     with database.transaction(NOW) as registry:
-        assert registry.outbox.queue("reminder", None, "telegram", "1001", "Pengingat", key="reminder:1:1") is True
-        assert registry.outbox.queue("reminder", None, "telegram", "1001", "Pengingat", key="reminder:1:1") is False
+        assert registry.outbox.queue("reminder", None, "telegram", "1001", "Pengingat", key="reminder:1:1") == 1
+        assert registry.outbox.queue("reminder", None, "telegram", "1001", "Pengingat", key="reminder:1:1") is None
     with database.transaction(NOW + timedelta(hours=1)) as registry:
-        assert registry.outbox.queue("reminder", None, "whatsapp", "whatsapp:+6281", "Lagi", key="reminder:1:1") is False
-        assert registry.outbox.queue("seat", None, "telegram", "1001", "Kursi") is True
-        assert registry.outbox.queue("seat", None, "telegram", "1001", "Kursi") is True  # no key: no limit
+        assert registry.outbox.queue("reminder", None, "whatsapp", "whatsapp:+6281", "Lagi", key="reminder:1:1") is None
+        assert registry.outbox.queue("seat", None, "telegram", "1001", "Kursi") is not None
+        assert registry.outbox.queue("seat", None, "telegram", "1001", "Kursi") is not None  # no key: no limit
     rows = outbox_rows(database)
     assert len(rows) == 3
     keyed = [row for row in rows.values() if row["key"] == "reminder:1:1"]
