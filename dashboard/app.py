@@ -15,7 +15,17 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dashboard import announcements, exports, knowledge, login, overview, programmes, questions, registrations
+from dashboard import (
+    announcements,
+    exports,
+    knowledge,
+    login,
+    overview,
+    problems,
+    programmes,
+    questions,
+    registrations,
+)
 from dashboard.access import viewer_of
 from dashboard.pages import STATIC, render
 from store.db import Database
@@ -78,7 +88,7 @@ class RegistrySignedSessions:
 def create_dashboard(database: Database, clock: Callable[[], datetime], secure_cookie: bool) -> Starlette:
     """The dashboard app on this registry, reading `clock` as now; its cookie is signed with the registry's own key."""
     routes = [*login.routes, *overview.routes, *registrations.routes, *exports.routes, *programmes.routes,
-              *announcements.routes, *questions.routes, *knowledge.routes, Mount("/static", StaticFiles(directory=STATIC), name="admin_static")]
+              *announcements.routes, *questions.routes, *knowledge.routes, *problems.routes, Mount("/static", StaticFiles(directory=STATIC), name="admin_static")]
     middleware = [Middleware(SecurityHeaders),
                   Middleware(RegistrySignedSessions, database=database, session_cookie=COOKIE, path=PATH,
                              max_age=int(SESSION_LIFETIME.total_seconds()), same_site="strict",

@@ -20,6 +20,7 @@ from store.logins import Logins
 from store.models import AuditEvent, Business, Consent, Conversation, DeliveryStatus, InboundMessage, Owner, as_utc
 from store.officers import OfficerInfo, Officers
 from store.outbox import Outbox
+from store.problems import Problems
 from store.questions import Questions
 from store.registrations import Registrations
 from store.statistics import Statistics
@@ -197,6 +198,10 @@ class Registry:
     @cached_property
     def knowledge(self) -> Knowledge:
         return Knowledge(self._connection, self.now)
+
+    @cached_property
+    def problems(self) -> Problems:
+        return Problems(self._connection, self.now)
 
     @cached_property
     def questions(self) -> Questions:
