@@ -27,9 +27,10 @@ from server import Server
 from store.db import Database
 from store.models import Conversation, Owner
 from telegram_user import SECRET, TelegramUser, telegram_settings
-from transcript import FIXED_START, START, Clock, check, read_transcript
+from transcript import FIXED_START, START, Clock, check, read_transcript, speakers
 
 CHAT = 123456789
+OTHER_CHAT = 987654321  # a colleague officer's Telegram, in transcripts with `@colleague`
 BOT = Bot("123:TEST")
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
 
@@ -114,14 +115,19 @@ TELEGRAM_TRANSCRIPTS = sorted((TRANSCRIPTS / "telegram").glob("*.txt"))
 
 @pytest.mark.parametrize("path", TELEGRAM_TRANSCRIPTS, ids=[path.stem for path in TELEGRAM_TRANSCRIPTS])
 def test_transcript_over_telegram(database: Database, fake_telegram: FakeTelegram, path: Path) -> None:
-    """Every transcript under transcripts/telegram, through the real webhook, buttons as the owner sees them."""
+    """Every transcript under transcripts/telegram, through the real webhook, buttons as the owner sees them; a
+    colleague officer chats through it too, from another chat."""
     transcript = read_transcript(path)
     clock = Clock(START if transcript.programmes is None else FIXED_START)
     if transcript.programmes is not None:
         apply_programmes(database, *read_programme_file(transcript.programmes))
     app = create_app(telegram_settings(database, fake_telegram), database, clock=clock)
     with Server(app) as server, httpx.Client(base_url=server.base_url) as client:
-        check(path, TelegramUser(client, fake_telegram, CHAT).say, clock.advance, start=clock())
+        # The colleague chats through the same fake Telegram and webhook, from a second chat.
+        others = speakers(database, transcript, clock(), str(CHAT),
+                          lambda telegram_id: TelegramUser(client, fake_telegram, int(telegram_id)).say,
+                          colleague_id=str(OTHER_CHAT))
+        check(path, TelegramUser(client, fake_telegram, CHAT).say, clock.advance, start=clock(), others=others)
 
 
 def test_a_whole_registration_over_telegram_keeps_the_shared_number_as_verified(telegram: TelegramUser,
