@@ -8,7 +8,7 @@ text, what), as "berhenti" and "mulai" keep theirs, and it is the same consent t
 import hashlib
 
 from domain.msgid import N_
-from flows.engine import Question, QuestionFlow, Turn, parse_yes_no_choice
+from flows.engine import Question, QuestionFlow, Turn, parse_yes_no_answer, yes_no_labels
 from flows.messages import Reply
 
 RECEIVE = "receive"
@@ -34,23 +34,15 @@ def owes_an_answer(turn: Turn) -> bool:
     return owner_id is not None and turn.registry.announcements.owes_an_answer(owner_id)
 
 
-def _yes_no(turn: Turn) -> list[str]:
-    return [turn.text(N_("Yes")), turn.text(N_("No"))]
-
-
-def _parse_receive(text: str, _turn: Turn) -> bool:
-    return parse_yes_no_choice(text)
-
-
 class AnnouncementConsent(QuestionFlow):
     """One question: does the owner want announcements here; "ya" or "tidak" is kept, with proof."""
 
     name = "announcement_consent"
     questions = (
-        Question(RECEIVE, QUESTION, _parse_receive,
+        Question(RECEIVE, QUESTION, parse_yes_no_answer,
                  N_("Reply \"ya\" to receive announcements of programmes and training in this chat, or \"tidak\". "
                     "Your registration stays as it is either way."),
-                 choices=_yes_no, counted=False),
+                 choices=yes_no_labels, counted=False),
     )
 
     def start(self, turn: Turn) -> list[Reply]:

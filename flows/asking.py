@@ -16,7 +16,7 @@ from domain.msgid import N_
 from domain.regions import region
 from domain.topics import TOPICS
 from domain.wib import in_wib
-from flows.engine import MENU, START, Question, QuestionFlow, Turn, parse_yes_no_choice
+from flows.engine import MENU, START, Question, QuestionFlow, Turn, parse_yes_no_answer, yes_no_labels
 from flows.knowledge_base import answer_text, question_text, searchable
 from flows.messages import Reply
 from flows.parsing import parse_choice
@@ -51,14 +51,6 @@ def _choice_labels(turn: Turn) -> list[str]:
 
 def _parse_pick(text: str, turn: Turn) -> int:
     return parse_choice(text, _choice_labels(turn))
-
-
-def _yes_no(turn: Turn) -> list[str]:
-    return [turn.text(N_("Yes")), turn.text(N_("No"))]
-
-
-def _parse_yes_no(text: str, _turn: Turn) -> bool:
-    return parse_yes_no_choice(text)
 
 
 def _topic_labels(turn: Turn) -> list[str]:
@@ -100,13 +92,13 @@ class Asking(QuestionFlow):
         Question(PICK, N_("Which of these do you mean? Reply with its number."), _parse_pick,
                  N_("Reply with the number of the question that is closest to yours."),
                  choices=_choice_labels, applies=lambda answers: bool(answers.get(CHOICES)), counted=False),
-        Question(HELPED, N_("Does this answer your question?"), _parse_yes_no,
+        Question(HELPED, N_("Does this answer your question?"), parse_yes_no_answer,
                  N_("Reply \"ya\" if the answer helped, or \"tidak\" and I can pass your question to an officer."),
-                 choices=_yes_no, applies=lambda answers: _found(answers) and not answers.get(HANDS_OVER),
+                 choices=yes_no_labels, applies=lambda answers: _found(answers) and not answers.get(HANDS_OVER),
                  counted=False),
-        Question(PASS_ON, _pass_on_prompt, _parse_yes_no,
+        Question(PASS_ON, _pass_on_prompt, parse_yes_no_answer,
                  N_("Reply \"ya\" to send your question to an officer of the Dinas, or \"tidak\" to leave it."),
-                 choices=_yes_no,
+                 choices=yes_no_labels,
                  applies=lambda answers: not _found(answers) or answers.get(HELPED) is False
                  or bool(answers.get(HANDS_OVER)),
                  counted=False),

@@ -520,8 +520,18 @@ def leave_flow(turn: Turn, name: str) -> None:
     turn.state.flow, turn.state.step = MENU, START
 
 
+def yes_no_labels(turn: Turn) -> list[str]:
+    """A yes-or-no question's choices, as a Question's `choices`."""
+    return [turn.text(N_("Yes")), turn.text(N_("No"))]
+
+
 def yes_no_choices(turn: Turn) -> tuple[Choice, ...]:
-    return numbered([turn.text(N_("Yes")), turn.text(N_("No"))])
+    return numbered(yes_no_labels(turn))
+
+
+def parse_yes_no_answer(text: str, _turn: Turn) -> bool:
+    """A yes-or-no question's answer, as a Question's `parse`: the words, or the choice's number."""
+    return parse_yes_no_choice(text)
 
 
 # "Cancel and delete your answers?" answered in its own words: "hapus aja" is yes, "lanjut aja" no.

@@ -116,16 +116,7 @@ class Statistics:
         Each month is counted as a range of registration times, on an index that holds them in order: grouping by
         a month worked out from every row would sort 100,000 rows first.
         """
-        registered_at = _businesses.c.registered_at
-        first = self._connection.scalar(select(func.min(registered_at)).where(*in_scope))
-        if first is None:
-            return []
-        months = _months(as_utc(first).astimezone(WIB), max(as_utc(first), self.now).astimezone(WIB))
-        bounds = [_month_start(*month) for month in [*months, _next(months[-1])]]
-        counts = self._connection.execute(select(*(
-            select(func.count()).where(*in_scope, registered_at >= start, registered_at < end).scalar_subquery()
-            for start, end in itertools.pairwise(bounds)))).one()
-        return [(f"{year:04d}-{month:02d}", int(count)) for (year, month), count in zip(months, counts, strict=True)]
+        return count_by_month(self._connection, _businesses.c.registered_at, in_scope, self.now)
 
     def _latest_assessments(self, scope: str) -> tuple[int, dict[str, int], float | None, dict[str, float | None]]:
         """The latest assessments in scope: how many, how many at each level, the average score and per dimension."""
@@ -161,6 +152,21 @@ class Statistics:
             .group_by(_programmes.c.id, _programmes.c.code, _programmes.c.name)
             .order_by(_programmes.c.code))
         return [ProgrammeFill(row[0], row[1], row[2], *(int(value) for value in row[3:])) for row in rows]
+
+
+def count_by_month(connection: Connection, moment: ColumnElement[datetime], where: list[ColumnElement[bool]],
+                   now: datetime) -> list[tuple[str, int]]:
+    """The rows `where` chooses in each WIB month ("2026-11") by their `moment`, from the first row's month to
+    now's, zeros included; each month counted as a range of moments, in one statement."""
+    first = connection.scalar(select(func.min(moment)).where(*where))
+    if first is None:
+        return []
+    months = _months(as_utc(first).astimezone(WIB), max(as_utc(first), now).astimezone(WIB))
+    bounds = [_month_start(*month) for month in [*months, _next(months[-1])]]
+    counts = connection.execute(select(*(
+        select(func.count()).where(*where, moment >= start, moment < end).scalar_subquery()
+        for start, end in itertools.pairwise(bounds)))).one()
+    return [(f"{year:04d}-{month:02d}", int(count)) for (year, month), count in zip(months, counts, strict=True)]
 
 
 def _months(first: datetime, last: datetime) -> list[tuple[int, int]]:
