@@ -72,7 +72,8 @@ def _stem(word: str) -> str:
     return str(_stemmer.stem(word)) or word
 
 
-def terms(text: str) -> list[str]:
+@lru_cache(maxsize=4096)  # the same message is read by the router and the search; the inventory regroups its texts
+def terms(text: str) -> tuple[str, ...]:
     """The message's terms: words in standard spelling, without noise, stemmed."""
     found: list[str] = []
     spellings = standard_spellings()
@@ -83,7 +84,7 @@ def terms(text: str) -> list[str]:
             term = _stem(standard) if standard.isalpha() else standard
             if term not in _NOISE:  # "mempunyai" is "punya"
                 found.append(term)
-    return found
+    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)

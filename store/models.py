@@ -460,7 +460,9 @@ class OwnerQuestion(Base):
     """
 
     __tablename__ = "questions"
-    __table_args__ = (Index("ix_questions_state", "status", "kabupaten_code", "created_at"),)
+    # The inventory of problems counts questions by when they were asked, whatever their state.
+    __table_args__ = (Index("ix_questions_state", "status", "kabupaten_code", "created_at"),
+                      Index("ix_questions_created_at", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id", ondelete="SET NULL"),

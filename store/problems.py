@@ -1,13 +1,14 @@
 """The inventory of UMKM problems: what owners asked the Dinas, where and when, how they were answered, what the
 bot could not answer, and the self-assessment's weakest dimensions, per kabupaten/kota, within a scope."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import median
 
 from sqlalchemy import Connection, func, select
 
+from store.dialects import hours_between
 from store.models import DIMENSION_COLUMNS, AskedQuestion, Assessment, Business, OwnerQuestion, as_utc
 from store.officers import within
 from store.questions import UNANSWERED
@@ -58,23 +59,28 @@ class Problems:
 
     def inventory(self, scope: str, since: datetime) -> Inventory:
         chosen = [_questions.c.created_at >= as_utc(since), *within(_questions.c.kabupaten_code, scope)]
-        topics = self._connection.execute(select(_questions.c.topic, func.count()).where(*chosen)
-                                          .group_by(_questions.c.topic).order_by(func.count().desc())).all()
-        places = self._connection.execute(
-            select(_questions.c.kabupaten_code, func.count(), func.count(_questions.c.answered_at),
-                   func.count(_questions.c.rating), func.avg(_questions.c.rating))
-            .where(*chosen).group_by(_questions.c.kabupaten_code).order_by(func.count().desc())).all()
+        # One pass over the questions counts them by topic and by place together.
+        topics: Counter[str] = Counter()
+        places: dict[str, Counter[str]] = defaultdict(Counter)
+        for row in self._connection.execute(
+                select(_questions.c.topic, _questions.c.kabupaten_code, func.count().label("asked"),
+                       func.count(_questions.c.answered_at).label("answered"),
+                       func.count(_questions.c.rating).label("rated"), func.sum(_questions.c.rating).label("points"))
+                .where(*chosen).group_by(_questions.c.topic, _questions.c.kabupaten_code)):
+            topics[row.topic] += row.asked
+            places[row.kabupaten_code].update(asked=row.asked, answered=row.answered, rated=row.rated,
+                                              points=row.points or 0)
         # The median of the reply times is no SQL aggregate both backends have: the answered ones' times are read.
         waits: dict[str, list[float]] = defaultdict(list)
-        for row in self._connection.execute(
-                select(_questions.c.kabupaten_code, _questions.c.created_at, _questions.c.answered_at)
+        for code, hours in self._connection.execute(
+                select(_questions.c.kabupaten_code, hours_between(_questions.c.created_at, _questions.c.answered_at))
                 .where(*chosen, _questions.c.answered_at.is_not(None))):
-            waits[row.kabupaten_code].append((row.answered_at - row.created_at).total_seconds() / 3600)
-        replies = [Replies(code, int(asked), int(answered), median(waits[code]) if waits[code] else None, int(rated),
-                           float(average) if average is not None else None)
-                   for code, asked, answered, rated, average in sorted(places)]
-        return Inventory([(topic, int(count)) for topic, count in topics],
-                         [(code, int(count)) for code, count, *_ in places],
+            waits[code].append(float(hours))
+        replies = [Replies(code, counts["asked"], counts["answered"], median(waits[code]) if waits[code] else None,
+                           counts["rated"], counts["points"] / counts["rated"] if counts["rated"] else None)
+                   for code, counts in sorted(places.items())]
+        by_place = sorted(((code, counts["asked"]) for code, counts in places.items()), key=lambda item: -item[1])
+        return Inventory(topics.most_common(), by_place,
                          count_by_month(self._connection, _questions.c.created_at, chosen, self.now),
                          replies, self._unanswered(scope, since), self._dimensions(scope))
 
