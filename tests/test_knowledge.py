@@ -28,7 +28,7 @@ from store.knowledge import BadEntry, EntryContent, check, shipped_entries
     ("", []),
 ])
 def test_a_message_is_reduced_to_the_terms_that_say_what_it_asks(text: str, expected: list[str]) -> None:
-    assert terms(text) == expected
+    assert list(terms(text)) == expected
 
 
 ENTRIES = [
