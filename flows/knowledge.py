@@ -9,9 +9,11 @@ not know is taken as the known word it is in chat's own affixes ("ngurus" is "ur
 word a letter in ten away ("sertifkat"). Entries are ranked by BM25 (bm25s) over all their words.
 
 The first entry is the answer only when the ways it is asked hold most of the message's weight, each word
-weighing by how few entries are asked with it (a word the knowledge base has never seen weighs most: the message
-is about something it does not know); a second entry as close makes the two a choice; anything less is "not
-found", which is better than a wrong answer.
+weighing by how few entries are asked with it (a word the knowledge base has never seen weighs most, an acronym
+it has never seen twice as much: the message is about something it does not know); an entry asked with every
+word of the message goes before one asked with some; a second entry as close makes the two a choice; anything
+less is "not found", which is better than a wrong answer. A message of one word is answered by the entry most of
+whose phrasings ask with it, and asked back when no entry is mostly about it.
 """
 
 import re
@@ -31,7 +33,8 @@ from domain.sectors import SECTOR_WORDS
 from domain.text import clean
 from domain.words import GOODBYE, GREETING, SALAM, THANKS, standard_spellings, words_for
 
-# Words that say nothing about what is asked: question words, pronouns, particles, whom it is said to.
+# Words that say nothing about what is asked: question words, pronouns, particles, whom it is said to, and chat's
+# shortenings of them.
 _NOISE = frozenset("""
     a ada adalah agar akan aku an and apa apakah are atau bagaimana bagi bahwa bang be belum berapa bisa bisakah
     boleh bolehkah bro bu buat cara caranya dan dari deh di dia do does dong donk dulu gan gitu hai halo how i ibu in
@@ -39,15 +42,25 @@ _NOISE = frozenset("""
     mbak me mengapa min minta mohon my nah nih of om on pak pakai pian punya sama saja saya sih siapa silakan sini
     sis sudah supaya tanya tentang terima the tidak to tolong untuk what when where which who why with ya yang you
     your kasih dengan pada oleh jadi kalian mereka sy nya sih kah aja cuma juga masih sampai cukup apa-apa gak
-    kalau kayak bener benar katanya mulai dalam kenapa datang sudah belum bilang
+    kalau kayak bener benar katanya mulai dalam kenapa datang sudah belum bilang for get
+    msh dlm dtg klo pd kl gw gue aj trs
     """.split())
 _WORD = re.compile(r"[^\W_]+")
 _STRETCHED = re.compile(r"([^\W\d_])\1{2,}")  # "halalll": letters held down, not a double letter of the word
 CLOSE_SPELLING = 88  # a word this close to one the knowledge base knows is that word ("sertifkat", not "tambang")
 SHORTEST_FUZZY = 5  # shorter words are too close to too many others
 ENOUGH_COVERED = 0.45  # the share of the message's weight the entry's phrasings must hold for it to be the answer
+WHOLE = 0.999  # an entry asked with every word of the message (the share, up to rounding)
 CLOSE_SECOND = 0.98  # a second entry scoring this share of the first makes the two a choice
+# One word is answered by the entry most of whose phrasings ask with it ("nib"), unless a second is nearly as much
+# about it; a word no entry is mostly about ("gratis") is asked back.
+MOSTLY_ABOUT = 0.5
+AS_MUCH_ABOUT = 0.9
 UNKNOWN_WEIGHT = 1.2  # a word the knowledge base has never seen weighs this share of the rarest word's weight
+# A word without vowels that the knowledge base has never seen is an acronym, the name of something it does not
+# cover ("pln", "cpns", "pbb"): it weighs this many times as much as another word it has never seen.
+UNKNOWN_ACRONYM = 2
+_VOWELS = frozenset("aeiou")
 _stemmer = StemmerFactory().create_stemmer()
 # Chat's own affixes, tried on a word the knowledge base does not know: "ngurus" is "urus", "benerin" "bener".
 _COLLOQUIAL_PREFIXES = (("nge", ""), ("ng", ""), ("ny", "s"), ("di", ""))
@@ -73,18 +86,25 @@ def _stem(word: str) -> str:
 
 
 @lru_cache(maxsize=4096)  # the same message is read by the router and the search; the inventory regroups its texts
-def terms(text: str) -> tuple[str, ...]:
-    """The message's terms: words in standard spelling, without noise, stemmed."""
-    found: list[str] = []
+def _words(text: str) -> tuple[str, ...]:
+    """The message's words in standard spelling, without noise: what it says, the scene included."""
     spellings = standard_spellings()
-    for word in _WORD.findall(_STRETCHED.sub(r"\1", clean(text).casefold())):
-        for standard in spellings.get(word, word).split():
-            if standard in _NOISE or standard in _context() or standard.isdigit():
-                continue
-            term = _stem(standard) if standard.isalpha() else standard
-            if term not in _NOISE:  # "mempunyai" is "punya"
-                found.append(term)
-    return tuple(found)
+    return tuple(standard for word in _WORD.findall(_STRETCHED.sub(r"\1", clean(text).casefold()))
+                 for standard in spellings.get(word, word).split()
+                 if standard not in _NOISE and not standard.isdigit())
+
+
+@lru_cache(maxsize=4096)
+def terms(text: str) -> tuple[str, ...]:
+    """The message's terms: its words without those that set the scene, stemmed."""
+    stemmed = (_stem(word) if word.isalpha() else word for word in _words(text) if word not in _context())
+    return tuple(term for term in stemmed if term not in _NOISE)  # "mempunyai" is "punya"
+
+
+def forget_messages() -> None:
+    """Forget the messages read so far (the words' stems are kept): what a message never seen before costs."""
+    _words.cache_clear()
+    terms.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +135,13 @@ class Index:
         """`entries`: each entry's id, the ways it is asked (its question and variants), and its answers."""
         self._ids = np.array([entry_id for entry_id, _, _ in entries], dtype=np.int64)
         documents, self._asked = [], []
-        for _, phrasings, answers in entries:
+        self._share: dict[int, dict[str, float]] = {}  # per entry: the share of its phrasings asked with each term
+        for entry_id, phrasings, answers in entries:
             asked = [term for text in phrasings for term in terms(text)]
             documents.append([*asked, *(term for text in answers for term in terms(text))] or ["\u2205"])
             self._asked.append(frozenset(asked))
+            with_term = Counter(term for text in phrasings for term in set(terms(text)))
+            self._share[entry_id] = {term: count / len(phrasings) for term, count in with_term.items()}
         self._bm25 = bm25s.BM25()
         if documents:
             self._bm25.index(documents, show_progress=False)
@@ -135,7 +158,8 @@ class Index:
         if not wanted or not len(self._ids):
             return []
         scores = self._bm25.get_scores(wanted)
-        total = sum(self._weight.get(term, self._unknown_weight) for term in wanted)
+        total = sum(self._weight.get(term, self._unknown_weight * (1 if _VOWELS & set(term) else UNKNOWN_ACRONYM))
+                    for term in wanted)
         hits = []
         for document in np.argsort(-scores)[:limit]:
             if scores[document] <= 0:
@@ -146,17 +170,28 @@ class Index:
 
     def find(self, text: str) -> Finding:
         """The entry that answers the message, two close ones to choose between, or none."""
-        hits = self.search(text)
+        # An entry asked with every word of the message goes before one asked with only some of them.
+        hits = sorted(self.search(text), key=lambda hit: hit.covered < WHOLE)
         if not hits or hits[0].covered < ENOUGH_COVERED:
             return Finding()
-        # A second entry is as likely when it scores close, or when the message is one word that both are asked
-        # with ("gratis?"): then the difference in score is only in the length of what the entries say.
-        one_word = len(set(terms(text))) == 1
-        close = [hit for hit in hits[1:] if hit.covered >= ENOUGH_COVERED and (
-            hit.score >= CLOSE_SECOND * hits[0].score or one_word and hit.covered >= hits[0].covered)]
+        wanted = {self._known(term) for term in terms(text)}
+        if len(wanted) == 1 and len(set(_words(text))) == 1:  # "nib?", not "sertifikat tanah"
+            return self._about(wanted.pop(), [hit for hit in hits if hit.covered >= ENOUGH_COVERED])
+        close = [hit for hit in hits[1:] if hit.covered >= ENOUGH_COVERED and hit.score >= CLOSE_SECOND * hits[0].score
+                 and (hit.covered >= WHOLE) == (hits[0].covered >= WHOLE)]
         if close:
             return Finding(choices=(hits[0].entry_id, close[0].entry_id))
         return Finding(answer=hits[0].entry_id)
+
+    def _about(self, term: str, hits: list[Hit]) -> Finding:
+        """A message of one word ("nib"): the entry most of whose phrasings ask with it, or the two it is most about
+        to choose between. Their scores would differ only in the length of what the entries say."""
+        shares = sorted(((self._share[hit.entry_id].get(term, 0.0), hit.entry_id) for hit in hits),
+                        key=lambda share: -share[0])
+        (first_share, first), *others = shares
+        if others and (first_share < MOSTLY_ABOUT or others[0][0] >= AS_MUCH_ABOUT * first_share):
+            return Finding(choices=(first, others[0][1]))
+        return Finding(answer=first)
 
     def _known(self, term: str) -> str:
         """The term, the known word it is in chat's own affixes ("ngurus" is "urus"), or the known word it is a slip
