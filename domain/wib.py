@@ -1,9 +1,13 @@
 """Kalimantan Tengah's time: WIB (UTC+7, Asia/Jakarta)."""
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import holidays
+
 WIB = ZoneInfo("Asia/Jakarta")
+SATURDAY = 5  # date.weekday()
 
 
 def in_wib(moment: datetime) -> datetime:
@@ -14,14 +18,19 @@ def in_wib(moment: datetime) -> datetime:
 
 
 def working_days_since(start: datetime, now: datetime) -> int:
-    """The working days (Monday to Friday, in WIB) after `start`'s day, up to and including `now`'s day.
-
-    Public holidays are not counted out: the Dinas's calendar of them is not in the registry.
-    """
+    """The Dinas's working days after `start`'s day, up to and including `now`'s day, in WIB: Monday to Friday,
+    without Indonesia's public holidays and the government's collective leave (cuti bersama)."""
     first, last = in_wib(start).date(), in_wib(now).date()
-    days = (last - first).days
-    if days <= 0:
+    if last <= first:
         return 0
-    weeks, rest = divmod(days, 7)
-    weekday = first.weekday()
-    return weeks * 5 + sum((weekday + offset) % 7 < 5 for offset in range(1, rest + 1))
+    days_off = _days_off(tuple(range(first.year, last.year + 1)))
+    days = (first + timedelta(days=offset) for offset in range(1, (last - first).days + 1))
+    return sum(day.weekday() < SATURDAY and day not in days_off for day in days)
+
+
+@lru_cache(maxsize=16)
+def _days_off(years: tuple[int, ...]) -> frozenset[date]:
+    """Public holidays and collective leave of those years (python-holidays' calendar of Indonesia; the Islamic
+    holidays of years not yet decreed are its estimates)."""
+    calendar = holidays.country_holidays("ID", years=years, categories=(holidays.PUBLIC, holidays.GOVERNMENT))
+    return frozenset(calendar)

@@ -165,7 +165,7 @@ class Asking(QuestionFlow):
         usual = questions.usual_reply_time(kabupaten)
         when = (turn.text(N_("Officers there usually reply within %(time)s."), time=_duration(turn, usual))
                 if usual is not None else
-                turn.text(N_("The Dinas aims to reply within %(days)s working days (Monday to Friday)."),
+                turn.text(N_("The Dinas aims to reply within %(days)s working days (Monday to Friday, public holidays excepted)."),
                           days=PROMISED_REPLY))
         return self._finish(turn, [Reply("\n".join((
             turn.text(N_("Your question has been passed to the officers of the Dinas Koperasi dan UKM for %(place)s, "
