@@ -3,9 +3,11 @@
 Autoescaping is on for every template, so whatever owners typed (names, addresses) is shown as text.
 """
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import Response
@@ -17,6 +19,7 @@ from domain.classes import BusinessClass
 from domain.msgid import N_
 from domain.regions import kabupaten_list, kecamatan_of, region
 from domain.sectors import SECTORS
+from domain.wib import in_wib
 from flows.i18n import DEFAULT_LANGUAGE, Text, catalog
 from store.logins import Viewer
 from store.officers import PROVINCE
@@ -34,6 +37,11 @@ ENROLLMENT_LABELS = {Status.REGISTERED: N_("Registered"), Status.WAITLISTED: N_(
                      Status.ATTENDED: N_("Attended"), Status.CANCELLED: N_("Cancelled")}
 
 
+def short_day(moment: datetime) -> str:
+    """The WIB calendar day of a moment, short enough for a table column: 27 Nov 2026."""
+    return format_date(in_wib(moment).date(), "d MMM y", locale=DEFAULT_LANGUAGE)
+
+
 def _environment() -> Environment:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                               extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
@@ -41,7 +49,7 @@ def _environment() -> Environment:
     text = Text(DEFAULT_LANGUAGE)
     environment.globals.update(
         text=text, csrf_field=CSRF_FIELD, province=PROVINCE,
-        region_name=lambda code: region(code).name if code else "",
+        region_name=lambda code: region(code).name if code else "", short_day=short_day,
         kabupaten_list=kabupaten_list, kecamatan_of=kecamatan_of,
         sectors=[(key, text(label)) for key, label in _SECTOR_LABELS.items()],
         classes=[(key, text(label)) for key, label in _CLASS_LABELS.items() if key != BusinessClass.BESAR],

@@ -42,6 +42,7 @@ from store.questions import (
     OwnerBusiness,
     ThreadMessage,
 )
+from store.registrations import EnrollmentEntry
 from store.registry import Registry
 
 PATH = "/admin/questions"
@@ -66,8 +67,19 @@ DELIVERY_LABELS = {
     "delivered": N_("delivered"), "failed": N_("not delivered: the channel refused it"),
     "cancelled": N_("not sent"), "held": N_("waiting for the owner's next message"),
 }
-LABELS = {"state_labels": STATE_LABELS, "sent_labels": SENT_LABELS, "delivery_labels": DELIVERY_LABELS,
-          "channel_labels": CHANNEL_LABELS}
+LABELS = {"state_labels": STATE_LABELS, "sent_labels": SENT_LABELS, "channel_labels": CHANNEL_LABELS}
+
+
+def reply_went(message: ThreadMessage) -> str:
+    """How an officer's reply reached the owner, in words: its own row's state; or, for one that waited for the
+    owner to write, whether it is still waiting or when it was shown, and how the notice that it waits went."""
+    if not message.notice and message.delivery is not None:
+        return _text(DELIVERY_LABELS[message.delivery])
+    went = _text(DELIVERY_LABELS["held"]) if message.shown_at is None else _text(
+        N_("shown when the owner next wrote, %(moment)s"), moment=_text.moment(message.shown_at))
+    if message.notice and message.delivery is not None:
+        went += " · " + _text(N_("the notice: %(state)s"), state=_text(DELIVERY_LABELS[message.delivery]))
+    return went
 
 
 def is_overdue(row: InboxRow, registry: Registry) -> bool:
@@ -111,6 +123,7 @@ class _Page:
     overdue: bool
     thread: list[ThreadMessage]
     businesses: list[OwnerBusiness]
+    enrollments: list[EnrollmentEntry]
     channel: str | None
     window: timedelta | None  # WhatsApp only: the free-text time left
     officers: list[OfficerInfo]
@@ -129,6 +142,7 @@ def _question_page(registry: Registry, question_id: int, viewer: Viewer) -> _Pag
                 if officer.scope in (PROVINCE, question.kabupaten_code)]
     return _Page(row, is_overdue(row, registry), registry.questions.thread(question.id),
                  registry.questions.owner_businesses(question.owner_id) if question.owner_id else [],
+                 registry.registrations.enrollments_of(question.owner_id, viewer.scope) if question.owner_id else [],
                  chat.channel if chat is not None else None, window, officers, registry.knowledge.answering())
 
 
@@ -144,7 +158,7 @@ async def show_question(request: Request, viewer: Viewer) -> Response:
     if chosen is not None:
         reply = (reply + "\n\n" if reply else "") + fill(chosen.content.answer["id"], _text, GENERAL_OFFICE)
     return render(request, "question.html", viewer, page=page, reply=reply, topics=TOPICS,
-                  sent=typed_text(request.query_params.get("sent")), **LABELS)
+                  sent=typed_text(request.query_params.get("sent")), reply_went=reply_went, **LABELS)
 
 
 @officer_page

@@ -5,11 +5,10 @@ and for every download of it (dashboard/exports.py), so a file always holds what
 """
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.dates import format_date
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,7 +26,6 @@ from domain.msgid import N_
 from domain.outbox import ANNOUNCEMENT, ERASED, NO_TEMPLATE, REMINDER, SEAT, STOPPED, TIMED_OUT
 from domain.regions import kabupaten_list, kecamatan_of
 from domain.sectors import SECTORS
-from domain.wib import in_wib
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from store.logins import Viewer
 from store.officers import PROVINCE
@@ -164,11 +162,6 @@ def link(path: str, typed: Mapping[str, str], **changes: object) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
-def short_day(moment: datetime) -> str:
-    """The WIB calendar day of a moment, short enough for a table column: 27 Nov 2026."""
-    return format_date(in_wib(moment).date(), "d MMM y", locale=DEFAULT_LANGUAGE)
-
-
 def delivery_problem(error: str | None) -> str:
     """Why a message did not go, in words: our own for what our code writes, else the provider's, labelled."""
     if not error:
@@ -189,7 +182,7 @@ def registrations_page(request: Request, viewer: Viewer, typed: Mapping[str, str
         kecamatan_groups=[(region, kecamatan_of(region.code)) for region in kabupaten_list()
                           if region.code == chosen or chosen is None],
         never_assessed=NEVER_ASSESSED, csv_link=link(f"{PATH}.csv", filter_only),
-        xlsx_link=link(f"{PATH}.xlsx", filter_only), short_day=short_day)
+        xlsx_link=link(f"{PATH}.xlsx", filter_only))
 
 
 @officer_page
@@ -226,7 +219,7 @@ async def show_business(request: Request, viewer: Viewer) -> Response:
     if business is None:
         raise HTTPException(404)
     return render(request, "business.html", viewer, business=business, kinds=MESSAGE_KINDS, channels=LABELS,
-                  delivery=DELIVERY, delivery_problem=delivery_problem, short_day=short_day)
+                  delivery=DELIVERY, delivery_problem=delivery_problem)
 
 
 routes = [

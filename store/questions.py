@@ -12,6 +12,7 @@ from statistics import median
 
 from sqlalchemy import ColumnElement, Connection, delete, func, insert, or_, select, update
 
+from domain.outbox import REPLY_WAITING
 from store.models import (
     AskedQuestion,
     Assessment,
@@ -67,6 +68,8 @@ class ThreadMessage:
     text: str
     at: datetime
     delivery: str | None  # an officer's reply: its outbox row's status ("pending", "sent", "failed"...)
+    notice: bool  # that row is the notice that a reply waits, not the reply
+    shown_at: datetime | None  # when the reply was in the owner's chat; None while it waits for them
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,10 +310,12 @@ class Questions:
 
     def thread(self, question_id: int) -> list[ThreadMessage]:
         rows = self._connection.execute(
-            select(_messages.c.officer_id, _messages.c.text, _messages.c.at, _outbox.c.status)
+            select(_messages.c.officer_id, _messages.c.text, _messages.c.at, _outbox.c.status, _outbox.c.kind,
+                   _messages.c.shown_at)
             .outerjoin(_outbox, _outbox.c.id == _messages.c.outbox_id)
             .where(_messages.c.question_id == question_id).order_by(_messages.c.id))
-        return [ThreadMessage(row.officer_id, row.text, as_utc(row.at), row.status) for row in rows]
+        return [ThreadMessage(row.officer_id, row.text, as_utc(row.at), row.status, row.kind == REPLY_WAITING,
+                              as_utc(row.shown_at) if row.shown_at else None) for row in rows]
 
     def reply(self, question_id: int, officer_id: int, text: str, outbox_id: int | None, held: bool) -> int:
         """Keep an officer's reply with the outbox row that carries it (or its notice, when `held` for the owner's

@@ -270,7 +270,7 @@ class Registrations:
             owner=OwnerSummary(owner.id, owner.name, mask_nik(owner.nik), owner.phone, owner.phone_verified,
                                as_utc(owner.registered_at)),
             assessments=self._assessments_of(business_id),
-            enrollments=self._enrollments_of(owner_id, scope),
+            enrollments=self.enrollments_of(owner_id, scope),
             messages=self._messages_to(owner_id, scope))
 
     def _assessments_of(self, business_id: int) -> list[AssessmentEntry]:
@@ -282,7 +282,8 @@ class Registrations:
         return [AssessmentEntry(as_utc(row[0]), row[1], row[2], dict(zip(DIMENSION_COLUMNS, row[3:], strict=True)))
                 for row in rows]
 
-    def _enrollments_of(self, owner_id: int, scope: str) -> list[EnrollmentEntry]:
+    def enrollments_of(self, owner_id: int, scope: str) -> list[EnrollmentEntry]:
+        """The owner's places in the training sessions of the scope, the earliest session first."""
         rows = self._connection.execute(
             select(_programmes.c.name, _sessions.c.code, _sessions.c.starts_at, _sessions.c.place,
                    _sessions.c.kabupaten_code, _enrollments.c.status, _enrollments.c.since)

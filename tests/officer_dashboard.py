@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,14 +20,18 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import insert, select, update
 from starlette.testclient import TestClient
 
 from bot.app import create_app
 from bot.settings import Settings
 from browser import chromium, chromium_missing
+from domain.regions import kecamatan_of
 from server import Server
 from store.db import Database
+from store.models import Business, Enrollment, Owner, Programme, TrainingSession
 from store.officers import PROVINCE
+from store.registry import registration_number
 from transcript import FIXED_START
 
 NOW = FIXED_START
@@ -35,6 +39,42 @@ KOTIM = "62.02"
 KAPUAS = "62.03"
 WAIT_SECONDS = 20  # a page takes milliseconds; this only bounds a hang
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def add_business(database: Database, *, owner: str, name: str, kabupaten: str = KAPUAS, sector: str = "kuliner",
+                 registered_at: datetime = datetime(2026, 5, 4, 3, 0, tzinfo=UTC), nib: str | None = None,
+                 business_class: str = "mikro", nik: str | None = None, address: str = "Jl. Tjilik Riwut No. 1",
+                 sector_note: str | None = None) -> int:
+    """One owner with one business, outside the sample generator: names and moments a test needs exactly."""
+    with database.engine.begin() as connection:
+        taken = connection.scalar(select(Owner.__table__.c.id).order_by(Owner.__table__.c.id.desc()).limit(1)) or 0
+        owner_id = connection.execute(insert(Owner.__table__).values(
+            name=owner, nik=nik or f"62039{taken + 1:011d}", phone=f"+62811{taken + 1:08d}", phone_verified=True,
+            registered_at=registered_at)).inserted_primary_key[0]
+        business_id = connection.execute(insert(Business.__table__).values(
+            owner_id=owner_id, name=name, sector=sector, sector_note=sector_note, kbli_category="I",
+            kabupaten_code=kabupaten, kecamatan_code=kecamatan_of(kabupaten)[0].code, address=address, nib=nib,
+            year_started=2019, workers=3, modal_usaha=25_000_000, monthly_turnover=4_500_000,
+            annual_turnover=54_000_000, business_class=business_class,
+            registered_at=registered_at)).inserted_primary_key[0]
+        connection.execute(update(Business.__table__).where(Business.__table__.c.id == business_id).values(
+            registration_number=registration_number(kabupaten, business_id)))
+    return business_id
+
+
+def add_training_place(database: Database, owner_id: int, kabupaten: str) -> None:
+    """The owner waitlisted for session "sampit-1" of "Sertifikasi Halal Gratis", at the Aula Dinas Koperasi."""
+    with database.engine.begin() as connection:
+        programme_id = connection.execute(insert(Programme.__table__).values(
+            code="halal-2027", name="Sertifikasi Halal Gratis", description="", organiser="Dinas",
+            dimensions="legalitas", kabupaten_codes="", business_classes="", sectors="")).inserted_primary_key[0]
+        starts = datetime(2027, 1, 12, 2, 0, tzinfo=UTC)
+        session_id = connection.execute(insert(TrainingSession.__table__).values(
+            programme_id=programme_id, code="sampit-1", starts_at=starts, ends_at=starts + timedelta(hours=6),
+            place="Aula Dinas Koperasi", kabupaten_code=kabupaten, capacity=30,
+            signup_deadline=starts - timedelta(days=1))).inserted_primary_key[0]
+        connection.execute(insert(Enrollment.__table__).values(session_id=session_id, owner_id=owner_id,
+                                                               status="waitlisted", since=starts - timedelta(days=9)))
 
 
 def add_officer(database: Database, scope: str = PROVINCE, name: str = "Rina Lestari",

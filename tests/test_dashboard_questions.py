@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from lxml import html
 from selenium.webdriver.common.by import By
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from officer_dashboard import KAPUAS, KOTIM, NOW, browser_dashboard, logged_in
+from officer_dashboard import KAPUAS, KOTIM, NOW, add_business, add_training_place, browser_dashboard, logged_in
 from store.db import Database
-from store.models import OutboxMessage, OwnerQuestion, QuestionMessage
+from store.models import Business, OutboxMessage, OwnerQuestion, QuestionMessage
 from store.officers import PROVINCE
 
 HOSTILE = "<script>alert(1)</script> %(x)s {contact} ' OR 1=1 --"
@@ -50,12 +50,14 @@ def test_a_question_without_a_reply_for_more_than_three_working_days_is_overdue(
     assert page.xpath(f"//tr[@id='question-{fresh}']/@class") == []
 
 
-@pytest.mark.parametrize(("heard", "kind", "window"), [
-    (timedelta(hours=23), "question_reply", "WhatsApp mengizinkan balasan bebas selama 0 jam 50 menit lagi"),
-    (timedelta(hours=25), "reply_waiting", "Lebih dari 24 jam sejak pemilik terakhir menulis"),
+@pytest.mark.parametrize(("heard", "kind", "window", "went"), [
+    (timedelta(hours=23), "question_reply", "WhatsApp mengizinkan balasan bebas selama 0 jam 50 menit lagi",
+     "menunggu dikirim"),
+    (timedelta(hours=25), "reply_waiting", "Lebih dari 24 jam sejak pemilik terakhir menulis",
+     "menunggu pesan pemilik berikutnya · pemberitahuannya: menunggu dikirim"),
 ])
 def test_a_reply_goes_out_as_whatsapps_24_hours_allow(database: Database, heard: timedelta, kind: str,
-                                                       window: str) -> None:
+                                                       window: str, went: str) -> None:
     question_id = ask(database, KOTIM, "Kapan pelatihan kemasan?", channel="whatsapp",
                       address="whatsapp:+6281200000001", heard=heard)
     with logged_in(database, KOTIM) as officer:
@@ -69,6 +71,23 @@ def test_a_reply_goes_out_as_whatsapps_24_hours_allow(database: Database, heard:
     assert [row.kind for row in rows] == [kind]
     assert ("Bulan Februari di Sampit." in rows[0].text) is (kind == "question_reply")
     assert html.fromstring(page).xpath("string(//p[@id='sent'])").strip() != ""
+    assert html.fromstring(page).xpath("//span[@class='went']/text()") == [went]
+
+
+def test_a_held_reply_says_when_the_owner_saw_it(database: Database) -> None:
+    question_id = ask(database, KOTIM, "Kapan pelatihan kemasan?", channel="whatsapp",
+                      address="whatsapp:+6281200000001", heard=timedelta(hours=25))
+    with logged_in(database, KOTIM) as officer:
+        officer.post(f"/admin/questions/{question_id}/reply", {"reply": "Bulan Februari di Sampit."})
+        with database.engine.begin() as connection:  # the notice went, and the owner wrote back
+            connection.execute(update(OutboxMessage).values(status="delivered"))
+            conversation_id = connection.scalar(select(OwnerQuestion.conversation_id))
+        with database.transaction(NOW + timedelta(hours=1)) as registry:
+            held = registry.questions.held_replies(conversation_id, None)
+            registry.questions.shown([reply.message_id for reply in held])
+        page = html.fromstring(officer.client.get(f"/admin/questions/{question_id}").text)
+    [went] = page.xpath("//span[@class='went']/text()")
+    assert went.startswith("ditampilkan saat pemilik menulis lagi, ") and went.endswith(" · pemberitahuannya: terkirim ke HP")
 
 
 def test_owners_words_and_replies_are_shown_as_text(database: Database) -> None:
@@ -118,3 +137,19 @@ def test_the_inbox_in_chromium(database: Database) -> None:
         browser.driver.find_element(By.ID, "send").click()
         assert browser.wait_for(By.ID, "sent").text
         assert "Silakan daftar di merek.dgip.go.id." in browser.text()
+
+
+def test_a_question_shows_the_owners_businesses_and_training(database: Database) -> None:
+    business_id = add_business(database, owner="Siti Rahayu", name="Amplang Bu Siti", kabupaten=KOTIM)
+    with database.engine.begin() as connection:
+        owner_id = connection.scalar(select(Business.__table__.c.owner_id).where(Business.__table__.c.id == business_id))
+    add_training_place(database, owner_id, KOTIM)
+    with database.transaction(NOW) as registry:
+        state = registry.open_conversation("telegram", "5001")
+        registry.save_conversation(state)
+        question_id = registry.questions.ask(state.id, owner_id, KOTIM, "pelatihan", "Kapan pelatihan halal mulai?")
+    with logged_in(database, KOTIM) as officer:
+        page = html.fromstring(officer.client.get(f"/admin/questions/{question_id}").text)
+    assert page.xpath("//section[@id='owner']//p[@class='business']/a/text()") == ["Amplang Bu Siti"]
+    [place] = page.xpath("//section[@id='owner']//table[@id='enrollments']/tbody/tr")
+    assert [cell.text_content() for cell in place.xpath("td")][:2] == ["Sertifikasi Halal Gratis", "sampit-1"]

@@ -19,11 +19,10 @@ from dashboard.registrations import DELIVERY_PROBLEMS
 from domain.outbox import NO_TEMPLATE
 from domain.regions import kecamatan_of
 from flows.i18n import DEFAULT_LANGUAGE, Text
-from officer_dashboard import KAPUAS, KOTIM, Officer, browser_dashboard, logged_in
+from officer_dashboard import KAPUAS, KOTIM, Officer, add_business, add_training_place, browser_dashboard, logged_in
 from store.db import Database
-from store.models import Assessment, Business, Enrollment, OutboxMessage, Owner, Programme, TrainingSession
+from store.models import Assessment, Business, OutboxMessage, Owner
 from store.officers import PROVINCE
-from store.registry import registration_number
 
 SEEDED = 300  # six pages of fifty
 WIB = timedelta(hours=7)
@@ -53,27 +52,6 @@ class Known:
     registered_at: datetime
     level: str | None
     score: float | None
-
-
-def add_business(database: Database, *, owner: str, name: str, kabupaten: str = KAPUAS, sector: str = "kuliner",
-                 registered_at: datetime = datetime(2026, 5, 4, 3, 0, tzinfo=UTC), nib: str | None = None,
-                 business_class: str = "mikro", nik: str | None = None, address: str = "Jl. Tjilik Riwut No. 1",
-                 sector_note: str | None = None) -> int:
-    """One owner with one business, outside the sample generator: names and moments a test needs exactly."""
-    with database.engine.begin() as connection:
-        taken = connection.scalar(select(Owner.__table__.c.id).order_by(Owner.__table__.c.id.desc()).limit(1)) or 0
-        owner_id = connection.execute(insert(Owner.__table__).values(
-            name=owner, nik=nik or f"62039{taken + 1:011d}", phone=f"+62811{taken + 1:08d}", phone_verified=True,
-            registered_at=registered_at)).inserted_primary_key[0]
-        business_id = connection.execute(insert(Business.__table__).values(
-            owner_id=owner_id, name=name, sector=sector, sector_note=sector_note, kbli_category="I",
-            kabupaten_code=kabupaten, kecamatan_code=kecamatan_of(kabupaten)[0].code, address=address, nib=nib,
-            year_started=2019, workers=3, modal_usaha=25_000_000, monthly_turnover=4_500_000,
-            annual_turnover=54_000_000, business_class=business_class,
-            registered_at=registered_at)).inserted_primary_key[0]
-        connection.execute(update(Business.__table__).where(Business.__table__.c.id == business_id).values(
-            registration_number=registration_number(kabupaten, business_id)))
-    return business_id
 
 
 def registry_with_businesses(database: Database) -> list[Known]:
@@ -343,16 +321,7 @@ def test_the_business_page_shows_its_data_owner_assessments_training_and_message
             connection.execute(insert(Assessment.__table__).values(
                 owner_id=owner_id, business_id=business_id, taken_at=taken_at, points={}, score=score, level=level,
                 latest=latest, legalitas=score, keuangan=None, pasar=50.0, digital=50.0, produk=50.0, sdm=50.0))
-        programme_id = connection.execute(insert(Programme.__table__).values(
-            code="halal-2027", name="Sertifikasi Halal Gratis", description="", organiser="Dinas",
-            dimensions="legalitas", kabupaten_codes="", business_classes="", sectors="")).inserted_primary_key[0]
-        starts = datetime(2027, 1, 12, 2, 0, tzinfo=UTC)
-        session_id = connection.execute(insert(TrainingSession.__table__).values(
-            programme_id=programme_id, code="sampit-1", starts_at=starts, ends_at=starts + timedelta(hours=6),
-            place="Aula Dinas Koperasi", kabupaten_code=KOTIM, capacity=30,
-            signup_deadline=starts - timedelta(days=1))).inserted_primary_key[0]
-        connection.execute(insert(Enrollment.__table__).values(session_id=session_id, owner_id=owner_id,
-                                                               status="waitlisted", since=starts - timedelta(days=9)))
+    add_training_place(database, owner_id, KOTIM)
     with database.transaction() as registry:
         registry.outbox.queue("reminder", owner_id, "telegram", "12345", "Besok pelatihan Sertifikasi Halal Gratis")
     with logged_in(database) as officer:
