@@ -21,6 +21,7 @@ from flows.knowledge_base import answer_text, question_text, searchable
 from flows.messages import Reply
 from flows.parsing import parse_choice
 from flows.places import kabupaten_labels, parse_business_kabupaten
+from flows.registration import TRAINING_NEEDS_REGISTERING
 from store.knowledge import Entry
 from store.questions import BOT_ANSWERED, CHOICE, NOT_FOUND, NOT_HELPED
 from store.questions import HELPED as IT_HELPED
@@ -240,7 +241,8 @@ class Asking(QuestionFlow):
         return ["\n".join((t(N_("Training that helps with this:")),
                            *(f"- {session.programme_name}: {t.date(in_wib(session.starts_at).date())}, {session.place}"
                              for session in sessions),
-                           t(N_("Type \"program\" to read about it and sign up."))))]
+                           t(N_("Type \"program\" to read about it and sign up.")) if turn.state.owner_id is not None
+                           else t(TRAINING_NEEDS_REGISTERING)))]
 
     def _settle(self, turn: Turn, outcome: str) -> None:
         turn.answers[OUTCOME] = outcome

@@ -25,7 +25,7 @@ from flows.i18n import Text
 from flows.messages import Choice, Reply, numbered
 from flows.notices import elsewhere, place_held, tell_seat_given, where_and_when
 from flows.parsing import parse_choice
-from flows.registration import NOTHING_REGISTERED
+from flows.registration import NOTHING_REGISTERED, TRAINING_NEEDS_REGISTERING
 from store.training import Closed, ClosedCount, SessionInfo, SignUp, Status
 
 LIST = "list"
@@ -153,8 +153,7 @@ class Programmes:
         turn.state.flow, turn.state.step = self.name, START
         if turn.state.owner_id is None:
             self.leave(turn)
-            return [Reply(turn.text(NOTHING_REGISTERED) + " " + turn.text(N_(
-                "Training is for registered businesses: type \"daftar\" to register yours first.")))]
+            return [Reply(turn.text(NOTHING_REGISTERED) + " " + turn.text(TRAINING_NEEDS_REGISTERING))]
         return []
 
     # -- what the router calls -------------------------------------------------------------

@@ -47,6 +47,7 @@ class Reading:
 _REPORT_OF = re.compile(r"/?(?:laporan|report)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})")  # an officer's "laporan 12"
 _ANSWER_TO = re.compile(r"/?(?:jawab|balas|answer|reply)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})\b[\s:,.-]*(.*)",
                         re.DOTALL | re.IGNORECASE)  # an officer's "jawab 12 Silakan datang ke kantor"
+_ASK_WITH = re.compile(r"/?(?:tanya|bertanya|ask)\b[\s:,.-]+(\S.*)", re.DOTALL | re.IGNORECASE)  # "tanya cara bikin nib"
 CHANGE = "ubah"  # "ubah 3" changes the third answer of a flow with a review, at every step of it
 NOT_AN_ANSWER = Invalid(N_("Please answer the question."))  # where a question or a greeting came instead
 _FREE_TEXT_DOUBT = N_("Just to be sure: %(title)s \"%(answer)s\". Is that right?")
@@ -74,6 +75,9 @@ def read(turn: Turn, flow: Flow | None, text: str, choices: Sequence[str] = ()) 
         if answer.doubt is not None:
             return Reading(Kind.ASK_BACK, value=answer.value, doubt=answer.doubt, social=said.social)
         return Reading(Kind.ANSWER, value=answer.value)
+    asked = _ASK_WITH.fullmatch(said.text.strip())
+    if asked:  # the command with the question after it: the question, asked
+        return Reading(Kind.QUESTION, value=asked[1])
     close = _for_whom(turn, close_commands(said.bare, officer=True))
     if len(close) == 1:
         return Reading(Kind.COMMAND, command=close[0].word)

@@ -59,6 +59,7 @@ FAR_APART = 100  # a year's sales this many times the capital, or this share of 
 SENTENCE = 2  # this many words naming no kind of business: the kind was read from a sentence, so it is confirmed
 _OLDEST_LIKELY_YEAR = 1950  # a worker count from here to this year is more likely a year
 NOTHING_REGISTERED = N_("We have no registered data about you yet.")
+TRAINING_NEEDS_REGISTERING = N_("Training is for registered businesses: type \"daftar\" to register yours first.")
 NIK_TAKEN = N_("This NIK is already registered for someone else. If it is yours, please contact the "
                "Dinas Koperasi dan UKM to get your registration back.")
 KNOWN_OWNER = "_known_owner"  # set in the answers when a registered owner adds a business

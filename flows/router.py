@@ -142,7 +142,7 @@ def _act_on(turn: Turn, flow: Flow | None, text: str, reading: Reading) -> list[
     if reading.kind is Kind.SOCIAL:
         return _social(turn, flow, reading.social)
     if reading.kind is Kind.QUESTION:
-        return _own_question(turn, flow, reading.command, text)
+        return _own_question(turn, flow, reading.command, reading.value or text)
     if reading.kind is Kind.ASK_BACK and (reading.doubt is not None or reading.options):
         return [_ask_back(turn, flow, reading)]
     if flow is None and reading.kind is Kind.UNCLEAR and len(terms(text)) >= OWN_WORDS:
