@@ -494,6 +494,11 @@ class QuestionMessage(Base):
     shown_at: Mapped[datetime | None]  # a reply held for the owner's next message (outside WhatsApp's 24 hours)
 
 
+# Every message an owner sends looks for replies held for them: the few waiting are indexed on their own.
+_held = QuestionMessage.shown_at.is_(None) & QuestionMessage.officer_id.is_not(None)
+Index("ix_question_messages_held", QuestionMessage.question_id, postgresql_where=_held, sqlite_where=_held)
+
+
 class AskedQuestion(Base):
     """An owner's own question as the bot read it, and what came of it: the measure of the knowledge base."""
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
 
-from sqlalchemy import ColumnElement, Connection, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, func, insert, or_, select, update
 
 from domain.outbox import REPLY_WAITING
 from store.models import (
@@ -150,6 +150,15 @@ def _asker(conversation_id: int, owner_id: int | None) -> ColumnElement[bool]:
     return or_(chat, _questions.c.owner_id == owner_id) if owner_id is not None else chat
 
 
+# Built once: every message an owner sends runs it (an owner_id of None matches no question by owner).
+_HELD = (select(_messages.c.id, _messages.c.question_id, _messages.c.text)
+         .join(_questions, _questions.c.id == _messages.c.question_id)
+         .where(or_(_questions.c.conversation_id == bindparam("conversation_id"),
+                    _questions.c.owner_id == bindparam("owner_id")),
+                _messages.c.officer_id.is_not(None), _messages.c.shown_at.is_(None))
+         .order_by(_messages.c.id))
+
+
 class Questions:
     """The question queries of one unit of work."""
 
@@ -204,12 +213,7 @@ class Questions:
 
     def held_replies(self, conversation_id: int, owner_id: int | None) -> list[HeldReply]:
         """Officers' replies not yet shown to the owner, the oldest first."""
-        rows = self._connection.execute(
-            select(_messages.c.id, _messages.c.question_id, _messages.c.text)
-            .join(_questions, _questions.c.id == _messages.c.question_id)
-            .where(_asker(conversation_id, owner_id), _messages.c.officer_id.is_not(None),
-                   _messages.c.shown_at.is_(None))
-            .order_by(_messages.c.id))
+        rows = self._connection.execute(_HELD, {"conversation_id": conversation_id, "owner_id": owner_id})
         return [HeldReply(row.id, row.question_id, row.text) for row in rows]
 
     def shown(self, message_ids: list[int]) -> None:
