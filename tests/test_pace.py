@@ -60,7 +60,8 @@ async def test_workers_taking_slots_at_once_get_disjoint_slots_at_the_channels_p
     assert [len(slots) for slots in taken] == [SENDS] * 3
     every = sorted(moment for slots in taken for moment in slots)
     gaps = [later - earlier for earlier, later in pairwise(every)]
-    # Each slot is 1/50 s after the one before, whoever holds it; a few ms either way are the round
-    # trip to the registry, measured on each worker's side.
-    assert min(gaps) > 0.7 / PER_SECOND
+    # Each slot is 1/50 s after the one before, whoever holds it. Each worker measures its slots on its own side
+    # of the round trip to the registry, which on a busy machine (6 ms seen) moves one slot towards the next;
+    # two workers holding the same slot would be 0 ms apart.
+    assert min(gaps) > 0.5 / PER_SECOND
     assert every[-1] - every[0] == pytest.approx((3 * SENDS - 1) / PER_SECOND, abs=0.05)
