@@ -152,9 +152,12 @@ class Index:
         self._unknown_weight = UNKNOWN_WEIGHT * log(1 + count)
         self._vocabulary = sorted(word for word in self._weight if len(word) >= SHORTEST_FUZZY)
 
-    def search(self, text: str, limit: int = 3) -> list[Hit]:
-        """The entries the message's terms find, best first."""
-        wanted = list(dict.fromkeys(self._known(term) for term in terms(text)))
+    def _wanted(self, text: str) -> list[str]:
+        """The message's terms as the knowledge base knows them, each once."""
+        return list(dict.fromkeys(self._known(term) for term in terms(text)))
+
+    def _search(self, wanted: list[str], limit: int = 3) -> list[Hit]:
+        """The entries these terms find, best first."""
         if not wanted or not len(self._ids):
             return []
         scores = self._bm25.get_scores(wanted)
@@ -171,12 +174,12 @@ class Index:
     def find(self, text: str) -> Finding:
         """The entry that answers the message, two close ones to choose between, or none."""
         # An entry asked with every word of the message goes before one asked with only some of them.
-        hits = sorted(self.search(text), key=lambda hit: hit.covered < WHOLE)
+        wanted = self._wanted(text)
+        hits = sorted(self._search(wanted), key=lambda hit: hit.covered < WHOLE)
         if not hits or hits[0].covered < ENOUGH_COVERED:
             return Finding()
-        wanted = {self._known(term) for term in terms(text)}
         if len(wanted) == 1 and len(set(_words(text))) == 1:  # "nib?", not "sertifikat tanah"
-            return self._about(wanted.pop(), [hit for hit in hits if hit.covered >= ENOUGH_COVERED])
+            return self._about(wanted[0], [hit for hit in hits if hit.covered >= ENOUGH_COVERED])
         close = [hit for hit in hits[1:] if hit.covered >= ENOUGH_COVERED and hit.score >= CLOSE_SECOND * hits[0].score
                  and (hit.covered >= WHOLE) == (hits[0].covered >= WHOLE)]
         if close:
