@@ -32,7 +32,7 @@ from typing import Protocol
 
 from bot.settings import Settings
 from domain.outbox import ANNOUNCEMENT, TIMED_OUT
-from flows.notices import announcement_text
+from flows.notices import announcement_text, session_text
 from store import pace
 from store.db import Database
 from store.models import utcnow
@@ -214,7 +214,10 @@ class Outbound(Protocol):
 
 
 def message_text(row: Outgoing) -> str:
-    """What the owner reads: an announcement's words in its frame, in the owner's language; else the row's text."""
+    """What the owner reads: an announcement's words in its frame, or a message about a session from the session
+    as it is now, in the owner's language; else the row's text."""
+    if row.session is not None:
+        return session_text(row.kind, row.session, row.language)
     return announcement_text(row.text, row.language, row.scope or PROVINCE) if row.kind == ANNOUNCEMENT else row.text
 
 

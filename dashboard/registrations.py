@@ -23,13 +23,21 @@ from domain.assessment import LEVELS
 from domain.channels import LABELS
 from domain.invalid import Invalid
 from domain.msgid import N_
-from domain.outbox import ANNOUNCEMENT, ERASED, NO_TEMPLATE, REMINDER, SEAT, STOPPED, TIMED_OUT
+from domain.outbox import ANNOUNCEMENT, ERASED, NO_TEMPLATE, REMINDER, REMINDER_WEEK, SEAT, STOPPED, TIMED_OUT
 from domain.regions import kabupaten_list, kecamatan_of
 from domain.sectors import SECTORS
 from flows.i18n import DEFAULT_LANGUAGE, Text
+from flows.notices import session_text
 from store.logins import Viewer
 from store.officers import PROVINCE
-from store.registrations import BUSINESS_CLASSES, NEVER_ASSESSED, SORTS, RegistrationFilter, RegistrationRow
+from store.registrations import (
+    BUSINESS_CLASSES,
+    NEVER_ASSESSED,
+    SORTS,
+    MessageEntry,
+    RegistrationFilter,
+    RegistrationRow,
+)
 from store.registry import Registry
 
 PATH = "/admin/registrations"
@@ -57,7 +65,8 @@ FILTER_LABELS = {
     "registered_to": N_("Registered until"),
 }
 # What was sent to an owner, in words (their places in training: dashboard/pages.py's ENROLLMENT_LABELS).
-MESSAGE_KINDS = {ANNOUNCEMENT: N_("Announcement"), SEAT: N_("Seat given"), REMINDER: N_("Session reminder")}
+MESSAGE_KINDS = {ANNOUNCEMENT: N_("Announcement"), SEAT: N_("Seat given"), REMINDER: N_("Session reminder"),
+                 REMINDER_WEEK: N_("Session reminder, a week before")}
 DELIVERY = {"pending": N_("Waiting"), "sending": N_("Sending"), "sent": N_("Sent"), "delivered": N_("Delivered"),
             "failed": N_("Failed"), "cancelled": N_("Not sent")}
 
@@ -162,6 +171,13 @@ def link(path: str, typed: Mapping[str, str], **changes: object) -> str:
     return f"{path}?{urlencode(query)}" if query else path
 
 
+def message_words(message: MessageEntry) -> str:
+    """What the owner read, or will: a message about a session as the worker writes it, from the session now."""
+    if message.session is not None:
+        return session_text(message.kind, message.session, DEFAULT_LANGUAGE)
+    return message.text or ""
+
+
 def delivery_problem(error: str | None) -> str:
     """Why a message did not go, in words: our own for what our code writes, else the provider's, labelled."""
     if not error:
@@ -219,7 +235,7 @@ async def show_business(request: Request, viewer: Viewer) -> Response:
     if business is None:
         raise HTTPException(404)
     return render(request, "business.html", viewer, business=business, kinds=MESSAGE_KINDS, channels=LABELS,
-                  delivery=DELIVERY, delivery_problem=delivery_problem)
+                  message_words=message_words, delivery=DELIVERY, delivery_problem=delivery_problem)
 
 
 routes = [

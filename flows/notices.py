@@ -6,10 +6,11 @@ cannot be written to until its owner writes.
 
 from collections.abc import Callable, Sequence
 from datetime import datetime, time, timedelta
+from typing import Protocol
 
 from domain.channels import PUSH_CHANNELS
 from domain.msgid import N_
-from domain.outbox import REMINDER, SEAT
+from domain.outbox import REMINDER, REMINDER_WEEK, SEAT
 from domain.regions import region
 from domain.wib import WIB, in_wib
 from flows.i18n import Text
@@ -18,6 +19,15 @@ from store.registry import Registry
 from store.training import SessionInfo, Status
 
 REMIND_FROM = time(9, 0)  # WIB, on the day before a session: nobody is woken by a reminder
+
+
+class SessionPlace(Protocol):
+    """What every message about a session names: a session as the store reads it, or as a message about it."""
+
+    programme_name: str
+    starts_at: datetime
+    place: str
+    kabupaten_code: str
 
 
 def tell_owner(registry: Registry, owner_id: int, kind: str, render: Callable[[Text], str], *,
@@ -29,6 +39,34 @@ def tell_owner(registry: Registry, owner_id: int, kind: str, render: Callable[[T
         return False
     channel, address, language = chat
     return registry.outbox.queue(kind, owner_id, channel, address, render(Text(language)), key=key) is not None
+
+
+def tell_owner_of_session(registry: Registry, owner_id: int, kind: str, session_id: int, *, key: str) -> bool:
+    """Queue a message about a session on the chat the owner used last, written from the session as it is when
+    it is sent (`session_text`); False when no chat can be reached or it was queued before."""
+    chat = registry.reachable_chat(owner_id, PUSH_CHANNELS)
+    if chat is None:
+        return False
+    channel, address, language = chat
+    return registry.outbox.queue(kind, owner_id, channel, address, None, key=key, session_id=session_id,
+                                 language=language) is not None
+
+
+# What each message about a session says, filled from the session when it goes (`where_and_when`).
+_SESSION_TEXTS = {
+    REMINDER_WEEK: N_("Reminder: in a week, %(when)s, you are registered for %(programme)s at %(place)s. If you "
+                      "cannot come, type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
+    REMINDER: N_("Reminder: tomorrow, %(when)s, you are registered for %(programme)s at %(place)s. "
+                 "If you cannot come, type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
+}
+# How far ahead of a session each reminder goes, on that day from REMIND_FROM.
+_REMINDERS = ((REMINDER_WEEK, 7), (REMINDER, 1))
+
+
+def session_text(kind: str, session: SessionPlace, language: str) -> str:
+    """A message about a session in the owner's language, from the session as it is now."""
+    text = Text(language)
+    return text(_SESSION_TEXTS[kind], **where_and_when(session, text))
 
 
 def office_name(scope: str) -> str:
@@ -44,7 +82,7 @@ def announcement_text(text: str, language: str, scope: str = PROVINCE) -> str:
                         words(N_("(Reply \"berhenti\" to stop announcements, \"mulai\" to receive them again.)"))))
 
 
-def where_and_when(session: SessionInfo, text: Text) -> dict[str, str]:
+def where_and_when(session: SessionPlace, text: Text) -> dict[str, str]:
     """The placeholders every message about a session fills: programme, when, place."""
     return {"programme": session.programme_name, "when": text.moment(session.starts_at),
             "place": f"{session.place}, {region(session.kabupaten_code).name}"}
@@ -86,17 +124,17 @@ def tell_seat_given(registry: Registry, session_id: int, owner_id: int) -> None:
 
 
 def queue_reminders(registry: Registry) -> int:
-    """From 09.00 WIB, queue a reminder to every owner registered in a session tomorrow, once each; how many."""
+    """From 09.00 WIB, queue the reminders due today to every owner registered in a session a week and a day
+    ahead, once each; how many."""
     now = in_wib(registry.now)
     if now.time() < REMIND_FROM:
         return 0
-    tomorrow = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=WIB)
     queued = 0
-    for session, owner_id in registry.training.registered_between(tomorrow, tomorrow + timedelta(days=1)):
-        queued += tell_owner(registry, owner_id, REMINDER, lambda text, session=session: text(N_(
-            "Reminder: tomorrow, %(when)s, you are registered for %(programme)s at %(place)s. "
-            "If you cannot come, type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
-            **where_and_when(session, text)), key=f"reminder:{session.id}:{owner_id}")
+    for kind, days in _REMINDERS:
+        day = datetime.combine(now.date() + timedelta(days=days), time(0), tzinfo=WIB)
+        for session, owner_id in registry.training.registered_between(day, day + timedelta(days=1)):
+            queued += tell_owner_of_session(registry, owner_id, kind, session.id,
+                                            key=f"{kind}:{session.id}:{owner_id}")
     return queued
 
 

@@ -277,6 +277,8 @@ class OutboxMessage(Base):
     announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"),
                                                         index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    # A message about a session holds no text of its own either: it is written from the session as it is when sent.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(100))
     language: Mapped[str] = mapped_column(String(5), default="id")

@@ -11,16 +11,19 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Row, bindparam, select, update
 
 from store.dialects import DIALECTS
-from store.models import Announcement, Conversation, DeliveryStatus, OutboxMessage, as_utc
+from store.models import Announcement, Conversation, DeliveryStatus, OutboxMessage, Programme, TrainingSession, as_utc
 
 _outbox = OutboxMessage.__table__
 _announcements = Announcement.__table__
 _conversations = Conversation.__table__
 _statuses = DeliveryStatus.__table__
+_sessions = TrainingSession.__table__
+_programmes = Programme.__table__
 _INSERT = {name: dialect.insert(_outbox).on_conflict_do_nothing(index_elements=["key"])
            for name, dialect in DIALECTS.items()}
 
@@ -44,6 +47,16 @@ _REPORTED = {"delivered": Delivery.DELIVERED, "read": Delivery.DELIVERED,
 
 
 @dataclass(frozen=True, slots=True)
+class SessionNews:
+    """The session a message is about, as it is when the message is sent."""
+
+    programme_name: str
+    starts_at: datetime
+    place: str
+    kabupaten_code: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """A claimed row, as a worker needs it to send."""
 
@@ -56,6 +69,7 @@ class Outgoing:
     language: str
     heard_at: datetime | None  # when the owner last wrote in this chat: WhatsApp's 24 hours run from it
     scope: str | None = None  # an announcement's scope: whose office its heading names
+    session: SessionNews | None = None  # a message about a session: the worker writes it from this
 
 
 class Outbox:
@@ -66,13 +80,15 @@ class Outbox:
         self._dialect = connection.dialect.name
         self.now = now
 
-    def queue(self, kind: str, owner_id: int | None, channel: str, address: str, text: str, *,
-              key: str | None = None, due_at: datetime | None = None) -> int | None:
-        """Add a message: its row's id; None when one with the same key was queued before (it is not queued twice)."""
+    def queue(self, kind: str, owner_id: int | None, channel: str, address: str, text: str | None, *,
+              key: str | None = None, due_at: datetime | None = None, session_id: int | None = None,
+              language: str = "id") -> int | None:
+        """Add a message: its row's id; None when one with the same key was queued before (it is not queued twice).
+        A message about a session (`session_id`, no text) is written in `language` when it is sent."""
         inserted = self._connection.execute(_INSERT[self._dialect].returning(_outbox.c.id), {
             "key": key, "kind": kind, "priority": PERSONAL, "owner_id": owner_id, "channel": channel,
             "address": address, "text": text, "status": Delivery.PENDING, "due_at": as_utc(due_at or self.now),
-            "attempts": 0, "language": "id"}).first()
+            "attempts": 0, "language": language, "session_id": session_id}).first()
         return int(inserted.id) if inserted is not None else None
 
     def claim(self, limit: int, channels: tuple[str, ...], claimed_before: datetime) -> list[Outgoing]:
@@ -92,16 +108,19 @@ class Outbox:
             select(_outbox.c.id, _outbox.c.channel, _outbox.c.address,
                    _outbox.c.text.label("own_text"), _announcements.c.text.label("announced"),
                    _outbox.c.attempts, _outbox.c.kind, _outbox.c.language, _conversations.c.updated_at,
-                   _announcements.c.scope)
+                   _announcements.c.scope, _programmes.c.name.label("programme_name"), _sessions.c.starts_at,
+                   _sessions.c.place, _sessions.c.kabupaten_code)
             .select_from(_outbox
                          .outerjoin(_announcements, _announcements.c.id == _outbox.c.announcement_id)
+                         .outerjoin(_sessions, _sessions.c.id == _outbox.c.session_id)
+                         .outerjoin(_programmes, _programmes.c.id == _sessions.c.programme_id)
                          .outerjoin(_conversations, (_conversations.c.channel == _outbox.c.channel)
                                     & (_conversations.c.address == _outbox.c.address)))
             .where(_outbox.c.id.in_(ids))).all()
         order = {row_id: position for position, row_id in enumerate(ids)}
         return sorted((Outgoing(row.id, row.channel, row.address, row.own_text or row.announced or "", row.attempts,
                                 row.kind, row.language, as_utc(row.updated_at) if row.updated_at else None,
-                                row.scope)
+                                row.scope, session_news(row))
                        for row in rows), key=lambda outgoing: order[outgoing.id])
 
     def _claimable(self, *where: object, order: tuple[object, ...], channels: tuple[str, ...],
@@ -164,3 +183,11 @@ class Outbox:
 
     def _finish(self, message_id: int, **values: object) -> None:
         self._connection.execute(update(_outbox).where(_outbox.c.id == message_id).values(claimed_at=None, **values))
+
+
+def session_news(row: Row[Any]) -> SessionNews | None:
+    """The session a row is about, read with it (programme_name, starts_at, place, kabupaten_code); None for any
+    other message."""
+    if row.programme_name is None:
+        return None
+    return SessionNews(row.programme_name, as_utc(row.starts_at), row.place, row.kabupaten_code)

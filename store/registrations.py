@@ -29,6 +29,7 @@ from store.models import (
     as_utc,
 )
 from store.officers import PROVINCE, within
+from store.outbox import SessionNews, session_news
 
 NEVER_ASSESSED = "none"  # the level filter's word for businesses without an assessment
 BUSINESS_CLASSES = tuple(BusinessClass)  # smallest first
@@ -157,6 +158,7 @@ class MessageEntry:
     delivered_at: datetime | None
     error: str | None
     text: str | None
+    session: SessionNews | None = None  # a message about a session: written from it, as the worker writes it
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,12 +299,16 @@ class Registrations:
     def _messages_to(self, owner_id: int, scope: str) -> list[MessageEntry]:
         rows = self._connection.execute(
             select(_outbox.c.kind, _outbox.c.channel, _outbox.c.status, _outbox.c.sent_at, _outbox.c.delivered_at,
-                   _outbox.c.error, func.coalesce(_outbox.c.text, _announcements.c.text))
-            .select_from(_outbox.outerjoin(_announcements, _announcements.c.id == _outbox.c.announcement_id))
+                   _outbox.c.error, func.coalesce(_outbox.c.text, _announcements.c.text),
+                   _programmes.c.name.label("programme_name"), _sessions.c.starts_at, _sessions.c.place,
+                   _sessions.c.kabupaten_code)
+            .select_from(_outbox.outerjoin(_announcements, _announcements.c.id == _outbox.c.announcement_id)
+                         .outerjoin(_sessions, _sessions.c.id == _outbox.c.session_id)
+                         .outerjoin(_programmes, _programmes.c.id == _sessions.c.programme_id))
             .where(_outbox.c.owner_id == owner_id, *_messages_within(owner_id, scope))
             .order_by(_outbox.c.due_at.desc(), _outbox.c.id.desc()).limit(MESSAGES_SHOWN))
-        return [MessageEntry(row[0], row[1], row[2], _maybe_utc(row[3]), _maybe_utc(row[4]), row[5], row[6])
-                for row in rows]
+        return [MessageEntry(row[0], row[1], row[2], _maybe_utc(row[3]), _maybe_utc(row[4]), row[5], row[6],
+                             session_news(row)) for row in rows]
 
 
 _BUSINESS_FIELDS = ("id", "registration_number", "name", "sector", "sector_note", "kbli_category", "kabupaten_code",

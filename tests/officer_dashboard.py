@@ -62,8 +62,9 @@ def add_business(database: Database, *, owner: str, name: str, kabupaten: str = 
     return business_id
 
 
-def add_training_place(database: Database, owner_id: int, kabupaten: str) -> None:
-    """The owner waitlisted for session "sampit-1" of "Sertifikasi Halal Gratis", at the Aula Dinas Koperasi."""
+def add_training_place(database: Database, owner_id: int, kabupaten: str) -> int:
+    """The owner waitlisted for session "sampit-1" of "Sertifikasi Halal Gratis", at the Aula Dinas Koperasi: the
+    session's id."""
     with database.engine.begin() as connection:
         programme_id = connection.execute(insert(Programme.__table__).values(
             code="halal-2027", name="Sertifikasi Halal Gratis", description="", organiser="Dinas",
@@ -75,6 +76,7 @@ def add_training_place(database: Database, owner_id: int, kabupaten: str) -> Non
             signup_deadline=starts - timedelta(days=1))).inserted_primary_key[0]
         connection.execute(insert(Enrollment.__table__).values(session_id=session_id, owner_id=owner_id,
                                                                status="waitlisted", since=starts - timedelta(days=9)))
+    return int(session_id)
 
 
 def add_officer(database: Database, scope: str = PROVINCE, name: str = "Rina Lestari",

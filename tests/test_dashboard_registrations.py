@@ -321,9 +321,11 @@ def test_the_business_page_shows_its_data_owner_assessments_training_and_message
             connection.execute(insert(Assessment.__table__).values(
                 owner_id=owner_id, business_id=business_id, taken_at=taken_at, points={}, score=score, level=level,
                 latest=latest, legalitas=score, keuangan=None, pasar=50.0, digital=50.0, produk=50.0, sdm=50.0))
-    add_training_place(database, owner_id, KOTIM)
+    session_id = add_training_place(database, owner_id, KOTIM)
     with database.transaction() as registry:
         registry.outbox.queue("reminder", owner_id, "telegram", "12345", "Besok pelatihan Sertifikasi Halal Gratis")
+        registry.outbox.queue("reminder_week", owner_id, "telegram", "12345", None, session_id=session_id,
+                              key="reminder_week:test")
     with logged_in(database) as officer:
         answer = officer.client.get(f"/admin/businesses/{business_id}")
         assert answer.status_code == 200
@@ -337,6 +339,7 @@ def test_the_business_page_shows_its_data_owner_assessments_training_and_message
         assert "Sertifikasi Halal Gratis" in page and "Aula Dinas Koperasi" in page and "sampit-1" in page
         messages = re.search(r'<table id="messages">(.*?)</table>', page, re.S)[1]
         assert "Besok pelatihan" in messages and "Telegram" in messages
+        assert "Pengingat: seminggu lagi" in messages  # written from the session, as the worker will
 
 
 def test_owners_text_is_shown_as_text(database: Database) -> None:

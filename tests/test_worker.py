@@ -9,6 +9,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from time import monotonic as time_now
@@ -22,7 +23,7 @@ from bot.channels import CHANNELS
 from bot.delivery import Courier
 from bot.sample import seed
 from bot.settings import Settings
-from bot.worker import forget_old_message_ids, purge_unfinished_answers, work_once
+from bot.worker import forget_old_message_ids, purge_unfinished_answers, queue_due_reminders, work_once
 from domain.wib import WIB, in_wib
 from fake_telegram import FakeTelegram
 from flows.conversation import Conversations
@@ -134,23 +135,27 @@ TICK = 0.2  # the worker processes' tick here: a few of them pass in a second
 WORKER_AT = Path(__file__).parent / "worker_at.py"
 
 
-def reminder_scene(database: Database, now: datetime, chat_id: int) -> None:
-    """Owner 1, whose last chat is on Telegram, registered in a session that starts tomorrow (WIB) at 10.00."""
+QRIS = ProgrammeRecord("qris", "Pelatihan QRIS", "Pembayaran digital untuk UMKM.", "Dinas Koperasi dan UKM",
+                       ("keuangan",))
+
+
+def reminder_scene(database: Database, now: datetime, chat_id: int, days_ahead: int = 1) -> SessionRecord:
+    """Owner 1, whose last chat is on Telegram, registered in a session that starts `days_ahead` days from now
+    (WIB) at 10.00: the session, as imported."""
     seed(database, 1)
-    starts_at = datetime.combine(in_wib(now).date() + timedelta(days=1), time(10), tzinfo=WIB)
+    starts_at = datetime.combine(in_wib(now).date() + timedelta(days=days_ahead), time(10), tzinfo=WIB)
+    session = SessionRecord("qris", "palangka-1", starts_at, starts_at + timedelta(hours=3), "Aula Dinas Koperasi",
+                            "62.71", 20, starts_at - timedelta(hours=12))
     with database.transaction(now) as registry:
         chat = registry.open_conversation("telegram", str(chat_id))
         chat.owner_id = 1
         registry.save_conversation(chat)
-        registry.training.import_programmes(
-            [ProgrammeRecord("qris", "Pelatihan QRIS", "Pembayaran digital untuk UMKM.", "Dinas Koperasi dan UKM",
-                             ("keuangan",))],
-            [SessionRecord("qris", "palangka-1", starts_at, starts_at + timedelta(hours=3), "Aula Dinas Koperasi",
-                           "62.71", 20, starts_at - timedelta(hours=12))])
+        registry.training.import_programmes([QRIS], [session])
     with database.engine.connect() as connection:
         session_id = connection.execute(select(TrainingSession.id)).scalar_one()
     with database.transaction(now) as registry:
         assert registry.training.sign_up(session_id, 1, registry.audience(1), waitlist=False) == SignUp.REGISTERED
+    return session
 
 
 def outbox_statuses(database: Database) -> list[str]:
@@ -200,6 +205,35 @@ async def test_a_reminder_goes_to_an_owner_who_receives_no_announcements(databas
         await courier.close()
     [reminder] = fake_telegram.sent(CHAT)
     assert reminder.startswith("Pengingat: besok") and "Pelatihan QRIS" in reminder
+
+
+async def test_a_reminder_goes_a_week_before_too(database: Database, fake_telegram: FakeTelegram) -> None:
+    clock = Clock(START)  # 09.00 WIB
+    reminder_scene(database, clock(), CHAT, days_ahead=7)
+    courier = Courier.for_settings(CHANNELS, telegram_settings(database, fake_telegram), database, clock)
+    try:
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter(sent=1)
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter()
+    finally:
+        await courier.close()
+    [reminder] = fake_telegram.sent(CHAT)
+    assert reminder.startswith("Pengingat: seminggu lagi") and "Aula Dinas Koperasi" in reminder
+
+
+async def test_a_session_moved_after_its_reminder_was_queued_is_sent_with_its_new_place(
+        database: Database, fake_telegram: FakeTelegram) -> None:
+    clock = Clock(START)  # 09.00 WIB
+    session = reminder_scene(database, clock(), CHAT)
+    assert queue_due_reminders(database, clock()) == 1
+    with database.transaction(clock()) as registry:
+        registry.training.import_programmes([QRIS], [replace(session, place="GOR Tuah Pahoe")])
+    courier = Courier.for_settings(CHANNELS, telegram_settings(database, fake_telegram), database, clock)
+    try:
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter(sent=1)
+    finally:
+        await courier.close()
+    [reminder] = fake_telegram.sent(CHAT)
+    assert "GOR Tuah Pahoe" in reminder and "Aula Dinas Koperasi" not in reminder
 
 
 def worker_environment(database: Database, fake: FakeTelegram) -> dict[str, str]:
