@@ -23,7 +23,17 @@ from domain.assessment import LEVELS
 from domain.channels import LABELS
 from domain.invalid import Invalid
 from domain.msgid import N_
-from domain.outbox import ANNOUNCEMENT, ERASED, NO_TEMPLATE, REMINDER, REMINDER_WEEK, SEAT, STOPPED, TIMED_OUT
+from domain.outbox import (
+    ANNOUNCEMENT,
+    ERASED,
+    NO_TEMPLATE,
+    REMINDER,
+    REMINDER_WEEK,
+    SEAT,
+    SESSION_CHANGED,
+    STOPPED,
+    TIMED_OUT,
+)
 from domain.regions import kabupaten_list, kecamatan_of
 from domain.sectors import SECTORS
 from flows.i18n import DEFAULT_LANGUAGE, Text
@@ -66,7 +76,7 @@ FILTER_LABELS = {
 }
 # What was sent to an owner, in words (their places in training: dashboard/pages.py's ENROLLMENT_LABELS).
 MESSAGE_KINDS = {ANNOUNCEMENT: N_("Announcement"), SEAT: N_("Seat given"), REMINDER: N_("Session reminder"),
-                 REMINDER_WEEK: N_("Session reminder, a week before")}
+                 REMINDER_WEEK: N_("Session reminder, a week before"), SESSION_CHANGED: N_("Session changed")}
 DELIVERY = {"pending": N_("Waiting"), "sending": N_("Sending"), "sent": N_("Sent"), "delivered": N_("Delivered"),
             "failed": N_("Failed"), "cancelled": N_("Not sent")}
 

@@ -4,6 +4,7 @@ ANNOUNCEMENT = "announcement"  # an officer's announcement to a segment of owner
 SEAT = "seat"  # a seat given from a session's waiting list
 REMINDER = "reminder"  # the day before a session
 REMINDER_WEEK = "reminder_week"  # a week before a session
+SESSION_CHANGED = "session_changed"  # a session's time or place changed
 QUESTION_REPLY = "question_reply"  # an officer's reply to an owner's question
 REPLY_WAITING = "reply_waiting"  # outside WhatsApp's 24 hours: a reply is waiting, shown when the owner writes
 QUESTION_CLOSED = "question_closed"  # a question closed after a week with no word either side

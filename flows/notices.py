@@ -10,7 +10,7 @@ from typing import Protocol
 
 from domain.channels import PUSH_CHANNELS
 from domain.msgid import N_
-from domain.outbox import REMINDER, REMINDER_WEEK, SEAT
+from domain.outbox import REMINDER, REMINDER_WEEK, SEAT, SESSION_CHANGED
 from domain.regions import region
 from domain.wib import WIB, in_wib
 from flows.i18n import Text
@@ -56,6 +56,8 @@ def tell_owner_of_session(registry: Registry, owner_id: int, kind: str, session_
 _SESSION_TEXTS = {
     REMINDER_WEEK: N_("Reminder: in a week, %(when)s, you are registered for %(programme)s at %(place)s. If you "
                       "cannot come, type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
+    SESSION_CHANGED: N_("%(programme)s has changed: it is now %(when)s at %(place)s. If you cannot come then, "
+                        "type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
     REMINDER: N_("Reminder: tomorrow, %(when)s, you are registered for %(programme)s at %(place)s. "
                  "If you cannot come, type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
 }
@@ -136,6 +138,14 @@ def queue_reminders(registry: Registry) -> int:
             queued += tell_owner_of_session(registry, owner_id, kind, session.id,
                                             key=f"{kind}:{session.id}:{owner_id}")
     return queued
+
+
+def tell_session_changed(registry: Registry, session_id: int) -> int:
+    """Tell every owner with a place in the session, registered or waiting, that its time or place changed, once
+    for this change; how many were told. What they read is the session as it is when the message goes."""
+    return sum(tell_owner_of_session(registry, owner_id, SESSION_CHANGED, session_id,
+                                     key=f"{SESSION_CHANGED}:{session_id}:{owner_id}:{registry.now.isoformat()}")
+               for owner_id in registry.training.holding_places(session_id))
 
 
 def give_up_places(registry: Registry, owner_id: int) -> None:

@@ -32,7 +32,7 @@ from domain.places import names_exactly, parse_kabupaten
 from domain.regions import region
 from domain.sectors import SECTOR_KEYS
 from domain.wib import WIB, in_wib
-from flows.notices import tell_seat_given
+from flows.notices import tell_seat_given, tell_session_changed
 from store.db import Database
 from store.registry import Registry
 from store.training import ImportCounts, ProgrammeRecord, SessionRecord
@@ -546,10 +546,13 @@ def read_programme_file(path: Path) -> tuple[list[ProgrammeRecord], list[Session
 def save_programmes(registry: Registry, programmes: Sequence[ProgrammeRecord],
                     sessions: Sequence[SessionRecord]) -> ImportCounts:
     """Create or update programmes and sessions in this unit of work, telling each owner a grown session gave a
-    seat to: what a file and the dashboard's forms both do."""
+    seat to, and every owner with a place in a session whose time or place changed: what a file and the
+    dashboard's forms both do."""
     counts = registry.training.import_programmes(programmes, sessions)
     for session_id, owner_id in counts.promoted:
         tell_seat_given(registry, session_id, owner_id)
+    for session_id in counts.moved:
+        tell_session_changed(registry, session_id)
     return counts
 
 

@@ -13,8 +13,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, case, exists, func, insert, literal, not_, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    not_,
+    or_,
+    select,
+    update,
+)
 
 from store.dialects import DIALECTS
 from store.models import AuditEvent, Business, Enrollment, Owner, Programme, TrainingSession, as_utc
@@ -105,6 +120,7 @@ class ImportCounts:
     programmes: Tally = field(default_factory=Tally)
     sessions: Tally = field(default_factory=Tally)
     promoted: list[tuple[int, int]] = field(default_factory=list)  # (session id, owner id) given a freed seat
+    moved: list[int] = field(default_factory=list)  # sessions whose time or place changed: their owners are told
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +271,14 @@ def _session_row(record: SessionRecord, programme_id: int) -> dict[str, object]:
               **{name: as_utc(getattr(record, name)) for name in ("starts_at", "ends_at", "signup_deadline")}}
     del values["programme_code"]
     return values
+
+
+# What owners with a place in a session are told again when it changes.
+_WHERE_AND_WHEN = (_sessions.c.starts_at, _sessions.c.ends_at, _sessions.c.place, _sessions.c.kabupaten_code)
+
+
+def _where_and_when(row: Row[Any]) -> tuple[object, ...]:
+    return tuple(as_utc(value) if isinstance(value, datetime) else value for value in row)
 
 
 _ADMISSION = (_programmes.c.kabupaten_codes, _programmes.c.business_classes, _programmes.c.sectors)
@@ -550,6 +574,13 @@ class Training:
 
     # -- reminders -----------------------------------------------------------------------
 
+    def holding_places(self, session_id: int) -> list[int]:
+        """The owners registered in a session or on its waiting list."""
+        return list(self._connection.scalars(
+            select(_enrollments.c.owner_id)
+            .where(_enrollments.c.session_id == session_id, _enrollments.c.status.in_(_HOLDS_PLACE))
+            .order_by(_enrollments.c.owner_id)))
+
     def registered_between(self, start: datetime, end: datetime) -> list[tuple[SessionInfo, int]]:
         """Each registered owner of each session starting in [start, end), with the session."""
         rows = self._connection.execute(
@@ -583,9 +614,12 @@ class Training:
         for session in sessions:
             programme_id = ids.get(session.programme_code) or self._connection.execute(
                 select(_programmes.c.id).where(_programmes.c.code == session.programme_code)).scalar_one()
-            session_id = self._upsert(_sessions, (_sessions.c.programme_id == programme_id,
-                                                  _sessions.c.code == session.code),
-                                      _session_row(session, programme_id), counts.sessions)
+            matching = (_sessions.c.programme_id == programme_id, _sessions.c.code == session.code)
+            before = self._connection.execute(select(*_WHERE_AND_WHEN).where(*matching)).first()
+            session_id = self._upsert(_sessions, matching, _session_row(session, programme_id), counts.sessions)
+            if before is not None and _where_and_when(before) != _where_and_when(
+                    self._connection.execute(select(*_WHERE_AND_WHEN).where(_sessions.c.id == session_id)).one()):
+                counts.moved.append(session_id)
             locked = self._lock_session(session_id)
             counts.promoted += [(session_id, owner) for owner in self._fill_seats(session_id, locked.capacity)]
         return counts

@@ -29,6 +29,7 @@ from fake_telegram import FakeTelegram
 from flows.conversation import Conversations
 from flows.engine import Turn
 from flows.messages import Inbound
+from flows.programme_file import save_programmes
 from flows.retention import purged_notice
 from server import TABE
 from store.db import Database
@@ -234,6 +235,23 @@ async def test_a_session_moved_after_its_reminder_was_queued_is_sent_with_its_ne
         await courier.close()
     [reminder] = fake_telegram.sent(CHAT)
     assert "GOR Tuah Pahoe" in reminder and "Aula Dinas Koperasi" not in reminder
+
+
+async def test_a_session_moved_tells_its_owners_once_per_change(database: Database,
+                                                               fake_telegram: FakeTelegram) -> None:
+    clock = Clock(START - timedelta(hours=2))  # before the reminders' hour: only the change goes
+    session = reminder_scene(database, clock(), CHAT, days_ahead=3)
+    moved = replace(session, place="GOR Tuah Pahoe")
+    for again in (moved, moved):  # the same file imported twice is one change
+        with database.transaction(clock()) as registry:
+            save_programmes(registry, [QRIS], [again])
+    courier = Courier.for_settings(CHANNELS, telegram_settings(database, fake_telegram), database, clock)
+    try:
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter(sent=1)
+    finally:
+        await courier.close()
+    [told] = fake_telegram.sent(CHAT)
+    assert told.startswith("Pelatihan QRIS berubah") and "GOR Tuah Pahoe" in told
 
 
 def worker_environment(database: Database, fake: FakeTelegram) -> dict[str, str]:
