@@ -238,6 +238,7 @@ class TrainingSession(Base):
     kabupaten_code: Mapped[str] = mapped_column(String(5), index=True)
     capacity: Mapped[int]
     signup_deadline: Mapped[datetime]
+    cancelled_at: Mapped[datetime | None]  # a cancelled session is kept, so its owners' history still names it
 
 
 class Enrollment(Base):
@@ -258,6 +259,24 @@ class Enrollment(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(12))
     since: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Evaluation(Base):
+    """What an owner who attended a session thought of it, asked the morning after; a question left unanswered
+    stays empty, and `answered_at` is when the last answer came."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("session_id", "owner_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    usefulness: Mapped[int | None]  # 1-5
+    trainer: Mapped[int | None]  # 1-5
+    will_apply: Mapped[str | None] = mapped_column(Text)  # what the owner will apply in their business
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
 
 
 class OutboxMessage(Base):

@@ -48,6 +48,7 @@ class Status(StrEnum):
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
     ATTENDED = "attended"
+    ABSENT = "absent"  # registered, and marked as not come
 
 
 class SignUp(StrEnum):
