@@ -277,7 +277,9 @@ def describe_import(counts: ImportCounts) -> str:
     def tally(kind: str, counted: Tally) -> str:
         return f"{kind}: {counted.created} created, {counted.updated} updated, {counted.unchanged} unchanged"
     return (f"{tally('programmes', counts.programmes)}; {tally('sessions', counts.sessions)}\n"
-            f"owners on a waiting list given a seat: {len(counts.promoted)}")
+            f"owners on a waiting list given a seat: {len(counts.promoted)}\n"
+            f"sessions moved: {len(counts.moved)}; sessions cancelled: {len(counts.cancelled)}, "
+            f"owners who held a place in them: {sum(len(owners) for _session, owners in counts.cancelled)}")
 
 
 def list_programmes(_args: argparse.Namespace, settings: Settings) -> int:

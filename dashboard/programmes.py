@@ -27,6 +27,7 @@ from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.regions import kabupaten_list, region
 from flows.i18n import DEFAULT_LANGUAGE, Text
+from flows.notices import cancel_session
 from flows.programme_file import (
     Fields,
     Problem,
@@ -176,7 +177,7 @@ async def update_programme(request: Request, viewer: Viewer) -> Response:
 def _save_session(registry: Registry, viewer: Viewer, programme_id: int | None, session_id: int | None,
                   values: dict[str, Value]) -> Saved | None:
     """Check a new session of a programme, or an edited session, and save it; None when the programme or session
-    is not the viewer's to change. A kabupaten/kota officer's sessions are held in their kabupaten/kota, whatever
+    is not the viewer's to change, or the session was cancelled. A kabupaten/kota officer's sessions are held in their kabupaten/kota, whatever
     was sent.
 
     A new session needs a code of its own in its programme (made of its date and place when none is typed);
@@ -194,7 +195,7 @@ def _save_session(registry: Registry, viewer: Viewer, programme_id: int | None, 
         fields = Fields(values={**values, "code": code})
     else:
         stored = training.officer_session(session_id, viewer.scope)
-        if stored is None:
+        if stored is None or stored.cancelled_at is not None:
             return None
         programme_id, programme_code, programme_name = stored.programme_id, stored.programme_code, stored.programme_name
         fields = Fields(values={**values, "code": stored.code})
@@ -251,7 +252,7 @@ async def edit_session(request: Request, viewer: Viewer) -> Response:
     """GET /admin/sessions/{id}/edit: a session's form, filled in."""
     session_id = request.path_params["session_id"]
     stored = await read(request, lambda registry: registry.training.officer_session(session_id, viewer.scope))
-    if stored is None:
+    if stored is None or stored.cancelled_at is not None:  # a cancelled session stays as it was
         raise HTTPException(404)
     return _form_page(request, viewer, "session_form.html", None, session_values(stored.record),
                       programme_id=stored.programme_id, programme_name=stored.programme_name, session_id=session_id)
@@ -311,6 +312,30 @@ async def mark_attendance(request: Request, viewer: Viewer) -> Response:
     return RedirectResponse(f"/admin/sessions/{session_id}#owner-{owner}", status_code=303)
 
 
+@officer_page
+async def cancel(request: Request, viewer: Viewer) -> Response:
+    """POST /admin/sessions/{id}/cancel: cancel a session still ahead, once the officer ticked that they mean it;
+    its owners are told."""
+    session_id = request.path_params["session_id"]
+    form = await request.form()
+    if form.get("confirm") != "yes":
+        return await _session_page(request, viewer, [
+            Invalid(N_("Tick the box to say you mean to cancel the session."), field="cancel")])
+
+    def cancelled(registry: Registry) -> bool | None:
+        if registry.training.officer_session(session_id, viewer.scope) is None:
+            return None
+        return cancel_session(registry, session_id, viewer.scope, actor_of(viewer.officer.id)) is not None
+
+    done = await write(request, cancelled)
+    if done is None:
+        raise HTTPException(404)
+    if not done:
+        return await _session_page(request, viewer, [
+            Invalid(N_("Only a session that has not started yet can be cancelled."), field="cancel")])
+    return RedirectResponse(f"/admin/sessions/{session_id}", status_code=303)
+
+
 def _participants_csv(participants: list[Participant]) -> str:
     """The participant list as a spreadsheet opens it: UTF-8 with a byte order mark, owners' text guarded."""
     text = Text(DEFAULT_LANGUAGE)
@@ -361,5 +386,6 @@ routes = [
     Route("/sessions/{session_id:id}/edit", edit_session, methods=["GET"]),
     Route("/sessions/{session_id:id}/edit", update_session, methods=["POST"]),
     Route("/sessions/{session_id:id}/attendance", mark_attendance, methods=["POST"]),
+    Route("/sessions/{session_id:id}/cancel", cancel, methods=["POST"]),
     Route("/sessions/{session_id:id}/participants.csv", download_participants, methods=["GET"]),
 ]

@@ -30,6 +30,7 @@ from domain.outbox import (
     REMINDER,
     REMINDER_WEEK,
     SEAT,
+    SESSION_CANCELLED,
     SESSION_CHANGED,
     STOPPED,
     TIMED_OUT,
@@ -76,7 +77,8 @@ FILTER_LABELS = {
 }
 # What was sent to an owner, in words (their places in training: dashboard/pages.py's ENROLLMENT_LABELS).
 MESSAGE_KINDS = {ANNOUNCEMENT: N_("Announcement"), SEAT: N_("Seat given"), REMINDER: N_("Session reminder"),
-                 REMINDER_WEEK: N_("Session reminder, a week before"), SESSION_CHANGED: N_("Session changed")}
+                 REMINDER_WEEK: N_("Session reminder, a week before"), SESSION_CHANGED: N_("Session changed"),
+                 SESSION_CANCELLED: N_("Session cancelled")}
 DELIVERY = {"pending": N_("Waiting"), "sending": N_("Sending"), "sent": N_("Sent"), "delivered": N_("Delivered"),
             "failed": N_("Failed"), "cancelled": N_("Not sent")}
 

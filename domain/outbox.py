@@ -5,6 +5,7 @@ SEAT = "seat"  # a seat given from a session's waiting list
 REMINDER = "reminder"  # the day before a session
 REMINDER_WEEK = "reminder_week"  # a week before a session
 SESSION_CHANGED = "session_changed"  # a session's time or place changed
+SESSION_CANCELLED = "session_cancelled"  # a session was cancelled: the last message about it
 QUESTION_REPLY = "question_reply"  # an officer's reply to an owner's question
 REPLY_WAITING = "reply_waiting"  # outside WhatsApp's 24 hours: a reply is waiting, shown when the owner writes
 QUESTION_CLOSED = "question_closed"  # a question closed after a week with no word either side
@@ -13,5 +14,6 @@ QUESTIONS_DIGEST = "questions_digest"  # an officer's hourly list of new questio
 # Why a row was not sent, where our own code says it (any other reason is the provider's own message).
 STOPPED = "stopped"  # the owner said "berhenti" before it went
 ERASED = "erased"  # the owner deleted their data before it went
+SESSION_GONE = "session cancelled"  # the session it is about was cancelled before it went
 NO_TEMPLATE = "outside WhatsApp's 24 hours and TWILIO_ANNOUNCEMENT_CONTENT_SID is not set"
 TIMED_OUT = "timed out"  # the provider did not answer in time: tried again

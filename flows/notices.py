@@ -10,7 +10,7 @@ from typing import Protocol
 
 from domain.channels import PUSH_CHANNELS
 from domain.msgid import N_
-from domain.outbox import REMINDER, REMINDER_WEEK, SEAT, SESSION_CHANGED
+from domain.outbox import REMINDER, REMINDER_WEEK, SEAT, SESSION_CANCELLED, SESSION_CHANGED
 from domain.regions import region
 from domain.wib import WIB, in_wib
 from flows.i18n import Text
@@ -58,6 +58,8 @@ _SESSION_TEXTS = {
                       "cannot come, type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
     SESSION_CHANGED: N_("%(programme)s has changed: it is now %(when)s at %(place)s. If you cannot come then, "
                         "type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
+    SESSION_CANCELLED: N_("We are sorry: %(programme)s on %(when)s at %(place)s has been cancelled, so your place "
+                          "in it is no more. Type \"program\" to see the sessions still ahead."),
     REMINDER: N_("Reminder: tomorrow, %(when)s, you are registered for %(programme)s at %(place)s. "
                  "If you cannot come, type \"jadwal\" to cancel, so someone on the waiting list can have your seat."),
 }
@@ -146,6 +148,22 @@ def tell_session_changed(registry: Registry, session_id: int) -> int:
     return sum(tell_owner_of_session(registry, owner_id, SESSION_CHANGED, session_id,
                                      key=f"{SESSION_CHANGED}:{session_id}:{owner_id}:{registry.now.isoformat()}")
                for owner_id in registry.training.holding_places(session_id))
+
+
+def cancel_session(registry: Registry, session_id: int, scope: str, actor: str) -> int | None:
+    """Cancel a session still ahead in the scope: every place in it is cancelled, nothing queued about it goes, and
+    every owner who held or waited for a place is told; how many were told, or None when there is no such session."""
+    owner_ids = registry.training.cancel(session_id, scope, actor)
+    return None if owner_ids is None else tell_session_cancelled(registry, session_id, owner_ids)
+
+
+def tell_session_cancelled(registry: Registry, session_id: int, owner_ids: Sequence[int]) -> int:
+    """After a session was cancelled: drop whatever about it still waits to go (reminders, changes), and tell these
+    owners, once each; how many were told."""
+    registry.outbox.cancel_session_messages(session_id)
+    return sum(tell_owner_of_session(registry, owner_id, SESSION_CANCELLED, session_id,
+                                     key=f"{SESSION_CANCELLED}:{session_id}:{owner_id}")
+               for owner_id in owner_ids)
 
 
 def give_up_places(registry: Registry, owner_id: int) -> None:

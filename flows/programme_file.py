@@ -32,7 +32,8 @@ from domain.places import names_exactly, parse_kabupaten
 from domain.regions import region
 from domain.sectors import SECTOR_KEYS
 from domain.wib import WIB, in_wib
-from flows.notices import tell_seat_given, tell_session_changed
+from flows.notices import tell_seat_given, tell_session_cancelled, tell_session_changed
+from flows.parsing import parse_yes_no
 from store.db import Database
 from store.registry import Registry
 from store.training import ImportCounts, ProgrammeRecord, SessionRecord
@@ -52,8 +53,9 @@ DIMENSIONS = tuple(dimension.value for dimension in Dimension)
 CSV_PROGRAMME_COLUMNS = {"programme": "code", "name": "name", "description": "description", "organiser": "organiser",
                          "teaches": "teaches", "kabupaten": "kabupaten", "classes": "classes", "sectors": "sectors"}
 CSV_SESSION_COLUMNS = {"session": "code", "starts": "starts", "ends": "ends", "place": "place",
-                       "session_kabupaten": "kabupaten", "capacity": "capacity", "signup_deadline": "signup_deadline"}
-CSV_OPTIONAL_COLUMNS = frozenset({"signup_deadline"})
+                       "session_kabupaten": "kabupaten", "capacity": "capacity", "signup_deadline": "signup_deadline",
+                       "cancelled": "cancelled"}
+CSV_OPTIONAL_COLUMNS = frozenset({"signup_deadline", "cancelled"})
 YAML_PROGRAMME_KEYS = (*CSV_PROGRAMME_COLUMNS.values(), "sessions")
 YAML_SESSION_KEYS = tuple(CSV_SESSION_COLUMNS.values())
 # A programme record's attributes under the names the file gives them, to say which ones disagree.
@@ -262,6 +264,17 @@ def _optional_moment(value: Value) -> datetime | None:
     return None if _one(value) in (None, "") else _moment(value)
 
 
+def _cancelled(value: Value) -> bool:
+    """Whether the file cancels the session: "ya", "yes", true; left empty, or "tidak", it does not."""
+    said = _one(value)
+    if isinstance(said, bool) or said in (None, ""):
+        return bool(said)
+    try:
+        return parse_yes_no(str(said))
+    except Invalid:
+        raise Problem(N_("write \"ya\" to cancel the session, or leave it empty")) from None
+
+
 def _capacity(value: Value) -> int:
     """The seats a session offers: a whole number, at least one."""
     text = _text(None)(value)
@@ -294,6 +307,7 @@ def session_of(fields: Fields, programme_code: str | None) -> SessionRecord | No
     kabupaten = fields.take("kabupaten", _one_kabupaten)
     capacity = fields.take("capacity", _capacity)
     deadline = fields.take("signup_deadline", _optional_moment)
+    cancelled = fields.take("cancelled", _cancelled)
     if starts is not None and ends is not None and ends <= starts:
         fields.complain("ends", Problem(N_("must be after starts")))
     if starts is not None and deadline is not None and deadline > starts:
@@ -301,7 +315,7 @@ def session_of(fields: Fields, programme_code: str | None) -> SessionRecord | No
     if fields.bad or programme_code is None:
         return None
     return SessionRecord(programme_code, code, starts, ends, place, kabupaten, capacity,
-                         deadline or starts - DEADLINE_BEFORE_START)
+                         deadline or starts - DEADLINE_BEFORE_START, bool(cancelled))
 
 
 @dataclass
@@ -553,6 +567,8 @@ def save_programmes(registry: Registry, programmes: Sequence[ProgrammeRecord],
         tell_seat_given(registry, session_id, owner_id)
     for session_id in counts.moved:
         tell_session_changed(registry, session_id)
+    for session_id, owner_ids in counts.cancelled:
+        tell_session_cancelled(registry, session_id, owner_ids)
     return counts
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, select, update
 
+from domain.outbox import SESSION_GONE
 from store.dialects import DIALECTS
 from store.models import Announcement, Conversation, DeliveryStatus, OutboxMessage, Programme, TrainingSession, as_utc
 
@@ -34,7 +35,8 @@ class Delivery(StrEnum):
     SENT = "sent"  # the provider took it
     DELIVERED = "delivered"  # the provider reported it on the phone (or read)
     FAILED = "failed"  # for good: the owner blocked the bot, or the address does not exist
-    CANCELLED = "cancelled"  # not sent: the owner stopped announcements or deleted their data first
+    CANCELLED = "cancelled"  # not sent: the owner stopped announcements or deleted their data, or its session was
+    # cancelled, first
 
 
 WAITING = (Delivery.PENDING, Delivery.SENDING)
@@ -90,6 +92,12 @@ class Outbox:
             "address": address, "text": text, "status": Delivery.PENDING, "due_at": as_utc(due_at or self.now),
             "attempts": 0, "language": language, "session_id": session_id}).first()
         return int(inserted.id) if inserted is not None else None
+
+    def cancel_session_messages(self, session_id: int) -> int:
+        """Cancel what still waits to go about a session (its reminders, its changes); how many."""
+        return self._connection.execute(
+            update(_outbox).where(_outbox.c.session_id == session_id, _outbox.c.status == Delivery.PENDING)
+            .values(status=Delivery.CANCELLED, error=SESSION_GONE)).rowcount
 
     def claim(self, limit: int, channels: tuple[str, ...], claimed_before: datetime) -> list[Outgoing]:
         """Take up to `limit` rows for these channels: claims gone stale before `claimed_before` first, then due

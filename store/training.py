@@ -105,6 +105,7 @@ class SessionRecord:
     kabupaten_code: str
     capacity: int
     signup_deadline: datetime
+    cancelled: bool = False  # the file cancels it; a cancelled session stays cancelled whatever a later file says
 
 
 @dataclass
@@ -122,6 +123,8 @@ class ImportCounts:
     sessions: Tally = field(default_factory=Tally)
     promoted: list[tuple[int, int]] = field(default_factory=list)  # (session id, owner id) given a freed seat
     moved: list[int] = field(default_factory=list)  # sessions whose time or place changed: their owners are told
+    # sessions the file cancelled, each with the owners who held or waited for a place: they are told
+    cancelled: list[tuple[int, list[int]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +215,7 @@ class SessionSeats:
     kabupaten_code: str
     capacity: int
     signup_deadline: datetime
+    cancelled_at: datetime | None
     registered: int
     waitlisted: int
     attended: int
@@ -225,7 +229,7 @@ class SessionSeats:
     def record(self) -> SessionRecord:
         """The session as an import file gives it."""
         return SessionRecord(self.programme_code, self.code, self.starts_at, self.ends_at, self.place,
-                             self.kabupaten_code, self.capacity, self.signup_deadline)
+                             self.kabupaten_code, self.capacity, self.signup_deadline, self.cancelled_at is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +274,7 @@ def _session_row(record: SessionRecord, programme_id: int) -> dict[str, object]:
     """A session as its row holds it: its programme by id, its times in UTC."""
     values = {**asdict(record), "programme_id": programme_id,
               **{name: as_utc(getattr(record, name)) for name in ("starts_at", "ends_at", "signup_deadline")}}
-    del values["programme_code"]
+    del values["programme_code"], values["cancelled"]
     return values
 
 
@@ -296,8 +300,17 @@ def open_to(audience: Audience) -> ColumnElement[bool]:
     return _admitted(audience, len(_ADMISSION))
 
 
+FILE_ACTOR = "programme file"  # who the audit says cancelled a session a file cancels
+
+
+def still_ahead(now: datetime) -> ColumnElement[bool]:
+    """A session that is still to come: not started yet, and not cancelled."""
+    return and_(_sessions.c.starts_at > now, _sessions.c.cancelled_at.is_(None))
+
+
 _HOLDS_PLACE = (Status.REGISTERED, Status.WAITLISTED)
-_SESSION_ROW = (_sessions.c.programme_id, _sessions.c.capacity, _sessions.c.signup_deadline, _sessions.c.starts_at)
+_SESSION_ROW = (_sessions.c.programme_id, _sessions.c.capacity, _sessions.c.signup_deadline, _sessions.c.starts_at,
+                _sessions.c.cancelled_at)
 _SEATS_TAKEN = (Status.REGISTERED, Status.ATTENDED)
 _TAKEN = (select(_enrollments.c.session_id, func.count().label("taken"))
           .where(_enrollments.c.status.in_(_SEATS_TAKEN))
@@ -362,7 +375,7 @@ class Training:
         rows = self._connection.execute(
             select(_programmes.c.id, _programmes.c.name, func.min(_sessions.c.starts_at), next_near)
             .join(_sessions, _sessions.c.programme_id == _programmes.c.id)
-            .where(_sessions.c.starts_at > self.now, open_to(audience))
+            .where(still_ahead(self.now), open_to(audience))
             .group_by(_programmes.c.id, _programmes.c.name)
             .order_by(next_near.is_(None), next_near, func.min(_sessions.c.starts_at), _programmes.c.id)
         )
@@ -377,7 +390,7 @@ class Training:
             return []
         reason = case((not_(_admitted(audience, 1)), literal(Closed.KABUPATEN.value)),
                       (not_(_admitted(audience, 2)), literal(Closed.CLASS.value)), else_=literal(Closed.SECTOR.value))
-        ahead = exists().where(_sessions.c.programme_id == _programmes.c.id, _sessions.c.starts_at > self.now)
+        ahead = exists().where(_sessions.c.programme_id == _programmes.c.id, still_ahead(self.now))
         # Counted over programmes, each once, not over their sessions (one query grouping both took longer).
         closed = (select(reason.label("reason"),
                          case((reason == Closed.CLASS.value, _programmes.c.business_classes), else_="").label("classes"))
@@ -395,7 +408,7 @@ class Training:
             select(_sessions.c.programme_id, func.min(_enrollments.c.status))
             .join(_sessions, _sessions.c.id == _enrollments.c.session_id)
             .where(_enrollments.c.owner_id == owner_id, _enrollments.c.status.in_(_HOLDS_PLACE),
-                   _sessions.c.starts_at > self.now)
+                   still_ahead(self.now))
             .group_by(_sessions.c.programme_id)).all())
 
     def programme_id(self, code: str) -> int | None:
@@ -471,7 +484,7 @@ class Training:
                        _enrollments.c.status.in_(_HOLDS_PLACE))
                 .scalar_subquery()) if owner_id is not None else literal(None)
         position = _waiting_position(owner_id) if owner_id is not None else literal(None)
-        conditions = [where] + ([_sessions.c.starts_at > self.now] if upcoming_only else [])
+        conditions = [where] + ([still_ahead(self.now)] if upcoming_only else [])
         order = [case((_sessions.c.kabupaten_code.in_(near), 0), else_=1)] if near else []
         query = (
             select(_sessions.c.id, _sessions.c.programme_id, _programmes.c.name, _sessions.c.starts_at,
@@ -507,7 +520,8 @@ class Training:
         """REGISTERED when a seat is left for the owner in this session (its row, as read), FULL, or why not."""
         if session is None or not self.is_open_to(session.programme_id, audience):
             return SignUp.NOT_OPEN_TO_YOU
-        if as_utc(session.signup_deadline) < self.now or as_utc(session.starts_at) <= self.now:
+        if as_utc(session.signup_deadline) < self.now or as_utc(session.starts_at) <= self.now \
+                or session.cancelled_at is not None:
             return SignUp.CLOSED
         held = self._connection.scalar(select(_enrollments.c.status).where(
             _enrollments.c.session_id == session_id, _enrollments.c.owner_id == owner_id))
@@ -517,7 +531,7 @@ class Training:
             select(_enrollments.c.session_id)
             .join(_sessions, _sessions.c.id == _enrollments.c.session_id)
             .where(_enrollments.c.owner_id == owner_id, _enrollments.c.status.in_(_HOLDS_PLACE),
-                   _sessions.c.programme_id == session.programme_id, _sessions.c.starts_at > self.now)).first()
+                   _sessions.c.programme_id == session.programme_id, still_ahead(self.now))).first()
         if elsewhere is not None:
             return SignUp.OTHER_SESSION
         return SignUp.REGISTERED if self._registered(session_id) < session.capacity else SignUp.FULL
@@ -582,6 +596,21 @@ class Training:
             .where(_enrollments.c.session_id == session_id, _enrollments.c.status.in_(_HOLDS_PLACE))
             .order_by(_enrollments.c.owner_id)))
 
+    def cancel(self, session_id: int, scope: str, actor: str) -> list[int] | None:
+        """Cancel a session in the scope that is still ahead: every place in it, held or waited for, is cancelled;
+        audited. The owners who held one, to be told; None when there is no such session still ahead."""
+        session = self._lock_session(session_id, *_sessions_in(scope), still_ahead(self.now))
+        if session is None:
+            return None
+        owners = self.holding_places(session_id)
+        self._connection.execute(update(_sessions).where(_sessions.c.id == session_id).values(cancelled_at=self.now))
+        self._connection.execute(
+            update(_enrollments)
+            .where(_enrollments.c.session_id == session_id, _enrollments.c.status.in_(_HOLDS_PLACE))
+            .values(status=Status.CANCELLED, since=self.now))
+        self.audit(actor, "session_cancelled", f"session:{session_id}")
+        return owners
+
     def registered_between(self, start: datetime, end: datetime) -> list[tuple[SessionInfo, int]]:
         """Each registered owner of each session starting in [start, end), with the session."""
         rows = self._connection.execute(
@@ -621,6 +650,8 @@ class Training:
             if before is not None and _where_and_when(before) != _where_and_when(
                     self._connection.execute(select(*_WHERE_AND_WHEN).where(_sessions.c.id == session_id)).one()):
                 counts.moved.append(session_id)
+            if session.cancelled and (owners := self.cancel(session_id, PROVINCE, FILE_ACTOR)) is not None:
+                counts.cancelled.append((session_id, owners))
             locked = self._lock_session(session_id)
             counts.promoted += [(session_id, owner) for owner in self._fill_seats(session_id, locked.capacity)]
         return counts
@@ -661,7 +692,7 @@ class Training:
     def summaries(self) -> list[tuple[str, str, int, int, int, datetime | None]]:
         """For officers: each programme's code, name, sessions ahead, seats taken and offered, next start."""
         counts = _TAKEN.subquery()
-        ahead = _sessions.c.starts_at > self.now
+        ahead = still_ahead(self.now)
         rows = self._connection.execute(
             select(_programmes.c.code, _programmes.c.name,
                    func.count(_sessions.c.id).filter(ahead),
@@ -708,17 +739,18 @@ class Training:
                                                                     _sessions.c.code == code))
 
     def _seats(self, *where: ColumnElement[bool]) -> list[SessionSeats]:
-        ahead = _sessions.c.starts_at > self.now
+        ahead = still_ahead(self.now)
         rows = self._connection.execute(
             select(_sessions.c.id, _sessions.c.programme_id, _programmes.c.code, _programmes.c.name, _sessions.c.code,
                    _sessions.c.starts_at, _sessions.c.ends_at, _sessions.c.place, _sessions.c.kabupaten_code,
-                   _sessions.c.capacity, _sessions.c.signup_deadline,
+                   _sessions.c.capacity, _sessions.c.signup_deadline, _sessions.c.cancelled_at,
                    *(_count_of(status) for status in (Status.REGISTERED, Status.WAITLISTED, Status.ATTENDED)))
             .join(_programmes, _programmes.c.id == _sessions.c.programme_id)
             .where(*where)
             .order_by(case((ahead, 0), else_=1), case((ahead, _sessions.c.starts_at)), _sessions.c.starts_at.desc(),
                       _sessions.c.id))
-        return [SessionSeats(*row[:5], as_utc(row[5]), as_utc(row[6]), *row[7:10], as_utc(row[10]), *row[11:])
+        return [SessionSeats(*row[:5], as_utc(row[5]), as_utc(row[6]), *row[7:10], as_utc(row[10]),
+                             as_utc(row[11]) if row[11] else None, *row[12:])
                 for row in rows]
 
     def participants(self, session_id: int, scope: str) -> list[Participant]:

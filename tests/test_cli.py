@@ -108,7 +108,8 @@ def test_programs_import_applies_a_file_and_again_changes_nothing(sqlite_databas
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [
         "programmes: 2 created, 0 updated, 0 unchanged; sessions: 3 created, 0 updated, 0 unchanged",
-        "owners on a waiting list given a seat: 0"]
+        "owners on a waiting list given a seat: 0",
+        "sessions moved: 0; sessions cancelled: 0, owners who held a place in them: 0"]
     again = _tabe(sqlite_database, "programs", "import", str(PROGRAMMES / "good.yaml"))
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines()[0] == (
@@ -160,7 +161,8 @@ def test_programs_import_gives_new_seats_to_the_waiting_list(sqlite_database: Da
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
         "programmes: 0 created, 0 updated, 1 unchanged; sessions: 0 created, 1 updated, 0 unchanged",
-        "owners on a waiting list given a seat: 1"]
+        "owners on a waiting list given a seat: 1",
+        "sessions moved: 0; sessions cancelled: 0, owners who held a place in them: 0"]
 
 
 def test_programs_list_shows_sessions_ahead_seats_and_the_next_start_in_wib(sqlite_database: Database,

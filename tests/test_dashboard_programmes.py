@@ -388,6 +388,41 @@ def test_attendance_before_the_session_starts_is_refused_kindly(database: Databa
     assert audited(database) == []
 
 
+def test_a_session_cancelled_in_the_dashboard_tells_its_owners_and_can_be_neither_edited_nor_cancelled_again(
+        database: Database) -> None:
+    owners_in(database, 3, KOTIM)
+    ids = catalogue(database)
+    session_id = ids["spt-mar"]
+    apply_programmes(database, [KEMASAN], [session_record("kemasan-2027", "spt-mar", KOTIM,
+                                                          "Gedung Serbaguna Sampit", capacity=1)])
+    sign_up(database, session_id, 1, 2)
+    with logged_in(database, KOTIM, name="Budi Tambun") as officer:
+        page = officer.client.get(f"/admin/sessions/{session_id}").text
+        assert 'id="cancel-session"' in page and "2 pemilik yang memegang atau menunggu tempat" in page
+        unticked = officer.post(f"/admin/sessions/{session_id}/cancel", {})
+        assert unticked.status_code == 400 and 'id="cancel-problem"' in unticked.text
+        assert statuses(database, session_id) == {1: "registered", 2: "waitlisted"}
+
+        done = officer.post(f"/admin/sessions/{session_id}/cancel", {"confirm": "yes"})
+        assert (done.status_code, done.headers["location"]) == (303, f"/admin/sessions/{session_id}")
+        page = officer.client.get(f"/admin/sessions/{session_id}").text
+        assert 'id="cancelled"' in page and 'id="cancel-session"' not in page and 'id="edit-session"' not in page
+        again = officer.post(f"/admin/sessions/{session_id}/cancel", {"confirm": "yes"})
+        assert again.status_code == 400 and 'id="cancel-problem"' in again.text
+        assert officer.client.get(f"/admin/sessions/{session_id}/edit").status_code == 404
+        assert officer.post(f"/admin/sessions/{session_id}/edit", session_form(kabupaten=KOTIM)).status_code == 404
+    assert statuses(database, session_id) == {1: "cancelled", 2: "cancelled"}
+    with database.engine.connect() as connection:
+        told = connection.execute(select(OutboxMessage.kind, OutboxMessage.owner_id, OutboxMessage.session_id)
+                                  .order_by(OutboxMessage.owner_id)).all()
+    assert [tuple(row) for row in told] == [("session_cancelled", 1, session_id), ("session_cancelled", 2, session_id)]
+    me = actor_of(officer_id(database, "Budi Tambun"))
+    assert audited(database) == [(me, "session_cancelled", f"session:{session_id}")]
+    with database.transaction(NOW) as registry:
+        assert registry.training.sign_up(session_id, 3, registry.audience(3), waitlist=True) == SignUp.CLOSED
+        assert [session.id for session in registry.training.sessions(ids["kemasan"], 3)] == [ids["kps-apr"]]
+
+
 def test_the_participant_list_downloads_as_csv_and_is_recorded_as_an_export(database: Database) -> None:
     owners_in(database, 3, KOTIM)
     ids = catalogue(database)
@@ -429,6 +464,7 @@ REFUSED = [
     ("GET", "/admin/sessions/{kps-apr}/edit", 404),
     ("POST", "/admin/sessions/{kps-apr}/edit", 404),
     ("POST", "/admin/sessions/{kps-apr}/attendance", 404),
+    ("POST", "/admin/sessions/{kps-apr}/cancel", 404),
     ("GET", "/admin/sessions/{kps-apr}/participants.csv", 404),
     ("GET", "/admin/programmes/{anyaman}/sessions/new", 404),  # open to Kapuas only, held there only
     ("POST", "/admin/programmes/{anyaman}/sessions/new", 404),
@@ -448,7 +484,8 @@ def test_a_kotim_officer_cannot_reach_kapuas_sessions_or_change_programmes(datab
     path = re.sub(r"\{([a-z-]+)\}", lambda found: str(ids[found[1]]), path)
     before = (statuses(database, ids[KAPUAS_SESSION]), audited(database))
     with logged_in(database, KOTIM, name="Budi Tambun") as officer:
-        form = {**session_form(), **PROGRAMME_FORM, "owner": "1", "attended": "yes", "capacity": "99"}
+        form = {**session_form(), **PROGRAMME_FORM, "owner": "1", "attended": "yes", "capacity": "99",
+                "confirm": "yes"}
         answer = officer.client.get(path) if method == "GET" else officer.post(path, form)
         assert answer.status_code == status
         assert "Aula Bappeda Kapuas" not in answer.text

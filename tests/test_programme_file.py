@@ -20,6 +20,7 @@ from flows.programme_file import (
     ProgrammeFileError,
     apply_programmes,
     read_programme_file,
+    save_programmes,
     session_of,
 )
 from store.db import Database
@@ -111,7 +112,7 @@ def test_every_bad_programme_and_session_of_a_yaml_file_is_reported_on_its_line(
     assert problems(FILES / "many_bad.yaml") == [
         (13, "starts: is missing"),
         (14, "unknown key 'start' in a session: the keys are code, starts, ends, place, kabupaten, capacity, "
-             "signup_deadline"),
+             "signup_deadline, cancelled"),
         (17, "kabupaten: '62.99': no kabupaten or kota of Kalimantan Tengah has this code"),
         (18, "capacity: 'banyak': a whole number of seats from 1 to 10000, please"),
         (19, "code: programme 'nib-2027' is already on line 1"),
@@ -149,6 +150,18 @@ def test_a_deadline_may_not_fall_after_the_start_but_may_be_the_start(tmp_path: 
     assert session.signup_deadline == session.starts_at
 
 
+@pytest.mark.parametrize(("cell", "cancelled"), [("", False), ("tidak", False), ("ya", True), ("Yes", True)])
+def test_a_cancelled_column_may_cancel_a_session(tmp_path: Path, cell: str, cancelled: bool) -> None:
+    path = written(tmp_path, "cancelled.csv", f"{HEADER},cancelled\n{ROW},{cell}\n")
+    [session] = read_programme_file(path)[1]
+    assert session.cancelled is cancelled
+
+
+def test_a_cancelled_cell_that_says_neither_yes_nor_no_is_a_problem(tmp_path: Path) -> None:
+    path = written(tmp_path, "cancelled.csv", f"{HEADER},cancelled\n{ROW},mungkin\n")
+    assert problems(path) == [(2, 'cancelled: write "ya" to cancel the session, or leave it empty')]
+
+
 def test_excel_files_with_a_byte_order_mark_and_semicolons_are_read(tmp_path: Path) -> None:
     # Excel in an Indonesian locale separates cells by ';', as ',' is its decimal comma.
     path = tmp_path / "excel.csv"
@@ -162,7 +175,7 @@ def test_the_header_must_name_every_column_and_only_known_ones(tmp_path: Path) -
     path = written(tmp_path, "header.csv", f"{header}\n")
     assert problems(path) == [
         (1, "unknown column 'sector': the columns are programme, name, description, organiser, teaches, kabupaten, "
-            "classes, sectors, session, starts, ends, place, session_kabupaten, capacity, signup_deadline"),
+            "classes, sectors, session, starts, ends, place, session_kabupaten, capacity, signup_deadline, cancelled"),
         (1, "missing columns: sectors, capacity"),
     ]
 
@@ -310,6 +323,30 @@ def _one_session(tmp_path: Path, capacity: int) -> Path:
       kabupaten: Palangka Raya
       capacity: {capacity}
 """)
+
+
+def test_a_file_that_cancels_a_session_cancels_every_place_and_tells_each_owner_once(database: Database,
+                                                                                   tmp_path: Path) -> None:
+    seed(database, 2)
+    with database.transaction(BEFORE_THE_SESSIONS) as registry:
+        save_programmes(registry, *read_programme_file(_one_session(tmp_path, 1)))
+        [session_id] = registry.session.execute(select(TrainingSession.id)).scalars()
+        assert [registry.training.sign_up(session_id, owner, registry.audience(owner), waitlist=True)
+                for owner in (1, 2)] == [SignUp.REGISTERED, SignUp.WAITLISTED]
+    cancelling = written(tmp_path, "cancelled.yaml", _one_session(tmp_path, 1).read_text() + "      cancelled: ya\n")
+    for told in ([(session_id, [1, 2])], []):  # once: a cancelled session stays as it is
+        with database.transaction(BEFORE_THE_SESSIONS) as registry:
+            assert save_programmes(registry, *read_programme_file(cancelling)).cancelled == told
+    # a file that no longer says so does not hold the session again
+    with database.transaction(BEFORE_THE_SESSIONS) as registry:
+        save_programmes(registry, *read_programme_file(_one_session(tmp_path, 1)))
+        assert registry.training.officer_session(session_id, "62").cancelled_at == BEFORE_THE_SESSIONS
+    with database.engine.connect() as connection:
+        statuses = dict(connection.execute(select(Enrollment.owner_id, Enrollment.status)).all())
+        messages = connection.execute(select(OutboxMessage.kind, OutboxMessage.owner_id)
+                                      .order_by(OutboxMessage.owner_id)).all()
+    assert statuses == {1: "cancelled", 2: "cancelled"}
+    assert [tuple(message) for message in messages] == [("session_cancelled", 1), ("session_cancelled", 2)]
 
 
 def test_more_seats_go_to_the_waiting_list_in_order_and_the_owner_is_told(database: Database, tmp_path: Path) -> None:

@@ -254,6 +254,64 @@ async def test_a_session_moved_tells_its_owners_once_per_change(database: Databa
     assert told.startswith("Pelatihan QRIS berubah") and "GOR Tuah Pahoe" in told
 
 
+def waiting_in_line(database: Database, now: datetime, session: SessionRecord, chat_id: int) -> None:
+    """Owner 2, on Telegram, on the waiting list of the reminder scene's session, made full at one seat."""
+    seed(database, 1)
+    with database.transaction(now) as registry:
+        chat = registry.open_conversation("telegram", str(chat_id))
+        chat.owner_id = 2
+        registry.save_conversation(chat)
+        registry.training.import_programmes([QRIS], [replace(session, capacity=1)])
+        session_id = registry.session.execute(select(TrainingSession.id)).scalar_one()
+        assert registry.training.sign_up(session_id, 2, registry.audience(2), waitlist=True) == SignUp.WAITLISTED
+
+
+async def test_a_session_moved_tells_the_owners_waiting_for_a_seat_too(database: Database,
+                                                                      fake_telegram: FakeTelegram) -> None:
+    clock = Clock(START - timedelta(hours=2))
+    session = reminder_scene(database, clock(), CHAT, days_ahead=3)
+    waiting_in_line(database, clock(), session, CHAT + 1)
+    with database.transaction(clock()) as registry:
+        save_programmes(registry, [QRIS], [replace(session, capacity=1, starts_at=session.starts_at + timedelta(hours=1),
+                                                   ends_at=session.ends_at + timedelta(hours=1))])
+    courier = Courier.for_settings(CHANNELS, telegram_settings(database, fake_telegram), database, clock)
+    try:
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter(sent=2)
+    finally:
+        await courier.close()
+    for chat_id in (CHAT, CHAT + 1):
+        [told] = fake_telegram.sent(chat_id)
+        assert told.startswith("Pelatihan QRIS berubah") and "11.00" in told
+
+
+async def test_a_cancelled_session_tells_its_owners_once_and_sends_nothing_more(database: Database,
+                                                                                fake_telegram: FakeTelegram) -> None:
+    clock = Clock(START)  # 09.00 WIB: tomorrow's reminder is queued, not yet sent
+    session = reminder_scene(database, clock(), CHAT)
+    waiting_in_line(database, clock(), session, CHAT + 1)
+    assert queue_due_reminders(database, clock()) == 1
+    cancelled = replace(session, capacity=1, cancelled=True)
+    for again in (cancelled, cancelled):  # the same file imported twice cancels once
+        with database.transaction(clock()) as registry:
+            counts = save_programmes(registry, [QRIS], [again])
+    assert counts.cancelled == []
+    courier = Courier.for_settings(CHANNELS, telegram_settings(database, fake_telegram), database, clock)
+    try:
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter(sent=2)
+        clock.advance(timedelta(hours=3))
+        assert queue_due_reminders(database, clock()) == 0
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter()
+    finally:
+        await courier.close()
+    for chat_id in (CHAT, CHAT + 1):
+        [told] = fake_telegram.sent(chat_id)
+        assert told.startswith("Mohon maaf: Pelatihan QRIS") and "dibatalkan" in told
+    assert outbox_statuses(database) == ["cancelled", "sent", "sent"]
+    with database.transaction(clock()) as registry:
+        assert registry.training.holding_places(registry.session.execute(select(TrainingSession.id)).scalar_one()) == []
+        assert registry.training.upcoming_of(1) == [] and registry.training.open_programmes(registry.audience(1)) == []
+
+
 def worker_environment(database: Database, fake: FakeTelegram) -> dict[str, str]:
     keep = {name: value for name, value in os.environ.items() if not name.startswith(("TELEGRAM_", "TWILIO_"))}
     return {**keep, "DATABASE_URL": database.url, "TELEGRAM_BOT_TOKEN": fake.token,
