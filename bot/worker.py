@@ -24,7 +24,7 @@ from bot.delivery import Courier
 from bot.settings import Settings
 from flows.conversation import ABANDONED_AFTER
 from flows.inbox import close_quiet_questions, queue_digests
-from flows.notices import queue_reminders
+from flows.notices import ask_again, queue_after_sessions, queue_reminders
 from flows.retention import PURGE_BATCH, purge_unfinished
 from store.db import Database
 from store.models import utcnow
@@ -81,10 +81,14 @@ async def _work(database: Database, courier: Courier, stop: asyncio.Event, clock
 
 async def work_once(database: Database, courier: Courier, stop: asyncio.Event, clock: Clock = utcnow, *,
                     remind: bool = True) -> Counter[str]:
-    """Queue the reminders that are due (with `remind`), then send every due row; logs and returns the counts."""
+    """Queue the reminders and follow-ups that are due (with `remind`), then send every due row; logs and returns
+    the counts."""
     queued = await asyncio.to_thread(queue_due_reminders, database, clock()) if remind else 0
     if queued:
         log.info("queued %s reminders", queued)
+    followed = await asyncio.to_thread(queue_due_follow_ups, database, clock()) if remind else 0
+    if followed:
+        log.info("queued %s follow-ups", followed)
     counts = await courier.send_due(stop)
     if counts:
         log.info("outbox: %s", ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items())))
@@ -95,6 +99,13 @@ def queue_due_reminders(database: Database, now: datetime | None = None) -> int:
     """Queue tomorrow's reminders, in a transaction of their own; how many were new."""
     with database.transaction(now) as registry:
         return queue_reminders(registry)
+
+
+def queue_due_follow_ups(database: Database, now: datetime | None = None) -> int:
+    """Queue the morning-after messages of yesterday's sessions and the follow-ups put off until now, in a
+    transaction of their own; how many were new."""
+    with database.transaction(now) as registry:
+        return queue_after_sessions(registry) + ask_again(registry)
 
 
 def forget_old_message_ids(database: Database, now: datetime | None = None) -> int:

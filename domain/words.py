@@ -30,8 +30,9 @@ SALAM = "salam"
 OK = "ok"
 GOODBYE = "goodbye"
 SORRY = "sorry"
+LATER = "later"  # "nanti": ask me another time
 
-MEANINGS = frozenset({YES, NO, NONE, I, WANT, REGISTER, THANKS, GREETING, SALAM, OK, GOODBYE, SORRY})
+MEANINGS = frozenset({YES, NO, NONE, I, WANT, REGISTER, THANKS, GREETING, SALAM, OK, GOODBYE, SORRY, LATER})
 LANGUAGES = frozenset({"id", "id-chat", "bjn", "nij", "en"})
 
 

@@ -10,13 +10,15 @@ from typing import Protocol
 
 from domain.channels import PUSH_CHANNELS
 from domain.msgid import N_
-from domain.outbox import REMINDER, REMINDER_WEEK, SEAT, SESSION_CANCELLED, SESSION_CHANGED
+from domain.outbox import EVALUATION, NO_SHOW, REMINDER, REMINDER_WEEK, SEAT, SESSION_CANCELLED, SESSION_CHANGED
 from domain.regions import region
 from domain.wib import WIB, in_wib
 from flows.i18n import Text
 from store.officers import PROVINCE
 from store.registry import Registry
 from store.training import SessionInfo, Status
+
+MOST_NEXT_SESSIONS = 3  # in a note to an owner who did not come: enough to choose from on a phone
 
 REMIND_FROM = time(9, 0)  # WIB, on the day before a session: nobody is woken by a reminder
 
@@ -140,6 +142,52 @@ def queue_reminders(registry: Registry) -> int:
             queued += tell_owner_of_session(registry, owner_id, kind, session.id,
                                             key=f"{kind}:{session.id}:{owner_id}")
     return queued
+
+
+def queue_after_sessions(registry: Registry) -> int:
+    """From 09.00 WIB the morning after a session ends: its evaluation to each owner marked as attended, a kind
+    note with the programme's next sessions to each marked absent; once each. How many were queued."""
+    now = in_wib(registry.now)
+    if now.time() < REMIND_FROM:
+        return 0
+    today = datetime.combine(now.date(), time(0), tzinfo=WIB)
+    queued = 0
+    for session, owner_id, status in registry.training.ended_between(today - timedelta(days=1), today):
+        if status == Status.ABSENT:
+            queued += tell_owner(registry, owner_id, NO_SHOW, lambda text, session=session, owner=owner_id:
+                                 _missed(registry, session, owner, text), key=f"{NO_SHOW}:{session.id}:{owner_id}")
+        elif registry.reachable_chat(owner_id, PUSH_CHANNELS) is not None \
+                and registry.follow_ups.ask_evaluation(session.id, owner_id) is not None:
+            queued += tell_owner_of_session(registry, owner_id, EVALUATION, session.id,
+                                            key=f"{EVALUATION}:{session.id}:{owner_id}")
+    return queued
+
+
+def ask_again(registry: Registry) -> int:
+    """The follow-ups put off three days ago ("nanti"), their first question asked once more; how many."""
+    queued = 0
+    for follow_up in registry.follow_ups.due_again():
+        chat = registry.reachable_chat(follow_up.owner_id, PUSH_CHANNELS)
+        if chat is None:
+            continue
+        channel, address, language = chat
+        queued += registry.outbox.queue(follow_up.kind, follow_up.owner_id, channel, address, None,
+                                        key=f"{follow_up.kind}:{follow_up.id}:again", session_id=follow_up.session_id,
+                                        survey_id=follow_up.survey_id, language=language) is not None
+    return queued
+
+
+def _missed(registry: Registry, session: SessionInfo, owner_id: int, text: Text) -> str:
+    """"We missed you at …", with the programme's next sessions (the owner's kabupaten first) or where to look."""
+    home = registry.audience(owner_id).kabupaten_codes
+    ahead = registry.training.sessions(session.programme_id, owner_id, home)[:MOST_NEXT_SESSIONS]
+    missed = text(N_("We missed you at %(programme)s (%(when)s). Never mind: you can join another session."),
+                  **where_and_when(session, text))
+    if not ahead:
+        return missed + " " + text(N_("It has none planned yet; type \"program\" to see other training."))
+    lines = [text(N_("%(when)s at %(place)s"), **where_and_when(next_one, text)) for next_one in ahead]
+    return "\n".join([missed, "", *(f"- {line}" for line in lines), "",
+                      text(N_("Type \"program\" to sign up."))])
 
 
 def tell_session_changed(registry: Registry, session_id: int) -> int:

@@ -133,7 +133,9 @@ def _answer(turn: Turn, flow: Flow | None, text: str, said: Said, choices: Seque
         return NOT_AN_ANSWER
     if question is not None and question.free_text and len(said.words) == 1 and close_commands(said.bare, officer=True):
         return NOT_AN_ANSWER  # "btal", "jadwl": a slip of a command, not a name
-    if question is not None and question.free_text and answer.doubt is None and _unlikely_as_free_text(said):
+    # (An answer its parser read as none, "tidak ada" to "anything else?", was understood: nothing to doubt.)
+    if question is not None and question.free_text and answer.doubt is None and answer.value is not None \
+            and _unlikely_as_free_text(said):
         title = turn.text(question.title) if question.title else ""
         return Answer(answer.value, Doubt(Phrase(_FREE_TEXT_DOUBT, {"title": title, "answer": question.show(answer.value, turn)})))
     return answer

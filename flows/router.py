@@ -17,6 +17,8 @@ from flows.announce import Announce, answer_announcements, show_reports
 from flows.announcement_consent import announcement_consent
 from flows.asking import Asking
 from flows.engine import MENU, START, Flow, QuestionFlow, Turn, leave_flow, parse_yes_no_choice, yes_no_choices
+from flows.evaluation import Evaluation
+from flows.follow_up import FollowUpFlow
 from flows.identity import recognise
 from flows.inbox import (
     added_to_question,
@@ -51,8 +53,11 @@ from flows.utterance import EMOJI
 announcing = Announce()
 asking = Asking(where_you_are=lambda turn: [_where_you_are(turn, FLOWS.get(turn.state.flow))],
                 act=lambda turn, text: _act_on(turn, FLOWS.get(turn.state.flow), text, understand(turn, text)))
+evaluation = Evaluation(where_you_are=lambda turn: [_where_you_are(turn, FLOWS.get(turn.state.flow))])
+FOLLOW_UP_FLOWS: dict[str, FollowUpFlow] = {flow.kind: flow for flow in (evaluation,)}
 FLOWS: dict[str, Flow] = {flow.name: flow for flow in (registration, correction, erasure, assessment, programmes,
-                                                       announcing, announcement_consent, asking)}
+                                                       announcing, announcement_consent, asking,
+                                                       *FOLLOW_UP_FLOWS.values())}
 ASKED = "_asked"  # in the conversation's answers: what was asked back, until the next message
 MAX_TEXT = 1000  # longer messages are not answers to any question we ask
 OWN_WORDS = 2  # words of substance: a message with this many at the menu that picks nothing says something
@@ -65,10 +70,20 @@ def respond(turn: Turn) -> list[Reply]:
     """The replies to one inbound message; the turn's state is left where the owner now stands."""
     told = [reply for reply in (recognise(turn), purged_notice(turn)) if reply is not None]
     held, rated_next = held_replies(turn)
+    _take_up_follow_up(turn)
     replies = [*told, *held, *_answer(turn, _current_flow(turn))]
     if rated_next is not None:
         expect_rating(turn, rated_next)
     return replies
+
+
+def _take_up_follow_up(turn: Turn) -> None:
+    """A message from an owner we asked something (an evaluation, a survey) answers it: into its flow."""
+    if turn.state.owner_id is None or isinstance(FLOWS.get(turn.state.flow), FollowUpFlow):
+        return
+    waiting = turn.registry.follow_ups.waiting(turn.state.owner_id)
+    if waiting is not None:
+        FOLLOW_UP_FLOWS[waiting.kind].take_up(turn, waiting)
 
 
 def _current_flow(turn: Turn) -> Flow | None:
@@ -298,7 +313,10 @@ def _language(language: str) -> Handler:
 
 
 def _stop(turn: Turn, flow: Flow | None) -> list[Reply]:
-    """"berhenti" while answering questions means stop asking (the answers wait); elsewhere, stop announcements."""
+    """"berhenti" while answering questions means stop asking (the answers wait), and while answering what we
+    asked, stop that; elsewhere, stop announcements."""
+    if isinstance(flow, FollowUpFlow):
+        return flow.stop(turn)
     if isinstance(flow, QuestionFlow) and flow.name in PAUSABLE and turn.has_answers(flow.name):
         turn.state.flow, turn.state.step = MENU, START
         return [Reply(turn.text(N_("All right, I have stopped asking. Your answers so far are kept for when you come "

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, case, exists, func, insert, literal, select, update
+from sqlalchemy import Connection, Row, Select, Subquery, and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.outbox import ANNOUNCEMENT, ERASED, STOPPED
@@ -144,8 +144,8 @@ class Announcements:
             func.sum(case((and_(receives, reachable), 1), else_=0)),
             func.sum(case((and_(receives, ~reachable, any_chat), 1), else_=0)),
         ).select_from(_owners).where(_chosen(segment))).one()
-        chosen, stopped_count, not_asked, recipients, blocked = (int(value or 0) for value in row)
-        no_chat = chosen - stopped_count - not_asked - recipients - blocked
+        matched, stopped_count, not_asked, recipients, blocked = (int(value or 0) for value in row)
+        no_chat = matched - stopped_count - not_asked - recipients - blocked
         return Reach(recipients, stopped_count, blocked, no_chat, not_asked)
 
     def announce(self, text: str, segment: Segment, channels: Collection[str], author: str,
@@ -171,13 +171,7 @@ class Announcements:
             self._connection.execute(insert(_audit).values(at=self.now, actor=actor_of(officer_id),
                                                            action="announcement_queued",
                                                            subject=f"announcement:{announcement_id}"))
-        latest = func.row_number().over(partition_by=_conversations.c.owner_id,
-                                        order_by=(_conversations.c.updated_at.desc(), _conversations.c.id.desc()))
-        chats = (select(_conversations.c.owner_id, _conversations.c.channel, _conversations.c.address,
-                        _conversations.c.language, latest.label("latest"))
-                 .where(_conversations.c.channel.in_(channels), _conversations.c.blocked_at.is_(None),
-                        _conversations.c.owner_id.in_(select(_owners.c.id).where(_chosen(segment), _RECEIVES)))
-                 .subquery())
+        chats = latest_chats(select(_owners.c.id).where(_chosen(segment), _RECEIVES), channels)
         columns = ("kind", "priority", "announcement_id", "owner_id", "channel", "address", "language", "status",
                    "due_at", "attempts")
         self._connection.execute(insert(_outbox).from_select(columns, select(
@@ -284,6 +278,18 @@ def _reach_of(row: Row[Any]) -> Reach:
 
 def _chat_of_owner(channels: Collection[str], *where: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists().where(_conversations.c.owner_id == _owners.c.id, _conversations.c.channel.in_(channels), *where)
+
+
+def latest_chats(owner_ids: Select[Any], channels: Collection[str]) -> Subquery:
+    """Each of these owners' chats on these channels that did not block the bot, numbered from their latest
+    (`latest` 1): the chat a message nobody waits for goes to."""
+    latest = func.row_number().over(partition_by=_conversations.c.owner_id,
+                                    order_by=(_conversations.c.updated_at.desc(), _conversations.c.id.desc()))
+    return (select(_conversations.c.owner_id, _conversations.c.channel, _conversations.c.address,
+                   _conversations.c.language, latest.label("latest"))
+            .where(_conversations.c.channel.in_(channels), _conversations.c.blocked_at.is_(None),
+                   _conversations.c.owner_id.in_(owner_ids))
+            .subquery())
 
 
 def _chosen(segment: Segment) -> ColumnElement[bool]:

@@ -279,6 +279,48 @@ class Evaluation(Base):
     answered_at: Mapped[datetime | None]
 
 
+class Survey(Base):
+    """A follow-up the Dinas starts for a segment of owners ("pemutakhiran data", "penilaian ulang"): who started
+    it, whom it was for, and how many it was sent to; each owner's part is a follow-up."""
+
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(5), index=True)
+    segment: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recipients: Mapped[int] = mapped_column(default=0)
+
+
+class FollowUp(Base):
+    """One owner asked something from our side (a session's evaluation, a survey): whether they took it up, put it
+    off ("nanti": asked once more later), stopped it ("berhenti") or finished it.
+
+    The owner's next message after it was sent is read as their answer to it.
+    """
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    asks: Mapped[int] = mapped_column(default=1)  # how many times its first question was sent
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ask_again_at: Mapped[datetime | None]  # after "nanti"
+    finished_at: Mapped[datetime | None]
+
+
+# The worker looks for follow-ups put off until now; the rest are done with and pile up.
+_put_off = FollowUp.status == "later"
+Index("ix_follow_ups_later", FollowUp.ask_again_at, postgresql_where=_put_off, sqlite_where=_put_off)
+
+
 class OutboxMessage(Base):
     """A message to an owner that nobody is waiting for, written with the change that causes it.
 
@@ -298,6 +340,8 @@ class OutboxMessage(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
     # A message about a session holds no text of its own either: it is written from the session as it is when sent.
     session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
+    # A survey's first question neither: it is the survey kind's, in the row's language.
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(100))
     language: Mapped[str] = mapped_column(String(5), default="id")

@@ -84,13 +84,13 @@ class Outbox:
 
     def queue(self, kind: str, owner_id: int | None, channel: str, address: str, text: str | None, *,
               key: str | None = None, due_at: datetime | None = None, session_id: int | None = None,
-              language: str = "id") -> int | None:
+              survey_id: int | None = None, language: str = "id") -> int | None:
         """Add a message: its row's id; None when one with the same key was queued before (it is not queued twice).
         A message about a session (`session_id`, no text) is written in `language` when it is sent."""
         inserted = self._connection.execute(_INSERT[self._dialect].returning(_outbox.c.id), {
             "key": key, "kind": kind, "priority": PERSONAL, "owner_id": owner_id, "channel": channel,
             "address": address, "text": text, "status": Delivery.PENDING, "due_at": as_utc(due_at or self.now),
-            "attempts": 0, "language": language, "session_id": session_id}).first()
+            "attempts": 0, "language": language, "session_id": session_id, "survey_id": survey_id}).first()
         return int(inserted.id) if inserted is not None else None
 
     def cancel_session_messages(self, session_id: int) -> int:

@@ -15,6 +15,7 @@ from store.announcements import Announcements
 from store.assessments import Assessments
 from store.dialects import DIALECTS
 from store.exports import Exports
+from store.follow_ups import FollowUps
 from store.knowledge import Knowledge
 from store.logins import Logins
 from store.models import AuditEvent, Business, Consent, Conversation, DeliveryStatus, InboundMessage, Owner, as_utc
@@ -202,6 +203,10 @@ class Registry:
     @cached_property
     def problems(self) -> Problems:
         return Problems(self._connection, self.now)
+
+    @cached_property
+    def follow_ups(self) -> FollowUps:
+        return FollowUps(self._connection, self.now)
 
     @cached_property
     def questions(self) -> Questions:

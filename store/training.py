@@ -611,6 +611,25 @@ class Training:
         self.audit(actor, "session_cancelled", f"session:{session_id}")
         return owners
 
+    def ended_between(self, start: datetime, end: datetime) -> list[tuple[SessionInfo, int, str]]:
+        """Each owner marked as attended or absent in each session that ended in [start, end) and was not
+        cancelled, with the session and the mark."""
+        rows = self._connection.execute(
+            select(_sessions.c.id, _enrollments.c.owner_id, _enrollments.c.status)
+            .join(_enrollments, _enrollments.c.session_id == _sessions.c.id)
+            .where(_sessions.c.ends_at >= as_utc(start), _sessions.c.ends_at < as_utc(end),
+                   _sessions.c.cancelled_at.is_(None), _enrollments.c.status.in_((Status.ATTENDED, Status.ABSENT)))
+            .order_by(_sessions.c.ends_at, _sessions.c.id, _enrollments.c.owner_id)).all()
+        sessions = self._infos_of({row.id for row in rows})
+        return [(sessions[row.id], row.owner_id, row.status) for row in rows]
+
+    def _infos_of(self, session_ids: set[int]) -> dict[int, SessionInfo]:
+        """These sessions as owners see them, by id."""
+        if not session_ids:
+            return {}
+        return {info.id: info for info in self._session_infos(None, _sessions.c.id.in_(session_ids), (),
+                                                             upcoming_only=False)}
+
     def registered_between(self, start: datetime, end: datetime) -> list[tuple[SessionInfo, int]]:
         """Each registered owner of each session starting in [start, end), with the session."""
         rows = self._connection.execute(
@@ -619,15 +638,8 @@ class Training:
             .where(_sessions.c.starts_at >= as_utc(start), _sessions.c.starts_at < as_utc(end),
                    _enrollments.c.status == Status.REGISTERED)
             .order_by(_sessions.c.starts_at, _sessions.c.id, _enrollments.c.owner_id)).all()
-        sessions: dict[int, SessionInfo] = {}
-        found = []
-        for session_id, owner_id in rows:
-            if session_id not in sessions:
-                info = self.session(session_id, None)
-                assert info is not None  # read in the same transaction as the row that named it
-                sessions[session_id] = info
-            found.append((sessions[session_id], owner_id))
-        return found
+        sessions = self._infos_of({session_id for session_id, _owner_id in rows})
+        return [(sessions[session_id], owner_id) for session_id, owner_id in rows]
 
     # -- officers' files -----------------------------------------------------------------
 

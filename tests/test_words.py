@@ -6,6 +6,7 @@ from domain.words import (
     GOODBYE,
     GREETING,
     LANGUAGES,
+    LATER,
     MEANINGS,
     NO,
     NONE,
@@ -60,7 +61,7 @@ def test_the_words_before_an_answer_are_never_an_answer() -> None:
 
 
 def test_every_meaning_has_words_and_the_constants_name_them() -> None:
-    constants = {YES, NO, NONE, I, WANT, REGISTER, THANKS, GREETING, SALAM, OK, GOODBYE, SORRY}
+    constants = {YES, NO, NONE, I, WANT, REGISTER, THANKS, GREETING, SALAM, OK, GOODBYE, SORRY, LATER}
     assert constants == MEANINGS == {row["meaning"] for row in _rows()}
     assert all(words_for(meaning) for meaning in MEANINGS)
 
