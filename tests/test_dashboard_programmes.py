@@ -504,10 +504,20 @@ def test_the_evaluations_export_per_session_and_in_all_and_with_the_participants
     listed = list(csv.reader(io.StringIO(participants.content.decode("utf-8-sig"))))
     assert {phones[row[1]]: row[-4:] for row in listed[1:]} == {1: ["5", "4", "'=SUM(1) Label komposisi", HOSTILE],
                                                                 2: ["3", "", "", ""], 3: ["", "", "", ""]}
+    with logged_in(database) as officer:  # the province's: every session of the programme, and them added up
+        everywhere = list(csv.reader(io.StringIO(officer.client.get(
+            f"/admin/programmes/{ids['kemasan']}/evaluations.csv").content.decode("utf-8-sig"))))
+        listed_downloads = officer.client.get("/admin/exports").text
+    assert [row[0] for row in everywhere[1:]] == ["spt-mar", "kps-apr", text("All sessions")]
+    assert everywhere[2][4:] == ["1", "1", "100", "2.0", "1", "3.0", "1"]
+    assert everywhere[3][4:] == ["4", "3", "75", "3.3", "3", "3.5", "2"]
     with database.transaction() as registry:
         recorded = [(export.what, export.filter, export.rows) for export in registry.exports.recent(PROVINCE)]
-    assert recorded == [("participants", {"session": ids["spt-mar"]}, 3),
+    assert recorded == [("evaluations", {"programme": ids["kemasan"]}, 3),
+                        ("participants", {"session": ids["spt-mar"]}, 3),
                         ("evaluations", {"programme": ids["kemasan"]}, 2)]
+    assert text("Programme evaluations") in listed_downloads
+    assert f'<a href="/admin/programmes#programme-{ids["kemasan"]}" class="programme-link">' in listed_downloads
 
 
 def test_the_participant_list_downloads_as_csv_and_is_recorded_as_an_export(database: Database) -> None:
@@ -552,6 +562,7 @@ REFUSED = [
     ("POST", "/admin/sessions/{kps-apr}/edit", 404),
     ("POST", "/admin/sessions/{kps-apr}/attendance", 404),
     ("GET", "/admin/sessions/{kps-apr}/participants.csv", 404),
+    ("GET", "/admin/programmes/{anyaman}/evaluations.csv", 404),
     ("GET", "/admin/programmes/{anyaman}/sessions/new", 404),  # open to Kapuas only, held there only
     ("POST", "/admin/programmes/{anyaman}/sessions/new", 404),
     ("GET", "/admin/programmes/new", 403),
@@ -601,7 +612,8 @@ def test_what_is_not_there_is_not_found(database: Database, number: str) -> None
     catalogue(database)
     with logged_in(database) as officer:
         for path in ("/admin/sessions/{}", "/admin/sessions/{}/edit", "/admin/sessions/{}/participants.csv",
-                     "/admin/programmes/{}/edit", "/admin/programmes/{}/sessions/new"):
+                     "/admin/programmes/{}/edit", "/admin/programmes/{}/sessions/new",
+                     "/admin/programmes/{}/evaluations.csv"):
             assert officer.client.get(path.format(number)).status_code == 404, path
         for path in ("/admin/sessions/{}/edit", "/admin/sessions/{}/attendance", "/admin/programmes/{}/edit",
                      "/admin/programmes/{}/sessions/new"):
