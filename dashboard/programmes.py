@@ -10,7 +10,7 @@ matched by its code as the import matches: a code taken meanwhile is refused, no
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from starlette.datastructures import FormData
@@ -301,8 +301,10 @@ async def _session_page(request: Request, viewer: Viewer, problems: Sequence[Inv
     if session is None:
         raise HTTPException(404)
     groups = [(status, [one for one in participants if one.status == status]) for status in ENROLLMENT_LABELS]
+    started = session.starts_at <= now
     return render(request, "session.html", viewer, status_code=400 if problems else 200, session=session,
-                  groups=groups, started=session.starts_at <= now, problems=problems, markable_statuses=MARKABLE,
+                  groups=groups, started=started, problems=problems, markable_statuses=MARKABLE,
+                  can_mark=started and any(one.status in MARKABLE for one in participants),
                   evaluation=evaluation, answers=_written_answers(participants))
 
 
@@ -343,21 +345,28 @@ async def mark_attendance(request: Request, viewer: Viewer) -> Response:
                             status_code=303)
 
 
-def _participants_csv(participants: list[Participant]) -> str:
-    """The participant list as a spreadsheet opens it: UTF-8 with a byte order mark, owners' text guarded."""
+def _csv_download(header: Sequence[str], rows: Iterable[Sequence[object]], name: str) -> Response:
+    """Rows under their header, as a spreadsheet opens them: UTF-8 with a byte order mark, to save as `name`.csv."""
     text = Text(DEFAULT_LANGUAGE)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow([text(title) for title in CSV_HEADER])
+    writer.writerow([text(title) for title in header])
+    writer.writerows(rows)
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def _participant_rows(participants: list[Participant]) -> Iterator[list[object]]:
+    """The participant list, owners' text guarded, each with their evaluation once asked."""
+    text = Text(DEFAULT_LANGUAGE)
     for one in participants:
         evaluation = one.evaluation
-        writer.writerow([csv_text(one.name), one.phone, csv_text(one.business), one.registration_number,
-                         region(one.kabupaten_code).name if one.kabupaten_code else "",
-                         text(ENROLLMENT_LABELS[Status(one.status)]), one.position,
-                         *((evaluation.usefulness, evaluation.trainer, csv_text(evaluation.will_apply),
-                            csv_text(evaluation.comment)) if evaluation is not None else ("", "", "", ""))])
-    return buffer.getvalue()
+        yield [csv_text(one.name), one.phone, csv_text(one.business), one.registration_number,
+               region(one.kabupaten_code).name if one.kabupaten_code else "",
+               text(ENROLLMENT_LABELS[Status(one.status)]), one.position,
+               *((evaluation.usefulness, evaluation.trainer, csv_text(evaluation.will_apply),
+                  csv_text(evaluation.comment)) if evaluation is not None else ("", "", "", ""))]
 
 
 @officer_page
@@ -379,19 +388,12 @@ async def download_participants(request: Request, viewer: Viewer) -> Response:
     if found is None:
         raise HTTPException(404)
     session, participants = found
-    name = propose_code(f"peserta {session.programme_code} {session.code}") or "peserta"
-    return Response(_participants_csv(participants), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return _csv_download(CSV_HEADER, _participant_rows(participants),
+                         propose_code(f"peserta {session.programme_code} {session.code}") or "peserta")
 
 
-def _evaluations_csv(programme: ProgrammeSessions, results: dict[int, EvaluationResults]) -> str:
-    """A programme's evaluations as a spreadsheet opens it: a row per session in the officer's scope, then the
-    programme's, added up."""
-    text = Text(DEFAULT_LANGUAGE)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([text(title) for title in EVALUATIONS_HEADER])
+def _evaluation_rows(programme: ProgrammeSessions, results: dict[int, EvaluationResults]) -> Iterator[list[object]]:
+    """A programme's evaluations: a row per session in the officer's scope, then the programme's, added up."""
 
     def figures(evaluation: EvaluationResults) -> list[object]:
         rate = evaluation.response_rate
@@ -400,10 +402,9 @@ def _evaluations_csv(programme: ProgrammeSessions, results: dict[int, Evaluation
                 _rounded(evaluation.trainer.average), evaluation.trainer.count]
 
     for session in programme.sessions:
-        writer.writerow([session.code, wib_text(session.starts_at), csv_text(session.place),
-                         region(session.kabupaten_code).name, *figures(results.get(session.id, EvaluationResults()))])
-    writer.writerow([text(N_("All sessions")), "", "", "", *figures(_overall(programme, results))])
-    return buffer.getvalue()
+        yield [session.code, wib_text(session.starts_at), csv_text(session.place),
+               region(session.kabupaten_code).name, *figures(results.get(session.id, EvaluationResults()))]
+    yield [Text(DEFAULT_LANGUAGE)(N_("All sessions")), "", "", "", *figures(_overall(programme, results))]
 
 
 def _rounded(average: float | None) -> float | str:
@@ -432,9 +433,8 @@ async def download_evaluations(request: Request, viewer: Viewer) -> Response:
     if found is None:
         raise HTTPException(404)
     programme, results = found
-    name = propose_code(f"evaluasi {programme.code}") or "evaluasi"
-    return Response(_evaluations_csv(programme, results), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return _csv_download(EVALUATIONS_HEADER, _evaluation_rows(programme, results),
+                         propose_code(f"evaluasi {programme.code}") or "evaluasi")
 
 
 routes = [
