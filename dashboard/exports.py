@@ -47,8 +47,9 @@ CSV_ROWS_PER_CHUNK = 200  # about 40 kB: small enough to keep memory flat, large
 FILE_CHUNK = 64 * 1024
 REASON_LONGEST = 1000
 RECENT = 100
-# A recorded filter's fields: the registrations' filter's, or the session of a participant list (programmes.py).
-RECORDED_FILTER_LABELS = {**FILTER_LABELS, "session": N_("Session")}
+# A recorded filter's fields: the registrations' filter's, the session of a participant list or the programme of
+# its evaluations (programmes.py).
+RECORDED_FILTER_LABELS = {**FILTER_LABELS, "session": N_("Session"), "programme": N_("Programme")}
 
 # The file's columns, in order: ExportRow's fields, each region as its code and its name.
 HEADER = (

@@ -95,9 +95,10 @@ def _programme_chart(programmes: list[ProgrammeFill]) -> Chart:
         "programmes", title,
         bar_chart([(programme.name, share) for programme, share in shares], title=title, maximum=100, unit="%"),
         tuple(_text(heading) for heading in (N_("Programme"), N_("Sessions"), N_("Seats"), N_("Registered"),
-                                             N_("Attended"), N_("Waiting list"), N_("Seats taken"))),
+                                             N_("Attended"), N_("Absent"), N_("Waiting list"), N_("Seats taken"))),
         [(programme.name, *(figure(count) for count in (programme.sessions, programme.capacity, programme.registered,
-                                                        programme.attended, programme.waitlisted)), figure(share, "%"))
+                                                        programme.attended, programme.absent, programme.waitlisted)),
+          figure(share, "%"))
          for programme, share in shares])
 
 

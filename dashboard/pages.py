@@ -34,7 +34,7 @@ _LEVEL_LABELS = {level.value: level.label for level in Level}
 _DIMENSION_LABELS = {dimension.value: dimension.label for dimension in Dimension}
 # An owner's place in a training session, in words: on a business's page, a session's page and its participant list.
 ENROLLMENT_LABELS = {Status.REGISTERED: N_("Registered"), Status.WAITLISTED: N_("On the waiting list"),
-                     Status.ATTENDED: N_("Attended"), Status.CANCELLED: N_("Cancelled")}
+                     Status.ATTENDED: N_("Attended"), Status.ABSENT: N_("Absent"), Status.CANCELLED: N_("Cancelled")}
 
 
 def short_day(moment: datetime) -> str:
@@ -63,6 +63,8 @@ def _environment() -> Environment:
         dimension=lambda key: text(_DIMENSION_LABELS[key]) if key in _DIMENSION_LABELS else key or "",
         enrollment=lambda status: text(ENROLLMENT_LABELS[status]) if status in ENROLLMENT_LABELS else status or "",
         number=lambda value: text.number(value) if value is not None else "–",
+        average=lambda value: text.number(round(value, 1)) if value is not None else "–",
+        percent=lambda share: f"{text.number(round(share * 100))}%" if share is not None else "–",
         money=lambda value: text.money(value) if value is not None else "–",
         moment=lambda value: text.moment(value) if value is not None else "–",
         day=lambda value: text.date(value) if value is not None else "–",

@@ -1,5 +1,6 @@
-"""Programmes and their sessions: seats and waiting lists, the forms that create and change them, attendance,
-and a session's participant list to download.
+"""Programmes and their sessions: seats and waiting lists, the forms that create and change them, attendance
+marked for many at once, what attendees said in their evaluations, and a session's participant list and a
+programme's evaluations to download.
 
 The forms are checked by the programme files' own checks (flows/programme_file.py), so a form accepts exactly
 what `tabe programs import` accepts. An edit is saved by the import's own store call and does what it does: a
@@ -9,7 +10,7 @@ matched by its code as the import matches: a code taken meanwhile is refused, no
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from starlette.datastructures import FormData
@@ -19,7 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from dashboard.access import LARGEST_ID, officer_page
-from dashboard.exports import csv_text
+from dashboard.exports import csv_text, wib_text
 from dashboard.forms import typed_text
 from dashboard.pages import ENROLLMENT_LABELS, render
 from dashboard.work import read, write
@@ -42,7 +43,16 @@ from flows.programme_file import (
 from store.logins import Viewer
 from store.officers import PROVINCE, actor_of
 from store.registry import Registry
-from store.training import Attendance, Participant, SessionSeats, Status
+from store.training import (
+    Attendance,
+    EvaluationAnswer,
+    EvaluationResults,
+    Marked,
+    Participant,
+    ProgrammeSessions,
+    SessionSeats,
+    Status,
+)
 
 PROGRAMME_FIELDS = ("code", "name", "description", "organiser", "teaches", "kabupaten", "classes", "sectors")
 SESSION_FIELDS = ("code", "starts", "ends", "place", "kabupaten", "capacity", "signup_deadline")
@@ -51,7 +61,12 @@ PLACES = [(place.code, place.name) for place in kabupaten_list()]  # where a pro
 ORGANISER = "Dinas Koperasi dan UKM Provinsi Kalimantan Tengah"  # who organises most programmes: a new form's guess
 
 CSV_HEADER = (N_("Owner name"), N_("Phone"), N_("Business name"), N_("Registration number"), N_("Kabupaten/kota"),
-              N_("Status"), N_("Place on the waiting list"))
+              N_("Status"), N_("Place on the waiting list"), N_("Usefulness (1-5)"), N_("Trainer (1-5)"),
+              N_("What they will apply"), N_("Comment"))
+EVALUATIONS_HEADER = (N_("Session"), N_("Starts (WIB)"), N_("Place"), N_("Kabupaten/kota"), N_("Asked"),
+                      N_("Answered"), N_("Response rate (%)"), N_("Usefulness (1-5)"), N_("Usefulness answers"),
+                      N_("Trainer (1-5)"), N_("Trainer answers"))
+MARKABLE = (Status.REGISTERED, Status.ATTENDED, Status.ABSENT)  # the groups whose owners are ticked and marked
 
 
 @dataclass
@@ -90,8 +105,17 @@ def _form_page(request: Request, viewer: Viewer, template: str, saved: Saved | N
 @officer_page
 async def list_programmes(request: Request, viewer: Viewer) -> Response:
     """GET /admin/programmes: the programmes in the viewer's scope, each with its sessions' seats and waiting lists."""
-    board, now = await read(request, lambda registry: (registry.training.programme_board(viewer.scope), registry.now))
-    return render(request, "programmes.html", viewer, board=board, now=now)
+    board, results, now = await read(request, lambda registry: (
+        registry.training.programme_board(viewer.scope), registry.training.evaluation_results(viewer.scope),
+        registry.now))
+    return render(request, "programmes.html", viewer, board=board, now=now, results=results,
+                  overall={programme.id: _overall(programme, results) for programme in board},
+                  no_results=EvaluationResults())
+
+
+def _overall(programme: ProgrammeSessions, results: dict[int, EvaluationResults]) -> EvaluationResults:
+    """A programme's evaluations: those of its sessions (in the officer's scope), added up."""
+    return sum((results.get(session.id, EvaluationResults()) for session in programme.sessions), EvaluationResults())
 
 
 # -- programmes --------------------------------------------------------------------------
@@ -271,14 +295,25 @@ async def _session_page(request: Request, viewer: Viewer, problems: Sequence[Inv
     """A session in the viewer's scope with its participants, 404 for any other; with problems said at its top,
     the answer to a mark that could not be made (400)."""
     session_id = request.path_params["session_id"]
-    session, participants, now = await read(request, lambda registry: (
+    session, participants, evaluation, now = await read(request, lambda registry: (
         registry.training.officer_session(session_id, viewer.scope),
-        registry.training.participants(session_id, viewer.scope), registry.now))
+        registry.training.participants(session_id, viewer.scope),
+        registry.training.session_evaluation(session_id, viewer.scope), registry.now))
     if session is None:
         raise HTTPException(404)
     groups = [(status, [one for one in participants if one.status == status]) for status in ENROLLMENT_LABELS]
+    started = session.starts_at <= now
     return render(request, "session.html", viewer, status_code=400 if problems else 200, session=session,
-                  groups=groups, started=session.starts_at <= now, problems=problems)
+                  groups=groups, started=started, problems=problems, markable_statuses=MARKABLE,
+                  can_mark=started and any(one.status in MARKABLE for one in participants),
+                  evaluation=evaluation, answers=_written_answers(participants))
+
+
+def _written_answers(participants: list[Participant]) -> list[EvaluationAnswer]:
+    """The evaluations that say in words what an owner will apply or thinks, as they came in."""
+    written = [one.evaluation for one in participants
+               if one.evaluation is not None and (one.evaluation.will_apply or one.evaluation.comment)]
+    return sorted(written, key=lambda answer: (answer.answered_at or answer.asked_at))
 
 
 @officer_page
@@ -289,27 +324,26 @@ async def show_session(request: Request, viewer: Viewer) -> Response:
 
 @officer_page
 async def mark_attendance(request: Request, viewer: Viewer) -> Response:
-    """POST /admin/sessions/{id}/attendance: mark that a registered owner attended (once the session has started),
-    or take the mark back."""
+    """POST /admin/sessions/{id}/attendance: mark the owners ticked (`owner`, as often as ticked) as having come
+    (`attended=yes`) or not (`no`), all at once, once the session has started."""
     session_id = request.path_params["session_id"]
     form = await request.form()
-    owner, attended = form.get("owner"), form.get("attended")
-    if not isinstance(owner, str) or not owner.isdecimal() or int(owner) > LARGEST_ID or attended not in ("yes", "no"):
+    owners, attended = form.getlist("owner"), form.get("attended")
+    if attended not in ("yes", "no") or not all(
+            isinstance(owner, str) and owner.isdecimal() and int(owner) <= LARGEST_ID for owner in owners):
         raise HTTPException(400)
-
-    def mark(registry: Registry) -> Attendance | None:
-        if registry.training.officer_session(session_id, viewer.scope) is None:
-            return None
-        return registry.training.mark_attended(session_id, int(owner), attended == "yes", viewer.scope,
-                                               actor_of(viewer.officer.id))
-
-    marked = await write(request, mark)
-    if marked is None:
+    marked: Marked = await write(request, lambda registry: registry.training.mark_attendance(
+        session_id, [int(owner) for owner in owners], attended == "yes", viewer.scope, actor_of(viewer.officer.id)))
+    if marked.outcome == Attendance.NO_SESSION:
         raise HTTPException(404)
-    if marked == Attendance.NOT_STARTED:
+    if marked.outcome == Attendance.NOT_STARTED:
         return await _session_page(request, viewer, [
             Invalid(N_("Attendance can be marked once the session has started."), field="attendance")])
-    return RedirectResponse(f"/admin/sessions/{session_id}#owner-{owner}", status_code=303)
+    if not owners:
+        return await _session_page(request, viewer, [
+            Invalid(N_("Tick the participants to mark first."), field="attendance")])
+    return RedirectResponse(f"/admin/sessions/{session_id}#participants-{'attended' if attended == 'yes' else 'absent'}",
+                            status_code=303)
 
 
 @officer_page
@@ -336,18 +370,28 @@ async def cancel(request: Request, viewer: Viewer) -> Response:
     return RedirectResponse(f"/admin/sessions/{session_id}", status_code=303)
 
 
-def _participants_csv(participants: list[Participant]) -> str:
-    """The participant list as a spreadsheet opens it: UTF-8 with a byte order mark, owners' text guarded."""
+def _csv_download(header: Sequence[str], rows: Iterable[Sequence[object]], name: str) -> Response:
+    """Rows under their header, as a spreadsheet opens them: UTF-8 with a byte order mark, to save as `name`.csv."""
     text = Text(DEFAULT_LANGUAGE)
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow([text(title) for title in CSV_HEADER])
+    writer.writerow([text(title) for title in header])
+    writer.writerows(rows)
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def _participant_rows(participants: list[Participant]) -> Iterator[list[object]]:
+    """The participant list, owners' text guarded, each with their evaluation once asked."""
+    text = Text(DEFAULT_LANGUAGE)
     for one in participants:
-        writer.writerow([csv_text(one.name), one.phone, csv_text(one.business), one.registration_number,
-                         region(one.kabupaten_code).name if one.kabupaten_code else "",
-                         text(ENROLLMENT_LABELS[Status(one.status)]), one.position])
-    return buffer.getvalue()
+        evaluation = one.evaluation
+        yield [csv_text(one.name), one.phone, csv_text(one.business), one.registration_number,
+               region(one.kabupaten_code).name if one.kabupaten_code else "",
+               text(ENROLLMENT_LABELS[Status(one.status)]), one.position,
+               *((evaluation.usefulness, evaluation.trainer, csv_text(evaluation.will_apply),
+                  csv_text(evaluation.comment)) if evaluation is not None else ("", "", "", ""))]
 
 
 @officer_page
@@ -369,9 +413,53 @@ async def download_participants(request: Request, viewer: Viewer) -> Response:
     if found is None:
         raise HTTPException(404)
     session, participants = found
-    name = propose_code(f"peserta {session.programme_code} {session.code}") or "peserta"
-    return Response(_participants_csv(participants), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return _csv_download(CSV_HEADER, _participant_rows(participants),
+                         propose_code(f"peserta {session.programme_code} {session.code}") or "peserta")
+
+
+def _evaluation_rows(programme: ProgrammeSessions, results: dict[int, EvaluationResults]) -> Iterator[list[object]]:
+    """A programme's evaluations: a row per session in the officer's scope, then the programme's, added up."""
+
+    def figures(evaluation: EvaluationResults) -> list[object]:
+        rate = evaluation.response_rate
+        return [evaluation.asked, evaluation.answered, round(rate * 100) if rate is not None else "",
+                _rounded(evaluation.usefulness.average), evaluation.usefulness.count,
+                _rounded(evaluation.trainer.average), evaluation.trainer.count]
+
+    for session in programme.sessions:
+        yield [session.code, wib_text(session.starts_at), csv_text(session.place),
+               region(session.kabupaten_code).name, *figures(results.get(session.id, EvaluationResults()))]
+    yield [Text(DEFAULT_LANGUAGE)(N_("All sessions")), "", "", "", *figures(_overall(programme, results))]
+
+
+def _rounded(average: float | None) -> float | str:
+    """An average rating as the page shows it, to one decimal; nothing when nobody gave one."""
+    return round(average, 1) if average is not None else ""
+
+
+@officer_page
+async def download_evaluations(request: Request, viewer: Viewer) -> Response:
+    """GET /admin/programmes/{id}/evaluations.csv: a programme's evaluations per session and in all, as CSV,
+    recorded as an export."""
+    programme_id = request.path_params["programme_id"]
+
+    def export(registry: Registry) -> tuple[ProgrammeSessions, dict[int, EvaluationResults]] | None:
+        training = registry.training
+        programme = training.programme_sessions(programme_id, viewer.scope)
+        if programme is None:
+            return None
+        export_id = registry.exports.start(viewer.officer.id, "evaluations", "csv", {"programme": programme_id},
+                                           full_nik=False, reason=None, scope=viewer.scope)
+        results = training.evaluation_results(viewer.scope, programme_id)
+        registry.exports.finish(export_id, len(programme.sessions) + 1, complete=True)
+        return programme, results
+
+    found = await write(request, export)
+    if found is None:
+        raise HTTPException(404)
+    programme, results = found
+    return _csv_download(EVALUATIONS_HEADER, _evaluation_rows(programme, results),
+                         propose_code(f"evaluasi {programme.code}") or "evaluasi")
 
 
 routes = [
@@ -382,6 +470,7 @@ routes = [
     Route("/programmes/{programme_id:id}/edit", update_programme, methods=["POST"]),
     Route("/programmes/{programme_id:id}/sessions/new", new_session, methods=["GET"]),
     Route("/programmes/{programme_id:id}/sessions/new", create_session, methods=["POST"]),
+    Route("/programmes/{programme_id:id}/evaluations.csv", download_evaluations, methods=["GET"]),
     Route("/sessions/{session_id:id}", show_session, methods=["GET"]),
     Route("/sessions/{session_id:id}/edit", edit_session, methods=["GET"]),
     Route("/sessions/{session_id:id}/edit", update_session, methods=["POST"]),

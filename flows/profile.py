@@ -6,6 +6,7 @@ from domain.msgid import N_
 from domain.wib import in_wib
 from flows.engine import Turn
 from flows.messages import Reply
+from flows.notices import place_held, where_and_when
 from flows.places import show_place
 from flows.registration import NOTHING_REGISTERED, Registration, show_money, show_nib, show_nik, show_phone
 from flows.scoring import shown_score
@@ -66,12 +67,28 @@ def _registered_lines(owner: Owner, turn: Turn) -> list[str]:
             lines.append(t(N_("Last self-assessment: a score of %(score)s, level %(level)s, on %(date)s"),
                            score=shown_score(assessed.score), level=t(Level(assessed.level).label),
                            date=t.date(in_wib(assessed.taken_at).date())))
-    lines += ["", t(_announcements_line(turn, owner))]
-    places = turn.registry.training.upcoming_of(owner.id)
-    if places:
-        lines += ["", t(N_("Training you signed up for: %(names)s (see \"jadwal\")"),
-                        names=t.join([session.programme_name for session in places]))]
+    lines += ["", t(_announcements_line(turn, owner)), *_training_lines(owner.id, turn)]
     return [*lines, ""]
+
+
+def _training_lines(owner_id: int, turn: Turn) -> list[str]:
+    """The sessions the owner attended, and apart their places in sessions ahead; nothing of either they lack."""
+    t = turn.text
+    training = turn.registry.training
+    lines: list[str] = []
+    attended = training.attended_by(owner_id)
+    if attended:
+        lines += ["", t(N_("Training you attended:"))]
+        lines += [t(N_("- %(programme)s, %(date)s, %(place)s"), programme=session.programme_name,
+                    date=t.date(in_wib(session.starts_at).date()), place=where_and_when(session, t)["place"])
+                  for session in attended]
+    ahead = training.upcoming_of(owner_id)
+    if ahead:
+        lines += ["", t(N_("Your places in training ahead (see \"jadwal\"):"))]
+        lines += [t(N_("- %(programme)s, %(when)s, %(place)s: %(held)s"), **where_and_when(session, t),
+                    held=place_held(session, t))
+                  for session in ahead]
+    return lines
 
 
 def _business_lines(business: Business, turn: Turn) -> list[str]:

@@ -40,11 +40,12 @@ class ProgrammeFill:
     registered: int
     waitlisted: int
     attended: int
+    absent: int  # marked as not come: the seat stays taken, the session being over
 
     @property
     def fill_rate(self) -> float | None:
-        """The share of the seats taken (registered or attended); None without a seat in the scope."""
-        return (self.registered + self.attended) / self.capacity if self.capacity else None
+        """The share of the seats taken (registered, attended or absent); None without a seat in the scope."""
+        return (self.registered + self.attended + self.absent) / self.capacity if self.capacity else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,7 @@ class Statistics:
     def _programmes(self, scope: str) -> list[ProgrammeFill]:
         """The programmes with sessions in scope (held in the officer's kabupaten/kota), and those sessions' seats."""
         status = _enrollments.c.status
-        counted = (Status.REGISTERED, Status.WAITLISTED, Status.ATTENDED)
+        counted = (Status.REGISTERED, Status.WAITLISTED, Status.ATTENDED, Status.ABSENT)
         places = (select(_enrollments.c.session_id,
                          *(func.count().filter(status == name).label(name) for name in counted))
                   .where(status.in_(counted))
@@ -144,7 +145,8 @@ class Statistics:
         rows = self._connection.execute(
             select(_programmes.c.id, _programmes.c.code, _programmes.c.name, func.count(_sessions.c.id),
                    *(func.coalesce(func.sum(column), 0)
-                     for column in (_sessions.c.capacity, places.c.registered, places.c.waitlisted, places.c.attended)))
+                     for column in (_sessions.c.capacity, places.c.registered, places.c.waitlisted, places.c.attended,
+                                    places.c.absent)))
             .select_from(_programmes
                          .join(_sessions, and_(_sessions.c.programme_id == _programmes.c.id,
                                                *within(_sessions.c.kabupaten_code, scope)))

@@ -3,13 +3,13 @@
 Seats are counted under a lock on the session's row (`FOR UPDATE` on PostgreSQL; on SQLite every
 writer already holds the database), so however many owners ask for the last seat at once, exactly
 one gets it and the rest are offered the waiting list. An owner marked as having attended still
-holds their seat.
+holds their seat, and so does one marked as not come: the session is over, so nothing is given to the waiting list.
 
 Officers see and change sessions within their scope: the whole province, or one kabupaten/kota,
 whose sessions are those held there and whose programmes are those open to it or holding a session there.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -32,7 +32,16 @@ from sqlalchemy import (
 )
 
 from store.dialects import DIALECTS
-from store.models import AuditEvent, Business, Enrollment, Owner, Programme, TrainingSession, as_utc
+from store.models import (
+    AuditEvent,
+    Business,
+    Enrollment,
+    Evaluation,
+    Owner,
+    Programme,
+    TrainingSession,
+    as_utc,
+)
 from store.officers import PROVINCE, within
 
 _programmes = Programme.__table__
@@ -41,6 +50,7 @@ _enrollments = Enrollment.__table__
 _owners = Owner.__table__
 _businesses = Business.__table__
 _audit = AuditEvent.__table__
+_evaluations = Evaluation.__table__
 
 
 class Status(StrEnum):
@@ -72,11 +82,11 @@ class Closed(StrEnum):
 
 
 class Attendance(StrEnum):
-    """What marking (or unmarking) an owner's attendance came to."""
+    """What marking owners as having come, or not, came to."""
 
     CHANGED = "changed"
-    NOT_STARTED = "not_started"  # nobody can have attended a session still ahead
-    NO_PLACE = "no_place"  # no such place to change: already marked, waiting, cancelled, or out of scope
+    NOT_STARTED = "not_started"  # nobody can have come, or not, to a session still ahead
+    NO_SESSION = "no_session"  # not a session in the officer's scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,11 +229,17 @@ class SessionSeats:
     registered: int
     waitlisted: int
     attended: int
+    absent: int
+
+    @property
+    def taken(self) -> int:
+        """The seats taken: by the registered, those who attended and those marked as not come."""
+        return self.registered + self.attended + self.absent
 
     @property
     def fill_rate(self) -> float:
-        """The share of the seats taken, by the registered and those who attended."""
-        return (self.registered + self.attended) / self.capacity
+        """The share of the seats taken."""
+        return self.taken / self.capacity
 
     @property
     def record(self) -> SessionRecord:
@@ -245,9 +261,64 @@ class ProgrammeSessions:
 
 
 @dataclass(frozen=True, slots=True)
+class Marked:
+    """What marking owners as having come, or not, came to, and how many places it changed."""
+
+    outcome: Attendance
+    changed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationAnswer:
+    """What an owner who attended a session answered when asked to evaluate it; a question not answered is None."""
+
+    asked_at: datetime
+    answered_at: datetime | None
+    usefulness: int | None  # 1-5
+    trainer: int | None  # 1-5
+    will_apply: str | None
+    comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """The answers to one 1-5 question: how many gave one and their sum, so that sessions' ratings add up."""
+
+    count: int = 0
+    total: int = 0
+
+    @property
+    def average(self) -> float | None:
+        return self.total / self.count if self.count else None
+
+    def __add__(self, other: "Rating") -> "Rating":
+        return Rating(self.count + other.count, self.total + other.total)
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationResults:
+    """What the attendees of a session (or of several, added up) said of it: how many were asked, how many
+    answered anything, and the two ratings, each over those who gave it."""
+
+    asked: int = 0
+    answered: int = 0
+    usefulness: Rating = Rating()
+    trainer: Rating = Rating()
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.answered / self.asked if self.asked else None
+
+    def __add__(self, other: "EvaluationResults") -> "EvaluationResults":
+        return EvaluationResults(self.asked + other.asked, self.answered + other.answered,
+                                 self.usefulness + other.usefulness, self.trainer + other.trainer)
+
+
+@dataclass(frozen=True, slots=True)
 class Participant:
     """An owner's place in a session, with what an officer needs at the door: their phone and business (see
-    `Training.participants`: None when the officer may see none of the owner's businesses)."""
+    `Training.participants`: None when the officer may see none of the owner's businesses), and their evaluation
+    of the session once they were asked for one."""
 
     owner_id: int
     name: str
@@ -257,6 +328,7 @@ class Participant:
     kabupaten_code: str | None  # the business's
     status: str
     position: int | None  # on the waiting list, from 1
+    evaluation: EvaluationAnswer | None
 
 
 def _listed(column: ColumnElement[str], value: str) -> ColumnElement[bool]:
@@ -309,9 +381,12 @@ def still_ahead(now: datetime) -> ColumnElement[bool]:
 
 
 _HOLDS_PLACE = (Status.REGISTERED, Status.WAITLISTED)
+_EVALUATION_ANSWER = (_evaluations.c.asked_at, _evaluations.c.answered_at, _evaluations.c.usefulness,
+                      _evaluations.c.trainer, _evaluations.c.will_apply, _evaluations.c.comment)
 _SESSION_ROW = (_sessions.c.programme_id, _sessions.c.capacity, _sessions.c.signup_deadline, _sessions.c.starts_at,
                 _sessions.c.cancelled_at)
-_SEATS_TAKEN = (Status.REGISTERED, Status.ATTENDED)
+_SEATS_TAKEN = (Status.REGISTERED, Status.ATTENDED, Status.ABSENT)
+_MARKABLE = (Status.REGISTERED, Status.ATTENDED, Status.ABSENT)  # the places whose owner can have come, or not
 _TAKEN = (select(_enrollments.c.session_id, func.count().label("taken"))
           .where(_enrollments.c.status.in_(_SEATS_TAKEN))
           .group_by(_enrollments.c.session_id))
@@ -330,7 +405,8 @@ def _programmes_in(scope: str) -> list[ColumnElement[bool]]:
     return [or_(_listed(_programmes.c.kabupaten_codes, scope), held_there)]
 
 
-_PARTICIPANT_ORDER = {Status.REGISTERED: 0, Status.WAITLISTED: 1, Status.ATTENDED: 2, Status.CANCELLED: 3}
+_PARTICIPANT_ORDER = {Status.REGISTERED: 0, Status.WAITLISTED: 1, Status.ATTENDED: 2, Status.ABSENT: 3,
+                      Status.CANCELLED: 4}
 
 
 def _count_of(*statuses: Status) -> ColumnElement[int]:
@@ -469,6 +545,12 @@ class Training:
         mine = select(_enrollments.c.session_id).where(_enrollments.c.owner_id == owner_id,
                                                        _enrollments.c.status.in_(_HOLDS_PLACE))
         return self._session_infos(owner_id, _sessions.c.id.in_(mine), ())
+
+    def attended_by(self, owner_id: int) -> list[SessionInfo]:
+        """The sessions the owner was marked as having attended, earliest first."""
+        theirs = select(_enrollments.c.session_id).where(_enrollments.c.owner_id == owner_id,
+                                                         _enrollments.c.status == Status.ATTENDED)
+        return self._session_infos(None, _sessions.c.id.in_(theirs), (), upcoming_only=False)
 
     def upcoming_near(self, audience: Audience, limit: int) -> list[SessionInfo]:
         """The next sessions open to the owner in their kabupaten."""
@@ -719,17 +801,22 @@ class Training:
 
     # -- officers' dashboard ---------------------------------------------------------------
 
-    def programme_board(self, scope: str) -> list[ProgrammeSessions]:
-        """Every programme the scope sees, by code, each with its sessions in the scope."""
+    def programme_board(self, scope: str, *where: ColumnElement[bool]) -> list[ProgrammeSessions]:
+        """Every programme the scope sees (and `where` chooses), by code, each with its sessions in the scope."""
         programmes = self._connection.execute(
             select(_programmes.c.id, _programmes.c.code, _programmes.c.name, _programmes.c.organiser,
                    _programmes.c.kabupaten_codes)
-            .where(*_programmes_in(scope)).order_by(_programmes.c.code)).all()
+            .where(*_programmes_in(scope), *where).order_by(_programmes.c.code)).all()
         sessions: dict[int, list[SessionSeats]] = {row.id: [] for row in programmes}
         for seats in self._seats(_sessions.c.programme_id.in_(list(sessions)), *_sessions_in(scope)):
             sessions[seats.programme_id].append(seats)
         return [ProgrammeSessions(row.id, row.code, row.name, row.organiser, tuple(row.kabupaten_codes.split()),
                                   tuple(sessions[row.id])) for row in programmes]
+
+    def programme_sessions(self, programme_id: int, scope: str) -> ProgrammeSessions | None:
+        """One programme the scope sees, with its sessions in the scope."""
+        found = self.programme_board(scope, _programmes.c.id == programme_id)
+        return found[0] if found else None
 
     def programme_record(self, programme_id: int, scope: str) -> ProgrammeRecord | None:
         """A programme the scope sees, as an import file gives it."""
@@ -756,7 +843,8 @@ class Training:
             select(_sessions.c.id, _sessions.c.programme_id, _programmes.c.code, _programmes.c.name, _sessions.c.code,
                    _sessions.c.starts_at, _sessions.c.ends_at, _sessions.c.place, _sessions.c.kabupaten_code,
                    _sessions.c.capacity, _sessions.c.signup_deadline, _sessions.c.cancelled_at,
-                   *(_count_of(status) for status in (Status.REGISTERED, Status.WAITLISTED, Status.ATTENDED)))
+                   *(_count_of(status) for status in (Status.REGISTERED, Status.WAITLISTED, Status.ATTENDED,
+                                                      Status.ABSENT)))
             .join(_programmes, _programmes.c.id == _sessions.c.programme_id)
             .where(*where)
             .order_by(case((ahead, 0), else_=1), case((ahead, _sessions.c.starts_at)), _sessions.c.starts_at.desc(),
@@ -767,7 +855,8 @@ class Training:
 
     def participants(self, session_id: int, scope: str) -> list[Participant]:
         """Who holds, waits for, used or gave up a place in a session in the scope: the registered, the waiting
-        list in its order, those who attended, those who cancelled.
+        list in its order, those who attended, those marked as not come, those who cancelled; with each
+        attendee's evaluation once asked.
 
         Each with their (first) business in the session's kabupaten/kota; lacking one, the province sees their
         first business anywhere, and a kabupaten/kota officer, whose sessions are all held in their own, none.
@@ -782,10 +871,12 @@ class Training:
         status = _enrollments.c.status
         rows = self._connection.execute(
             select(_owners.c.id, _owners.c.name, _owners.c.phone, _businesses.c.name,
-                   _businesses.c.registration_number, _businesses.c.kabupaten_code, status)
+                   _businesses.c.registration_number, _businesses.c.kabupaten_code, status, *_EVALUATION_ANSWER)
             .select_from(_enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id)
                          .join(_owners, _owners.c.id == _enrollments.c.owner_id)
-                         .outerjoin(_businesses, _businesses.c.id == shown))
+                         .outerjoin(_businesses, _businesses.c.id == shown)
+                         .outerjoin(_evaluations, and_(_evaluations.c.session_id == _enrollments.c.session_id,
+                                                       _evaluations.c.owner_id == _enrollments.c.owner_id)))
             .where(_enrollments.c.session_id == session_id, *_sessions_in(scope))
             # The waiting list in the order its seats are given (_fill_seats); everyone else by name.
             .order_by(case(*((status == name, rank) for name, rank in _PARTICIPANT_ORDER.items()), else_=9),
@@ -795,29 +886,56 @@ class Training:
         found = []
         for row in rows:
             waiting += row.status == Status.WAITLISTED
-            found.append(Participant(*row, position=waiting if row.status == Status.WAITLISTED else None))
+            asked_at, answered_at, *answers = row[7:]
+            evaluation = EvaluationAnswer(as_utc(asked_at), as_utc(answered_at) if answered_at else None,
+                                          *answers) if asked_at is not None else None
+            found.append(Participant(*row[:7], position=waiting if row.status == Status.WAITLISTED else None,
+                                     evaluation=evaluation))
         return found
 
-    def mark_attended(self, session_id: int, owner_id: int, attended: bool, scope: str, actor: str) -> Attendance:
-        """Mark a registered owner as having attended a session in the scope once it has started, or take the
-        mark back (at any time: a mistake, or a session moved later); audited."""
+    def mark_attendance(self, session_id: int, owner_ids: Collection[int], attended: bool, scope: str,
+                        actor: str) -> Marked:
+        """Mark these owners as having come to a session in the scope (`attended`) or not, once it has started, in
+        one statement; only places registered or already marked change (never the waiting list, never a cancelled
+        place). Audited once, with how many places changed."""
         # Locked as a sign-up locks it: a seat is never taken up again while it is being marked.
         session = self._lock_session(session_id, *_sessions_in(scope))
         if session is None:
-            return Attendance.NO_PLACE
-        if attended and as_utc(session.starts_at) > self.now:
-            return Attendance.NOT_STARTED
-        before, after = (Status.REGISTERED, Status.ATTENDED) if attended else (Status.ATTENDED, Status.REGISTERED)
+            return Marked(Attendance.NO_SESSION)
+        if as_utc(session.starts_at) > self.now:
+            return Marked(Attendance.NOT_STARTED)
+        marked = Status.ATTENDED if attended else Status.ABSENT
         changed = self._connection.execute(
             update(_enrollments)
-            .where(_enrollments.c.session_id == session_id, _enrollments.c.owner_id == owner_id,
-                   _enrollments.c.status == before)
-            .values(status=after)).rowcount
-        if not changed:
-            return Attendance.NO_PLACE
-        self.audit(actor, "attendance_marked" if attended else "attendance_unmarked",
-                   f"session:{session_id}:owner:{owner_id}")
-        return Attendance.CHANGED
+            .where(_enrollments.c.session_id == session_id, _enrollments.c.owner_id.in_(sorted(set(owner_ids))),
+                   _enrollments.c.status.in_(_MARKABLE), _enrollments.c.status != marked)
+            .values(status=marked)).rowcount
+        if changed:
+            self.audit(actor, "attendance_marked" if attended else "absence_marked",
+                       f"session:{session_id}:owners:{changed}")
+        return Marked(Attendance.CHANGED, changed)
+
+    def evaluation_results(self, scope: str, programme_id: int | None = None) -> dict[int, EvaluationResults]:
+        """The evaluations of each session in the scope (of one programme, or of all) that has any, by session id."""
+        return self._evaluation_results(scope, *([_sessions.c.programme_id == programme_id]
+                                                 if programme_id is not None else []))
+
+    def session_evaluation(self, session_id: int, scope: str) -> EvaluationResults:
+        """The evaluations of one session in the scope: nobody asked yet when it has none."""
+        return self._evaluation_results(scope, _sessions.c.id == session_id).get(session_id, EvaluationResults())
+
+    def _evaluation_results(self, scope: str, *where: ColumnElement[bool]) -> dict[int, EvaluationResults]:
+        """The evaluations of each session in the scope (and `where`) that has any, by session id, in one query."""
+        answered = _evaluations.c.answered_at.is_not(None)
+        rows = self._connection.execute(
+            select(_evaluations.c.session_id, func.count(), func.count().filter(answered),
+                   func.count(_evaluations.c.usefulness), func.coalesce(func.sum(_evaluations.c.usefulness), 0),
+                   func.count(_evaluations.c.trainer), func.coalesce(func.sum(_evaluations.c.trainer), 0))
+            .join(_sessions, _sessions.c.id == _evaluations.c.session_id)
+            .where(*_sessions_in(scope), *where)
+            .group_by(_evaluations.c.session_id))
+        return {row[0]: EvaluationResults(row[1], row[2], Rating(row[3], int(row[4])), Rating(row[5], int(row[6])))
+                for row in rows}
 
     def audit(self, actor: str, action: str, subject: str) -> None:
         """Record who changed a programme, a session or a place in one."""

@@ -144,10 +144,10 @@ def test_a_provincial_officer_sees_the_whole_province(small_registry: Database) 
         ("pemula", "0"), ("berkembang", "1"), ("mandiri", "1"), ("siap_naik_kelas", "1")]]  # latest ones only
     assert page.table("dimensions") == [(LABEL["dimension"](name), average) for name, average in [
         ("legalitas", "80"), ("keuangan", "50"), ("pasar", "–"), ("digital", "50"), ("produk", "–"), ("sdm", "90")]]
-    # programme, sessions, seats, registered, attended, waiting, seats taken; one without sessions has no rate
-    assert page.table("programmes") == [(KEMASAN, "1", "4", "2", "0", "1", "50%"),
-                                        ("Pembukuan Kotim", "1", "10", "2", "1", "0", "30%"),
-                                        ("QRIS", "2", "10", "3", "0", "0", "30%")]
+    # programme, sessions, seats, registered, attended, absent, waiting, seats taken; one without sessions has no rate
+    assert page.table("programmes") == [(KEMASAN, "1", "4", "2", "0", "0", "1", "50%"),
+                                        ("Pembukuan Kotim", "1", "10", "2", "1", "0", "0", "30%"),
+                                        ("QRIS", "2", "10", "3", "0", "0", "0", "30%")]
     assert "Kemasan &amp; Label &lt;b&gt;Kapuas&lt;/b&gt;" in page.text and "<b>Kapuas" not in page.text
 
 
@@ -175,8 +175,8 @@ def test_a_kabupaten_officer_sees_only_their_kabupaten(small_registry: Database)
     assert page.table("dimensions") == [(LABEL["dimension"](name), average) for name, average in [
         ("legalitas", "70"), ("keuangan", "50"), ("pasar", "–"), ("digital", "50"), ("produk", "–"), ("sdm", "–")]]
     # only the sessions held in Kotim: Kapuas's programme and QRIS's Kapuas session are not counted
-    assert page.table("programmes") == [("Pembukuan Kotim", "1", "10", "2", "1", "0", "30%"),
-                                        ("QRIS", "1", "5", "1", "0", "0", "20%")]
+    assert page.table("programmes") == [("Pembukuan Kotim", "1", "10", "2", "1", "0", "0", "30%"),
+                                        ("QRIS", "1", "5", "1", "0", "0", "0", "20%")]
     for kapuas in ("Kemasan", "Kapuas", LABEL["sector"]("wisata"), LABEL["sector"]("jasa"), "Agu 2026", "Tanpa sesi"):
         assert kapuas not in page.text, kapuas
 

@@ -20,7 +20,7 @@ from sqlalchemy import select, text, update
 
 from bot.sample import seed
 from dashboard.pages import ENROLLMENT_LABELS
-from dashboard.programmes import CSV_HEADER
+from dashboard.programmes import CSV_HEADER, EVALUATIONS_HEADER
 from domain.regions import region
 from domain.wib import WIB
 from flows.i18n import Text
@@ -36,7 +36,16 @@ from flows.programme_file import (
 )
 from officer_dashboard import KAPUAS, KOTIM, NOW, browser_dashboard, logged_in
 from store.db import Database
-from store.models import AuditEvent, Business, Enrollment, OutboxMessage, Owner, Programme, TrainingSession
+from store.models import (
+    AuditEvent,
+    Business,
+    Enrollment,
+    Evaluation,
+    OutboxMessage,
+    Owner,
+    Programme,
+    TrainingSession,
+)
 from store.officers import PROVINCE, actor_of
 from store.training import ProgrammeRecord, SessionRecord, SignUp, Status
 
@@ -341,36 +350,49 @@ def test_more_seats_in_the_form_go_to_the_first_waiting_owner_who_is_told(databa
 # -- participants and attendance -------------------------------------------------------------
 
 
-def test_the_session_page_lists_participants_and_attendance_is_marked_and_taken_back(database: Database) -> None:
-    owners_in(database, 4, KOTIM)
+def test_the_session_page_lists_participants_and_marks_the_ticked_attended_or_absent_at_once(
+        database: Database) -> None:
+    owners_in(database, 5, KOTIM)
     ids = catalogue(database)
     session_id = ids["spt-mar"]
     apply_programmes(database, [KEMASAN], [session_record("kemasan-2027", "spt-mar", KOTIM,
-                                                          "Gedung Serbaguna Sampit", capacity=2)])
-    sign_up(database, session_id, 1, 2, 3, 4)
+                                                          "Gedung Serbaguna Sampit", capacity=3)])
+    sign_up(database, session_id, 1, 2, 3, 4, 5)  # 1-3 registered, 4 and 5 waiting
     started(database, session_id)
+    attendance = f"/admin/sessions/{session_id}/attendance"
     with logged_in(database, KOTIM, name="Budi Tambun") as officer:
         page = officer.client.get(f"/admin/sessions/{session_id}").text
         assert f'<h2>{Text("id")(ENROLLMENT_LABELS[Status.WAITLISTED])} ' in page
         waiting = page[page.index('id="participants-waitlisted"'):page.index('id="participants-attended"')]
-        assert re.findall(r'id="owner-(\d+)"', waiting) == ["3", "4"]
+        assert re.findall(r'id="owner-(\d+)"', waiting) == ["4", "5"]
         assert re.findall(r'class="number position">(\d+)<', waiting) == ["1", "2"]
+        assert 'id="tick-' not in waiting  # the waiting list is never marked
+        assert re.findall(r'id="tick-(\d+)"', page) == ["1", "2", "3"]
+        assert 'id="mark-attended"' in page and 'id="mark-absent"' in page
 
-        assert officer.post(f"/admin/sessions/{session_id}/attendance", {"owner": "1", "attended": "yes"}) \
-            .headers["location"] == f"/admin/sessions/{session_id}#owner-1"
-        officer.post(f"/admin/sessions/{session_id}/attendance", {"owner": "3", "attended": "yes"})  # only waiting
-        assert statuses(database, session_id) == {1: "attended", 2: "registered", 3: "waitlisted", 4: "waitlisted"}
+        marked = officer.post(attendance, {"owner": ["1", "2", "4"], "attended": "yes"})  # 4 only waits
+        assert (marked.status_code, marked.headers["location"]) == (
+            303, f"/admin/sessions/{session_id}#participants-attended")
+        assert statuses(database, session_id) == {1: "attended", 2: "attended", 3: "registered", 4: "waitlisted",
+                                                  5: "waitlisted"}
+        assert officer.post(attendance, {"owner": ["2", "3"], "attended": "no"}).status_code == 303
+        assert statuses(database, session_id) == {1: "attended", 2: "absent", 3: "absent", 4: "waitlisted",
+                                                  5: "waitlisted"}
         page = officer.client.get(f"/admin/sessions/{session_id}").text
-        assert 'id="owner-1" data-status="attended"' in page and 'id="unattend-1"' in page
+        absent = page[page.index('id="participants-absent"'):page.index('id="participants-cancelled"')]
+        assert re.findall(r'id="owner-(\d+)" data-status="absent"', absent) == ["2", "3"]
+        assert re.findall(r'id="tick-(\d+)"', page) == ["1", "2", "3"]  # each can still be marked the other way
+        assert f'{Text("id")("%(taken)s of %(capacity)s taken, %(waiting)s waiting", taken="3", capacity="3", waiting="2")}' in page
 
-        officer.post(f"/admin/sessions/{session_id}/attendance", {"owner": "1", "attended": "no"})
-        assert statuses(database, session_id) == {1: "registered", 2: "registered", 3: "waitlisted", 4: "waitlisted"}
-        for owner in ("x", "9" * 20):
-            assert officer.post(f"/admin/sessions/{session_id}/attendance",
-                                {"owner": owner, "attended": "yes"}).status_code == 400
+        nothing_ticked = officer.post(attendance, {"attended": "yes"})
+        assert nothing_ticked.status_code == 400 and 'id="attendance-problem"' in nothing_ticked.text
+        for form in ({"owner": "x", "attended": "yes"}, {"owner": ["1", "9" * 20], "attended": "yes"},
+                     {"owner": "1", "attended": "maybe"}, {"owner": "1"}):
+            assert officer.post(attendance, form).status_code == 400
+    assert statuses(database, session_id)[1] == "attended"
     me = actor_of(officer_id(database, "Budi Tambun"))
-    assert audited(database) == [(me, "attendance_marked", f"session:{session_id}:owner:1"),
-                                 (me, "attendance_unmarked", f"session:{session_id}:owner:1")]
+    assert audited(database) == [(me, "attendance_marked", f"session:{session_id}:owners:2"),
+                                 (me, "absence_marked", f"session:{session_id}:owners:2")]
 
 
 def test_attendance_before_the_session_starts_is_refused_kindly(database: Database) -> None:
@@ -380,10 +402,11 @@ def test_attendance_before_the_session_starts_is_refused_kindly(database: Databa
     sign_up(database, session_id, 1)
     with logged_in(database, KOTIM, name="Budi Tambun") as officer:
         page = officer.client.get(f"/admin/sessions/{session_id}").text
-        assert 'id="attendance-later"' in page and 'id="attend-1"' not in page
-        refused = officer.post(f"/admin/sessions/{session_id}/attendance", {"owner": "1", "attended": "yes"})
-        assert refused.status_code == 400 and 'id="attendance-problem"' in refused.text
-        assert 'id="owner-1" data-status="registered"' in refused.text  # the session's page, as it was
+        assert 'id="attendance-later"' in page and 'id="tick-1"' not in page and 'id="mark-attended"' not in page
+        for attended in ("yes", "no"):
+            refused = officer.post(f"/admin/sessions/{session_id}/attendance", {"owner": "1", "attended": attended})
+            assert refused.status_code == 400 and 'id="attendance-problem"' in refused.text
+            assert 'id="owner-1" data-status="registered"' in refused.text  # the session's page, as it was
     assert statuses(database, session_id) == {1: "registered"}
     assert audited(database) == []
 
@@ -423,6 +446,115 @@ def test_a_session_cancelled_in_the_dashboard_tells_its_owners_and_can_be_neithe
         assert [session.id for session in registry.training.sessions(ids["kemasan"], 3)] == [ids["kps-apr"]]
 
 
+# -- evaluations -------------------------------------------------------------------------------
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def evaluations_given(database: Database, ids: dict[str, int]) -> None:
+    """Owners 1-3 attended the Sampit session (now started): 1 answered all, 2 only how useful it was, 3 nothing;
+    owner 1 attended the Kapuas one and rated it 2 and 3."""
+    sign_up(database, ids["spt-mar"], 1, 2, 3)
+    for session_id in (ids["spt-mar"], ids["kps-apr"]):
+        started(database, session_id)
+    with database.transaction() as registry:
+        assert registry.training.mark_attendance(ids["spt-mar"], [1, 2, 3], True, PROVINCE, "test").changed == 3
+    asked = NOW - timedelta(hours=2)
+    answered = NOW - timedelta(hours=1)
+    rows = [(ids["spt-mar"], 1, 5, 4, "=SUM(1) Label komposisi", HOSTILE), (ids["spt-mar"], 2, 3, None, None, None),
+            (ids["spt-mar"], 3, None, None, None, None)]
+    with database.engine.begin() as connection:
+        for session_id, owner, usefulness, trainer, will_apply, comment in rows:
+            connection.execute(Evaluation.__table__.insert().values(
+                session_id=session_id, owner_id=owner, asked_at=asked, usefulness=usefulness, trainer=trainer,
+                will_apply=will_apply, comment=comment, answered_at=answered if usefulness else None))
+        connection.execute(Evaluation.__table__.insert().values(
+            session_id=ids["kps-apr"], owner_id=1, asked_at=asked, usefulness=2, trainer=3, answered_at=answered))
+
+
+def test_a_sessions_evaluation_shows_its_figures_and_the_owners_words_escaped(database: Database) -> None:
+    owners_in(database, 3, KOTIM)
+    ids = catalogue(database)
+    evaluations_given(database, ids)
+    with logged_in(database, KOTIM, name="Budi Tambun") as officer:
+        page = officer.client.get(f"/admin/sessions/{ids['spt-mar']}").text
+        unasked = officer.client.get(f"/admin/sessions/{ids['kps-mei']}")
+    assert unasked.status_code == 404  # Kapuas's: not the Kotim officer's
+    figures = {name: re.search(rf'id="evaluation-{name}">([^<]*)<', page)[1]
+               for name in ("asked", "answered", "usefulness", "trainer")}
+    assert figures == {"asked": "3", "answered": "2 (67%)", "usefulness": "4 (2 menjawab)",
+                       "trainer": "4 (1 menjawab)"}
+    assert HOSTILE not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert re.findall(r'<td class="will-apply">([^<]*)</td>', page) == ["=SUM(1) Label komposisi"]
+    with logged_in(database) as officer:
+        nobody = officer.client.get(f"/admin/sessions/{ids['kps-mei']}").text
+    assert 'id="no-evaluation"' in nobody and 'id="evaluation-figures"' not in nobody
+
+
+def test_the_programme_list_shows_each_sessions_evaluations_and_the_programmes_in_all(database: Database) -> None:
+    owners_in(database, 3, KOTIM)
+    ids = catalogue(database)
+    evaluations_given(database, ids)
+    with logged_in(database) as officer:
+        page = officer.client.get("/admin/programmes").text
+    # By code: Anyaman first, then Kemasan.
+    anyaman = page[page.index(f'id="programme-{ids["anyaman"]}"'):page.index(f'id="programme-{ids["kemasan"]}"')]
+    kemasan = page[page.index(f'id="programme-{ids["kemasan"]}"'):]
+
+    def cells(row_id: str) -> list[str]:
+        row = kemasan[kemasan.index(f'id="{row_id}"'):]
+        row = row[:row.index("</tr>")]
+        return [re.search(rf'class="number {name}">([^<]*)<', row)[1] for name in ("evaluations", "usefulness",
+                                                                                     "trainer")]
+
+    assert cells(f"session-{ids['spt-mar']}") == ["2 dari 3 (67%)", "4 (2 menjawab)", "4 (1 menjawab)"]
+    assert cells(f"session-{ids['kps-apr']}") == ["1 dari 1 (100%)", "2 (1 menjawab)", "3 (1 menjawab)"]
+    # Added up over the answers, not over the sessions' averages: (5 + 3 + 2) / 3 and (4 + 3) / 2.
+    assert cells(f"programme-evaluation-{ids['kemasan']}") == ["3 dari 4 (75%)", "3,3 (3 menjawab)",
+                                                               "3,5 (2 menjawab)"]
+    assert re.findall(r'class="number evaluations">([^<]*)<', anyaman) == ["–"]
+    assert f'id="programme-evaluation-{ids["anyaman"]}"' not in anyaman
+
+
+def test_the_evaluations_export_per_session_and_in_all_and_with_the_participants_and_are_recorded(
+        database: Database) -> None:
+    owners_in(database, 3, KOTIM)
+    ids = catalogue(database)
+    evaluations_given(database, ids)
+    with logged_in(database, KOTIM, name="Budi Tambun") as officer:
+        download = officer.client.get(f"/admin/programmes/{ids['kemasan']}/evaluations.csv")
+        participants = officer.client.get(f"/admin/sessions/{ids['spt-mar']}/participants.csv")
+        refused = officer.client.get(f"/admin/programmes/{ids['anyaman']}/evaluations.csv")
+    assert refused.status_code == 404  # open to Kapuas and held there only
+    assert download.headers["content-disposition"] == 'attachment; filename="evaluasi-kemasan-2027.csv"'
+    text = Text("id")
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    # The Kotim officer's: the Sampit session only, so "all" is Sampit's.
+    assert rows == [[text(title) for title in EVALUATIONS_HEADER],
+                    ["spt-mar", (NOW - timedelta(hours=1)).astimezone(WIB).strftime("%Y-%m-%d %H:%M:%S"),
+                     "Gedung Serbaguna Sampit", region(KOTIM).name, "3", "2", "67", "4.0", "2", "4.0", "1"],
+                    [text("All sessions"), "", "", "", "3", "2", "67", "4.0", "2", "4.0", "1"]]
+    with database.engine.connect() as connection:
+        phones = dict(connection.execute(select(Owner.phone, Owner.id)).all())
+    listed = list(csv.reader(io.StringIO(participants.content.decode("utf-8-sig"))))
+    assert {phones[row[1]]: row[-4:] for row in listed[1:]} == {1: ["5", "4", "'=SUM(1) Label komposisi", HOSTILE],
+                                                                2: ["3", "", "", ""], 3: ["", "", "", ""]}
+    with logged_in(database) as officer:  # the province's: every session of the programme, and them added up
+        everywhere = list(csv.reader(io.StringIO(officer.client.get(
+            f"/admin/programmes/{ids['kemasan']}/evaluations.csv").content.decode("utf-8-sig"))))
+        listed_downloads = officer.client.get("/admin/exports").text
+    assert [row[0] for row in everywhere[1:]] == ["spt-mar", "kps-apr", text("All sessions")]
+    assert everywhere[2][4:] == ["1", "1", "100", "2.0", "1", "3.0", "1"]
+    assert everywhere[3][4:] == ["4", "3", "75", "3.3", "3", "3.5", "2"]
+    with database.transaction() as registry:
+        recorded = [(export.what, export.filter, export.rows) for export in registry.exports.recent(PROVINCE)]
+    assert recorded == [("evaluations", {"programme": ids["kemasan"]}, 3),
+                        ("participants", {"session": ids["spt-mar"]}, 3),
+                        ("evaluations", {"programme": ids["kemasan"]}, 2)]
+    assert text("Programme evaluations") in listed_downloads
+    assert f'<a href="/admin/programmes#programme-{ids["kemasan"]}" class="programme-link">' in listed_downloads
+
+
 def test_the_participant_list_downloads_as_csv_and_is_recorded_as_an_export(database: Database) -> None:
     owners_in(database, 3, KOTIM)
     ids = catalogue(database)
@@ -445,7 +577,7 @@ def test_the_participant_list_downloads_as_csv_and_is_recorded_as_an_export(data
         phones = dict(registry.session.execute(select(Owner.id, Owner.phone)).all())
     assert [row[1:] for row in rows[1:]] == [
         [phones[owner], ("'" if owner == 2 else "") + people[owner].name, people[owner].registration_number,
-         region(KOTIM).name, text(ENROLLMENT_LABELS[status]), position]
+         region(KOTIM).name, text(ENROLLMENT_LABELS[status]), position, "", "", "", ""]
         for owner, status, position in ((1, Status.REGISTERED, ""), (2, Status.WAITLISTED, "1"),
                                         (3, Status.WAITLISTED, "2"))]
     with database.transaction() as registry:
@@ -466,6 +598,7 @@ REFUSED = [
     ("POST", "/admin/sessions/{kps-apr}/attendance", 404),
     ("POST", "/admin/sessions/{kps-apr}/cancel", 404),
     ("GET", "/admin/sessions/{kps-apr}/participants.csv", 404),
+    ("GET", "/admin/programmes/{anyaman}/evaluations.csv", 404),
     ("GET", "/admin/programmes/{anyaman}/sessions/new", 404),  # open to Kapuas only, held there only
     ("POST", "/admin/programmes/{anyaman}/sessions/new", 404),
     ("GET", "/admin/programmes/new", 403),
@@ -516,7 +649,8 @@ def test_what_is_not_there_is_not_found(database: Database, number: str) -> None
     catalogue(database)
     with logged_in(database) as officer:
         for path in ("/admin/sessions/{}", "/admin/sessions/{}/edit", "/admin/sessions/{}/participants.csv",
-                     "/admin/programmes/{}/edit", "/admin/programmes/{}/sessions/new"):
+                     "/admin/programmes/{}/edit", "/admin/programmes/{}/sessions/new",
+                     "/admin/programmes/{}/evaluations.csv"):
             assert officer.client.get(path.format(number)).status_code == 404, path
         for path in ("/admin/sessions/{}/edit", "/admin/sessions/{}/attendance", "/admin/programmes/{}/edit",
                      "/admin/programmes/{}/sessions/new"):
@@ -550,3 +684,28 @@ def test_an_officer_adds_a_session_in_chromium_and_sees_it_listed(sqlite_databas
         stored = registry.training.officer_session(session_id, PROVINCE)
     assert (stored.code, stored.starts_at, stored.signup_deadline) == (
         "plk-jun", wib(6, 15, 9), wib(6, 15, 9) - timedelta(days=1))
+
+
+def test_an_officer_ticks_several_participants_in_chromium_and_marks_them_at_once(sqlite_database: Database) -> None:
+    owners_in(sqlite_database, 4, KOTIM)
+    ids = catalogue(sqlite_database)
+    session_id = ids["spt-mar"]
+    sign_up(sqlite_database, session_id, 1, 2, 3, 4)
+    started(sqlite_database, session_id)
+    with browser_dashboard(sqlite_database, KOTIM, name="Budi Tambun") as browser:
+        driver = browser.driver
+        browser.open(f"/admin/sessions/{session_id}")
+        browser.wait_for(By.ID, "select-all-registered").click()  # every registered owner ticked at once
+        driver.find_element(By.ID, "tick-4").click()  # and one taken off again
+        assert {box.get_attribute("value"): box.is_selected()
+                for box in driver.find_elements(By.CSS_SELECTOR, 'input[name="owner"]')} == \
+            {"1": True, "2": True, "3": True, "4": False}
+        driver.find_element(By.ID, "mark-attended").click()
+        browser.wait_for(By.ID, "participants-attended")
+        WebDriverWait(driver, 10).until(lambda driver: len(driver.find_elements(
+            By.CSS_SELECTOR, '#participants-attended tr[data-status="attended"]')) == 3)
+        driver.find_element(By.ID, "tick-4").click()
+        driver.find_element(By.ID, "mark-absent").click()
+        WebDriverWait(driver, 10).until(lambda driver: driver.find_elements(
+            By.CSS_SELECTOR, '#participants-absent tr[data-status="absent"]'))
+    assert statuses(sqlite_database, session_id) == {1: "attended", 2: "attended", 3: "attended", 4: "absent"}

@@ -183,12 +183,59 @@ def test_many_owners_asking_for_the_last_seats_at_once_never_overfill_the_sessio
 def test_an_owner_who_deletes_their_data_frees_their_seat_for_the_waiting_list(database: Database) -> None:
     first, second = _one_seat_taken_and_the_second_owner_offered_the_waiting_list(database)
     second.say("ya")
-    assert "Pelatihan yang Anda ikuti: Pelatihan Pembukuan" in first.say("data saya")
+    assert "Pelatihan yang akan Anda ikuti (lihat \"jadwal\"):\n- Pelatihan Pembukuan" in first.say("data saya")
     first.say("hapus data saya")
     assert "sudah dihapus" in first.say("ya")
     assert _statuses(database) == {2: "registered"}
     with database.engine.connect() as connection:
         assert connection.execute(select(OutboxMessage.address)).scalars().all() == ["1002"]
+
+
+def test_data_saya_shows_the_training_attended_and_apart_the_places_held_ahead(database: Database) -> None:
+    conversations = Conversations(database, Clock())
+    chat, newcomer = _owners_on_telegram(database, conversations, 2)
+    held = datetime(2026, 11, 3, 9, tzinfo=WIB)  # before the chat's clock: attended, and one not come to
+    with database.transaction(FIXED_START) as registry:
+        registry.training.import_programmes(
+            [ProgrammeRecord(code, name, "Pelatihan.", "Diskop UKM Kalteng", ("keuangan",))
+             for code, name in (("pembukuan", "Pelatihan Pembukuan"), ("kemasan", "Kemasan dan Label"),
+                                ("nib", "Gerakan Serbu NIB"), ("halal", "Sertifikat Halal"))],
+            [SessionRecord("kemasan", "past", held, held + timedelta(hours=6), "Gedung Serbaguna Sampit", "62.02",
+                           30, held - timedelta(days=1)),
+             SessionRecord("halal", "past", held, held + timedelta(hours=6), "Aula Jayang Tingang", "62.71", 30,
+                           held - timedelta(days=1)),
+             SessionRecord("pembukuan", "plk", datetime(2027, 2, 9, 9, tzinfo=WIB),
+                           datetime(2027, 2, 9, 15, tzinfo=WIB), "Aula Jayang Tingang", "62.71", 30,
+                           datetime(2027, 2, 1, tzinfo=WIB)),
+             SessionRecord("nib", "full", datetime(2027, 1, 12, 9, tzinfo=WIB), datetime(2027, 1, 12, 15, tzinfo=WIB),
+                           "Aula Bappeda Kapuas", "62.03", 1, datetime(2027, 1, 10, tzinfo=WIB))])
+        training = registry.training
+        ids = {code: training.session_id(training.programme_id(programme), code)
+               for programme, code in (("kemasan", "past"), ("halal", "past"), ("pembukuan", "plk"),
+                                       ("nib", "full"))}
+        everyone = registry.audience(1)
+        assert training.sign_up(ids["plk"], 1, everyone, waitlist=True).value == "registered"
+        assert training.sign_up(ids["full"], 2, registry.audience(2), waitlist=True).value == "registered"
+        assert training.sign_up(ids["full"], 1, everyone, waitlist=True).value == "waitlisted"
+    for programme_code in ("kemasan", "halal"):  # signed up in October, marked on the day
+        with database.transaction(held - timedelta(days=20)) as registry:
+            session_id = registry.training.session_id(registry.training.programme_id(programme_code), "past")
+            registry.training.sign_up(session_id, 1, registry.audience(1), waitlist=False)
+        with database.transaction(held + timedelta(hours=1)) as registry:
+            registry.training.mark_attendance(session_id, [1], programme_code == "kemasan", "62", "test")
+    shown = chat.say("data saya")
+    assert ("Pelatihan yang sudah Anda ikuti:\n"
+            "- Kemasan dan Label, Selasa, 3 November 2026, Gedung Serbaguna Sampit, Kabupaten Kotawaringin Timur\n"
+            "\n"
+            "Pelatihan yang akan Anda ikuti (lihat \"jadwal\"):\n"
+            "- Gerakan Serbu NIB, Selasa, 12 Januari 2027 pukul 09.00 WIB, Aula Bappeda Kapuas, Kabupaten Kapuas: "
+            "Anda urutan ke-1 di daftar tunggu\n"
+            "- Pelatihan Pembukuan, Selasa, 9 Februari 2027 pukul 09.00 WIB, Aula Jayang Tingang, Kota Palangkaraya: "
+            "Anda terdaftar\n") in shown
+    assert "Sertifikat Halal" not in shown  # marked as not come: no training attended
+    chat.say("bahasa en")
+    assert "Training you attended:\n- Kemasan dan Label, Tuesday, 3 November 2026," in chat.say("data saya")
+    assert "Pelatihan yang sudah" not in newcomer.say("data saya")
 
 
 def _in_kabupaten(database: Database, kabupaten: str) -> None:

@@ -42,7 +42,7 @@ SEATED = [f"peserta {number}" for number in range(8)]
 PROGRAMMES = {
     "qris": [(KOTIM, 10, {"registered": 3, "waitlisted": 1, "attended": 1, "cancelled": 2}),
              (KAPUAS, 20, {"registered": 5})],
-    "halal": [(PALANGKA, 30, {"attended": 6})],
+    "halal": [(PALANGKA, 30, {"attended": 6, "absent": 2})],  # the absent still hold their seats
     "merek": [],
 }
 
@@ -105,10 +105,10 @@ def test_the_province_overview(registry: Database) -> None:
     assert overview.dimension_averages == pytest.approx({
         "legalitas": 60.0, "keuangan": 85.0, "pasar": None, "digital": 40.0, "produk": None, "sdm": None})
     assert overview.programmes == [  # "merek" has no session: nothing to fill
-        ProgrammeFill(2, "halal", "Pelatihan halal", 1, 30, 0, 0, 6),
-        ProgrammeFill(1, "qris", "Pelatihan qris", 2, 30, 8, 1, 1),
+        ProgrammeFill(2, "halal", "Pelatihan halal", 1, 30, 0, 0, 6, 2),
+        ProgrammeFill(1, "qris", "Pelatihan qris", 2, 30, 8, 1, 1, 0),
     ]
-    assert [programme.fill_rate for programme in overview.programmes] == [pytest.approx(0.2), pytest.approx(0.3)]
+    assert [programme.fill_rate for programme in overview.programmes] == [pytest.approx(8 / 30), pytest.approx(0.3)]
 
 
 def test_a_kabupaten_overview_counts_only_its_own(registry: Database) -> None:

@@ -12,11 +12,11 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import event, insert, select, update
 
 from bot.sample import seed
 from store.db import Database
-from store.models import AuditEvent, Business, Enrollment, OutboxMessage, Programme, TrainingSession
+from store.models import AuditEvent, Business, Enrollment, Evaluation, OutboxMessage, Programme, TrainingSession
 from store.outbox import Delivery
 from store.training import (
     Attendance,
@@ -24,8 +24,12 @@ from store.training import (
     Catalogue,
     Closed,
     ClosedCount,
+    EvaluationAnswer,
+    EvaluationResults,
     Listing,
+    Marked,
     ProgrammeRecord,
+    Rating,
     SessionRecord,
     SignUp,
     Status,
@@ -852,7 +856,8 @@ def test_participants_come_registered_then_waiting_in_order_then_attended_then_c
         sign_up(database, session_id, owner_id)
     withdraw(database, session_id, 4)  # 3 gets the seat: 5 and 3 registered, 2 and 1 waiting
     with database.transaction(day(2, 1)) as registry:  # as the session starts
-        assert registry.training.mark_attended(session_id, 5, True, KOTIM, "officer:1") == Attendance.CHANGED
+        assert registry.training.mark_attendance(session_id, [5], True, KOTIM, "officer:1") == \
+            Marked(Attendance.CHANGED, 1)
         found = registry.training.participants(session_id, KOTIM)
         assert registry.training.participants(session_id, KAPUAS) == []
         seats = registry.training.officer_session(session_id, KOTIM)
@@ -860,31 +865,63 @@ def test_participants_come_registered_then_waiting_in_order_then_attended_then_c
         (3, "registered", None), (2, "waitlisted", 1), (1, "waitlisted", 2), (5, "attended", None),
         (4, "cancelled", None)]
     assert all(one.kabupaten_code == "62.02" and one.registration_number for one in found)
-    assert (seats.registered, seats.waitlisted, seats.attended, seats.fill_rate) == (1, 2, 1, 1.0)
+    assert (seats.registered, seats.waitlisted, seats.attended, seats.absent, seats.fill_rate) == (1, 2, 1, 0, 1.0)
 
 
-def test_attendance_is_marked_only_for_the_registered_in_scope_taken_back_and_audited(database: Database) -> None:
-    owners(database, 3)
-    _, session_ids = catalogue(database, [programme("p")], [session("p", "s", day(2, 1), kabupaten=KOTIM, capacity=1)])
+def attendance_audit(database: Database) -> list[tuple[str, str, str]]:
+    with database.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            select(AuditEvent.actor, AuditEvent.action, AuditEvent.subject).order_by(AuditEvent.id))]
+
+
+def test_many_are_marked_at_once_only_where_registered_or_marked_in_scope_and_audited_once(
+        database: Database) -> None:
+    owners(database, 6)
+    _, session_ids = catalogue(database, [programme("p")], [session("p", "s", day(2, 1), kabupaten=KOTIM, capacity=4)])
+    session_id = session_ids["s"]
+    for owner_id in (1, 2, 3, 4, 5):  # 1-4 registered, 5 waiting; 4 then cancels and 5 gets the seat
+        sign_up(database, session_id, owner_id)
+    withdraw(database, session_id, 4)
+    sign_up(database, session_id, 6)  # waiting
+    with database.transaction(day(2, 1, 5)) as registry:  # three hours into the session
+        training = registry.training
+        everyone = [1, 2, 3, 4, 5, 6, 7]  # 4 cancelled, 6 waiting, 7 never signed up
+        assert training.mark_attendance(session_id, everyone, True, KAPUAS, "officer:9") == \
+            Marked(Attendance.NO_SESSION)  # not theirs
+        assert training.mark_attendance(session_id, everyone, True, KOTIM, "officer:9") == \
+            Marked(Attendance.CHANGED, 4)
+        assert training.mark_attendance(session_id, [2, 3, 3], False, KOTIM, "officer:9") == \
+            Marked(Attendance.CHANGED, 2)
+        assert training.mark_attendance(session_id, [1, 2], True, KOTIM, "officer:9") == \
+            Marked(Attendance.CHANGED, 1)  # 1 was marked already: only 2 changes, back from absent
+        assert training.mark_attendance(session_id, [1], True, "62", "officer:8") == Marked(Attendance.CHANGED, 0)
+        assert training.mark_attendance(session_id, [], False, KOTIM, "officer:8") == Marked(Attendance.CHANGED, 0)
+        seats = training.officer_session(session_id, KOTIM)
+    assert places(database, session_id) == {1: "attended", 2: "attended", 3: "absent", 4: "cancelled",
+                                            5: "attended", 6: "waitlisted"}
+    assert (seats.registered, seats.attended, seats.absent, seats.waitlisted, seats.taken) == (0, 3, 1, 1, 4)
+    # Counted, never named: no owner in the trail, and nothing when nothing changed.
+    assert attendance_audit(database) == [
+        ("officer:9", "attendance_marked", f"session:{session_id}:owners:4"),
+        ("officer:9", "absence_marked", f"session:{session_id}:owners:2"),
+        ("officer:9", "attendance_marked", f"session:{session_id}:owners:1")]
+
+
+def test_an_absent_owner_frees_no_seat_for_the_waiting_list_even_when_the_session_is_imported_again(
+        database: Database) -> None:
+    owners(database, 2)
+    one_seat = [session("p", "s", day(2, 1), capacity=1)]
+    _, session_ids = catalogue(database, [programme("p")], one_seat)
     session_id = session_ids["s"]
     sign_up(database, session_id, 1)
     sign_up(database, session_id, 2)
-    with database.transaction(day(2, 1, 5)) as registry:  # three hours into the session
-        training = registry.training
-        assert training.mark_attended(session_id, 1, True, KAPUAS, "officer:9") == Attendance.NO_PLACE  # not theirs
-        assert training.mark_attended(session_id, 2, True, KOTIM, "officer:9") == Attendance.NO_PLACE  # only waiting
-        assert training.mark_attended(session_id, 3, True, KOTIM, "officer:9") == Attendance.NO_PLACE  # never signed
-        assert training.mark_attended(session_id, 1, False, KOTIM, "officer:9") == Attendance.NO_PLACE  # not marked
-        assert training.mark_attended(session_id, 1, True, KOTIM, "officer:9") == Attendance.CHANGED
-        assert training.mark_attended(session_id, 1, True, KOTIM, "officer:9") == Attendance.NO_PLACE  # once is enough
-        assert training.mark_attended(session_id, 1, False, "62", "officer:8") == Attendance.CHANGED
-    assert places(database, session_id) == {1: "registered", 2: "waitlisted"}
+    with database.transaction(day(2, 1)) as registry:
+        assert registry.training.mark_attendance(session_id, [1], False, "62", "officer:1") == \
+            Marked(Attendance.CHANGED, 1)
+    catalogue(database, [programme("p")], one_seat, now=day(2, 2))
+    assert places(database, session_id) == {1: "absent", 2: "waitlisted"}
     with database.engine.connect() as connection:
-        assert connection.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.subject)
-                                  .order_by(AuditEvent.id)).all() == [
-            ("officer:9", "attendance_marked", f"session:{session_id}:owner:1"),
-            ("officer:8", "attendance_unmarked", f"session:{session_id}:owner:1")]
-
+        assert connection.execute(select(OutboxMessage.id)).all() == []
 
 def test_an_owner_marked_as_attended_keeps_their_seat_when_the_session_is_imported_again(database: Database) -> None:
     owners(database, 2)
@@ -894,33 +931,32 @@ def test_an_owner_marked_as_attended_keeps_their_seat_when_the_session_is_import
     sign_up(database, session_id, 1)
     sign_up(database, session_id, 2)
     with database.transaction(day(2, 1)) as registry:
-        assert registry.training.mark_attended(session_id, 1, True, "62", "officer:1") == Attendance.CHANGED
+        assert registry.training.mark_attendance(session_id, [1], True, "62", "officer:1").changed == 1
     catalogue(database, [programme("p")], one_seat)
     assert withdraw(database, session_id, 3) == []
     assert places(database, session_id) == {1: "attended", 2: "waitlisted"}
 
 
-def test_attendance_is_marked_only_once_the_session_has_started_and_taken_back_at_any_time(
-        database: Database) -> None:
+def test_attendance_is_refused_before_the_session_starts_and_for_a_session_moved_later(database: Database) -> None:
     owners(database, 2)
     _, session_ids = catalogue(database, [programme("p")], [session("p", "s", day(2, 1), kabupaten=KOTIM)])
     session_id = session_ids["s"]
     sign_up(database, session_id, 1)
     sign_up(database, session_id, 2)
     with database.transaction(day(2, 1) - timedelta(minutes=1)) as registry:
-        assert registry.training.mark_attended(session_id, 1, True, KOTIM, "officer:9") == Attendance.NOT_STARTED
+        for attended in (True, False):
+            assert registry.training.mark_attendance(session_id, [1, 2], attended, KOTIM, "officer:9") == \
+                Marked(Attendance.NOT_STARTED)
     assert places(database, session_id) == {1: "registered", 2: "registered"}
     with database.transaction(day(2, 1)) as registry:
-        assert registry.training.mark_attended(session_id, 1, True, KOTIM, "officer:9") == Attendance.CHANGED
-    # The session moved a week later: a mark made by mistake can still be taken back, no new one made.
+        assert registry.training.mark_attendance(session_id, [1], True, KOTIM, "officer:9").changed == 1
+    # The session moved a week later: nothing is marked until it starts again; the mark made stays.
     catalogue(database, [programme("p")], [session("p", "s", day(2, 8), kabupaten=KOTIM)])
-    with database.transaction(NOW) as registry:
-        assert registry.training.mark_attended(session_id, 2, True, KOTIM, "officer:9") == Attendance.NOT_STARTED
-        assert registry.training.mark_attended(session_id, 1, False, KOTIM, "officer:9") == Attendance.CHANGED
-    assert places(database, session_id) == {1: "registered", 2: "registered"}
-    with database.engine.connect() as connection:
-        assert connection.execute(select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all() == [
-            "attendance_marked", "attendance_unmarked"]
+    with database.transaction(day(2, 2)) as registry:
+        assert registry.training.mark_attendance(session_id, [1, 2], False, KOTIM, "officer:9") == \
+            Marked(Attendance.NOT_STARTED)
+    assert places(database, session_id) == {1: "attended", 2: "registered"}
+    assert [action for _actor, action, _subject in attendance_audit(database)] == ["attendance_marked"]
 
 
 def test_an_attended_seat_is_taken_for_the_chat_and_the_listing_and_never_given_up_by_asking_again(
@@ -931,7 +967,7 @@ def test_an_attended_seat_is_taken_for_the_chat_and_the_listing_and_never_given_
     sign_up(database, session_id, 1)
     sign_up(database, session_id, 2)
     with database.transaction(day(2, 1)) as registry:
-        assert registry.training.mark_attended(session_id, 1, True, "62", "officer:1") == Attendance.CHANGED
+        assert registry.training.mark_attendance(session_id, [1], True, "62", "officer:1").changed == 1
     # The session moved a week later, its sign-up open again: owner 1 attended the day that was.
     catalogue(database, [programme("p")], [session("p", "s", day(2, 8), capacity=2)])
     with database.transaction(NOW) as registry:
@@ -975,6 +1011,107 @@ def test_a_new_programme_or_session_is_inserted_and_a_code_in_use_refused_leavin
         assert registry.training.officer_session(session_ids["s"], "62").record == session("p", "s", day(2, 1))
         assert registry.training.programme_id("q") == new_programme
         assert registry.training.session_id(programme_ids["p"], "s2") == new_session
+
+
+# -- 5c. evaluations and training history ------------------------------------------------------
+
+
+def evaluated(database: Database, session_id: int, owner_id: int, usefulness: int | None = None,
+              trainer: int | None = None, will_apply: str | None = None, comment: str | None = None,
+              answered: bool = True) -> None:
+    """An evaluation asked the morning after the session (day 2-2, 09.00 WIB), answered an hour later unless not."""
+    asked = day(2, 2)
+    with database.engine.begin() as connection:
+        connection.execute(insert(Evaluation).values(
+            session_id=session_id, owner_id=owner_id, asked_at=asked, usefulness=usefulness, trainer=trainer,
+            will_apply=will_apply, comment=comment, answered_at=asked + timedelta(hours=1) if answered else None))
+
+
+def attended(database: Database, session_id: int, *owner_ids: int) -> None:
+    with database.transaction(day(2, 1, 5)) as registry:
+        assert registry.training.mark_attendance(session_id, owner_ids, True, "62", "officer:1").changed == \
+            len(owner_ids)
+
+
+def test_evaluation_results_count_the_asked_the_answered_and_each_rating_over_those_who_gave_it(
+        database: Database) -> None:
+    owners(database, 4)
+    programme_ids, session_ids = catalogue(database, [programme("p"), programme("q")], [
+        session("p", "answered", day(2, 1), kabupaten=KOTIM), session("p", "silent", day(2, 1), kabupaten=KOTIM),
+        session("p", "unasked", day(2, 1), kabupaten=KOTIM), session("p", "kapuas", day(2, 1), kabupaten=KAPUAS),
+        session("q", "other", day(2, 1), kabupaten=KOTIM)])
+    for code in session_ids:
+        for owner_id in (1, 2, 3):
+            sign_up(database, session_ids[code], owner_id, now=NOW)
+        attended(database, session_ids[code], 1, 2, 3)
+    answered, silent = session_ids["answered"], session_ids["silent"]
+    evaluated(database, answered, 1, 5, 4, "Mencatat kas harian", "<script>alert(1)</script>")
+    evaluated(database, answered, 2, usefulness=3)  # only the first question answered
+    evaluated(database, answered, 3, answered=False)
+    evaluated(database, silent, 1, answered=False)  # asked, nobody answered
+    evaluated(database, silent, 2, answered=False)
+    evaluated(database, session_ids["kapuas"], 1, 1, 1)
+    evaluated(database, session_ids["other"], 1, 2, 2)
+
+    statements: list[str] = []
+
+    def count(*arguments: object) -> None:
+        statements.append(str(arguments[2]))
+
+    with database.transaction(day(2, 3)) as registry:
+        training = registry.training
+        event.listen(database.engine, "before_cursor_execute", count)
+        try:
+            everything = training.evaluation_results("62")
+        finally:
+            event.remove(database.engine, "before_cursor_execute", count)
+        in_kotim = training.evaluation_results(KOTIM)
+        of_p = training.evaluation_results("62", programme_ids["p"])
+        unasked = training.session_evaluation(session_ids["unasked"], "62")
+        out_of_scope = training.session_evaluation(session_ids["kapuas"], KOTIM)
+        participants = {one.owner_id: one.evaluation for one in training.participants(answered, KOTIM)}
+    assert len(statements) == 1  # every session's results in one query, whatever their number
+    full = EvaluationResults(3, 2, Rating(2, 8), Rating(1, 4))
+    nobody = EvaluationResults(2, 0, Rating(0, 0), Rating(0, 0))
+    assert everything == {answered: full, silent: nobody, session_ids["kapuas"]: EvaluationResults(1, 1, Rating(1, 1),
+                                                                                                  Rating(1, 1)),
+                          session_ids["other"]: EvaluationResults(1, 1, Rating(1, 2), Rating(1, 2))}
+    assert in_kotim.keys() == {answered, silent, session_ids["other"]}
+    assert of_p.keys() == {answered, silent, session_ids["kapuas"]}
+    assert unasked == out_of_scope == EvaluationResults()
+    assert (unasked.response_rate, unasked.usefulness.average) == (None, None)
+    assert (full.response_rate, full.usefulness.average, full.trainer.average) == (2 / 3, 4.0, 4.0)
+    assert nobody.response_rate == 0 and nobody.usefulness.average is None
+    added = full + nobody
+    assert (added, added.response_rate) == (EvaluationResults(5, 2, Rating(2, 8), Rating(1, 4)), 0.4)
+    asked = day(2, 2)
+    assert participants == {
+        1: EvaluationAnswer(asked, asked + timedelta(hours=1), 5, 4, "Mencatat kas harian",
+                            "<script>alert(1)</script>"),
+        2: EvaluationAnswer(asked, asked + timedelta(hours=1), 3, None, None, None),
+        3: EvaluationAnswer(asked, None, None, None, None, None)}
+
+
+def test_an_owners_history_is_the_sessions_they_attended_and_apart_their_places_ahead(database: Database) -> None:
+    owners(database, 2)
+    _, session_ids = catalogue(database, [programme("p"), programme("q"), programme("r")], [
+        session("p", "earlier", day(1, 20)), session("q", "later", day(2, 1)), session("q", "absent", day(1, 25)),
+        session("r", "ahead", day(3, 1))])
+    for code in ("earlier", "later", "absent"):
+        sign_up(database, session_ids[code], 1)
+    sign_up(database, session_ids["later"], 2)
+    attended(database, session_ids["earlier"], 1)
+    attended(database, session_ids["later"], 1)
+    with database.transaction(day(2, 1, 5)) as registry:
+        registry.training.mark_attendance(session_ids["absent"], [1], False, "62", "officer:1")
+    sign_up(database, session_ids["ahead"], 1, now=day(2, 2))
+    with database.transaction(day(2, 2)) as registry:
+        history = [(one.id, one.programme_name) for one in registry.training.attended_by(1)]
+        ahead = [(one.id, one.status) for one in registry.training.upcoming_of(1)]
+        nothing = registry.training.attended_by(2)
+    assert history == [(session_ids["earlier"], "Pelatihan p"), (session_ids["later"], "Pelatihan q")]
+    assert ahead == [(session_ids["ahead"], "registered")]
+    assert nothing == []
 
 
 # -- 6. the outbox ----------------------------------------------------------------------------
