@@ -105,17 +105,23 @@ class Progress:
 
     def figures(self, scope: str, since: date, until: date) -> Figures:
         start, end = start_of(since), start_of(until)
+        # Only a business with figures that changed its class within the period can have moved class.
+        changed = (select(_figures.c.business_id)
+                   .where(_figures.c.business_class != _figures.c.previous_class, _figures.c.recorded_at >= start,
+                          _figures.c.recorded_at < end))
         classes = self._movements(_figures, _figures.c.recorded_at, _rank(_figures.c.business_class, BUSINESS_CLASSES),
-                                  scope, start, end)
+                                  [_figures.c.business_id.in_(changed), *self._business_in(_figures.c.business_id, scope)],
+                                  start, end)
         levels = self._movements(_assessments, _assessments.c.taken_at, _rank(_assessments.c.level, LEVELS),
-                                 scope, start, end)
+                                 [_retaken(), *self._business_in(_assessments.c.business_id, scope)], start, end)
         movements = [Movement(region.code, *classes.get(region.code, (0, 0)), *levels.get(region.code, (0, 0)))
                      for region in kabupaten_list() if scope in (PROVINCE, region.code)]
         return Figures(since, until, movements, self._comparisons(scope, start, end), self._path(scope, start, end))
 
-    def _movements(self, history: Table, moment: ColumnElement[datetime], rank: ColumnElement[int], scope: str,
-                   start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
-        """Per kabupaten/kota, how many businesses' `rank` in `history` rose and fell from `start` to `end`.
+    def _movements(self, history: Table, moment: ColumnElement[datetime], rank: ColumnElement[int],
+                   chosen: list[ColumnElement[bool]], start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+        """Per kabupaten/kota, how many of the businesses whose rows `chosen` keeps had their `rank` in `history`
+        rise and fall from `start` to `end`.
 
         One window over each business's rows before `end`, in order: its rank at `end` is its last row's, its
         rank at `start` that of its last row before `start` (or of its first row, when none is).
@@ -126,7 +132,7 @@ class Progress:
         rows = (select(business, rank.label("rank"), func.row_number().over(**window).label("position"),
                        func.count().over(**whole).label("total"),
                        func.sum(case((moment < start, 1), else_=0)).over(**whole).label("before"))
-                .where(moment < end, *self._business_in(business, scope))
+                .where(moment < end, *chosen)
                 .subquery("history"))
         at_start = case((rows.c.before > 0, rows.c.before), else_=1)
         ends = (select(rows.c.business_id,
@@ -156,7 +162,8 @@ class Progress:
                          func.row_number().over(partition_by=(_assessments.c.business_id, before),
                                                 order_by=(_assessments.c.taken_at.desc(), _assessments.c.id.desc()))
                          .label("newest"))
-                  .where(_assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope))
+                  .where(_assessments.c.taken_at < end, _retaken(),
+                         *self._business_in(_assessments.c.business_id, scope))
                   .subquery("newest"))
         latest = newest.c.newest == 1
 
@@ -195,32 +202,41 @@ class Progress:
         return comparisons
 
     def _path(self, scope: str, start: datetime, end: datetime) -> Path:
+        in_scope = [_businesses.c.registered_at < end, *within(_businesses.c.kabupaten_code, scope)]
+        registered = self._connection.scalar(select(func.count()).select_from(_businesses).where(*in_scope))
+        assessed = self._connection.scalar(
+            select(func.count(func.distinct(_assessments.c.business_id)))
+            .where(_assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope)))
+        # The later steps are the trained owners' businesses': only their assessments are read.
         first_session = (select(_enrollments.c.owner_id, func.min(_sessions.c.starts_at).label("starts_at"))
                          .select_from(_enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id))
                          .where(_enrollments.c.status == Status.ATTENDED, _sessions.c.starts_at < end)
-                         .group_by(_enrollments.c.owner_id).cte("first_session"))
-        after = and_(first_session.c.starts_at.is_not(None), _assessments.c.taken_at > first_session.c.starts_at)
+                         .group_by(_enrollments.c.owner_id).subquery("first_session"))
+        trained = (select(_businesses.c.id, first_session.c.starts_at)
+                   .select_from(_businesses.join(first_session, first_session.c.owner_id == _businesses.c.owner_id))
+                   .where(*in_scope).subquery("trained"))
+        after = _assessments.c.taken_at > trained.c.starts_at
         newest = (select(_assessments.c.business_id, _assessments.c.score, after.label("after"),
                          func.row_number().over(partition_by=(_assessments.c.business_id, after),
                                                 order_by=(_assessments.c.taken_at.desc(), _assessments.c.id.desc()))
                          .label("newest"))
-                  .select_from(_assessments.join(_businesses, _businesses.c.id == _assessments.c.business_id)
-                               .outerjoin(first_session, first_session.c.owner_id == _businesses.c.owner_id))
-                  .where(_assessments.c.taken_at < end, *within(_businesses.c.kabupaten_code, scope))
+                  .select_from(_assessments.join(trained, trained.c.id == _assessments.c.business_id))
+                  .where(_assessments.c.taken_at < end)
                   .subquery("newest"))
         latest = newest.c.newest == 1
-        assessed = (select(newest.c.business_id,
-                           func.max(case((and_(latest, newest.c.after), newest.c.score))).label("after"),
-                           func.max(case((and_(latest, ~newest.c.after), newest.c.score))).label("before"))
-                    .group_by(newest.c.business_id).subquery("assessed"))
+        scores = (select(func.max(case((and_(latest, newest.c.after), newest.c.score))).label("after"),
+                         func.max(case((and_(latest, ~newest.c.after), newest.c.score))).label("before"))
+                  .group_by(newest.c.business_id).subquery("scores"))
         row = self._connection.execute(
-            select(func.count(), func.count(assessed.c.business_id),
-                   func.count().filter(assessed.c.business_id.is_not(None), first_session.c.owner_id.is_not(None)),
-                   func.count(assessed.c.after), func.count().filter(assessed.c.after > assessed.c.before))
-            .select_from(_businesses.outerjoin(assessed, assessed.c.business_id == _businesses.c.id)
-                         .outerjoin(first_session, first_session.c.owner_id == _businesses.c.owner_id))
-            .where(_businesses.c.registered_at < end, *within(_businesses.c.kabupaten_code, scope))).one()
-        return Path(*(int(count) for count in row))
+            select(func.count(), func.count(scores.c.after), func.count().filter(scores.c.after > scores.c.before))
+        ).one()
+        return Path(int(registered or 0), int(assessed or 0), *(int(count) for count in row))
+
+
+def _retaken() -> ColumnElement[bool]:
+    """Assessments of businesses assessed more than once (one of theirs is no longer the latest): only those can
+    have changed level, or be compared before and after."""
+    return _assessments.c.business_id.in_(select(_assessments.c.business_id).where(_assessments.c.latest.is_(False)))
 
 
 def _float(value: float | None) -> float | None:

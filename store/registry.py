@@ -434,13 +434,14 @@ class Registry:
                    for name, value in asdict(details).items() if getattr(row, name) != value]
         if not changes:
             return False
+        previous_class = business_row.business_class
         for row, name, value in changes:
             setattr(row, name, value)
         self.session.add(AuditEvent(at=self.now, actor="owner", action="registration_corrected",
                                     subject=f"business:{business_id}"))
         self.session.flush()
         if any(row is business_row and name in FIGURE_COLUMNS for row, name, _value in changes):
-            self._record_figures(business_row, "correction")
+            self._record_figures(business_row, "correction", previous_class)
         return True
 
     def update_figures(self, business_id: int, *, modal_usaha: int, monthly_turnover: int, workers: int,
@@ -450,16 +451,18 @@ class Registry:
         returns the class."""
         business_class, annual_turnover = classify_monthly(modal_usaha, monthly_turnover)
         row = self.session.get_one(Business, business_id)
+        previous_class = row.business_class
         row.modal_usaha, row.monthly_turnover, row.workers = modal_usaha, monthly_turnover, workers
         row.annual_turnover, row.business_class = annual_turnover, business_class.value
         self.session.flush()
-        self._record_figures(row, source)
+        self._record_figures(row, source, previous_class)
         return business_class.value
 
-    def _record_figures(self, business: Business, source: str) -> None:
-        """Keep a business's figures as they now stand, dated now: what "naik kelas" is measured from."""
+    def _record_figures(self, business: Business, source: str, previous_class: str | None = None) -> None:
+        """Keep a business's figures as they now stand, dated now, with the class they replace (None for the
+        first): what "naik kelas" is measured from."""
         self._connection.execute(insert(_figures).values(
-            business_id=business.id, recorded_at=self.now, source=source,
+            business_id=business.id, recorded_at=self.now, source=source, previous_class=previous_class,
             **{name: getattr(business, name) for name in FIGURE_COLUMNS}))
 
     def nik_belongs_to_another_owner(self, nik: str, owner_id: int | None) -> bool:

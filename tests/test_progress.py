@@ -38,7 +38,7 @@ def business(database: Database, name: str, classes: list[tuple[datetime, str]],
             connection.execute(insert(BusinessFigure).values(
                 business_id=business_id, recorded_at=moment, source="update" if number else "registration",
                 modal_usaha=modal, monthly_turnover=monthly, annual_turnover=monthly * 12, workers=3,
-                business_class=business_class))
+                business_class=business_class, previous_class=classes[number - 1][1] if number else None))
     return Made(business_id, int(owner_id))
 
 

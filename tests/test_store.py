@@ -96,20 +96,21 @@ def _figures(database: Database) -> list[tuple[object, ...]]:
     with database.engine.connect() as connection:
         return [tuple(row) for row in connection.execute(
             select(BusinessFigure.source, BusinessFigure.modal_usaha, BusinessFigure.monthly_turnover,
-                   BusinessFigure.annual_turnover, BusinessFigure.workers, BusinessFigure.business_class)
+                   BusinessFigure.annual_turnover, BusinessFigure.workers, BusinessFigure.business_class,
+                   BusinessFigure.previous_class)
             .order_by(BusinessFigure.id))]
 
 
 def test_registering_and_correcting_the_figures_keep_them_dated(database: Database) -> None:
     business = _register(database)
-    registered = ("registration", 15_000_000, 2_500_000, 30_000_000, 3, "mikro")
+    registered = ("registration", 15_000_000, 2_500_000, 30_000_000, 3, "mikro", None)
     assert _figures(database) == [registered]
     with database.transaction() as registry:  # a correction of the name only keeps no figures
         registry.correct_registration(business.owner_id, business.id, OWNER, replace(BUSINESS, name="Warung Sari"))
     assert _figures(database) == [registered]
     with database.transaction() as registry:
         registry.correct_registration(business.owner_id, business.id, OWNER, replace(BUSINESS, workers=4))
-    assert _figures(database) == [registered, ("correction", 15_000_000, 2_500_000, 30_000_000, 4, "mikro")]
+    assert _figures(database) == [registered, ("correction", 15_000_000, 2_500_000, 30_000_000, 4, "mikro", "mikro")]
 
 
 def test_a_data_update_classes_the_business_as_registration_does_and_keeps_the_figures(database: Database) -> None:
@@ -124,7 +125,7 @@ def test_a_data_update_classes_the_business_as_registration_does_and_keeps_the_f
                                         Business.workers, Business.business_class)).one()
         recorded_at = connection.scalar(select(BusinessFigure.recorded_at).where(BusinessFigure.source == "update"))
     assert tuple(row) == (500_000_000, 200_000_000, 2_400_000_000, 6, "kecil")
-    assert _figures(database)[1:] == [("update", 500_000_000, 200_000_000, 2_400_000_000, 6, "kecil")]
+    assert _figures(database)[1:] == [("update", 500_000_000, 200_000_000, 2_400_000_000, 6, "kecil", "mikro")]
     assert recorded_at.replace(tzinfo=timezone.utc) == moment
 
 
