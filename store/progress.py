@@ -23,13 +23,16 @@ A period is WIB days [since, until): from the first moment of `since` to the fir
   one taken before that session).
 
 Everything is counted in SQL, by window functions over each business's history and grouped subqueries, so
-100,000 businesses with 300,000 dated figures are never read into Python.
+100,000 businesses with 300,000 dated figures are never read into Python. Only the histories that can count are
+read: a business moved class only if figures within the period changed its class (each row keeps the class it
+replaced, and those rows have a partial index of their own); it moved level, or can be compared, only if it was
+assessed more than once; the path's later steps read only the trained owners' businesses.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import CTE, ColumnElement, Connection, Table, and_, case, exists, func, literal, select
+from sqlalchemy import CTE, ColumnElement, Connection, Table, and_, case, func, select
 
 from domain.assessment import LEVELS
 from domain.regions import kabupaten_list
@@ -176,22 +179,23 @@ class Progress:
                        of(False, newest.c.taken_at).label("taken_within"))
                 .group_by(newest.c.business_id).cte("reassessed"))
 
-    def _attended(self, *where: ColumnElement[bool]) -> ColumnElement[bool]:
-        """Whether the business's owner attended a session that `where` chooses."""
-        return exists(select(literal(1)).select_from(
-            _enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id))
-            .where(_enrollments.c.owner_id == _businesses.c.owner_id, _enrollments.c.status == Status.ATTENDED,
-                   *where))
-
     def _comparisons(self, scope: str, start: datetime, end: datetime) -> list[Comparison]:
         reassessed = self._latest_before_and_within(scope, start, end)
-        trained = self._attended(_sessions.c.starts_at >= start, _sessions.c.starts_at < reassessed.c.taken_within)
-        not_yet = ~self._attended(_sessions.c.starts_at < end)
+        # Each owner's first session attended before `end`, and first within the period: grouped once, joined.
+        starts_at = _sessions.c.starts_at
+        sessions = (select(_enrollments.c.owner_id, func.min(starts_at).label("first"),
+                           func.min(case((starts_at >= start, starts_at))).label("first_within"))
+                    .select_from(_enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id))
+                    .where(_enrollments.c.status == Status.ATTENDED, starts_at < end)
+                    .group_by(_enrollments.c.owner_id).subquery("sessions"))
+        trained = sessions.c.first_within < reassessed.c.taken_within
+        not_yet = sessions.c.first.is_(None)
         change = reassessed.c.score_within - reassessed.c.score_before
         rows = {int(rank): row for rank, *row in self._connection.execute(
             select(reassessed.c.rank_before, func.count().filter(trained), func.avg(change).filter(trained),
                    func.count().filter(not_yet), func.avg(change).filter(not_yet))
-            .select_from(reassessed.join(_businesses, _businesses.c.id == reassessed.c.business_id))
+            .select_from(reassessed.join(_businesses, _businesses.c.id == reassessed.c.business_id)
+                         .outerjoin(sessions, sessions.c.owner_id == _businesses.c.owner_id))
             .where(reassessed.c.score_before.is_not(None), reassessed.c.score_within.is_not(None))
             .group_by(reassessed.c.rank_before))}
         comparisons = []
