@@ -1,5 +1,5 @@
-"""The officers' dashboard at provincial scale: its pages and a full export, with 100,000 owners and 10,000
-owners' questions.
+"""The officers' dashboard at provincial scale: its pages and a full export, with 100,000 owners, 10,000
+owners' questions, and 300,000 dated figures of their businesses.
 
 The registry holds --owners sample owners (`tabe db seed`'s generator: one business each, about a
 third of them self-assessed once or twice). `tabe serve` runs as its own process on the first core,
@@ -14,6 +14,11 @@ on loopback from the last core. Then, each after --warmup requests that are not 
   over --questions questions (issue 15's target: under 200 ms at the median) of random owners, kabupaten,
   topics and states, each with the owner's words and, for the answered ones, a reply, and as many own questions
   the bot was asked, a fifth of them not found;
+- "naik kelas", measured (GET /admin/progress: the last 12 months, the province), likewise (issue 16's target:
+  under 200 ms at the median), over FIGURES_PER_BUSINESS dated figures per business on average (its
+  registration's and updates at random moments since, each a little up or down: some businesses move class,
+  some back) and SESSIONS_PER_KABUPATEN training sessions in each kabupaten/kota over the sample's months,
+  each attended by ATTENDED_PER_SESSION of its owners (and ABSENT_PER_SESSION absent): about one owner in ten;
 - the full XLSX export of every registration (GET /admin/registrations.xlsx, NIK masked), --exports
   times: rows/s from the first byte asked to the last received, with the rows the export record
   says it wrote; and the server's peak resident memory during each export (VmHWM of
@@ -38,30 +43,51 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import timedelta
+from datetime import timedelta, timezone
 from pathlib import Path
 
 import httpx
 from broadcast import TABE, spawn, stop
 from programmes import postgres, postgres_bin
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, text, update
 
-from bot.sample import seed
+from bot.sample import SAMPLE_MONTHS, seed
+from domain.classes import classify_monthly
 from domain.regions import kabupaten_list
 from domain.topics import TOPICS
 from store.db import Database
 from store.knowledge import shipped_entries
 from store.migrate import upgrade
-from store.models import AskedQuestion, Owner, OwnerQuestion, QuestionMessage, utcnow
+from store.models import (
+    AskedQuestion,
+    Business,
+    BusinessFigure,
+    Enrollment,
+    Owner,
+    OwnerQuestion,
+    Programme,
+    QuestionMessage,
+    TrainingSession,
+    as_utc,
+    utcnow,
+)
 from store.officers import PROVINCE
 
 FILTERED = "/admin/registrations?sector=kuliner&business_class=mikro&has_nib=no&page=3&sort=name&order=asc"
 PAGES = (("overview", "/admin/", 'id="officer"'), ("filtered registrations", FILTERED, 'data-page="3"'),
          ("questions inbox", "/admin/questions", 'id="questions"'),
          ("one question", "/admin/questions/5000", 'id="thread"'),
-         ("inventory of problems", "/admin/problems", 'id="officer"'))
+         ("inventory of problems", "/admin/problems", 'id="officer"'),
+         ("progress", "/admin/progress", 'id="path"'))
 EXPORTS = (("XLSX", "/admin/registrations.xlsx", b"PK\x03\x04"), ("CSV", "/admin/registrations.csv", b"\xef\xbb\xbf"))
 KILOBYTE = 1024
+# The history "naik kelas" is measured from: dated figures beside each business's registration row (300,000 in
+# all for 100,000 businesses), each a turnover and capital a little up or down from the one before; and training
+# sessions over the sample's months, each attended by owners of its kabupaten/kota (about one owner in ten).
+FIGURES_PER_BUSINESS = 3
+SESSIONS_PER_KABUPATEN = 20
+ATTENDED_PER_SESSION = 35
+ABSENT_PER_SESSION = 5
 
 
 # -- the server -----------------------------------------------------------------------------------
@@ -226,6 +252,65 @@ def seed_questions(database: Database, count: int) -> None:
         connection.execute(insert(AskedQuestion), asked)
 
 
+def seed_progress(database: Database) -> tuple[int, int]:
+    """FIGURES_PER_BUSINESS - 1 dated updates of each business's figures on average, at random moments after
+    it registered, its row left at the latest; and the training sessions its owners attended. The figures and
+    attended places written."""
+    chance = random.Random(16)
+    now = utcnow()
+    businesses = Business.__table__
+    with database.engine.begin() as connection:
+        rows = connection.execute(select(businesses.c.id, businesses.c.owner_id, businesses.c.kabupaten_code,
+                                         businesses.c.registered_at, businesses.c.modal_usaha,
+                                         businesses.c.monthly_turnover, businesses.c.workers)).all()
+        updates: dict[int, list[float]] = {}  # a business's row -> where its updates fall between registering and now
+        for _ in range(len(rows) * (FIGURES_PER_BUSINESS - 1)):
+            updates.setdefault(chance.randrange(len(rows)), []).append(chance.random())
+        figures, latest = [], []
+        for index, shares in updates.items():
+            business = rows[index]
+            registered = as_utc(business.registered_at)
+            modal, monthly, workers = business.modal_usaha, business.monthly_turnover, business.workers
+            previous = classify_monthly(modal, monthly)[0].value
+            for share in sorted(shares):
+                modal = max(1_000_000, round(modal * chance.uniform(0.8, 1.6)))
+                monthly = max(500_000, round(monthly * chance.uniform(0.7, 1.7)))
+                workers = max(1, workers + chance.choice((-1, 0, 0, 1)))
+                business_class, annual = classify_monthly(modal, monthly)
+                figures.append({"business_id": business.id, "recorded_at": registered + (now - registered) * share,
+                                "source": "update", "modal_usaha": modal, "monthly_turnover": monthly,
+                                "annual_turnover": annual, "workers": workers,
+                                "business_class": business_class.value, "previous_class": previous})
+                previous = business_class.value
+            latest.append({"business": business.id, **{key: figures[-1][key] for key in (
+                "modal_usaha", "monthly_turnover", "annual_turnover", "workers", "business_class")}})
+        connection.execute(insert(BusinessFigure), figures)
+        connection.execute(update(businesses).where(businesses.c.id == bindparam("business")), latest)
+        owners_by_place: dict[str, list[int]] = {}
+        for business in rows:
+            owners_by_place.setdefault(business.kabupaten_code, []).append(business.owner_id)
+        programme_id = connection.execute(insert(Programme).values(
+            code="bench-pembukuan", name="Pembukuan Sederhana", description="", organiser="Dinas",
+            dimensions="keuangan")).inserted_primary_key[0]
+        first, span = SAMPLE_MONTHS[0].astimezone(timezone.utc), now - SAMPLE_MONTHS[0].astimezone(timezone.utc)
+        places = []
+        for code, owners in owners_by_place.items():
+            for number in range(SESSIONS_PER_KABUPATEN):
+                starts = first + span * chance.random()
+                session_id = connection.execute(insert(TrainingSession).values(
+                    programme_id=programme_id, code=f"{code}-{number}", starts_at=starts,
+                    ends_at=starts + timedelta(hours=6), place="Aula Dinas", kabupaten_code=code,
+                    capacity=ATTENDED_PER_SESSION + ABSENT_PER_SESSION,
+                    signup_deadline=starts - timedelta(days=1))).inserted_primary_key[0]
+                chosen = chance.sample(owners, min(len(owners), ATTENDED_PER_SESSION + ABSENT_PER_SESSION))
+                places += [{"session_id": session_id, "owner_id": owner_id,
+                            "status": "attended" if seat < ATTENDED_PER_SESSION else "absent",
+                            "since": starts - timedelta(days=7)} for seat, owner_id in enumerate(chosen)]
+        connection.execute(insert(Enrollment), places)
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("ANALYZE businesses, business_figures, training_sessions, enrollments"))
+    return len(rows) + len(figures), sum(place["status"] == "attended" for place in places)
+
 
 def measure_backend(label: str, url: str, server_core: set[int], args: argparse.Namespace) -> None:
     upgrade(url)
@@ -237,6 +322,10 @@ def measure_backend(label: str, url: str, server_core: set[int], args: argparse.
         began = time.perf_counter()
         seed_questions(database, args.questions)
         print(f"  {args.questions:,} questions seeded in {time.perf_counter() - began:.1f} s", flush=True)
+        began = time.perf_counter()
+        figures, attended = seed_progress(database)
+        print(f"  {figures:,} dated figures and {attended:,} attended places seeded in "
+              f"{time.perf_counter() - began:.1f} s", flush=True)
         with tempfile.TemporaryDirectory(prefix="tabe-bench-dashboard-") as directory, \
                 serving(url, server_core, Path(directory)) as (address, pid):
             print(f"  server resident after starting: {memory(pid)['VmRSS']:.0f} MB", flush=True)

@@ -19,7 +19,7 @@ from domain.sectors import FOOD_SECTORS, SECTORS
 from domain.wib import WIB
 from flows.scoring import ITEMS, dimension_scores, score
 from store.db import Database
-from store.models import DIMENSION_COLUMNS, Assessment, Business, Conversation, Owner
+from store.models import DIMENSION_COLUMNS, FIGURE_COLUMNS, Assessment, Business, BusinessFigure, Conversation, Owner
 from store.registry import registration_number
 
 FIRST_NAMES = ("Ahmad", "Siti", "Budi", "Rina", "Yohanes", "Maria", "Agus", "Dewi", "Rahmat", "Nur",
@@ -79,6 +79,7 @@ def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: 
         businesses = [{**_business(rng, first_business + offset, first_owner + offset),
                        "registered_at": registered[offset]} for offset in range(owners)]
         connection.execute(insert(Business.__table__), businesses)
+        connection.execute(_insert_registration_figures(first_business))
         assessments = [row for business in businesses if later.random() < ASSESSED_SHARE
                        for row in _assessments(later, business)]
         if assessments:
@@ -91,7 +92,7 @@ def seed(database: Database, owners: int, *, only_if_empty: bool = False, seed: 
                 ))
             # Planned on the statistics of empty tables until autovacuum comes round, a query over every owner
             # (who an announcement reaches) can take minutes instead of a second.
-            connection.execute(text("ANALYZE owners, businesses, conversations, assessments"))
+            connection.execute(text("ANALYZE owners, businesses, business_figures, conversations, assessments"))
     return owners
 
 
@@ -125,6 +126,15 @@ def _insert_chats(first_owner: int) -> Insert:
                     else_=cast(literal(SAMPLE_CHAT_IDS, BigInteger) + owners.c.id, String)),
                owners.c.id, literal("id"), literal("menu"), literal("start"), literal({}, JSON),
                literal(LAST_CHATTED, DateTime)).where(owners.c.id >= first_owner))
+
+
+def _insert_registration_figures(first_business: int) -> Insert:
+    """Each new business's figures as registered, dated when it registered, as registering keeps them."""
+    businesses = Business.__table__
+    return insert(BusinessFigure.__table__).from_select(
+        ("business_id", "recorded_at", "source", *FIGURE_COLUMNS),
+        select(businesses.c.id, businesses.c.registered_at, literal("registration"),
+               *(businesses.c[name] for name in FIGURE_COLUMNS)).where(businesses.c.id >= first_business))
 
 
 def new_nik(rng: random.Random, taken: set[str]) -> str:

@@ -39,7 +39,7 @@ def bar_chart(rows: Rows, *, title: str, maximum: float | None = None, unit: str
     drawn = []
     for index, (label, value) in enumerate(rows):
         top = index * _ROW
-        width = length * (value or 0) / scale
+        width = length * max(value or 0, 0) / scale  # a fall (a change of score) has no bar, only its number
         number = figure(value, unit)
         drawn.append(
             f'<g><title>{escape(label)}: {escape(number)}</title>'

@@ -6,22 +6,19 @@ and beside them the self-assessment's weakest dimensions per kabupaten/kota. Eac
 table; the whole page is one XLSX workbook, recorded like every export.
 """
 
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from dashboard.access import officer_page
 from dashboard.charts import bar_chart, column_chart, figure
-from dashboard.exports import MEDIA_TYPES, XLSX, XML_ILLEGAL
 from dashboard.forms import typed_text
 from dashboard.pages import render, templates
-from dashboard.work import read, write
+from dashboard.tables import Table, workbook_download
+from dashboard.work import read
 from domain.msgid import N_
 from domain.regions import region
 from domain.topics import TOPICS
@@ -50,14 +47,6 @@ class Gap:
     count: int
     examples: list[str]
     places: list[str]
-
-
-@dataclass(frozen=True)
-class Table:
-    key: str
-    title: str
-    columns: tuple[str, ...]
-    rows: list[tuple[str, ...]]
 
 
 def group_gaps(unanswered: list[Unanswered]) -> list[Gap]:
@@ -144,32 +133,9 @@ async def export_problems(request: Request, viewer: Viewer) -> Response:
     """GET /admin/problems.xlsx: every table of the page, a sheet each, recorded as an export."""
     months = _period(request)
     inventory = await read(request, _inventory(request, viewer, months))
-    shown = tables(inventory, provincial=viewer.scope == PROVINCE)
-    workbook = Workbook(write_only=True)
-    for table in shown:
-        sheet = workbook.create_sheet(table.key)
-        sheet.append(list(table.columns))
-        for row in table.rows:
-            sheet.append([_text_cell(sheet, cell) for cell in row])
-    content = io.BytesIO()
-    workbook.save(content)
-    rows = sum(len(table.rows) for table in shown)
-
-    def record(registry: Registry) -> None:
-        export_id = registry.exports.start(viewer.officer.id, WHAT, XLSX, {"months": months}, False, None,
-                                           scope=viewer.scope)
-        registry.exports.finish(export_id, rows, complete=True)
-
-    await write(request, record)
-    return Response(content.getvalue(), media_type=MEDIA_TYPES[XLSX],
-                    headers={"content-disposition": f'attachment; filename="tabe-problems-{months}m.xlsx"'})
-
-
-def _text_cell(sheet: object, value: str) -> WriteOnlyCell:
-    """A cell that is text whatever it starts with: an owner's "=HYPERLINK(…)" is never a formula."""
-    cell = WriteOnlyCell(sheet, XML_ILLEGAL.sub("", value))
-    cell.data_type = "s"
-    return cell
+    return await workbook_download(request, viewer, WHAT, {"months": months},
+                                   tables(inventory, provincial=viewer.scope == PROVINCE),
+                                   f"tabe-problems-{months}m.xlsx")
 
 
 routes = [

@@ -5,6 +5,7 @@ from enum import StrEnum
 from domain.msgid import N_
 
 MILIAR = 1_000_000_000
+MONTHS_PER_YEAR = 12  # owners think in monthly turnover; PP 7/2021 classes by annual sales
 
 
 class BusinessClass(StrEnum):
@@ -45,6 +46,12 @@ def _class_by(amount: int, column: int) -> BusinessClass:
 def classify(modal_usaha: int, annual_sales: int) -> BusinessClass:
     """The class of a business: whichever of its capital and its sales puts it higher."""
     return max(_class_by(modal_usaha, 1), _class_by(annual_sales, 2), key=_ORDER.index)
+
+
+def classify_monthly(modal_usaha: int, monthly_turnover: int) -> tuple[BusinessClass, int]:
+    """The class of a business whose owner gave its turnover per month, and the annual sales it was judged on."""
+    annual = monthly_turnover * MONTHS_PER_YEAR
+    return classify(modal_usaha, annual), annual
 
 
 # Workers each class usually has, by BPS's count of people engaged (mikro 1-4, kecil 5-19, menengah 20-99):

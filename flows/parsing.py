@@ -17,6 +17,7 @@ import phonenumbers
 from stdnum.exceptions import ValidationError
 from stdnum.id import nik as stdnum_nik
 
+from domain.classes import MONTHS_PER_YEAR
 from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.names import Names, closest, numbered_answer
@@ -427,7 +428,6 @@ _PER_MONTH = re.compile(rf"(?:{_PER}(?:bulan|bln|bl|month)|\s*sebulan)\.?$")
 _PER_YEAR = re.compile(rf"(?:{_PER}(?:tahun|thn|th|year)|\s*setahun)\.?$")
 _PER_DAY_OR_WEEK = re.compile(rf"{_PER}(?:hari|hr|minggu|mgg|day|week)(?![a-z])|(?<![a-z])(?:sehari|seminggu|harian|mingguan)(?![a-z])")
 _MONTH_FIRST = re.compile(r"^(?:sebulan|per\s*bulan|tiap\s*bulan|setiap\s*bulan)\s+")  # "sebulan 20 juta"
-MONTHS_PER_YEAR = 12
 
 
 def parse_monthly_rupiah(text: str) -> int:

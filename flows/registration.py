@@ -5,7 +5,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from domain.classes import MOST_WORKERS, UMKM_MOST_WORKERS, BusinessClass, classify
+from domain.classes import MONTHS_PER_YEAR, MOST_WORKERS, UMKM_MOST_WORKERS, BusinessClass, classify, classify_monthly
 from domain.invalid import Invalid, Phrase
 from domain.msgid import N_
 from domain.sectors import is_other, kbli_of, sectors_named
@@ -14,7 +14,6 @@ from flows.announcement_consent import announcement_consent, owes_an_answer
 from flows.engine import Answers, Doubt, Question, QuestionFlow, Turn
 from flows.messages import IDENTITY, PHONE, Reply
 from flows.parsing import (
-    MONTHS_PER_YEAR,
     choice_number,
     display_phone,
     parse_monthly_rupiah,
@@ -372,8 +371,7 @@ def show_phone(phone: str, _turn: Turn) -> str:
 
 def business_class(answers: Answers) -> tuple[BusinessClass, int]:
     """The class PP 7/2021 gives these answers, and the annual sales it was judged on."""
-    annual = answers["monthly_turnover"] * MONTHS_PER_YEAR
-    return classify(answers["modal_usaha"], annual), annual
+    return classify_monthly(answers["modal_usaha"], answers["monthly_turnover"])
 
 
 def owner_details(answers: Answers, turn: Turn) -> OwnerDetails:

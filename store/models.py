@@ -83,6 +83,35 @@ Index("ix_businesses_kabupaten_class_sector", Business.kabupaten_code, Business.
 Index("ix_businesses_kabupaten_registered", Business.kabupaten_code, Business.registered_at)
 
 
+class BusinessFigure(Base):
+    """A business's figures as they stood from one moment: at registration, after a correction, after an update.
+
+    Kept whole each time, so the class (and capital, turnover, workers) at any date is the latest row before it.
+    """
+
+    __tablename__ = "business_figures"
+    __table_args__ = (Index("ix_business_figures_business_recorded", "business_id", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    source: Mapped[str] = mapped_column(String(12))  # "registration", "correction", "update"
+    modal_usaha: Mapped[int] = mapped_column(BigInteger)
+    monthly_turnover: Mapped[int] = mapped_column(BigInteger)
+    annual_turnover: Mapped[int] = mapped_column(BigInteger)
+    workers: Mapped[int]
+    business_class: Mapped[str] = mapped_column(String(12))
+    previous_class: Mapped[str | None] = mapped_column(String(12))  # the class before these figures; None at first
+
+
+# A business can only have moved class over a period if a row within it changed its class: those rows, few among
+# 300,000, are found by time on their own, and only their businesses' histories are read.
+_changed_class = BusinessFigure.business_class != BusinessFigure.previous_class
+Index("ix_business_figures_class_changes", BusinessFigure.recorded_at, BusinessFigure.business_id,
+      postgresql_where=_changed_class, sqlite_where=_changed_class)
+FIGURE_COLUMNS = ("modal_usaha", "monthly_turnover", "annual_turnover", "workers", "business_class")
+
+
 class Consent(Base):
     """Proof of one consent answer: which purpose, which text version, what and when."""
 

@@ -6,11 +6,12 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from domain.channels import TELEGRAM, WHATSAPP
+from domain.classes import classify_monthly
 from store.announcements import Announcements
 from store.assessments import Assessments
 from store.dialects import DIALECTS
@@ -18,10 +19,22 @@ from store.exports import Exports
 from store.follow_ups import FollowUps
 from store.knowledge import Knowledge
 from store.logins import Logins
-from store.models import AuditEvent, Business, Consent, Conversation, DeliveryStatus, InboundMessage, Owner, as_utc
+from store.models import (
+    FIGURE_COLUMNS,
+    AuditEvent,
+    Business,
+    BusinessFigure,
+    Consent,
+    Conversation,
+    DeliveryStatus,
+    InboundMessage,
+    Owner,
+    as_utc,
+)
 from store.officers import OfficerInfo, Officers
 from store.outbox import Outbox
 from store.problems import Problems
+from store.progress import Progress
 from store.questions import Questions
 from store.registrations import Registrations
 from store.statistics import Statistics
@@ -91,6 +104,7 @@ _inbound_messages = InboundMessage.__table__
 _delivery_statuses = DeliveryStatus.__table__
 _owners = Owner.__table__
 _businesses = Business.__table__
+_figures = BusinessFigure.__table__
 _LOCK_CONVERSATION = (
     select(_conversations.c.id, _conversations.c.flow, _conversations.c.step, _conversations.c.answers,
            _conversations.c.language, _conversations.c.owner_id)
@@ -207,6 +221,10 @@ class Registry:
     @cached_property
     def follow_ups(self) -> FollowUps:
         return FollowUps(self._connection, self.now)
+
+    @cached_property
+    def progress(self) -> Progress:
+        return Progress(self._connection, self.now)
 
     @cached_property
     def questions(self) -> Questions:
@@ -407,6 +425,7 @@ class Registry:
         self.session.flush()
         row.registration_number = registration_number(business.kabupaten_code, row.id)
         self.session.flush()
+        self._record_figures(row, "registration")
         return row
 
     def correct_registration(self, owner_id: int, business_id: int, owner: OwnerDetails,
@@ -420,12 +439,36 @@ class Registry:
                    for name, value in asdict(details).items() if getattr(row, name) != value]
         if not changes:
             return False
+        previous_class = business_row.business_class
         for row, name, value in changes:
             setattr(row, name, value)
         self.session.add(AuditEvent(at=self.now, actor="owner", action="registration_corrected",
                                     subject=f"business:{business_id}"))
         self.session.flush()
+        if any(row is business_row and name in FIGURE_COLUMNS for row, name, _value in changes):
+            self._record_figures(business_row, "correction", previous_class)
         return True
+
+    def update_figures(self, business_id: int, *, modal_usaha: int, monthly_turnover: int, workers: int,
+                       source: str = "update") -> str:
+        """Put a business's new capital, monthly turnover and workers (a survey's data update) on its row, with
+        the annual turnover and class computed as registration computes them, and keep them as dated figures;
+        returns the class."""
+        business_class, annual_turnover = classify_monthly(modal_usaha, monthly_turnover)
+        row = self.session.get_one(Business, business_id)
+        previous_class = row.business_class
+        row.modal_usaha, row.monthly_turnover, row.workers = modal_usaha, monthly_turnover, workers
+        row.annual_turnover, row.business_class = annual_turnover, business_class.value
+        self.session.flush()
+        self._record_figures(row, source, previous_class)
+        return business_class.value
+
+    def _record_figures(self, business: Business, source: str, previous_class: str | None = None) -> None:
+        """Keep a business's figures as they now stand, dated now, with the class they replace (None for the
+        first): what "naik kelas" is measured from."""
+        self._connection.execute(insert(_figures).values(
+            business_id=business.id, recorded_at=self.now, source=source, previous_class=previous_class,
+            **{name: getattr(business, name) for name in FIGURE_COLUMNS}))
 
     def nik_belongs_to_another_owner(self, nik: str, owner_id: int | None) -> bool:
         """Whether a registered owner other than `owner_id` has this NIK."""

@@ -14,7 +14,17 @@ from domain.regions import kabupaten_list, kecamatan_of
 from domain.sectors import FOOD_SECTORS
 from flows.scoring import dimension_scores, score
 from store.db import Database
-from store.models import DIMENSION_COLUMNS, Assessment, Business, Enrollment, Owner, Programme, TrainingSession
+from store.models import (
+    DIMENSION_COLUMNS,
+    FIGURE_COLUMNS,
+    Assessment,
+    Business,
+    BusinessFigure,
+    Enrollment,
+    Owner,
+    Programme,
+    TrainingSession,
+)
 from store.officers import PROVINCE
 from store.statistics import ProgrammeFill
 
@@ -199,3 +209,16 @@ def test_seeding_twice_adds_owners_after_the_first(database: Database) -> None:
         flagged = connection.execute(select(Assessment.business_id, func.count()).where(Assessment.latest.is_(True))
                                      .group_by(Assessment.business_id)).all()
     assert all(count == 1 for _, count in flagged)
+
+
+def test_each_sample_business_keeps_its_figures_as_registered(database: Database) -> None:
+    seed(database, 20)
+    seed(database, 20, seed=7)
+    figures = BusinessFigure.__table__
+    with database.engine.connect() as connection:
+        kept = connection.execute(select(figures.c.business_id, figures.c.recorded_at, figures.c.source,
+                                         *(figures.c[name] for name in FIGURE_COLUMNS)).order_by(figures.c.business_id)).all()
+        registered = connection.execute(select(Business.id, Business.registered_at, *(
+            Business.__table__.c[name] for name in FIGURE_COLUMNS)).order_by(Business.id)).all()
+    assert [(row[0], row[1], *row[3:]) for row in kept] == [tuple(row) for row in registered]
+    assert {row.source for row in kept} == {"registration"}

@@ -15,7 +15,17 @@ from sqlalchemy.orm import Session
 from flows.scoring import dimension_scores
 from store.db import Database
 from store.migrate import alembic_config, upgrade
-from store.models import DIMENSION_COLUMNS, Assessment, AuditEvent, Base, Business, Consent, Conversation, Owner
+from store.models import (
+    DIMENSION_COLUMNS,
+    Assessment,
+    AuditEvent,
+    Base,
+    Business,
+    BusinessFigure,
+    Consent,
+    Conversation,
+    Owner,
+)
 from store.officers import PROVINCE, actor_of, within
 from store.registry import BusinessDetails, NikTaken, OwnerDetails
 
@@ -80,6 +90,53 @@ def test_correcting_changes_the_data_but_not_the_number(database: Database) -> N
         assert [(b.kabupaten_code, b.registration_number) for b in owner.businesses] == [("62.71", business.registration_number)]
     with Session(database.engine) as session:
         assert session.scalars(select(AuditEvent.action)).all() == ["registration_corrected"]
+
+
+def _figures(database: Database) -> list[tuple[object, ...]]:
+    with database.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(
+            select(BusinessFigure.source, BusinessFigure.modal_usaha, BusinessFigure.monthly_turnover,
+                   BusinessFigure.annual_turnover, BusinessFigure.workers, BusinessFigure.business_class,
+                   BusinessFigure.previous_class)
+            .order_by(BusinessFigure.id))]
+
+
+def test_registering_and_correcting_the_figures_keep_them_dated(database: Database) -> None:
+    business = _register(database)
+    registered = ("registration", 15_000_000, 2_500_000, 30_000_000, 3, "mikro", None)
+    assert _figures(database) == [registered]
+    with database.transaction() as registry:  # a correction of the name only keeps no figures
+        registry.correct_registration(business.owner_id, business.id, OWNER, replace(BUSINESS, name="Warung Sari"))
+    assert _figures(database) == [registered]
+    with database.transaction() as registry:
+        registry.correct_registration(business.owner_id, business.id, OWNER, replace(BUSINESS, workers=4))
+    assert _figures(database) == [registered, ("correction", 15_000_000, 2_500_000, 30_000_000, 4, "mikro", "mikro")]
+
+
+def test_a_data_update_classes_the_business_as_registration_does_and_keeps_the_figures(database: Database) -> None:
+    business = _register(database)
+    moment = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
+    with database.transaction(moment) as registry:
+        # 200 million a month is 2.4 miliar a year: above a micro business's 2 miliar
+        assert registry.update_figures(business.id, modal_usaha=500_000_000, monthly_turnover=200_000_000,
+                                       workers=6) == "kecil"
+    with database.engine.connect() as connection:
+        row = connection.execute(select(Business.modal_usaha, Business.monthly_turnover, Business.annual_turnover,
+                                        Business.workers, Business.business_class)).one()
+        recorded_at = connection.scalar(select(BusinessFigure.recorded_at).where(BusinessFigure.source == "update"))
+    assert tuple(row) == (500_000_000, 200_000_000, 2_400_000_000, 6, "kecil")
+    assert _figures(database)[1:] == [("update", 500_000_000, 200_000_000, 2_400_000_000, 6, "kecil", "mikro")]
+    assert recorded_at.replace(tzinfo=timezone.utc) == moment
+
+
+def test_erasing_an_owner_erases_their_figures(database: Database) -> None:
+    business = _register(database)
+    kept = _register(database, OTHER_OWNER)
+    with database.transaction() as registry:
+        registry.update_figures(business.id, modal_usaha=1, monthly_turnover=1, workers=1)
+        registry.erase_owner(business.owner_id, actor="owner")
+    with database.engine.connect() as connection:
+        assert connection.execute(select(BusinessFigure.business_id)).scalars().all() == [kept.id]
 
 
 def test_an_owner_cannot_correct_another_owners_business(database: Database) -> None:
@@ -173,6 +230,38 @@ def test_migration_0005_flags_each_businesss_newest_assessment_and_scores_its_di
         assert {dimension: getattr(row, dimension) for dimension in DIMENSION_COLUMNS} == pytest.approx(
             {dimension: expected.get(dimension) for dimension in DIMENSION_COLUMNS})
     assert rows[2].legalitas == pytest.approx(100 * 6 / 9) and rows[2].pasar is None
+
+
+def test_migration_0010_gives_each_business_its_registration_figures(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'before-0010.sqlite3'}"
+    upgrade(url, "0009")
+    database = Database(url)
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO owners (id, name, nik, phone, phone_verified, registered_at) "
+                "VALUES (1, 'Siti', '6202015507880001', '+6281200000001', 1, '2026-01-01 00:00:00')"))
+            for business_id, modal, monthly, workers, business_class, registered_at in (
+                    (1, 25_000_000, 4_500_000, 3, "mikro", "2026-02-01 00:00:00"),
+                    (2, 2_000_000_000, 100_000_000, 8, "kecil", "2026-03-01 00:00:00")):
+                connection.execute(text(
+                    "INSERT INTO businesses (id, owner_id, name, sector, kbli_category, kabupaten_code, kecamatan_code,"
+                    " address, year_started, workers, modal_usaha, monthly_turnover, annual_turnover, business_class,"
+                    " registered_at) VALUES (:id, 1, 'Warung', 'kuliner', 'I', '62.02', '62.02.01', 'Jl.', 2019,"
+                    " :workers, :modal, :monthly, :annual, :class, :at)"),
+                    {"id": business_id, "workers": workers, "modal": modal, "monthly": monthly,
+                     "annual": monthly * 12, "class": business_class, "at": registered_at})
+        upgrade(url)
+        with database.engine.connect() as connection:
+            rows = connection.execute(
+                select(BusinessFigure.business_id, BusinessFigure.recorded_at, BusinessFigure.source,
+                       BusinessFigure.modal_usaha, BusinessFigure.monthly_turnover, BusinessFigure.annual_turnover,
+                       BusinessFigure.workers, BusinessFigure.business_class).order_by(BusinessFigure.id)).all()
+    finally:
+        database.dispose()
+    assert [tuple(row) for row in rows] == [
+        (1, datetime(2026, 2, 1), "registration", 25_000_000, 4_500_000, 54_000_000, 3, "mikro"),
+        (2, datetime(2026, 3, 1), "registration", 2_000_000_000, 100_000_000, 1_200_000_000, 8, "kecil")]
 
 
 def test_a_scope_keeps_rows_to_its_kabupaten_and_the_province_to_none(database: Database) -> None:
