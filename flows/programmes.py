@@ -412,8 +412,8 @@ class Programmes:
             self.leave(turn)
             if outcome is SignUp.REGISTERED:
                 return [Reply(turn.text(N_(
-                    "You are registered for %(programme)s on %(when)s at %(place)s. We will remind you the day "
-                    "before. To cancel, type \"jadwal\"."), **where_and_when(session, turn.text)))]
+                    "You are registered for %(programme)s on %(when)s at %(place)s. We will remind you a week "
+                    "before and the day before. To cancel, type \"jadwal\"."), **where_and_when(session, turn.text)))]
             return [Reply(turn.text(N_(
                 "You are on the waiting list for %(programme)s on %(when)s at %(place)s. If a seat becomes "
                 "free, it is yours and we will tell you. To leave the list, type \"jadwal\"."),

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, select, update
 
 from domain.outbox import SESSION_GONE
 from store.dialects import DIALECTS
@@ -112,6 +112,16 @@ class Outbox:
             return []
         self._connection.execute(update(_outbox).where(_outbox.c.id.in_(ids))
                                  .values(status=Delivery.SENDING, claimed_at=self.now, attempts=_outbox.c.attempts + 1))
+        order = {row_id: position for position, row_id in enumerate(ids)}
+        return sorted(self._outgoing(_outbox.c.id.in_(ids)), key=lambda outgoing: order[outgoing.id])
+
+    def queued_for(self, address: str, after_id: int = 0) -> list[Outgoing]:
+        """The rows queued for a chat address after `after_id`, oldest first, as a worker would take them."""
+        return sorted(self._outgoing(_outbox.c.address == address, _outbox.c.id > after_id),
+                      key=lambda outgoing: outgoing.id)
+
+    def _outgoing(self, *where: ColumnElement[bool]) -> list[Outgoing]:
+        """Rows as a worker needs them to send: with their announcement's words or their session as it is now."""
         rows = self._connection.execute(
             select(_outbox.c.id, _outbox.c.channel, _outbox.c.address,
                    _outbox.c.text.label("own_text"), _announcements.c.text.label("announced"),
@@ -124,12 +134,11 @@ class Outbox:
                          .outerjoin(_programmes, _programmes.c.id == _sessions.c.programme_id)
                          .outerjoin(_conversations, (_conversations.c.channel == _outbox.c.channel)
                                     & (_conversations.c.address == _outbox.c.address)))
-            .where(_outbox.c.id.in_(ids))).all()
-        order = {row_id: position for position, row_id in enumerate(ids)}
-        return sorted((Outgoing(row.id, row.channel, row.address, row.own_text or row.announced or "", row.attempts,
-                                row.kind, row.language, as_utc(row.updated_at) if row.updated_at else None,
-                                row.scope, session_news(row))
-                       for row in rows), key=lambda outgoing: order[outgoing.id])
+            .where(*where)).all()
+        return [Outgoing(row.id, row.channel, row.address, row.own_text or row.announced or "", row.attempts,
+                         row.kind, row.language, as_utc(row.updated_at) if row.updated_at else None,
+                         row.scope, session_news(row))
+                for row in rows]
 
     def _claimable(self, *where: object, order: tuple[object, ...], channels: tuple[str, ...],
                    limit: int) -> list[int]:

@@ -26,7 +26,10 @@ loaded, `registered` or `waitlisted`, taken at the start: full sessions and wait
 
 A second person can take part: `@colleague SCOPE` adds an active officer of SCOPE chatting on Telegram, whose
 messages are `officer> ` lines (their answers checked by the `< ` lines after them, as the owner's are), and an
-`outbox>` line looks at what was queued for the owner's chat since the last look (the outbox's texts, joined).
+`outbox>` line looks at what was queued for the owner's chat since the last look (as the worker writes it when
+it sends it, joined). Meanwhile `file> NAME` applies a programme file of tests/programmes/ (a session moved or
+cancelled), `worker>` queues what a worker's tick finds due (reminders, the morning after a session, follow-ups put
+off) and `hadir> PROGRAMME SESSION` marks the chatting owner as having attended, each at the transcript's clock.
 """
 
 import os
@@ -39,16 +42,19 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 
+from bot.cli import describe_import
+from bot.delivery import message_text
 from bot.render import as_plain_text
 from bot.sample import seed
+from bot.worker import queue_due_follow_ups, queue_due_reminders
 from domain.channels import TELEGRAM, TERMINAL, WHATSAPP
 from domain.invalid import Invalid
 from flows.conversation import Conversations
 from flows.messages import Inbound
 from flows.parsing import parse_phone
-from flows.programme_file import apply_programmes, exact_kabupaten, read_programme_file
+from flows.programme_file import apply_programmes, exact_kabupaten, read_programme_file, save_programmes
 from store.db import Database
-from store.models import Assessment, Business, Conversation, Enrollment, OutboxMessage, Owner
+from store.models import Assessment, Business, Conversation, Enrollment, Owner
 from store.officers import PROVINCE
 
 # Jumat 09.00 WIB: fixed on purpose, as the programme files and the tests built on them hold sessions on fixed
@@ -152,6 +158,7 @@ class Transcript:
 
 
 OFFICER, OUTBOX = "officer", "outbox"
+FILE, WORKER, ATTENDED = "file", "worker", "hadir"  # what the Dinas and the worker do meanwhile
 COLLEAGUE_TELEGRAM_ID = "7000001"
 
 
@@ -173,7 +180,7 @@ def read_transcript(path: Path) -> Transcript:
         elif raw.startswith("@colleague "):
             scope = raw.removeprefix("@colleague ").strip()
             transcript.colleague_scope = PROVINCE if scope == "provinsi" else exact_kabupaten(scope)
-        elif raw.startswith((f"{OFFICER}>", f"{OUTBOX}>")):
+        elif raw.startswith(tuple(f"{speaker}>" for speaker in (OFFICER, OUTBOX, FILE, WORKER, ATTENDED))):
             speaker, _, says = raw.partition(">")
             transcript.exchanges.append(Exchange(number, says.removeprefix(" "), [], [], waiting, speaker))
             waiting = timedelta()
@@ -218,7 +225,31 @@ def play(database: Database, path: Path, clock: Clock | None = None) -> None:
             registry.officers.add("Petugas Dinas", chat.verified_phone, None, transcript.officer_scope, actor="test")
     others = speakers(database, transcript, clock(), chat.address,
                       lambda telegram_id: Chat(Conversations(database, clock), telegram_id, TELEGRAM).say)
+    others.update(the_dinas_and_the_worker(database, clock, chat.address))
     check(path, chat.say, clock.advance, start=clock(), others=others)
+
+
+def the_dinas_and_the_worker(database: Database, clock: Clock, address: str) -> dict[str, Callable[[str], str]]:
+    """What happens away from the chat, each at the transcript's clock: `file> NAME` applies a programme file of
+    tests/programmes/ as `tabe programs import` does (its summary is the answer), `worker>` queues what is due as a
+    worker's tick does (how many), `hadir> PROGRAMME SESSION` marks the chatting owner as having attended."""
+
+    def apply_file(name: str) -> str:
+        with database.transaction(clock()) as registry:
+            return describe_import(save_programmes(registry, *read_programme_file(PROGRAMME_FILES / name)))
+
+    def tick(_says: str) -> str:
+        return str(queue_due_reminders(database, clock()) + queue_due_follow_ups(database, clock()))
+
+    def attended(says: str) -> str:
+        programme, session = says.split()
+        with database.transaction(clock()) as registry:
+            owner_id = registry.session.execute(select(Conversation.owner_id).where(
+                Conversation.address == address)).scalar_one()
+            session_id = registry.training.session_id(registry.training.programme_id(programme), session)
+            return registry.training.mark_attendance(session_id, [owner_id], True, PROVINCE, "test").outcome
+
+    return {FILE: apply_file, WORKER: tick, ATTENDED: attended}
 
 
 def speakers(database: Database, transcript: Transcript, now: datetime, address: str,
@@ -241,11 +272,11 @@ class Outbox:
         self.database, self.address, self.seen = database, address, 0
 
     def since_last_look(self, _says: str) -> str:
-        with self.database.engine.connect() as connection:
-            rows = connection.execute(select(OutboxMessage.id, OutboxMessage.text).where(
-                OutboxMessage.address == self.address, OutboxMessage.id > self.seen).order_by(OutboxMessage.id)).all()
+        """The messages queued since, as the worker writes them when it sends them."""
+        with self.database.transaction() as registry:
+            rows = registry.outbox.queued_for(self.address, self.seen)
         self.seen = max([self.seen, *(row.id for row in rows)])
-        return "\n\n".join(row.text or "" for row in rows)
+        return "\n\n".join(message_text(row) for row in rows)
 
 
 def check(path: Path, say: Callable[[str], str], wait: Callable[[timedelta], None] | None = None,
