@@ -33,9 +33,9 @@ from typing import Protocol
 from bot.render import as_plain_text
 from bot.settings import Settings
 from domain.outbox import ANNOUNCEMENT, TIMED_OUT
-from flows.evaluation import Evaluation
-from flows.follow_up import FOLLOW_UPS, invitation
+from flows.i18n import Text
 from flows.notices import announcement_text, session_text
+from flows.router import FOLLOW_UP_FLOWS
 from store import pace
 from store.db import Database
 from store.models import utcnow
@@ -216,14 +216,11 @@ class Outbound(Protocol):
     def outbox_sender(self, settings: Settings, pacer: PacerFor, clock: Callable[[], datetime]) -> Sender: ...
 
 
-assert Evaluation.kind in FOLLOW_UPS  # importing a follow-up's flow registers it: the worker writes its message
-
-
 def message_text(row: Outgoing) -> str:
     """What the owner reads: an announcement's words in its frame, or a message about a session from the session
     as it is now, in the owner's language; else the row's text."""
-    if row.kind in FOLLOW_UPS:
-        return as_plain_text(invitation(row.kind, row.language, row.session))
+    if row.kind in FOLLOW_UP_FLOWS:  # a follow-up's first question, from its flow
+        return as_plain_text(FOLLOW_UP_FLOWS[row.kind].invitation(Text(row.language), row.session))
     if row.session is not None:
         return session_text(row.kind, row.session, row.language)
     return announcement_text(row.text, row.language, row.scope or PROVINCE) if row.kind == ANNOUNCEMENT else row.text

@@ -25,7 +25,6 @@ SESSION = "_session"  # an evaluation's session
 RESUME = "_resume"  # where the conversation was when the follow-up was taken up: [flow, step]
 _LATER = "_later"  # what "nanti" reads as at any question
 _LATER_WORDS = words_for(LATER)
-FOLLOW_UPS: dict[str, type["FollowUpFlow"]] = {}  # each follow-up kind's flow, registered by its class
 _ANSWER_HOW = N_("(Reply \"nanti\" to answer another time, or \"berhenti\" if you do not want to answer.)")
 
 
@@ -40,19 +39,10 @@ class FollowUpFlow(QuestionFlow):
     def take_up(self, turn: Turn, follow_up: FollowUpInfo) -> None:
         """Enter the flow at its first question for the follow-up the owner's message answers."""
         turn.state.answers[self.name] = {FOLLOW_UP: follow_up.id, SESSION: follow_up.session_id,
-                                         RESUME: [turn.state.flow, turn.state.step], **self.known(turn)}
+                                         RESUME: [turn.state.flow, turn.state.step]}
         turn.registry.follow_ups.take_up(follow_up.id)
         turn.state.flow, turn.state.step = self.name, START
         self._fire(turn, "advance")
-
-    def known(self, turn: Turn) -> dict[str, Any]:
-        """Answers known before the first question (a survey's: what is registered)."""
-        return {}
-
-    def __init_subclass__(cls) -> None:
-        super().__init_subclass__()
-        if "kind" in cls.__dict__:
-            FOLLOW_UPS[cls.kind] = cls
 
     # What the message from our side says before the first question; a session's follow-up fills it from the
     # session (`where_and_when`).
@@ -108,7 +98,3 @@ class FollowUpFlow(QuestionFlow):
         return [*replies, Reply(turn.text(N_("Now, back to where we were."))), *self._where_you_are(turn)]
 
 
-
-def invitation(kind: str, language: str, session: SessionPlace | None) -> Reply:
-    """The message from our side that asks a follow-up's first question, in the owner's language."""
-    return FOLLOW_UPS[kind].invitation(Text(language), session)
