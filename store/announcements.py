@@ -14,7 +14,21 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Subquery, and_, case, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    Subquery,
+    and_,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from domain.outbox import ANNOUNCEMENT, ERASED, STOPPED
@@ -294,7 +308,12 @@ def latest_chats(owner_ids: Select[Any], channels: Collection[str]) -> Subquery:
 
 def _chosen(segment: Segment) -> ColumnElement[bool]:
     """Owners with a business that is in scope and matches every condition of the segment."""
-    business = [_businesses.c.owner_id == _owners.c.id, *within(_businesses.c.kabupaten_code, segment.scope)]
+    return exists().where(_businesses.c.owner_id == _owners.c.id, *business_matches(segment)) & owner_matches(segment)
+
+
+def business_matches(segment: Segment) -> list[ColumnElement[bool]]:
+    """The segment's conditions on a business (of the businesses table): in scope, and each field chosen."""
+    business = list(within(_businesses.c.kabupaten_code, segment.scope))
     for column, value in ((_businesses.c.kabupaten_code, segment.kabupaten),
                           (_businesses.c.sector, segment.sector),
                           (_businesses.c.business_class, segment.business_class)):
@@ -303,9 +322,13 @@ def _chosen(segment: Segment) -> ColumnElement[bool]:
     if segment.level is not None:
         business.append(exists().where(_assessments.c.business_id == _businesses.c.id,
                                        _assessments.c.latest.is_(True), _assessments.c.level == segment.level))
-    chosen = exists().where(*business)
+    return business
+
+
+def owner_matches(segment: Segment) -> ColumnElement[bool]:
+    """The segment's conditions on the owner (of the owners table): taking part in the programme chosen, if any."""
     if segment.programme_id is None:
-        return chosen
-    return chosen & exists().where(
+        return true()
+    return exists().where(
         _enrollments.c.owner_id == _owners.c.id, _enrollments.c.status.in_(ENROLLED),
         _enrollments.c.session_id == _sessions.c.id, _sessions.c.programme_id == segment.programme_id)
