@@ -1,17 +1,21 @@
 """Announcements: who a segment reaches, one outbox row per recipient written in one statement, and the report.
 
-A segment is the officer's choice (a kabupaten, a sector, a class, a programme's participants, a
-self-assessment level) inside the officer's scope, which the query itself enforces: an owner is
-reached only through a business that is in scope and matches every condition at once. Only owners who
+A segment is the officer's choice (a kabupaten, a sector, a class, a self-assessment level, a programme's or one
+session's participants, any of them together) inside the officer's scope, which the query itself enforces: an
+owner is reached only through a business that is in scope and matches every condition at once. Only owners who
 said yes to announcements receive them: those who said no (or "berhenti") are left out, and so are those
 who never answered, and those no chat can reach: every Telegram or WhatsApp chat of theirs blocked the
 bot, or they only ever used the browser or the terminal. Each is counted.
+
+An announcement goes at once, or at the time its officer chose: its rows are written when it is queued, due then,
+so the worker leaves them until that time; until then the officer can cancel it, and none of them goes.
 """
 
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -31,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from domain.outbox import ANNOUNCEMENT, ERASED, STOPPED
+from domain.outbox import ANNOUNCEMENT, ERASED, STOPPED, WITHDRAWN
 from store.dialects import DIALECTS
 from store.models import (
     Announcement,
@@ -81,6 +85,7 @@ class Segment:
     sector: str | None = None
     business_class: str | None = None
     programme_id: int | None = None
+    session_id: int | None = None
     level: str | None = None
 
     def as_json(self) -> dict[str, Any]:
@@ -118,12 +123,27 @@ class Report:
     segment: Segment
     text: str
     created_at: datetime
+    send_at: datetime | None  # when it was to go, if its officer chose a time; else it went at once
+    cancelled_at: datetime | None  # its officer cancelled it before then
     reach: Reach
     waiting: int
     sent: int
     delivered: int
     failed: int
-    cancelled: int  # the owner said "berhenti" or deleted their data before it went
+    cancelled: int  # the owner said "berhenti" or deleted their data before it went, or the officer cancelled it
+
+    def cancellable(self, now: datetime) -> bool:
+        """Whether its officer can still cancel it: it is to go at a time still ahead."""
+        return self.cancelled_at is None and self.send_at is not None and self.send_at > now
+
+
+class Cancelled(StrEnum):
+    """What became of an officer's cancelling of an announcement."""
+
+    DONE = "done"  # none of its rows will go
+    UNKNOWN = "unknown"  # no such announcement within the officer's scope
+    GONE = "gone"  # it went at once, or its time has come: too late
+    ALREADY = "already"  # cancelled before
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,17 +183,20 @@ class Announcements:
         return Reach(recipients, stopped_count, blocked, no_chat, not_asked)
 
     def announce(self, text: str, segment: Segment, channels: Collection[str], author: str,
-                 officer_id: int | None = None, request_key: str | None = None) -> tuple[int, Reach]:
-        """Write the announcement and one outbox row per owner it reaches, on the chat each used last.
+                 officer_id: int | None = None, request_key: str | None = None,
+                 send_at: datetime | None = None) -> tuple[int, Reach]:
+        """Write the announcement and one outbox row per owner it reaches, on the chat each used last, due at
+        `send_at` (a moment ahead; None: now).
 
         With a `request_key` (the dashboard's form), the same key announces once: a second call returns the first
         announcement, even one a concurrent transaction is writing (PostgreSQL makes this insert wait for it).
         """
         reach = self.reach(segment, channels)
+        send_at = as_utc(send_at) if send_at is not None else None
         inserted = self._connection.execute(_INSERT[self._dialect].values(
             officer_id=officer_id, author=author, scope=segment.scope, segment=segment.as_json(), text=text,
             created_at=self.now, recipients=reach.recipients, stopped=reach.stopped, blocked=reach.blocked,
-            no_chat=reach.no_chat, not_asked=reach.not_asked, request_key=request_key,
+            no_chat=reach.no_chat, not_asked=reach.not_asked, request_key=request_key, send_at=send_at,
         ).returning(_announcements.c.id)).first()
         if inserted is None:  # only a request key conflicts: the announcement of an earlier press stands
             earlier = self.requested(str(request_key))
@@ -190,9 +213,31 @@ class Announcements:
                    "due_at", "attempts")
         self._connection.execute(insert(_outbox).from_select(columns, select(
             literal(ANNOUNCEMENT), literal(BROADCAST), literal(announcement_id), chats.c.owner_id, chats.c.channel,
-            chats.c.address, chats.c.language, literal(str(Delivery.PENDING)), literal(self.now), literal(0),
+            chats.c.address, chats.c.language, literal(str(Delivery.PENDING)), literal(send_at or self.now), literal(0),
         ).where(chats.c.latest == 1).order_by(chats.c.owner_id)))
         return announcement_id, reach
+
+    def cancel(self, announcement_id: int, scope: str, officer_id: int | None = None) -> Cancelled:
+        """Cancel an announcement whose time is still ahead: none of its rows goes, and it says so."""
+        row = self._connection.execute(select(_announcements.c.send_at, _announcements.c.cancelled_at).where(
+            _announcements.c.id == announcement_id, *within(_announcements.c.scope, scope))).first()
+        if row is None:
+            return Cancelled.UNKNOWN
+        if row.cancelled_at is not None:
+            return Cancelled.ALREADY
+        # The same moment the worker compares with: a row due now may be on its way already.
+        if row.send_at is None or as_utc(row.send_at) <= self.now:
+            return Cancelled.GONE
+        self._connection.execute(update(_announcements).where(_announcements.c.id == announcement_id)
+                                 .values(cancelled_at=self.now))
+        self._connection.execute(update(_outbox).where(
+            _outbox.c.announcement_id == announcement_id, _outbox.c.status == Delivery.PENDING,
+        ).values(status=Delivery.CANCELLED, error=WITHDRAWN))
+        if officer_id is not None:
+            self._connection.execute(insert(_audit).values(at=self.now, actor=actor_of(officer_id),
+                                                           action="announcement_cancelled",
+                                                           subject=f"announcement:{announcement_id}"))
+        return Cancelled.DONE
 
     def requested(self, request_key: str) -> tuple[int, Reach] | None:
         """The announcement a form with this key made, and whom it reached then; None when it made none."""
@@ -212,7 +257,7 @@ class Announcements:
         return Report(
             id=row.id, author=row.author, officer_id=row.officer_id, scope=row.scope,
             segment=Segment.from_json(row.segment), text=row.text, created_at=as_utc(row.created_at),
-            reach=_reach_of(row),
+            send_at=_moment(row.send_at), cancelled_at=_moment(row.cancelled_at), reach=_reach_of(row),
             waiting=sum(counts[status] for status in WAITING), sent=counts[Delivery.SENT],
             delivered=counts[Delivery.DELIVERED], failed=counts[Delivery.FAILED],
             cancelled=counts[Delivery.CANCELLED])
@@ -285,6 +330,10 @@ class Announcements:
         return bool(changed)
 
 
+def _moment(stored: datetime | None) -> datetime | None:
+    return as_utc(stored) if stored is not None else None
+
+
 def _reach_of(row: Row[Any]) -> Reach:
     """Whom an announcement reached, as its row kept it when it was queued."""
     return Reach(row.recipients, row.stopped, row.blocked, row.no_chat, row.not_asked)
@@ -326,9 +375,13 @@ def business_matches(segment: Segment) -> list[ColumnElement[bool]]:
 
 
 def owner_matches(segment: Segment) -> ColumnElement[bool]:
-    """The segment's conditions on the owner (of the owners table): taking part in the programme chosen, if any."""
-    if segment.programme_id is None:
-        return true()
-    return exists().where(
-        _enrollments.c.owner_id == _owners.c.id, _enrollments.c.status.in_(ENROLLED),
-        _enrollments.c.session_id == _sessions.c.id, _sessions.c.programme_id == segment.programme_id)
+    """The segment's conditions on the owner (of the owners table): taking part in the programme chosen, and in the
+    session chosen, if any."""
+    taking_part = and_(_enrollments.c.owner_id == _owners.c.id, _enrollments.c.status.in_(ENROLLED))
+    matches = true()
+    if segment.programme_id is not None:
+        matches &= exists().where(taking_part, _enrollments.c.session_id == _sessions.c.id,
+                                  _sessions.c.programme_id == segment.programme_id)
+    if segment.session_id is not None:
+        matches &= exists().where(taking_part, _enrollments.c.session_id == segment.session_id)
+    return matches

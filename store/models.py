@@ -417,6 +417,8 @@ class Announcement(Base):
     no_chat: Mapped[int] = mapped_column(default=0)  # owners known only from the browser or terminal chat
     # The dashboard's compose form carries a key of its own, so pressing "send" twice announces once.
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    send_at: Mapped[datetime | None]  # the moment the officer chose to send it; None: at once
+    cancelled_at: Mapped[datetime | None]  # cancelled before it went: none of its rows were sent
 
 
 class ChannelPace(Base):

@@ -11,8 +11,8 @@ from sqlalchemy import delete, insert, select, update
 
 from bot.delivery import message_text
 from bot.sample import seed
-from domain.outbox import ANNOUNCEMENT
-from store.announcements import Reach, Segment
+from domain.outbox import ANNOUNCEMENT, WITHDRAWN
+from store.announcements import Cancelled, Reach, Segment
 from store.db import Database
 from store.models import (
     Announcement,
@@ -133,6 +133,13 @@ def test_a_programme_segment_is_its_participants_registered_waiting_or_attended(
     with registry_of_ten.transaction(NOW) as registry:
         assert registry.announcements.reach(Segment(PROVINCE, programme_id=programme_id), PUSH) == Reach(3)
         assert registry.announcements.reach(Segment(KOTIM, programme_id=programme_id), PUSH) == Reach(1)
+        # one session's participants, and with other conditions: each must hold
+        assert registry.announcements.reach(Segment(PROVINCE, session_id=session_ids[0]), PUSH) == Reach(3)
+        assert registry.announcements.reach(Segment(PROVINCE, session_id=session_ids[1]), PUSH) == Reach(1)
+        assert registry.announcements.reach(
+            Segment(PROVINCE, session_id=session_ids[0], business_class="mikro", sector="kuliner"), PUSH) == Reach(2)
+        assert registry.announcements.reach(
+            Segment(PROVINCE, programme_id=other_id, session_id=session_ids[0]), PUSH) == Reach(0)
 
 
 def test_an_announcement_queues_one_row_per_recipient_on_the_chat_they_used_last(registry_of_ten: Database) -> None:
@@ -158,6 +165,34 @@ def test_an_announcement_queues_one_row_per_recipient_on_the_chat_they_used_last
         claimed = registry.outbox.claim(100, PUSH, NOW - timedelta(minutes=5))
         assert {row.text for row in claimed} == {"Pelatihan QRIS gratis"}  # the announcement's own words
         assert {row.kind for row in claimed} == {ANNOUNCEMENT}
+
+
+def test_an_announcement_for_later_waits_until_then_and_can_be_cancelled_until_then(registry_of_ten: Database) -> None:
+    later = NOW + timedelta(hours=3)
+    with registry_of_ten.transaction(NOW) as registry:
+        kept, reach = registry.announcements.announce("Besok pagi", Segment(KOTIM), PUSH, "officer:1", send_at=later)
+        dropped, _ = registry.announcements.announce("Batal", Segment(KOTIM), PUSH, "officer:1", officer_id=None,
+                                                     send_at=later)
+        at_once, _ = registry.announcements.announce("Sekarang", Segment(KOTIM), PUSH, "officer:1")
+    assert reach == Reach(4)
+    with registry_of_ten.transaction(NOW + timedelta(hours=1)) as registry:
+        assert {row.text for row in registry.outbox.claim(100, PUSH, NOW)} == {"Sekarang"}  # not a minute early
+        assert registry.announcements.cancel(dropped, KAPUAS) is Cancelled.UNKNOWN  # not the officer's to cancel
+        assert registry.announcements.cancel(dropped, KOTIM) is Cancelled.DONE
+        assert registry.announcements.cancel(dropped, KOTIM) is Cancelled.ALREADY
+        assert registry.announcements.cancel(at_once, KOTIM) is Cancelled.GONE
+        report = registry.announcements.report(dropped)
+        assert report is not None and (report.send_at, report.cancelled_at) == (later, NOW + timedelta(hours=1))
+        assert (report.waiting, report.cancelled) == (0, 4) and not report.cancellable(registry.now)
+        kept_report = registry.announcements.report(kept)
+        assert kept_report is not None and kept_report.cancellable(registry.now)
+    with registry_of_ten.engine.connect() as connection:
+        assert set(connection.execute(select(_outbox.c.status, _outbox.c.error)
+                                      .where(_outbox.c.announcement_id == dropped))) == {(Delivery.CANCELLED, WITHDRAWN)}
+    with registry_of_ten.transaction(later) as registry:
+        assert registry.announcements.cancel(kept, KOTIM) is Cancelled.GONE  # its time has come: on its way
+        claimed = registry.outbox.claim(100, PUSH, NOW)  # those claimed an hour ago are not stale yet
+        assert [row.text for row in claimed] == ["Besok pagi"] * 4
 
 
 def test_a_kabupaten_officer_sees_only_their_kabupaten_s_announcements(registry_of_ten: Database) -> None:
