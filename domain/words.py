@@ -31,8 +31,9 @@ OK = "ok"
 GOODBYE = "goodbye"
 SORRY = "sorry"
 LATER = "later"  # "nanti": ask me another time
+NOW = "now"  # "sekarang": at once
 
-MEANINGS = frozenset({YES, NO, NONE, I, WANT, REGISTER, THANKS, GREETING, SALAM, OK, GOODBYE, SORRY, LATER})
+MEANINGS = frozenset({YES, NO, NONE, I, WANT, REGISTER, THANKS, GREETING, SALAM, OK, GOODBYE, SORRY, LATER, NOW})
 LANGUAGES = frozenset({"id", "id-chat", "bjn", "nij", "en"})
 
 
