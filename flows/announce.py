@@ -1,5 +1,7 @@
-"""Announcements: an officer writes one, picks who gets it, sees how many it reaches and how it reads, and
-sends it; "laporan" tells what became of them. Owners stop and restart them with "berhenti" and "mulai".
+"""Announcements: an officer writes one, picks who gets it (conditions one after another, each narrowing), when it
+goes (now, or a day and time in WIB), sees how many it reaches and how it reads, and sends it; "laporan" tells what
+became of them, "batalkan N" cancels one whose time is still ahead. Owners stop and restart them with "berhenti"
+and "mulai".
 
 An officer is recognised afresh on every message, so one removed half way sends nothing. Their scope
 is also a condition of the store's query: a kabupaten officer reaches nobody outside their
@@ -7,7 +9,8 @@ kabupaten, whatever they type.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -23,11 +26,12 @@ from flows.engine import Answers, Question, QuestionFlow, Turn
 from flows.erasure import parse_confirmation
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from flows.messages import Reply
-from flows.notices import announcement_text
+from flows.notices import SessionPlace, announcement_text, where_and_when
 from flows.parsing import parse_choice
 from flows.places import kabupaten_labels, parse_business_kabupaten, show_place
 from flows.sectors import parse_sector, sector_labels, sector_words, show_sector
-from store.announcements import Reach, Report, Segment
+from flows.send_time import parse_send_time
+from store.announcements import Cancelled, Reach, Report, Segment
 from store.officers import PROVINCE, OfficerInfo
 from store.registry import Registry
 
@@ -36,18 +40,24 @@ MAX_ANNOUNCEMENT = 1000
 CONSENT_VERSION = "announcements-2026-11"
 REPORTED = 5  # announcements "laporan" lists
 SHORT_START = 60  # characters of an announcement's text shown in the list
-TEXT, AUDIENCE, CONFIRM = "text", "audience", "confirm"
+SESSIONS_SHOWN = 20  # sessions offered in chat, those ahead first
+JUST_HELD = timedelta(days=60)  # a session's participants can be written to this long after it began
+TEXT, AUDIENCE, WHEN, CONFIRM = "text", "audience", "send_at", "confirm"
+CHOSEN = "chosen"  # the conditions chosen so far: Segment's fields and their values
 EVERYONE = "everyone"
-# Who an announcement can be for: everyone in the officer's scope, or one condition, named as Segment's field.
+# Who an announcement can be for: everyone in the officer's scope, or those meeting conditions, one chosen after
+# another, each named as Segment's field.
 AUDIENCES = {
     EVERYONE: N_("Everyone in %(place)s"),
     "kabupaten": N_("One kabupaten or kota"),
     "sector": N_("One kind of business"),
     "business_class": N_("One business class (micro, small, medium)"),
     "programme_id": N_("Participants of a training programme"),
+    "session_id": N_("Participants of one session"),
     "level": N_("One self-assessment level"),
 }
 CONDITIONS = tuple(key for key in AUDIENCES if key != EVERYONE)
+NO_MORE = N_("No more conditions: send it to these owners")  # EVERYONE's words once a condition is chosen
 _SPARE_LINES = re.compile(r"\n{3,}")
 
 
@@ -83,16 +93,30 @@ def programmes_in(registry: Registry, scope: str) -> list[tuple[int, str]]:
     return registry.training.open_in(None if scope == PROVINCE else scope)
 
 
-def audiences(registry: Registry, officer: OfficerInfo, text: Text) -> list[tuple[str, str]]:
-    """The groups this officer may choose, with their words: a kabupaten only for the province's officers."""
-    offered = [key for key in AUDIENCES if (key != "kabupaten" or officer.provincial)
-               and (key != "programme_id" or programmes_in(registry, officer.scope))]
-    place = scope_name(officer.scope, text)
-    return [(key, text(AUDIENCES[key], place=place)) for key in offered]
+def sessions_in(registry: Registry, scope: str) -> list[tuple[int, SessionPlace]]:
+    """The sessions whose participants an officer of `scope` may announce to: (id, its words' parts)."""
+    return [(session.id, session) for session in
+            registry.training.sessions_to_announce(scope, registry.now - JUST_HELD, SESSIONS_SHOWN)]
+
+
+def session_words(session: SessionPlace, text: Text) -> str:
+    """A session as officers pick it: "QRIS untuk UMKM: Sabtu, 5 Desember 2026 pukul 09.00 WIB, Aula, Sampit"."""
+    return text(N_("%(programme)s: %(when)s, %(place)s"), **where_and_when(session, text))
+
+
+def audiences(registry: Registry, officer: OfficerInfo, text: Text,
+              chosen: Collection[str] = ()) -> list[tuple[str, str]]:
+    """The conditions this officer may still choose, with their words (a kabupaten only for the province's
+    officers); first, everyone in their scope, or, once conditions are chosen, no more of them."""
+    offered = [key for key in CONDITIONS if key not in chosen and (key != "kabupaten" or officer.provincial)
+               and (key != "programme_id" or programmes_in(registry, officer.scope))
+               and (key != "session_id" or sessions_in(registry, officer.scope))]
+    first = text(NO_MORE) if chosen else text(AUDIENCES[EVERYONE], place=scope_name(officer.scope, text))
+    return [(EVERYONE, first), *((key, text(AUDIENCES[key])) for key in offered)]
 
 
 def _audiences(turn: Turn) -> list[tuple[str, str]]:
-    return audiences(turn.registry, _officer(turn), turn.text)
+    return audiences(turn.registry, _officer(turn), turn.text, _chosen(turn))
 
 
 def audience_labels(turn: Turn) -> list[str]:
@@ -162,31 +186,72 @@ def _programme_name(registry: Registry, programme_id: int) -> str:
     return programme.name if programme is not None else f"#{programme_id}"
 
 
+def session_labels(turn: Turn) -> list[str]:
+    return [session_words(session, turn.text) for _id, session in sessions_in(turn.registry, _officer(turn).scope)]
+
+
+def parse_session(text: str, turn: Turn) -> int:
+    shown = sessions_in(turn.registry, _officer(turn).scope)
+    return shown[parse_choice(text, session_labels(turn))][0]
+
+
+def show_session(session_id: int, turn: Turn) -> str:
+    return _session_name(turn.registry, session_id, turn.text)
+
+
+def _session_name(registry: Registry, session_id: int, text: Text) -> str:
+    session = registry.training.session(session_id, None)
+    return session_words(session, text) if session is not None else f"#{session_id}"
+
+
+def parse_when(text: str, turn: Turn) -> str | None:
+    """"sekarang" (None), or the moment to send at, kept as ISO 8601 with the flow's answers."""
+    moment = parse_send_time(text, turn.now)
+    return moment.isoformat() if moment is not None else None
+
+
+def send_at(answers: Answers) -> datetime | None:
+    kept = answers.get(WHEN)
+    return datetime.fromisoformat(kept) if kept else None
+
+
+def when_words(moment: datetime | None, text: Text) -> str:
+    """When an announcement goes, as the officer confirms it."""
+    if moment is None:
+        return text(N_("It goes out within minutes."))
+    return text(N_("It goes on %(moment)s; until then you can cancel it."), moment=text.moment(moment))
+
+
+def _show_when(kept: str | None, turn: Turn) -> str:
+    return turn.text.moment(datetime.fromisoformat(kept)) if kept else turn.text(N_("now"))
+
+
 def _chose(audience: str, answers: Answers) -> bool:
     return answers.get(AUDIENCE) == audience
+
+
+def _chosen(turn: Turn) -> dict[str, Any]:
+    return turn.answers_of(Announce.name).setdefault(CHOSEN, {})
 
 
 # -- who it reaches, in words ----------------------------------------------------------------------
 
 def describe(segment: Segment, registry: Registry, text: Text) -> str:
-    """Who an announcement is for: "owners in Kabupaten Kapuas with a business of the kind …".
-
-    Each condition's value reads as the chat shows that answer (sector_words, option_words, _programme_name).
-    """
+    """Who an announcement is for: "owners in Kabupaten Kapuas with a business of the kind kuliner and the class
+    usaha mikro"; each condition's value reads as the chat shows that answer."""
     place = region(segment.kabupaten).name if segment.kabupaten else scope_name(segment.scope, text)
-    if segment.sector is not None:
-        return text(N_("owners in %(place)s with a business of the kind %(value)s"), place=place,
-                    value=sector_words(segment.sector, text))
-    if segment.business_class is not None:
-        return text(N_("owners in %(place)s with a %(value)s"), place=place,
-                    value=option_words(BusinessClass, segment.business_class, text))
-    if segment.programme_id is not None:
-        return text(N_("participants of %(value)s in %(place)s"), place=place,
-                    value=_programme_name(registry, segment.programme_id))
-    if segment.level is not None:
-        return text(N_("owners in %(place)s at the self-assessment level %(value)s"), place=place,
-                    value=option_words(Level, segment.level, text))
-    return text(N_("every owner in %(place)s"), place=place)
+    conditions = [text(msgid, value=value) for msgid, value in (
+        (N_("a business of the kind %(value)s"), segment.sector and sector_words(segment.sector, text)),
+        (N_("the class %(value)s"), segment.business_class and option_words(BusinessClass, segment.business_class,
+                                                                             text)),
+        (N_("the self-assessment level %(value)s"), segment.level and option_words(Level, segment.level, text)),
+        (N_("a place in %(value)s"), segment.programme_id and _programme_name(registry, segment.programme_id)),
+        (N_("a place in the session %(value)s"), segment.session_id and _session_name(registry, segment.session_id,
+                                                                                       text)),
+    ) if value]
+    if not conditions:
+        return text(N_("every owner in %(place)s"), place=place)
+    return text(N_("owners in %(place)s with %(conditions)s"), place=place, conditions=text.join(conditions))
 
 
 def left_out_reasons(reach: Reach, text: Text, cancelled: int = 0) -> list[str]:
@@ -205,15 +270,8 @@ def _left_out(reach: Reach, text: Text, cancelled: int = 0) -> list[str]:
     return [text(N_("Left out: %(reasons)s."), reasons=text.join(reasons))] if reasons else []
 
 
-def segment_of(scope: str, audience: str, choice: str | int | None) -> Segment:
-    """The segment an officer of `scope` chose: everyone there, or those meeting one condition (AUDIENCES)."""
-    return Segment(scope, **({} if audience == EVERYONE else {audience: choice}))
-
-
 def _segment(turn: Turn) -> Segment:
-    answers = turn.answers_of(Announce.name)
-    audience = answers[AUDIENCE]
-    return segment_of(_officer(turn).scope, audience, answers.get(audience))
+    return Segment(_officer(turn).scope, **_chosen(turn))
 
 
 def _reach(turn: Turn) -> Reach:
@@ -225,8 +283,21 @@ def _preview(turn: Turn) -> dict[str, object]:
     t, reach = turn.text, _reach(turn)
     reached = t(N_("This announcement reaches %(count)s owners: %(audience)s."), count=t.number(reach.recipients),
                 audience=describe(_segment(turn), turn.registry, t))
-    return {"reach": "\n".join([reached, *_left_out(reach, t)]),
-            "preview": announcement_text(turn.answers_of(Announce.name)[TEXT], DEFAULT_LANGUAGE, _officer(turn).scope)}
+    answers = turn.answers_of(Announce.name)
+    return {"reach": "\n".join([reached, *_left_out(reach, t)]), "when": when_words(send_at(answers), t),
+            "preview": announcement_text(answers[TEXT], DEFAULT_LANGUAGE, _officer(turn).scope)}
+
+
+def _audience_prompt(turn: Turn) -> str:
+    return N_("So far it reaches %(count)s owners: %(audience)s. Add another condition, or send it to them?") \
+        if _chosen(turn) else N_("Who should get it?")
+
+
+def _so_far(turn: Turn) -> dict[str, object]:
+    if not _chosen(turn):
+        return {}
+    return {"count": turn.text.number(_reach(turn).recipients), "audience": describe(_segment(turn), turn.registry,
+                                                                                      turn.text)}
 
 
 class Announce(QuestionFlow):
@@ -239,9 +310,11 @@ class Announce(QuestionFlow):
                  parse_announcement, N_("Write the whole announcement in one message: what, when, where, and whom "
                                         "to contact. Next you choose who gets it, and see it before it is sent."),
                  counted=False),
-        Question(AUDIENCE, N_("Who should get it?"), parse_audience,
-                 N_("Reply with a number. Only owners who can be written to on Telegram or WhatsApp receive it."),
-                 choices=audience_labels, clears=CONDITIONS, counted=False),
+        Question(AUDIENCE, _audience_prompt, parse_audience,
+                 N_("Reply with a number. Each condition you add narrows who gets it: \"usaha mikro\" and "
+                    "\"kuliner\" reaches the owners of micro food businesses. Only owners who can be written to on "
+                    "Telegram or WhatsApp receive it."),
+                 choices=audience_labels, prompt_params=_so_far, counted=False),
         Question("kabupaten", N_("Owners in which kabupaten or kota?"), parse_business_kabupaten,
                  N_("Reply with a number or a name, such as \"Kotim\" or \"Sampit\"."), choices=kabupaten_labels,
                  applies=partial(_chose, "kabupaten"), show=show_place, counted=False),
@@ -252,17 +325,26 @@ class Announce(QuestionFlow):
                  N_("The class is computed from each business's capital and turnover. Reply with a number."),
                  choices=partial(_option_labels, UMKM_CLASSES), applies=partial(_chose, "business_class"),
                  show=partial(_show_option, BusinessClass), counted=False),
-        Question("programme_id", N_("The participants of which programme? Those registered, on the waiting list "
-                                    "or who attended all get it."), parse_programme,
-                 N_("Reply with the number of a programme."), choices=programme_labels,
-                 applies=partial(_chose, "programme_id"), show=show_programme, counted=False),
         Question("level", N_("Owners whose latest self-assessment is at which level?"), partial(_parse_option, tuple(Level)),
                  N_("Each business counts with its latest self-assessment. Reply with a number."),
                  choices=partial(_option_labels, tuple(Level)), applies=partial(_chose, "level"),
                  show=partial(_show_option, Level), counted=False),
-        Question(CONFIRM, N_("%(reach)s\n\nOwners will read it like this:\n\n%(preview)s\n\nSend it? Reply \"ya\" to "
-                             "send it, or \"tidak\" to choose other recipients."), parse_confirmation,
-                 N_("\"ya\" queues the announcement for every owner counted above; it goes out within minutes. "
+        Question("programme_id", N_("The participants of which programme? Those registered, on the waiting list "
+                                    "or who attended all get it."), parse_programme,
+                 N_("Reply with the number of a programme."), choices=programme_labels,
+                 applies=partial(_chose, "programme_id"), show=show_programme, counted=False),
+        Question("session_id", N_("The participants of which session? Those registered, on its waiting list or who "
+                                  "attended all get it."), parse_session,
+                 N_("Reply with the number of a session: those still ahead come first, then those held in the last "
+                    "60 days."), choices=session_labels, applies=partial(_chose, "session_id"), show=show_session,
+                 counted=False),
+        Question(WHEN, N_("When should it go? Reply \"sekarang\", or a day and time in WIB, for example \"besok "
+                          "08.00\" or \"Senin 14.30\"."), parse_when,
+                 N_("\"sekarang\" sends it within minutes. A day and time (WIB, at most 90 days ahead) sends it then; "
+                    "until then \"batalkan\" and its number cancels it."), show=_show_when, counted=False),
+        Question(CONFIRM, N_("%(reach)s\n%(when)s\n\nOwners will read it like this:\n\n%(preview)s\n\nSend it? Reply "
+                             "\"ya\" to send it, or \"tidak\" to choose other recipients."), parse_confirmation,
+                 N_("\"ya\" queues the announcement for every owner counted above, to go when it says. "
                     "\"tidak\" sends nothing and lets you choose other recipients."),
                  choices=lambda turn: [turn.text(N_("Yes, send it")), turn.text(N_("No"))], prompt_params=_preview,
                  counted=False),
@@ -271,11 +353,27 @@ class Announce(QuestionFlow):
     cancelled_message = N_("The announcement has been dropped; nothing was sent.")
 
     def answered(self, turn: Turn, question: Question, value: Any) -> list[Reply] | None:
-        """Once it is clear who gets it: if nobody can be reached, say so and ask again."""
-        chosen = question.key in CONDITIONS or (question.key == AUDIENCE and value == EVERYONE)
-        if chosen and not _reach(turn).recipients:
+        """A condition joins those chosen, and the officer is asked for another; if nobody can be reached, they
+        are told so and asked again."""
+        answers = turn.answers_of(self.name)
+        if question.key in CONDITIONS:
+            _chosen(turn)[question.key] = answers.pop(question.key)
+            answers.pop(AUDIENCE)
+        elif question.key != AUDIENCE or value != EVERYONE:
+            return None
+        if not _reach(turn).recipients:
             return self._nobody(turn)
-        return None
+        return self.start(turn) if question.key in CONDITIONS else None
+
+    def go_back(self, turn: Turn) -> list[Reply]:
+        """"kembali" asked whether to add a condition: the last condition chosen, asked again with its answer."""
+        chosen = _chosen(turn)
+        if turn.state.step != AUDIENCE or not chosen:
+            return super().go_back(turn)
+        key, value = chosen.popitem()
+        turn.answers_of(self.name).update({AUDIENCE: key, key: value})
+        turn.state.step = key
+        return [self.ask(turn)]
 
     def complete(self, turn: Turn) -> list[Reply]:
         """"ya" queues one message per owner reached, counted again now; "tidak" asks who else."""
@@ -285,11 +383,20 @@ class Announce(QuestionFlow):
                                                          "type \"batal\" to drop the announcement.")))
         if not _reach(turn).recipients:  # everyone chosen stopped announcements meanwhile
             return self._nobody(turn)
+        t, moment = turn.text, send_at(answers)
+        if moment is not None and moment <= turn.now:  # the officer lingered past the time they chose
+            answers.pop(CONFIRM)
+            answers.pop(WHEN)
+            return [Reply(t(N_("The time you chose has passed meanwhile; nothing was sent."))), *self.start(turn)]
         officer = _officer(turn)
         number, reach = turn.registry.announcements.announce(answers[TEXT], _segment(turn), PUSH_CHANNELS,
-                                                             author=officer.name, officer_id=officer.id)
+                                                             author=officer.name, officer_id=officer.id,
+                                                             send_at=moment)
         self.leave(turn)
-        t = turn.text
+        if moment is not None:
+            return [Reply(t(N_("Announcement number %(number)s will go to %(count)s owners on %(moment)s. To cancel "
+                               "it before then, type \"batalkan %(number)s\"; \"laporan %(number)s\" shows it."),
+                            number=number, count=t.number(reach.recipients), moment=t.moment(moment)))]
         return [Reply(t(N_("Announcement number %(number)s is queued for %(count)s owners and goes out within "
                            "minutes. Type \"laporan\" to see how many have received it."),
                         number=number, count=t.number(reach.recipients)))]
@@ -303,7 +410,7 @@ class Announce(QuestionFlow):
     def _choose_again(self, turn: Turn, said: str) -> list[Reply]:
         """Forget who it was for, keep the words, and ask who should get it."""
         answers = turn.answers_of(self.name)
-        for key in (CONFIRM, AUDIENCE, *CONDITIONS):
+        for key in (CONFIRM, AUDIENCE, CHOSEN, *CONDITIONS):
             answers.pop(key, None)
         return [Reply(said), *self.start(turn)]
 
@@ -340,10 +447,43 @@ def _report_lines(report: Report, turn: Turn, *, whole: bool) -> list[str]:
                author=report.author),
              f"\"{words}\"",
              t(N_("For: %(audience)s"), audience=describe(report.segment, turn.registry, t)),
+             *([schedule] if (schedule := schedule_words(report, turn.now, t)) else []),
              t(N_("Sent %(sent)s, delivered %(delivered)s, failed %(failed)s, waiting %(waiting)s, left out "
                   "%(left_out)s."), sent=t.number(report.sent), delivered=t.number(report.delivered),
                failed=t.number(report.failed), waiting=t.number(report.waiting), left_out=t.number(left_out))]
     return [*lines, *_left_out(report.reach, t, report.cancelled)] if whole else lines
+
+
+def schedule_words(report: Report, now: datetime, text: Text) -> str | None:
+    """Whether an announcement for a chosen time was cancelled, is still to go (and how to cancel it), or went."""
+    if report.cancelled_at is not None:
+        return text(N_("Cancelled on %(moment)s, before it went: nothing was sent."),
+                    moment=text.moment(report.cancelled_at))
+    if report.send_at is None:
+        return None
+    if report.cancellable(now):
+        return text(N_("To go on %(moment)s. To cancel it before then: \"batalkan %(number)s\"."),
+                    moment=text.moment(report.send_at), number=report.id)
+    return text(N_("Sent from %(moment)s, the time chosen."), moment=text.moment(report.send_at))
+
+
+# -- "batalkan N" ------------------------------------------------------------------------------------
+
+_CANCELLED = {
+    Cancelled.DONE: N_("Announcement number %(number)s is cancelled: it will not be sent to anyone."),
+    Cancelled.ALREADY: N_("Announcement number %(number)s was cancelled already; nothing of it was sent."),
+    Cancelled.GONE: N_("Announcement number %(number)s can no longer be cancelled: it has gone out, or is going "
+                       "out now. Type \"laporan %(number)s\" to see how far it got."),
+    Cancelled.UNKNOWN: N_("There is no announcement number %(number)s in %(place)s. Type \"laporan\" for the "
+                          "latest ones."),
+}
+
+
+def cancel_announcement(turn: Turn, number: int) -> Reply:
+    """"batalkan 12": cancel announcement 12 if its time is still ahead, and say what became of it."""
+    officer = _officer(turn)
+    outcome = turn.registry.announcements.cancel(number, officer.scope, officer.id)
+    return Reply(turn.text(_CANCELLED[outcome], number=number, place=scope_name(officer.scope, turn.text)))
 
 
 def _start_of(text: str) -> str:

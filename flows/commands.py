@@ -39,6 +39,7 @@ ASSESS, PROGRAMMES, SCHEDULE = "penilaian", "program", "jadwal"
 ENGLISH, INDONESIAN = "bahasa en", "bahasa id"
 STOP, RESUME, STOP_ANNOUNCEMENTS = "berhenti", "mulai", "berhenti pengumuman"
 ANNOUNCE, REPORT, LOG_IN = "umumkan", "laporan", "masuk"
+CANCEL_ANNOUNCEMENT = "batalkan pengumuman"  # with its number: "batalkan 12", read by flows/reading.py
 ASK, MY_QUESTIONS, QUESTIONS, ANSWER = "tanya", "pertanyaan saya", "pertanyaan", "jawab"
 
 COMMANDS: tuple[Command, ...] = (

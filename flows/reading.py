@@ -17,7 +17,16 @@ from typing import Any
 from domain.invalid import Invalid, Phrase
 from domain.msgid import N_
 from domain.text import normalise_name
-from flows.commands import ANSWER, HELP, REPORT, Command, close_commands, exact_command, serving
+from flows.commands import (
+    ANSWER,
+    CANCEL_ANNOUNCEMENT,
+    HELP,
+    REPORT,
+    Command,
+    close_commands,
+    exact_command,
+    serving,
+)
 from flows.engine import CHANGE_WORDS, Answer, Doubt, Flow, QuestionFlow, Suggest, Turn
 from flows.parsing import choice_number, parse_choice, parse_yes_no
 from flows.utterance import Said
@@ -45,6 +54,8 @@ class Reading:
 
 
 _REPORT_OF = re.compile(r"/?(?:laporan|report)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})")  # an officer's "laporan 12"
+# An officer's "batalkan 12": the announcement's number is what makes it more than "batal".
+_CANCEL_OF = re.compile(r"/?(?:batalkan|batal|cancel)\s*(?:pengumuman|announcement)?\s*(?:no\.?|nomor|#)?\s*(\d{1,9})")
 _ANSWER_TO = re.compile(r"/?(?:jawab|balas|answer|reply)\s*(?:no\.?|nomor|#)?\s*(\d{1,9})\b[\s:,.-]*(.*)",
                         re.DOTALL | re.IGNORECASE)  # an officer's "jawab 12 Silakan datang ke kantor"
 _ASK_WITH = re.compile(r"/?(?:tanya|bertanya|ask)\b[\s:,.-]+(\S.*)", re.DOTALL | re.IGNORECASE)  # "tanya cara bikin nib"
@@ -59,6 +70,9 @@ def read(turn: Turn, flow: Flow | None, text: str, choices: Sequence[str] = ()) 
     report = _REPORT_OF.fullmatch(said.bare)
     if report and turn.officer is not None:
         return Reading(Kind.COMMAND, command=REPORT, value=int(report[1]))
+    cancel = _CANCEL_OF.fullmatch(said.bare)
+    if cancel and turn.officer is not None:
+        return Reading(Kind.COMMAND, command=CANCEL_ANNOUNCEMENT, value=int(cancel[1]))
     answer_to = _ANSWER_TO.match(said.text.strip())
     if answer_to and turn.officer is not None:
         return Reading(Kind.COMMAND, command=ANSWER, value=(int(answer_to[1]), answer_to[2]))

@@ -13,7 +13,7 @@ from domain.msgid import N_
 from domain.text import clean
 from domain.words import GOODBYE, GREETING, OK, SALAM, SORRY, THANKS
 from flows import commands
-from flows.announce import Announce, answer_announcements, show_reports
+from flows.announce import Announce, answer_announcements, cancel_announcement, show_reports
 from flows.announcement_consent import announcement_consent
 from flows.asking import Asking
 from flows.engine import MENU, START, Flow, QuestionFlow, Turn, leave_flow, parse_yes_no_choice, yes_no_choices
@@ -150,6 +150,8 @@ def _act_on(turn: Turn, flow: Flow | None, text: str, reading: Reading) -> list[
             return flow.change(turn, reading.value)
         if reading.command == commands.REPORT:
             return _report(reading.value)(turn, flow)
+        if reading.command == commands.CANCEL_ANNOUNCEMENT:
+            return [cancel_announcement(turn, reading.value), _where_you_are(turn, flow)]
         if reading.command == commands.ANSWER and turn.officer is not None:
             question_id, reply = reading.value
             return [officer_reply(turn, turn.officer, question_id, reply), _where_you_are(turn, flow)]

@@ -103,7 +103,7 @@ def _date(day: int, month: int, year: int | None, today: date) -> date:
         this_year = date(today.year, month, day)
         return this_year if this_year >= today else date(today.year + 1, month, day)
     except ValueError:
-        raise Invalid(N_("There is no such date. Write the day and month, for example \"7/12 08.00\"."))
+        raise Invalid(N_("There is no such date. Write the day and month, for example \"7/12 08.00\".")) from None
 
 
 def _clock(found: re.Match[str]) -> time:

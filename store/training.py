@@ -832,6 +832,12 @@ class Training:
         found = self._seats(_sessions.c.id == session_id, *_sessions_in(scope))
         return found[0] if found else None
 
+    def sessions_to_announce(self, scope: str, since: datetime, limit: int) -> list[SessionSeats]:
+        """The sessions in the scope whose participants an officer may write to: not cancelled, starting from
+        `since` (those just held too), those still ahead first."""
+        return self._seats(_sessions.c.cancelled_at.is_(None), _sessions.c.starts_at >= since,
+                           *_sessions_in(scope))[:limit]
+
     def session_id(self, programme_id: int, code: str) -> int | None:
         """The id of a programme's session with this code, if it has one."""
         return self._connection.scalar(select(_sessions.c.id).where(_sessions.c.programme_id == programme_id,

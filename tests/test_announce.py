@@ -33,6 +33,8 @@ KOTIM_PHONE = "+6285200000002"
 ORDINARY = "Maaf, saya belum mengerti."
 REACHES = re.compile(r"sampai ke (\d+) pemilik usaha")
 NOBODY = "Tidak ada yang bisa dikirimi"
+ANOTHER = "Tambah syarat lain, atau kirim ke mereka?"
+WHEN = "Kapan dikirim?"
 
 # Who is in the registry, in the order they are added: (owners, kabupaten, sector, class, how they chat).
 REGISTRY = (
@@ -88,6 +90,10 @@ def _reached(chat: Chat, *choices: str) -> int:
     answer = chat.say(choices[-1])
     if NOBODY in answer:
         return 0
+    if ANOTHER in answer:  # a condition chosen: no other one
+        answer = chat.say("1")
+    assert WHEN in answer, answer
+    answer = chat.say("sekarang")
     found = REACHES.search(answer)
     assert found, answer
     return int(found[1])
@@ -103,8 +109,13 @@ def _reached(chat: Chat, *choices: str) -> int:
     (["4", "menengah"], 1),
     (["4", "kecil"], 1),  # the other small business is the owner who stopped announcements
     (["5", "Pelatihan QRIS"], 1),
-    (["6", "Berkembang"], 1),
-    (["6", "Pemula"], 0),
+    (["6", "1"], 1),  # the one session's one participant
+    (["7", "Berkembang"], 1),
+    (["7", "Pemula"], 0),
+    # conditions one after another, each narrowing
+    (["3", "kuliner", "2", "Sampit"], 2),
+    (["2", "Kapuas", "2", "kuliner", "2", "mikro"], 1),
+    (["2", "Kapuas", "2", "kuliner", "2", "kecil"], 0),
 ])
 def test_a_provincial_officer_reaches_the_owners_each_choice_means(registry: Database, choices: list[str],
                                                                    reached: int) -> None:
@@ -152,7 +163,8 @@ def test_an_officer_removed_half_way_sends_nothing(registry: Database) -> None:
     officer = _provincial(registry)
     officer.say("umumkan")
     officer.say("Pelatihan QRIS gratis")
-    assert REACHES.search(officer.say("1"))
+    assert WHEN in officer.say("1")
+    assert REACHES.search(officer.say("sekarang"))
     with registry.transaction() as officers:
         officers.officers.remove(1, actor="test")
     assert "Menu utama" in officer.say("ya")
@@ -188,7 +200,8 @@ def test_saying_no_sends_nothing_and_asks_again_keeping_the_words(registry: Data
     _reached(officer, "1")
     assert "Siapa yang perlu menerimanya?" in officer.say("tidak")
     assert "Pemilik usaha kelas apa?" in officer.say("4")
-    assert "Pelatihan QRIS gratis, Kamis" in officer.say("mikro")  # the words were kept
+    assert ANOTHER in officer.say("mikro")
+    assert "Pelatihan QRIS gratis, Kamis" in officer.say("1")  # the words and the time were kept
     assert _outbox(registry) == []
 
 
@@ -196,7 +209,8 @@ def test_an_announcement_keeps_its_paragraphs(registry: Database) -> None:
     officer = _provincial(registry)
     officer.say("umumkan")
     officer.say("Pelatihan QRIS gratis.\n\n\n\n  Daftar   di kantor Dinas.  ")
-    preview = officer.say("1")
+    officer.say("1")
+    preview = officer.say("sekarang")
     assert "Pelatihan QRIS gratis.\n\nDaftar di kantor Dinas." in preview
 
 
@@ -324,4 +338,5 @@ def test_an_announcement_is_headed_with_the_sender_s_office(registry: Database) 
                             (_provincial(registry), "Provinsi Kalimantan Tengah")):
         officer.say("umumkan")
         officer.say("Bazar UMKM")
-        assert f"Pengumuman dari Dinas Koperasi dan UKM {office}:\n\nBazar UMKM" in officer.say("1")
+        officer.say("1")
+        assert f"Pengumuman dari Dinas Koperasi dan UKM {office}:\n\nBazar UMKM" in officer.say("sekarang")
