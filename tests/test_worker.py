@@ -24,6 +24,7 @@ from bot.delivery import Courier
 from bot.sample import seed
 from bot.settings import Settings
 from bot.worker import forget_old_message_ids, purge_unfinished_answers, queue_due_reminders, work_once
+from domain.channels import PUSH_CHANNELS
 from domain.wib import WIB, in_wib
 from fake_telegram import FakeTelegram
 from flows.conversation import Conversations
@@ -32,6 +33,7 @@ from flows.messages import Inbound
 from flows.programme_file import save_programmes
 from flows.retention import purged_notice
 from server import TABE
+from store.announcements import Cancelled, Segment
 from store.db import Database
 from store.models import (
     Conversation,
@@ -43,6 +45,7 @@ from store.models import (
     as_utc,
     utcnow,
 )
+from store.officers import PROVINCE
 from store.training import ProgrammeRecord, SessionRecord, SignUp
 from transcript import START, Chat, Clock
 
@@ -336,6 +339,36 @@ def worker_process(environment: dict[str, str], log: Path, command: list[str]) -
         if process.poll() is None:
             process.kill()
             process.wait(timeout=20)
+
+
+async def test_an_announcement_for_later_is_not_sent_early_is_sent_once_and_a_cancelled_one_never(
+        database: Database, fake_telegram: FakeTelegram) -> None:
+    clock = Clock(START)  # 09.00 WIB
+    seed(database, 1)
+    with database.transaction(clock()) as registry:
+        chat = registry.open_conversation("telegram", str(CHAT))
+        chat.owner_id = 1
+        registry.save_conversation(chat)
+        at_eleven = clock() + timedelta(hours=2)
+        registry.announcements.announce("Pasar murah jam 11", Segment(PROVINCE), PUSH_CHANNELS, "test",
+                                        send_at=at_eleven)
+        cancelled, _ = registry.announcements.announce("Dibatalkan", Segment(PROVINCE), PUSH_CHANNELS, "test",
+                                                       send_at=at_eleven)
+    courier = Courier.for_settings(CHANNELS, telegram_settings(database, fake_telegram), database, clock)
+    try:
+        clock.advance(timedelta(hours=1, minutes=59))
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter()
+        with database.transaction(clock()) as registry:
+            assert registry.announcements.cancel(cancelled, PROVINCE) is Cancelled.DONE
+        clock.advance(timedelta(minutes=1))
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter(sent=1)
+        clock.advance(timedelta(hours=1))
+        assert await work_once(database, courier, asyncio.Event(), clock) == Counter()
+    finally:
+        await courier.close()
+    [announcement] = fake_telegram.sent(CHAT)
+    assert "Pasar murah jam 11" in announcement
+    assert outbox_statuses(database) == ["sent", "cancelled"]
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
