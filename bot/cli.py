@@ -13,7 +13,8 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -32,10 +33,12 @@ from flows.conversation import Conversations
 from flows.i18n import Text
 from flows.notices import announcement_text
 from flows.parsing import parse_phone
-from store.announcements import Reach, Report, Segment
+from flows.send_time import parse_send_time
+from store.announcements import Cancelled, Reach, Report, Segment
 from store.db import Database
 from store.knowledge import shipped_entries
 from store.migrate import BadDatabaseUrl, DatabaseUnusable, check_database, failed_midway, upgrade
+from store.models import utcnow
 from store.officers import PROVINCE, OfficerInfo
 from store.registry import Registry
 from store.training import ImportCounts, Tally
@@ -142,6 +145,8 @@ def command_line() -> argparse.ArgumentParser:
     announce_parser.add_argument("--class", dest="business_class", type=_one_of(UMKM_CLASSES),
                                  help=f"one of {', '.join(UMKM_CLASSES)}")
     announce_parser.add_argument("--programme", metavar="CODE", help="only owners taking part in this programme")
+    announce_parser.add_argument("--session", metavar="CODE", help="only owners taking part in this session of the "
+                                 "programme (with --programme)")
     announce_parser.add_argument("--level", type=_one_of(LEVELS),
                                  help=f"only owners whose latest self-assessment is at this level: {', '.join(LEVELS)}")
     announce_parser.add_argument("--officer", type=int, metavar="ID",
@@ -149,6 +154,8 @@ def command_line() -> argparse.ArgumentParser:
     announce_parser.add_argument("--dry-run", action="store_true", help="show who it reaches and how it reads; queue "
                                  "nothing")
     announce_parser.add_argument("--yes", action="store_true", help="queue it without asking")
+    announce_parser.add_argument("--at", metavar="WHEN", help="send it then, in WIB: \"2026-12-07 08:00\", "
+                                 "\"besok 08.00\" (at most 90 days ahead; cancel it before with `announce cancel`)")
     announce_parser.set_defaults(func=queue_announcement)
     announce_commands = announce_parser.add_subparsers(dest="announce_command")
     status_parser = announce_commands.add_parser("status", help="what became of an announcement so far")
@@ -158,6 +165,10 @@ def command_line() -> argparse.ArgumentParser:
     recent_parser = announce_commands.add_parser("list", help="the latest announcements")
     recent_parser.add_argument("--limit", type=int, default=10)
     recent_parser.set_defaults(func=list_announcements)
+    cancel_parser = announce_commands.add_parser("cancel", help="cancel an announcement whose time is still ahead")
+    cancel_parser.add_argument("id", type=int)
+    cancel_parser.add_argument("--officer", type=int, metavar="ID", help="as this officer, within their scope only")
+    cancel_parser.set_defaults(func=cancel_announcement)
 
     telegram_parser = commands.add_parser("telegram", help="Telegram's side of the setup")
     telegram_commands = telegram_parser.add_subparsers(dest="telegram_command", required=True)
@@ -405,13 +416,40 @@ def queue_announcement(args: argparse.Namespace, settings: Settings) -> int:
     if args.text is None and args.file is None:
         raise Refused("give the announcement with --text TEXT or --file PATH")
     text = args.text if args.file is None else _read_text(args.file)
+    if args.session is not None and args.programme is None:
+        raise Refused("--session needs --programme: a session's code is its programme's")
     chosen = Segment(PROVINCE, args.kabupaten, args.sector, args.business_class, level=args.level)
     with _registry(settings) as database:
-        return announce(database, text, chosen, args.programme, args.officer, dry_run=args.dry_run, yes=args.yes)
+        return announce(database, text, chosen, Taking(args.programme, args.session), args.officer,
+                        send_at=_send_at(args.at), dry_run=args.dry_run, yes=args.yes)
 
 
-def announce(database: Database, text: str, chosen: Segment, programme_code: str | None, officer_id: int | None,
-             *, dry_run: bool, yes: bool) -> int:
+@dataclass(frozen=True)
+class Taking:
+    """The programme, and the session of it, whose participants the operator chose, by their codes."""
+
+    programme: str | None = None
+    session: str | None = None
+
+    def __str__(self) -> str:
+        if self.programme is None:
+            return ""
+        return f"taking part in programme {self.programme}" + (f", session {self.session}" if self.session else "")
+
+
+def _send_at(typed: str | None) -> datetime | None:
+    """When --at says to send it (None: at once); refused with the reason when it cannot be then."""
+    if typed is None:
+        return None
+    try:
+        moment = parse_send_time(typed, utcnow())
+    except Invalid as rejected:
+        raise Refused(f"--at {typed!r}: {Text('en')(rejected.reason, **rejected.params)}") from None
+    return moment
+
+
+def announce(database: Database, text: str, chosen: Segment, taking: Taking, officer_id: int | None,
+             *, send_at: datetime | None = None, dry_run: bool, yes: bool) -> int:
     """Say who the announcement reaches and how it reads, ask (on a terminal, unless `yes`), then queue it."""
     text = text.strip()
     if not text:
@@ -420,13 +458,14 @@ def announce(database: Database, text: str, chosen: Segment, programme_code: str
         raise Refused(f"the announcement is too long: {len(text):,} characters, at most {MAX_ANNOUNCEMENT:,}")
     with database.transaction() as registry:
         officer = _officer(registry, officer_id)
-        segment = _within_scope(chosen, officer.scope if officer else PROVINCE, _programme_id(registry, programme_code))
+        segment = _within_scope(chosen, officer.scope if officer else PROVINCE, *_taking_ids(registry, taking))
         reach = registry.announcements.reach(segment, PUSH_CHANNELS)
     preview = announcement_text(text, "id", segment.scope)  # headed by the office of the author's scope
     author = _actor()
     print(f"from: {author}" + (f", as officer {officer.id} ({officer.name})" if officer else ""))
-    print(f"to: {_describe(segment, programme_code)}")
+    print(f"to: {_describe(segment, taking)}")
     print(f"reaches {reach.recipients:,} owners; {_left_out(reach)}")
+    print(f"goes: {_goes(send_at)}")
     print(f"as owners read it:\n\n{preview}\n")
     if dry_run:
         print("dry run: nothing queued")
@@ -439,10 +478,15 @@ def announce(database: Database, text: str, chosen: Segment, programme_code: str
         return 1
     with database.transaction() as registry:
         announcement_id, reach = registry.announcements.announce(text, segment, PUSH_CHANNELS, author,
-                                                                 officer.id if officer else None)
-    print(f"announcement {announcement_id} queued for {reach.recipients:,} owners: "
-          f"`tabe announce status {announcement_id}` follows it")
+                                                                 officer.id if officer else None, send_at=send_at)
+    print(f"announcement {announcement_id} queued for {reach.recipients:,} owners, to go {_goes(send_at)}: "
+          f"`tabe announce status {announcement_id}` follows it"
+          + (f", `tabe announce cancel {announcement_id}` cancels it before then" if send_at else ""))
     return 0
+
+
+def _goes(send_at: datetime | None) -> str:
+    return f"on {Text('id').moment(send_at)}" if send_at is not None else "at once"
 
 
 def _officer(registry: Registry, officer_id: int | None) -> OfficerInfo | None:
@@ -454,23 +498,29 @@ def _officer(registry: Registry, officer_id: int | None) -> OfficerInfo | None:
     return officer
 
 
-def _programme_id(registry: Registry, code: str | None) -> int | None:
-    if code is None:
-        return None
-    programme_id = registry.training.programme_id(code)
+def _taking_ids(registry: Registry, taking: Taking) -> tuple[int | None, int | None]:
+    """The ids of the programme and session chosen by their codes; refused when there is no such one."""
+    if taking.programme is None:
+        return None, None
+    programme_id = registry.training.programme_id(taking.programme)
     if programme_id is None:
-        raise Refused(f"no programme has the code {code!r}: see `tabe programs list`")
-    return programme_id
+        raise Refused(f"no programme has the code {taking.programme!r}: see `tabe programs list`")
+    if taking.session is None:
+        return programme_id, None
+    session_id = registry.training.session_id(programme_id, taking.session)
+    if session_id is None:
+        raise Refused(f"programme {taking.programme!r} has no session {taking.session!r}: see `tabe programs list`")
+    return programme_id, session_id
 
 
-def _within_scope(chosen: Segment, scope: str, programme_id: int | None) -> Segment:
+def _within_scope(chosen: Segment, scope: str, programme_id: int | None, session_id: int | None) -> Segment:
     """The operator's choice inside the author's scope; a kabupaten outside it is refused, not quietly emptied."""
     if scope != PROVINCE and chosen.kabupaten not in (None, scope):
         raise Refused(f"the officer's scope is {_scope_name(scope)}: {_scope_name(chosen.kabupaten or '')} is outside it")
-    return Segment(scope, chosen.kabupaten, chosen.sector, chosen.business_class, programme_id, chosen.level)
+    return replace(chosen, scope=scope, programme_id=programme_id, session_id=session_id)
 
 
-def _describe(segment: Segment, programme_code: str | None) -> str:
+def _describe(segment: Segment, taking: Taking) -> str:
     """Who a segment chooses, in a line."""
     business = [part for part in (f"in {_scope_name(segment.kabupaten)}" if segment.kabupaten else "",
                                   f"sector {segment.sector}" if segment.sector else "",
@@ -479,8 +529,8 @@ def _describe(segment: Segment, programme_code: str | None) -> str:
     words = [f"owners in {_scope_name(segment.scope)}"]
     if business:
         words.append(f"with a business {', '.join(business)}")
-    if programme_code:
-        words.append(f"taking part in programme {programme_code}")
+    if taking.programme:
+        words.append(str(taking))
     return " ".join(words)
 
 
@@ -504,14 +554,17 @@ def announcement_status(args: argparse.Namespace, settings: Settings) -> int:
     with _registry(settings) as database, database.transaction() as registry:
         report = registry.announcements.report(announcement_id)
         rows = registry.announcements.recipients(announcement_id) if recipients and report else []
-        programme = registry.training.programme(report.segment.programme_id) \
-            if report and report.segment.programme_id is not None else None
+        taking = _taking_codes(registry, report.segment) if report else Taking()
     if report is None:
         print(f"no announcement has id {announcement_id}", file=sys.stderr)
         return 1
     officer = f" as officer {report.officer_id}" if report.officer_id is not None else ""
     print(f"announcement {report.id}, queued {Text('id').moment(report.created_at)} by {report.author}{officer}")
-    print(f"to: {_describe(report.segment, programme.code if programme else None)}")
+    print(f"to: {_describe(report.segment, taking)}")
+    if report.cancelled_at is not None:
+        print(f"cancelled {Text('id').moment(report.cancelled_at)}, before it went")
+    elif report.send_at is not None:
+        print(f"to go {_goes(report.send_at)}")
     print(f"sent {report.sent:,}, delivered {report.delivered:,}, failed {report.failed:,}, "
           f"waiting {report.waiting:,}, cancelled {report.cancelled:,} (of {report.reach.recipients:,})")
     print(_left_out(report.reach))
@@ -531,6 +584,33 @@ def list_announcements(args: argparse.Namespace, settings: Settings) -> int:
     if not reports:
         print("no announcements yet: queue one with `tabe announce --text …`")
     return 0
+
+
+def _taking_codes(registry: Registry, segment: Segment) -> Taking:
+    """The codes of the programme and session a segment chose."""
+    programme = registry.training.programme(segment.programme_id) if segment.programme_id is not None else None
+    session = registry.training.officer_session(segment.session_id, PROVINCE) if segment.session_id is not None \
+        else None
+    if session is not None:
+        return Taking(session.programme_code, session.code)
+    return Taking(programme.code if programme is not None else None)
+
+
+_CANCELLED = {
+    Cancelled.DONE: "announcement {id} cancelled: none of its messages will be sent",
+    Cancelled.ALREADY: "announcement {id} was cancelled before",
+    Cancelled.GONE: "announcement {id} cannot be cancelled: it went at once, or its time has come",
+    Cancelled.UNKNOWN: "no announcement has id {id} within the officer's scope",
+}
+
+
+def cancel_announcement(args: argparse.Namespace, settings: Settings) -> int:
+    with _registry(settings) as database, database.transaction() as registry:
+        officer = _officer(registry, args.officer)
+        outcome = registry.announcements.cancel(args.id, officer.scope if officer else PROVINCE,
+                                                officer.id if officer else None)
+    print(_CANCELLED[outcome].format(id=args.id), file=sys.stdout if outcome is Cancelled.DONE else sys.stderr)
+    return 0 if outcome is Cancelled.DONE else 1
 
 
 def _first_words(report: Report) -> str:

@@ -41,6 +41,7 @@ def _names(kind: str) -> dict[str, int]:
 _MONTHS = _names("month") | {"agt": 8, "ags": 8, "sept": 9}
 _WEEKDAYS = _names("day") | {"ahad": 6, "jum'at": 4}
 _ALTERNATIVES = lambda names: "|".join(sorted(map(re.escape, names), key=len, reverse=True))  # noqa: E731
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")  # the command line's 2026-12-07
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/-](\d{1,2})(?:[/-](\d{4}))?\b")
 _NAMED_DATE = re.compile(rf"\b(\d{{1,2}})\s*({_ALTERNATIVES(_MONTHS)})\.?(?:\s+(\d{{4}}))?\b")
 _WEEKDAY = re.compile(rf"\b({_ALTERNATIVES(_WEEKDAYS)})(?:\s+depan)?\b")
@@ -80,6 +81,10 @@ def parse_send_time(text: str, now: datetime) -> datetime | None:
 
 def _day(said: str, today: date) -> tuple[date | int | None, str]:
     """The day the words name (a date, or a weekday as 0-6), and the words left for the time."""
+    found = _ISO_DATE.search(said)
+    if found:
+        year, month, day = map(int, found.groups())
+        return _date(day, month, year, today), _without(said, found)
     for pattern in (_NUMERIC_DATE, _NAMED_DATE):
         found = pattern.search(said)
         if found:

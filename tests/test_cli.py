@@ -19,11 +19,13 @@ from sqlalchemy import create_engine, make_url, select, text, update
 
 from bot.cli import main
 from bot.sample import seed
+from domain.wib import in_wib
 from fake_telegram import FakeTelegram
+from flows.i18n import Text
 from server import TABE, free_port, serving
 from store.db import Database
 from store.migrate import head_revision, upgrade
-from store.models import Business, Conversation, OutboxMessage, TrainingSession
+from store.models import Business, Conversation, OutboxMessage, TrainingSession, as_utc
 from store.officers import PROVINCE
 from store.outbox import Delivery
 from store.training import ProgrammeRecord, SessionRecord, SignUp
@@ -337,8 +339,40 @@ def test_announce_takes_choices_as_people_write_them_and_programmes_by_code(
                                "--level", "Siap Naik Kelas", "--dry-run")
     assert status == 0
     assert "with a business self-assessed siap_naik_kelas taking part in programme qris" in out
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--programme", "qris",
+                               "--session", "sampit-1", "--class", "mikro", "--dry-run")
+    assert status == 0 and "with a business class mikro taking part in programme qris, session sampit-1" in out
+    for arguments, said in ((("--session", "sampit-1"), "--session needs --programme"),
+                            (("--programme", "qris", "--session", "palangka-9"), "has no session 'palangka-9'")):
+        status, _, err = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, *arguments, "--yes")
+        assert status == 2 and said in err
     status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--programme", "qris", "--yes")
     assert status == 0 and _queued(six_owners) == [(4, "pending"), (5, "pending")]
+
+
+def test_announce_at_a_time_waits_for_it_and_can_be_cancelled_until_then(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--at", "2020-01-06 08:00",
+                               "--yes")
+    assert status == 2 and "--at '2020-01-06 08:00': That moment has passed." in err
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--at", "besok 08.00", "--yes")
+    assert status == 0 and "`tabe announce cancel 1` cancels it before then" in out
+    with six_owners.transaction() as registry:
+        report = registry.announcements.report(1)
+        assert report is not None and report.send_at is not None and report.cancellable(registry.now)
+        assert (in_wib(report.send_at).hour, in_wib(report.send_at).minute) == (8, 0)
+        assert f"to go on {Text('id').moment(report.send_at)}" in out
+    with six_owners.engine.connect() as connection:
+        assert {as_utc(due) for due in connection.scalars(select(OutboxMessage.due_at))} == {report.send_at}
+    assert main(["announce", "cancel", "1"]) == 0
+    assert "announcement 1 cancelled: none of its messages will be sent" in capsys.readouterr().out
+    assert main(["announce", "cancel", "1"]) == 1
+    assert "announcement 1 was cancelled before" in capsys.readouterr().err
+    assert main(["announce", "cancel", "7"]) == 1
+    assert "no announcement has id 7" in capsys.readouterr().err
+    assert _queued(six_owners) == [(4, "cancelled"), (5, "cancelled"), (6, "cancelled")]
+    assert main(["announce", "status", "1"]) == 0
+    assert "cancelled " in capsys.readouterr().out
 
 
 def test_announce_status_counts_every_outcome_and_lists_the_recipients(

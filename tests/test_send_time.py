@@ -39,6 +39,7 @@ def wib(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> d
     ("Jum'at 08.00", wib(12, 11, 8)),  # 08.00 today has passed: next Friday
     ("Monday 9:15", wib(12, 7, 9, 15)),
     ("tomorrow at 8 am", wib(12, 5, 8)),
+    ("2026-12-07 08:00", wib(12, 7, 8)),
 ])
 def test_the_moments_people_write(typed: str, moment: datetime | None) -> None:
     assert parse_send_time(typed, NOW) == moment
