@@ -1,5 +1,6 @@
-"""Announcements: compose one with the chat's segments, see whom it reaches and how it reads, send it (once,
-however often the button is pressed), and follow its delivery.
+"""Announcements: compose one with the chat's conditions (any of them together), see whom it reaches and how it
+reads, send it now or at a time in WIB (once, however often the button is pressed), follow its delivery, and cancel
+it until its time.
 
 The words, the segments, who is left out and why come from the chat's own flow (flows/announce.py), so an
 announcement means the same whichever way an officer sends it. The segment's scope is always the viewer's.
@@ -7,6 +8,7 @@ announcement means the same whichever way an officer sends it. The segment's sco
 
 import secrets
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -27,6 +29,7 @@ from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.regions import kabupaten_list
 from domain.sectors import SECTORS
+from domain.wib import in_wib
 from flows.announce import (
     CONDITIONS,
     EVERYONE,
@@ -35,12 +38,16 @@ from flows.announce import (
     describe,
     left_out_reasons,
     programmes_in,
-    segment_of,
+    schedule_words,
+    session_words,
+    sessions_in,
     tidy_announcement,
+    when_words,
 )
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from flows.notices import announcement_text
-from store.announcements import Reach, Report, Segment
+from flows.send_time import parse_send_time
+from store.announcements import Cancelled, Reach, Report, Segment
 from store.logins import Viewer
 from store.registry import Registry
 
@@ -50,17 +57,19 @@ RECIPIENTS_SHOWN = 100  # rows on a page of an announcement's recipients
 REFRESH_SECONDS = 5  # while rows wait, the report page reloads itself this often
 KEY_BYTES = 24  # of randomness in a form's request key: 32 characters
 KEY_LONGEST = 64  # characters the registry keeps of a request key
+NUMBERED = ("programme_id", "session_id")  # conditions whose values are ids
+AS_POSTED = "%Y-%m-%d %H:%M"  # the moment a preview chose, as its Send form posts it again (WIB)
 
 _words = Text(DEFAULT_LANGUAGE)
 
 
 @dataclass(frozen=True)
 class Draft:
-    """The compose form as posted: the words as typed, who they are for, and the request key."""
+    """The compose form as posted: the words as typed, the conditions chosen, when to send, and the request key."""
 
     typed: str = ""
-    audience: str = EVERYONE
-    chosen: dict[str, str] = field(default_factory=dict)  # each condition's field (CONDITIONS) as posted
+    chosen: dict[str, str] = field(default_factory=dict)  # each condition chosen (CONDITIONS), as posted
+    when: str = ""  # as typed: empty or "sekarang" is now
     key: str = ""
 
     @classmethod
@@ -68,8 +77,8 @@ class Draft:
         def value(name: str) -> str:
             found = form.get(name)
             return found if isinstance(found, str) else ""
-        return cls(value("text"), value("audience") or EVERYONE,
-                   {name: value(name).strip() for name in CONDITIONS}, value("key"))
+        chosen = {name: value(name).strip() for name in CONDITIONS if value(name).strip()}
+        return cls(value("text"), chosen, value("send_at").strip(), value("key"))
 
 
 @dataclass
@@ -82,6 +91,7 @@ class Checked:
     segment: Segment | None = None
     reach: Reach | None = None
     audience: str = ""  # the segment in words
+    send_at: datetime | None = None  # when it goes; None: at once
 
 
 def _options(registry: Registry, viewer: Viewer) -> dict[str, list[tuple[str, str]]]:
@@ -91,6 +101,8 @@ def _options(registry: Registry, viewer: Viewer) -> dict[str, list[tuple[str, st
         "sector": [(sector.key, _words(sector.label)) for sector in SECTORS],
         "business_class": [(option.value, _words(option.label)) for option in UMKM_CLASSES],
         "programme_id": [(str(number), name) for number, name in programmes_in(registry, viewer.scope)],
+        "session_id": [(str(number), session_words(session, _words))
+                       for number, session in sessions_in(registry, viewer.scope)],
         "level": [(option.value, _words(option.label)) for option in Level],
     }
 
@@ -105,15 +117,21 @@ def _check(registry: Registry, viewer: Viewer, draft: Draft) -> Checked:
     else:
         if not checked.words:
             checked.problems.append(Invalid(N_("Write the announcement first."), field="text"))
-    offered = dict(audiences(registry, viewer.officer, _words))
-    choice = draft.chosen.get(draft.audience, "")
-    if draft.audience not in offered:
+    try:
+        checked.send_at = parse_send_time(draft.when, registry.now) if draft.when else None
+    except Invalid as not_then:
+        checked.problems.append(Invalid(not_then.reason, field="send_at", **not_then.params))
+    offered, options = dict(audiences(registry, viewer.officer, _words)), _options(registry, viewer)
+    if set(draft.chosen) - set(offered):
         checked.problems.append(Invalid(N_("Choose who should get it from the list."), field="audience"))
         return checked
-    if draft.audience != EVERYONE and choice not in dict(_options(registry, viewer)[draft.audience]):
-        checked.problems.append(Invalid(N_("Choose one from the list."), field=draft.audience))
+    for name, value in draft.chosen.items():
+        if value not in dict(options[name]):
+            checked.problems.append(Invalid(N_("Choose one from the list."), field=name))
+    if any(problem.field in draft.chosen for problem in checked.problems):
         return checked
-    segment = segment_of(viewer.scope, draft.audience, int(choice) if draft.audience == "programme_id" else choice)
+    segment = Segment(viewer.scope, **{name: int(value) if name in NUMBERED else value
+                                       for name, value in draft.chosen.items()})
     checked.segment, checked.audience = segment, describe(segment, registry, _words)
     checked.reach = registry.announcements.reach(segment, PUSH_CHANNELS)
     if not checked.reach.recipients:
@@ -129,7 +147,8 @@ def _compose_page(request: Request, viewer: Viewer, form_context: dict[str, Any]
     preview = None
     if reach is not None and not checked.problems:
         preview = {"message": announcement_text(checked.words, DEFAULT_LANGUAGE, viewer.scope),
-                   "key": secrets.token_urlsafe(KEY_BYTES)}
+                   "key": secrets.token_urlsafe(KEY_BYTES), "when": when_words(checked.send_at, _words),
+                   "send_at": in_wib(checked.send_at).strftime(AS_POSTED) if checked.send_at else ""}
     return render(request, "announcement_compose.html", viewer, status_code=status_code, draft=checked.draft,
                   checked=checked, preview=preview, limit=MAX_ANNOUNCEMENT,
                   length=len(checked.words or checked.draft.typed.strip()),
@@ -137,7 +156,10 @@ def _compose_page(request: Request, viewer: Viewer, form_context: dict[str, Any]
 
 
 def _form_context(registry: Registry, viewer: Viewer) -> dict[str, Any]:
-    return {"audiences": audiences(registry, viewer.officer, _words), "options": _options(registry, viewer)}
+    """The conditions the viewer may choose, each with its words and choices, and whom none of them means."""
+    offered = audiences(registry, viewer.officer, _words)
+    return {"conditions": [(key, words) for key, words in offered if key != EVERYONE],
+            "everyone": dict(offered)[EVERYONE], "options": _options(registry, viewer)}
 
 
 @officer_page
@@ -149,9 +171,10 @@ async def list_announcements(request: Request, viewer: Viewer) -> Response:
     page = _page_number(request)
     known = Pager(page, page, LISTED)
 
-    def listing(registry: Registry) -> list[tuple[Report, str]]:
+    def listing(registry: Registry) -> list[tuple[Report, str, str | None]]:
         reports = registry.announcements.recent(viewer.scope, LISTED + 1, known.offset)
-        return [(report, describe(report.segment, registry, _words)) for report in reports]
+        return [(report, describe(report.segment, registry, _words), schedule_words(report, registry.now, _words))
+                for report in reports]
 
     found = await read(request, listing)
     pager = replace(known, pages=page + 1) if len(found) > LISTED else known
@@ -196,7 +219,7 @@ async def send_announcement(request: Request, viewer: Viewer) -> Response:
             return checked, _form_context(registry, viewer)
         number, _reach = registry.announcements.announce(
             checked.words, checked.segment, PUSH_CHANNELS, author=viewer.officer.name, officer_id=viewer.officer.id,
-            request_key=draft.key)
+            request_key=draft.key, send_at=checked.send_at)
         return number
 
     queued = await write(request, queue)
@@ -212,23 +235,36 @@ async def show_announcement(request: Request, viewer: Viewer) -> Response:
     number: int = request.path_params["announcement_id"]
     page = _page_number(request)
 
-    def reported(registry: Registry) -> tuple[Report, str, Pager, list[Any]] | None:
+    def reported(registry: Registry) -> tuple[Report, str, Pager, list[Any], str | None, bool] | None:
         report = registry.announcements.report(number, viewer.scope)
         if report is None:
             return None
         rows = report.waiting + report.sent + report.delivered + report.failed + report.cancelled
         pager = Pager.over(page, rows, RECIPIENTS_SHOWN)
         recipients = registry.announcements.recipients(number, pager.size, pager.offset)
-        return report, describe(report.segment, registry, _words), pager, recipients
+        return (report, describe(report.segment, registry, _words), pager, recipients,
+                schedule_words(report, registry.now, _words), report.cancellable(registry.now))
 
     found = await read(request, reported)
     if found is None:
         raise HTTPException(404)
-    report, audience, pager, recipients = found
+    report, audience, pager, recipients, schedule, cancellable = found
+    going = report.waiting and not cancellable  # rows waiting for a time still ahead are not going out yet
     return render(request, "announcement.html", viewer, report=report, audience=audience, recipients=recipients,
-                  pager=pager, left_out=left_out_reasons(report.reach, _words),
-                  refresh=REFRESH_SECONDS if report.waiting else None, channels=LABELS, delivery=DELIVERY,
+                  pager=pager, left_out=left_out_reasons(report.reach, _words), schedule=schedule,
+                  cancellable=cancellable, refresh=REFRESH_SECONDS if going else None, channels=LABELS, delivery=DELIVERY,
                   delivery_problem=delivery_problem)
+
+
+@officer_page
+async def cancel_announcement(request: Request, viewer: Viewer) -> Response:
+    """POST /admin/announcements/{id}/cancel: cancel it if its time is still ahead; then its report says which."""
+    number: int = request.path_params["announcement_id"]
+    outcome = await write(request, lambda registry: registry.announcements.cancel(number, viewer.scope,
+                                                                                    viewer.officer.id))
+    if outcome is Cancelled.UNKNOWN:
+        raise HTTPException(404)
+    return RedirectResponse(f"{PATH}/{number}", status_code=303)
 
 
 def _kabupaten(form: FormData) -> str | None:
@@ -248,4 +284,5 @@ routes = [
     Route("/announcements/new", compose_announcement, methods=["GET"]),
     Route("/announcements/new", preview_announcement, methods=["POST"]),
     Route("/announcements/{announcement_id:id}", show_announcement, methods=["GET"]),
+    Route("/announcements/{announcement_id:id}/cancel", cancel_announcement, methods=["POST"]),
 ]

@@ -110,11 +110,10 @@ def test_compose_preview_send_and_follow_it(owners: Database) -> None:
     with logged_in(owners) as officer:
         form = _page(officer.client.get("/admin/announcements/new"))
         assert form.get_element_by_id("text").get("maxlength") == str(MAX_ANNOUNCEMENT)
-        assert {"audience-everyone", "audience-kabupaten", "audience-sector", "audience-business_class",
-                "audience-level"} <= {element.get("id") for element in form.iter("input")}
+        assert {"kabupaten", "sector", "business_class", "level", "send_at"} <= {
+            element.get("id") for element in form.xpath("//select|//input")}
 
-        preview = _page(officer.post("/admin/announcements/new", {
-            "text": WORDS, "audience": "sector", "sector": "kuliner", "kabupaten": KOTIM}))
+        preview = _page(officer.post("/admin/announcements/new", {"text": WORDS, "sector": "kuliner"}))
         assert _figure(preview, "reach-count") == expected
         assert preview.get_element_by_id("message").text_content() == announcement_text(WORDS, "id")
         assert _counts(owners) == (0, 0)  # a preview sends nothing
@@ -142,6 +141,68 @@ def test_compose_preview_send_and_follow_it(owners: Database) -> None:
         row = listing.get_element_by_id(f"announcement-{number}")
         assert row.xpath(".//a")[0].get("href") == f"/admin/announcements/{number}"
         assert str(expected) in row.text_content()
+
+
+def test_conditions_combine_and_one_session_s_participants_can_be_chosen(owners: Database) -> None:
+    with owners.engine.begin() as connection:
+        programme_id = connection.execute(insert(Programme.__table__).values(
+            code="qris", name="Pelatihan QRIS", description="", organiser="Dinas", dimensions="digital",
+            kabupaten_codes="", business_classes="", sectors="")).inserted_primary_key[0]
+        starts = datetime(2099, 1, 12, 2, 0, tzinfo=UTC)
+        session_ids = [connection.execute(insert(TrainingSession.__table__).values(
+            programme_id=programme_id, code=code, starts_at=starts, ends_at=starts + timedelta(hours=6), place="Aula",
+            kabupaten_code=KOTIM, capacity=30, signup_deadline=starts - timedelta(days=1))).inserted_primary_key[0]
+            for code in ("sampit-1", "sampit-2")]
+        for owner_id, session_id in ((1, session_ids[0]), (3, session_ids[0]), (5, session_ids[1])):
+            connection.execute(insert(Enrollment.__table__).values(session_id=session_id, owner_id=owner_id,
+                                                                   status="registered", since=starts))
+    both = Segment(PROVINCE, kabupaten=KOTIM, sector="kuliner")
+    assert 0 < _reach(owners, both) < _reach(owners, Segment(PROVINCE, sector="kuliner"))
+    with logged_in(owners) as officer:
+        compose = _page(officer.client.get("/admin/announcements/new"))
+        offered = [option.text_content() for option in compose.get_element_by_id("session_id").iter("option")]
+        assert len(offered) == 3 and offered[1].startswith("Pelatihan QRIS: Senin, 12 Januari 2099 pukul 09.00 WIB")
+        number, form = _compose(officer, kabupaten=KOTIM, sector="kuliner")
+        assert (form["kabupaten"], form["sector"]) == (KOTIM, "kuliner")
+        session, _form = _compose(officer, session_id=str(session_ids[0]))
+    with owners.engine.connect() as connection:
+        segments = dict(connection.execute(select(Announcement.id, Announcement.segment)).all())
+        assert segments[number] == {"scope": PROVINCE, "kabupaten": KOTIM, "sector": "kuliner"}
+        assert segments[session] == {"scope": PROVINCE, "session_id": session_ids[0]}
+        assert set(connection.scalars(select(OutboxMessage.owner_id).where(OutboxMessage.announcement_id == session))) \
+            == {1, 3}
+    assert _counts(owners)[1] == _reach(owners, both) + 2
+
+
+def test_an_announcement_for_later_waits_and_can_be_cancelled_until_then(owners: Database) -> None:
+    with owners.transaction() as registry:
+        kapuas = registry.announcements.announce("Kapuas saja", Segment(KAPUAS), PUSH_CHANNELS, "Sari",
+                                                 send_at=registry.now + timedelta(days=1))[0]
+    with logged_in(owners, KOTIM, name="Budi Tambun") as officer:
+        preview = _page(officer.post("/admin/announcements/new", {"text": WORDS, "send_at": "besok 08.00"}))
+        assert preview.get_element_by_id("when-words").text_content().startswith("Dikirim pada ")
+        assert _send_form(preview)["send_at"].endswith(" 08:00")  # the moment chosen, not the words again
+        number, _form = _compose(officer, send_at="besok 08.00")
+        path = f"/admin/announcements/{number}"
+        answer = officer.client.get(path)
+        page = _page(answer)
+        assert page.get_element_by_id("schedule").text_content().startswith("Akan dikirim pada ")
+        assert _has(page, "cancel-form") and 'http-equiv="refresh"' not in answer.text  # nothing is going out yet
+        listing = _page(officer.client.get("/admin/announcements"))
+        assert "Akan dikirim pada" in listing.get_element_by_id(f"announcement-{number}").text_content()
+        assert officer.post(f"/admin/announcements/{kapuas}/cancel", {}).status_code == 404  # not theirs
+        cancelled = officer.post(f"{path}/cancel", {})
+        assert (cancelled.status_code, cancelled.headers["location"]) == (303, path)
+        page = _page(officer.client.get(path))
+        assert page.get_element_by_id("schedule").text_content().startswith("Dibatalkan pada ")
+        assert not _has(page, "cancel-form") and _figure(page, "cancelled") == _figure(page, "recipients")
+    with owners.engine.connect() as connection:
+        assert set(connection.scalars(select(OutboxMessage.status).where(OutboxMessage.announcement_id == number))) \
+            == {Delivery.CANCELLED}
+        assert set(connection.scalars(select(OutboxMessage.status).where(OutboxMessage.announcement_id == kapuas))) \
+            == {Delivery.PENDING}
+        assert connection.execute(select(AuditEvent.subject).where(AuditEvent.action == "announcement_cancelled")) \
+            .scalars().all() == [f"announcement:{number}"]
 
 
 def test_pressing_send_twice_announces_once(owners: Database) -> None:
@@ -179,13 +240,15 @@ def test_two_sends_of_one_form_at_once_announce_once(owners: Database) -> None:
     ({"text": ""}, "text-problem"),
     ({"text": " \n  \n "}, "text-problem"),
     ({"text": "x" * (MAX_ANNOUNCEMENT + 1)}, "text-problem"),
-    ({"audience": "kabupaten", "kabupaten": PALANGKA}, "audience-problem"),  # nobody there
-    ({"audience": "sector", "sector": "not-a-sector"}, "sector-problem"),
-    ({"audience": "somebody"}, "audience-problem"),
+    ({"kabupaten": PALANGKA}, "audience-problem"),  # nobody there
+    ({"kabupaten": KOTIM, "sector": "kuliner", "business_class": "menengah"}, "audience-problem"),  # nobody is all
+    ({"sector": "not-a-sector"}, "sector-problem"),
+    ({"send_at": "kemarin sore"}, "send_at-problem"),
+    ({"send_at": "2020-01-06 08:00"}, "send_at-problem"),
 ])
 def test_bad_input_comes_back_with_the_problem_and_queues_nothing(owners: Database, fields: dict[str, str],
                                                                   problem: str) -> None:
-    posted = {"text": WORDS, "audience": "everyone", **fields}
+    posted = {"text": WORDS, **fields}
     with logged_in(owners) as officer:
         for path, extra in (("/admin/announcements/new", {}), ("/admin/announcements", {"key": "k" * 32})):
             answer = officer.post(path, {**posted, **extra})
@@ -199,16 +262,16 @@ def test_bad_input_comes_back_with_the_problem_and_queues_nothing(owners: Databa
 
 def test_send_without_a_preview_queues_nothing(owners: Database) -> None:
     with logged_in(owners) as officer:
-        answer = officer.post("/admin/announcements", {"text": WORDS, "audience": "everyone"})
+        answer = officer.post("/admin/announcements", {"text": WORDS})
         assert answer.status_code == 400 and _page(answer).get_element_by_id("text-problem") is not None
     assert _counts(owners) == (0, 0)
 
 
 @pytest.mark.parametrize(("method", "path", "fields", "status"), [
-    ("POST", "/admin/announcements/new", {"audience": "kabupaten", "kabupaten": KAPUAS}, 403),
-    ("POST", "/admin/announcements/new", {"audience": "everyone", "kabupaten": KAPUAS}, 403),
-    ("POST", "/admin/announcements", {"audience": "kabupaten", "kabupaten": KAPUAS, "key": "k" * 32}, 403),
-    ("POST", "/admin/announcements/new", {"audience": "kabupaten", "kabupaten": KOTIM}, 400),  # not offered to them
+    ("POST", "/admin/announcements/new", {"kabupaten": KAPUAS}, 403),
+    ("POST", "/admin/announcements/new", {"kabupaten": KAPUAS, "sector": "kuliner"}, 403),
+    ("POST", "/admin/announcements", {"kabupaten": KAPUAS, "key": "k" * 32}, 403),
+    ("POST", "/admin/announcements/new", {"kabupaten": KOTIM}, 400),  # not offered to them
     ("GET", "/admin/announcements/{kapuas}", {}, 404),
     ("GET", "/admin/announcements/{province}", {}, 404),
 ])
@@ -229,7 +292,7 @@ def test_a_kabupaten_officer_announces_and_sees_in_their_kabupaten_only(
         assert {row.get("id") for row in _rows(_page(listing), "announcement")} == {f"announcement-{own}"}
         assert "Kapuas saja" not in listing.text and "Seluruh provinsi" not in listing.text
         compose = _page(officer.client.get("/admin/announcements/new"))
-        assert not _has(compose, "audience-kabupaten") and not _has(compose, "kabupaten")
+        assert not _has(compose, "kabupaten")
     expected = _reach(owners, Segment(KOTIM))
     with owners.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(OutboxMessage)
@@ -241,7 +304,7 @@ def test_the_report_refreshes_while_rows_wait_and_stops_once_all_went(owners: Da
     with owners.engine.begin() as connection:
         connection.execute(update(Owner).where(Owner.id == 1).values(name=SCRIPT))
     with logged_in(owners) as officer:
-        number, _form = _compose(officer, audience="kabupaten", kabupaten=KOTIM)
+        number, _form = _compose(officer, kabupaten=KOTIM)
         path = f"/admin/announcements/{number}"
         assert 'http-equiv="refresh"' in officer.client.get(path).text
         with owners.transaction() as registry:
@@ -286,16 +349,20 @@ def test_composing_an_announcement_in_chromium(sqlite_database: Database) -> Non
         browser.open("/admin/announcements")
         driver.find_element(By.ID, "new-announcement").click()
         wait.until(expected_conditions.presence_of_element_located((By.ID, "text"))).send_keys(WORDS)
-        driver.find_element(By.ID, "audience-sector").click()
         Select(driver.find_element(By.ID, "sector")).select_by_value("kuliner")
+        driver.find_element(By.ID, "send_at").send_keys("besok 08.00")
         driver.find_element(By.ID, "preview-button").click()
         count = wait.until(expected_conditions.presence_of_element_located((By.ID, "reach-count")))
         assert count.text == str(expected)
         assert driver.find_element(By.ID, "message").text.startswith(announcement_text(WORDS, "id").split("\n")[0])
+        assert driver.find_element(By.ID, "when-words").text.startswith("Dikirim pada ")
         driver.find_element(By.ID, "send").click()
         waiting = wait.until(expected_conditions.presence_of_element_located((By.ID, "waiting")))
         assert waiting.text == str(expected)
         assert driver.current_url.rsplit("/", 1)[1].isdigit()
+        assert driver.find_element(By.ID, "schedule").text.startswith("Akan dikirim pada ")
+        driver.find_element(By.ID, "cancel").click()
+        wait.until(expected_conditions.text_to_be_present_in_element((By.ID, "schedule"), "Dibatalkan pada "))
     assert _counts(sqlite_database) == (1, expected)
 
 
@@ -334,7 +401,7 @@ def test_a_kabupaten_officer_cannot_announce_to_a_programme_not_open_to_their_ka
         compose = _page(officer.client.get("/admin/announcements/new"))
         offered = {option.get("value") for option in compose.get_element_by_id("programme_id").iter("option")}
         assert str(ids["terbuka"]) in offered and outside not in offered
-        posted = {"text": WORDS, "audience": "programme_id", "programme_id": outside}
+        posted = {"text": WORDS, "programme_id": outside}
         for path, extra in (("/admin/announcements/new", {}), ("/admin/announcements", {"key": "k" * 32})):
             answer = officer.post(path, {**posted, **extra})
             assert answer.status_code == 400, path
@@ -347,7 +414,7 @@ def test_why_a_message_did_not_go_is_said_in_the_catalogs_words_or_labelled_as_t
     words = Text(DEFAULT_LANGUAGE)
     provider = "Twilio 400 error 21211"
     with logged_in(owners) as officer:
-        number, _form = _compose(officer, audience="kabupaten", kabupaten=KOTIM)
+        number, _form = _compose(officer, kabupaten=KOTIM)
         with owners.engine.begin() as connection:
             rows = connection.scalars(select(OutboxMessage.id).where(OutboxMessage.announcement_id == number)
                                       .order_by(OutboxMessage.id)).all()
@@ -370,7 +437,7 @@ def test_the_preview_and_the_report_count_owners_never_asked_apart_from_those_wh
     left_out = ["1 yang menolak pengumuman atau mengetik \"berhenti\"",
                 "3 yang belum ditanya atau belum menjawab apakah mau menerima pengumuman"]
     with logged_in(owners, KOTIM, name="Budi Tambun") as officer:
-        preview = _page(officer.post("/admin/announcements/new", {"text": WORDS, "audience": "everyone"}))
+        preview = _page(officer.post("/admin/announcements/new", {"text": WORDS}))
         assert (_figure(preview, "reach-count"), _figure(preview, "left-out-count")) == (61, 4)
         assert [item.text_content() for item in preview.get_element_by_id("left-out")] == left_out
         assert preview.get_element_by_id("message").text_content() == announcement_text(WORDS, "id", KOTIM)
