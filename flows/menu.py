@@ -126,4 +126,5 @@ def general_help(turn: Turn) -> Reply:
     return Reply(words + "\n\n" + turn.text(N_(
         "As an officer of the Dinas you can also type:\n"
         "umumkan: write an announcement to owners\nlaporan: what became of the latest announcements\n"
-        "laporan N: announcement number N in full\nmasuk: a link to log in to the dashboard")))
+        "laporan N: announcement number N in full\nbatalkan N: cancel announcement N before the time it is to go\n"
+        "masuk: a link to log in to the dashboard")))
