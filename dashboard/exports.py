@@ -28,7 +28,7 @@ from starlette.routing import Route
 from dashboard.access import officer_page
 from dashboard.pages import render
 from dashboard.registrations import FILTER_LABELS, read_filter, registrations_page, typed_values
-from dashboard.work import database_of, read, write
+from dashboard.work import database_of, read, today_of, write
 from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.regions import region
@@ -262,7 +262,7 @@ async def export_xlsx(request: Request, viewer: Viewer) -> Response:
 async def export_link(request: Request, viewer: Viewer, format: str) -> Response:
     """A download through a link: the same parameters as the table's, NIK masked; problems shown on the form."""
     typed = typed_values(request.query_params)
-    where, problems = read_filter(viewer, typed)
+    where, problems = read_filter(viewer, typed, today_of(request))
     if problems:
         return registrations_page(request, viewer, typed, problems)
     return await stream(request, viewer, where, format, full_nik=False, reason=None)
@@ -273,7 +273,7 @@ async def export_form(request: Request, viewer: Viewer) -> Response:
     """POST /admin/registrations/export: the filter's businesses as a file; full NIKs for the province, with why."""
     form = await request.form()
     typed = typed_values(form)
-    where, problems = read_filter(viewer, typed)
+    where, problems = read_filter(viewer, typed, today_of(request))
     sent = typed_values(form, ("format", "full_nik", "reason"))
     format = sent.get("format", "")
     full_nik = sent.get("full_nik") == "yes"
