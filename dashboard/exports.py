@@ -38,6 +38,7 @@ from store.db import Database
 from store.logins import Viewer
 from store.officers import PROVINCE
 from store.registrations import NEVER_ASSESSED, ExportRow, RegistrationFilter
+from store.registry import Registry
 
 WHAT = "registrations"  # the exports table's name for this kind of download
 CSV, XLSX = "csv", "xlsx"
@@ -238,8 +239,13 @@ def filename(viewer: Viewer, now: datetime, format: str) -> str:
 async def stream(request: Request, viewer: Viewer, where: RegistrationFilter, format: str, full_nik: bool,
                  reason: str | None) -> Response:
     """Record the export, then send the file as it is made."""
-    export_id, now = await write(request, lambda registry: (registry.exports.start(
-        viewer.officer.id, WHAT, format, where.as_json(), full_nik, reason, scope=viewer.scope), registry.now))
+    def start(registry: Registry) -> tuple[int, datetime]:
+        if where.nik is not None:  # no page links a download by NIK, but one typed in is audited as the table's is
+            registry.registrations.audit_nik_search(viewer.officer.id, registry.registrations.count(where))
+        return registry.exports.start(viewer.officer.id, WHAT, format, where.as_json(), full_nik, reason,
+                                      scope=viewer.scope), registry.now
+
+    export_id, now = await write(request, start)
     database = database_of(request)
     clock = request.app.state.clock
     chunks = download(database, clock, export_id, CountedRows(database, clock, where, full_nik), format)

@@ -504,6 +504,17 @@ def test_a_provincial_officer_finds_an_owner_by_nik_never_shown_back_and_each_se
     assert nik_searches(database) == [(actor, "found:2")] * len(NIK_AS_TYPED) + [(actor, "found:0")]
 
 
+def test_a_download_by_nik_typed_into_its_link_is_audited_and_records_the_nik_masked(database: Database) -> None:
+    owner_of_two(database)
+    with logged_in(database) as officer:
+        download = officer.client.get("/admin/registrations.csv", params={"search": NIK})
+        assert download.status_code == 200
+        assert download.text.count("6202**********0001") == 2 and NIK not in download.text
+    assert nik_searches(database) == [(officer_actor(database), "found:2")]
+    with database.reading() as registry:
+        assert registry.exports.recent(PROVINCE, 1)[0].filter == {"scope": PROVINCE, "nik": "6202**********0001"}
+
+
 def test_a_kabupaten_officer_typing_a_nik_is_told_it_is_the_provinces_and_nothing_is_searched(
         database: Database) -> None:
     owner_of_two(database)
