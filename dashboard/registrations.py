@@ -134,7 +134,7 @@ def read_filter(viewer: Viewer, typed: Mapping[str, str], today: date) -> tuple[
     phone = nik = None
     if looks_like_nik(search):
         nik, search = _nik_searched(viewer, search, today, problems), ""
-    elif (phone := phone_searched(search)) is not None:
+    elif (phone := _phone_searched(search)) is not None:
         search = ""
     sector = _one_of(typed, "sector", _SECTORS, problems)
     business_class = _one_of(typed, "business_class", BUSINESS_CLASSES, problems)
@@ -145,8 +145,7 @@ def read_filter(viewer: Viewer, typed: Mapping[str, str], today: date) -> tuple[
     if registered_from and registered_to and registered_from > registered_to:
         problems.append(Invalid(N_("This date is before the first one."), field="registered_to"))
     where = RegistrationFilter(scope=viewer.scope, search=search, phone=phone, nik=nik, kabupaten=kabupaten,
-                               kecamatan=kecamatan,
-                               sector=sector, business_class=business_class,
+                               kecamatan=kecamatan, sector=sector, business_class=business_class,
                                has_nib=None if has_nib is None else has_nib == YES, level=level,
                                registered_from=registered_from, registered_to=registered_to)
     return where, problems
@@ -165,7 +164,7 @@ def _nik_searched(viewer: Viewer, search: str, today: date, problems: list[Inval
         return None
 
 
-def phone_searched(search: str) -> str | None:
+def _phone_searched(search: str) -> str | None:
     """The phone number a search is, in E.164, however it was typed ("0812-3456-7890", "+62 812…", "812…").
 
     A number with no 0 or plus in front is a phone only if it reaches a mobile: "6202-000123" is a piece of a
@@ -180,7 +179,7 @@ def phone_searched(search: str) -> str | None:
     return phone if search.startswith(("0", "+")) or is_mobile(phone) else None
 
 
-def shown_back(typed: Mapping[str, str]) -> dict[str, str]:
+def _shown_back(typed: Mapping[str, str]) -> dict[str, str]:
     """What was typed, to be shown and linked again: without a NIK searched for, which is personal data."""
     return {name: value for name, value in typed.items() if name != "search" or not looks_like_nik(value)}
 
@@ -251,7 +250,7 @@ def registrations_page(request: Request, viewer: Viewer, typed: Mapping[str, str
                        listing: dict[str, Any] | None = None) -> Response:
     """The form as typed (a NIK left out), each problem by its field (400 when there is any), and the listing if
     there is one."""
-    typed = shown_back(typed)
+    typed = _shown_back(typed)
     filter_only = {name: value for name, value in typed.items() if name in FILTER_FIELDS}
     chosen = typed.get("kabupaten") if viewer.scope == PROVINCE else viewer.scope
     return render(
@@ -271,7 +270,7 @@ async def show_registrations(request: Request, viewer: Viewer) -> Response:
     sort, descending, page = read_order(typed, problems)
     if problems:
         return registrations_page(request, viewer, typed, problems)
-    typed = shown_back(typed)  # a NIK's search is one page's, in no link
+    typed = _shown_back(typed)  # a search by NIK goes in no link: the NIK would be in the page
     query = {name: value for name, value in typed.items() if name != "page"}
 
     def listing(registry: Registry) -> tuple[int, Pager, list[RegistrationRow]]:
