@@ -18,10 +18,9 @@ from dashboard.charts import bar_chart, figure
 from dashboard.forms import typed_text
 from dashboard.pages import render, templates
 from dashboard.tables import Table, workbook_download
-from dashboard.work import read
+from dashboard.work import read, today_of
 from domain.msgid import N_
 from domain.regions import kabupaten_list, region
-from domain.wib import in_wib
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from store.logins import Viewer
 from store.progress import Figures
@@ -72,7 +71,7 @@ def chosen_period(request: Request, viewer: Viewer) -> Period:
     """The period asked for: up to today (WIB) when no end is given, twelve months up to its end when no start is
     (or a start after the end). A kabupaten/kota outside the viewer's scope is refused (403); one that is no
     kabupaten/kota is ignored."""
-    last = _day(request.query_params.get("to")) or in_wib(request.app.state.clock()).date()
+    last = _day(request.query_params.get("to")) or today_of(request)
     first = _day(request.query_params.get("from"))
     if first is None or first > last:
         first = _twelve_months_before(last)

@@ -4,6 +4,7 @@ One function (`read_filter`) turns what was typed into a RegistrationFilter and 
 and for every download of it (dashboard/exports.py), so a file always holds what the table lists.
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -18,7 +19,7 @@ from dashboard.access import officer_page, require_scope
 from dashboard.forms import typed_text
 from dashboard.pages import render
 from dashboard.paging import Pager, page_number
-from dashboard.work import read
+from dashboard.work import read, today_of, write
 from domain.assessment import LEVELS
 from domain.channels import LABELS
 from domain.invalid import Invalid
@@ -39,6 +40,7 @@ from domain.regions import kabupaten_list, kecamatan_of
 from domain.sectors import SECTORS
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from flows.notices import session_text
+from flows.parsing import is_mobile, looks_like_nik, parse_nik, parse_phone
 from store.logins import Viewer
 from store.officers import PROVINCE
 from store.registrations import (
@@ -48,6 +50,7 @@ from store.registrations import (
     MessageEntry,
     RegistrationFilter,
     RegistrationRow,
+    mask_nik,
 )
 from store.registry import Registry
 
@@ -65,7 +68,9 @@ YES, NO = "yes", "no"
 # The filter's fields as officers read them: in the form, and in the list of past exports.
 FILTER_LABELS = {
     "scope": N_("Area"),
-    "search": N_("Business, owner or registration number"),
+    "search": N_("Business, owner, registration number or phone"),
+    "phone": N_("Owner's phone"),
+    "nik": N_("Owner's NIK"),
     "kabupaten": N_("Kabupaten/kota"),
     "kecamatan": N_("Kecamatan"),
     "sector": N_("Sector"),
@@ -91,6 +96,8 @@ DELIVERY_PROBLEMS = {
     TIMED_OUT: N_("the provider did not answer in time"),
 }
 
+# A search of nothing but a number's signs may be a phone number: digits, spaces, dots, dashes, brackets, a plus.
+_NUMBER_SIGNS = re.compile(r"\+?[\d\s.\-()]+")
 _KABUPATEN = frozenset(region.code for region in kabupaten_list())
 _SECTORS = frozenset(sector.key for sector in SECTORS)
 _words = Text(DEFAULT_LANGUAGE)
@@ -103,10 +110,12 @@ def typed_values(source: Mapping[str, Any],
     return {name: text for name, text in found.items() if text}
 
 
-def read_filter(viewer: Viewer, typed: Mapping[str, str]) -> tuple[RegistrationFilter, list[Invalid]]:
+def read_filter(viewer: Viewer, typed: Mapping[str, str], today: date) -> tuple[RegistrationFilter, list[Invalid]]:
     """The filter the typed values ask for within the viewer's scope, and what is wrong with them.
 
-    Naming a kabupaten/kota (or one of its kecamatan) outside the viewer's scope is refused outright (403).
+    A search that is a phone number finds the owner with that phone; one that is a NIK, its owner, for the
+    province's officers only. Naming a kabupaten/kota (or one of its kecamatan) outside the viewer's scope is
+    refused outright (403).
     """
     problems: list[Invalid] = []
     kabupaten = typed.get("kabupaten")
@@ -122,6 +131,11 @@ def read_filter(viewer: Viewer, typed: Mapping[str, str]) -> tuple[RegistrationF
     search = typed.get("search", "")
     if len(search) > SEARCH_LONGEST:
         problems.append(Invalid(N_("Search for at most 100 characters."), field="search"))
+    phone = nik = None
+    if looks_like_nik(search):
+        nik, search = _nik_searched(viewer, search, today, problems), ""
+    elif (phone := _phone_searched(search)) is not None:
+        search = ""
     sector = _one_of(typed, "sector", _SECTORS, problems)
     business_class = _one_of(typed, "business_class", BUSINESS_CLASSES, problems)
     has_nib = _one_of(typed, "has_nib", (YES, NO), problems)
@@ -130,11 +144,44 @@ def read_filter(viewer: Viewer, typed: Mapping[str, str]) -> tuple[RegistrationF
     registered_to = _day(typed, "registered_to", problems)
     if registered_from and registered_to and registered_from > registered_to:
         problems.append(Invalid(N_("This date is before the first one."), field="registered_to"))
-    where = RegistrationFilter(scope=viewer.scope, search=search, kabupaten=kabupaten, kecamatan=kecamatan,
-                               sector=sector, business_class=business_class,
+    where = RegistrationFilter(scope=viewer.scope, search=search, phone=phone, nik=nik, kabupaten=kabupaten,
+                               kecamatan=kecamatan, sector=sector, business_class=business_class,
                                has_nib=None if has_nib is None else has_nib == YES, level=level,
                                registered_from=registered_from, registered_to=registered_to)
     return where, problems
+
+
+def _nik_searched(viewer: Viewer, search: str, today: date, problems: list[Invalid]) -> str | None:
+    """The NIK a provincial officer searches for; None, and the problem, for anyone else or a NIK that cannot be."""
+    if viewer.scope != PROVINCE:
+        problems.append(Invalid(N_("Searching by NIK is for the province's officers; please search by name, phone "
+                                   "or registration number."), field="search"))
+        return None
+    try:
+        return parse_nik(search, today=today)
+    except Invalid as problem:
+        problems.append(Invalid(problem.reason, field="search", **problem.params))
+        return None
+
+
+def _phone_searched(search: str) -> str | None:
+    """The phone number a search is, in E.164, however it was typed ("0812-3456-7890", "+62 812…", "812…").
+
+    A number with no 0 or plus in front is a phone only if it reaches a mobile: "6202-000123" is a piece of a
+    registration number ("UMKM-6202-000123"), though it would be a landline too.
+    """
+    if not _NUMBER_SIGNS.fullmatch(search):
+        return None
+    try:
+        phone = parse_phone(search)
+    except Invalid:
+        return None
+    return phone if search.startswith(("0", "+")) or is_mobile(phone) else None
+
+
+def _shown_back(typed: Mapping[str, str]) -> dict[str, str]:
+    """What was typed, to be shown and linked again: without a NIK searched for, which is personal data."""
+    return {name: value for name, value in typed.items() if name != "search" or not looks_like_nik(value)}
 
 
 def _one_of(typed: Mapping[str, str], field: str, allowed: tuple[str, ...] | frozenset[str],
@@ -201,7 +248,9 @@ def delivery_problem(error: str | None) -> str:
 
 def registrations_page(request: Request, viewer: Viewer, typed: Mapping[str, str], problems: Sequence[Invalid],
                        listing: dict[str, Any] | None = None) -> Response:
-    """The form as typed, each problem by its field (400 when there is any), and the listing if there is one."""
+    """The form as typed (a NIK left out), each problem by its field (400 when there is any), and the listing if
+    there is one."""
+    typed = _shown_back(typed)
     filter_only = {name: value for name, value in typed.items() if name in FILTER_FIELDS}
     chosen = typed.get("kabupaten") if viewer.scope == PROVINCE else viewer.scope
     return render(
@@ -217,25 +266,28 @@ def registrations_page(request: Request, viewer: Viewer, typed: Mapping[str, str
 async def show_registrations(request: Request, viewer: Viewer) -> Response:
     """GET /admin/registrations: the businesses the filter chooses, a page at a time, in the order asked for."""
     typed = typed_values(request.query_params)
-    where, problems = read_filter(viewer, typed)
+    where, problems = read_filter(viewer, typed, today_of(request))
     sort, descending, page = read_order(typed, problems)
     if problems:
         return registrations_page(request, viewer, typed, problems)
+    typed = _shown_back(typed)  # a search by NIK goes in no link: the NIK would be in the page
     query = {name: value for name, value in typed.items() if name != "page"}
 
     def listing(registry: Registry) -> tuple[int, Pager, list[RegistrationRow]]:
         total = registry.registrations.count(where)
+        if where.nik is not None:
+            registry.registrations.audit_nik_search(viewer.officer.id, total)
         pager = Pager.over(page, total, PAGE_SIZE, query)
         return total, pager, registry.registrations.page(where, sort, descending, pager.offset, pager.size)
 
-    total, pager, rows = await read(request, listing)
+    total, pager, rows = await (read if where.nik is None else write)(request, listing)
     sort_links = {key: link(PATH, typed, sort=key, page=None,
                             order=("asc" if descending else "desc") if key == sort
                             else ("desc" if key in DESCENDING_FIRST else "asc"))
                   for key in SORTS}
     return registrations_page(request, viewer, typed, problems, listing={
         "total": total, "pager": pager, "rows": rows, "sort": sort, "descending": descending,
-        "sort_links": sort_links,
+        "sort_links": sort_links, "by_nik": mask_nik(where.nik) if where.nik is not None else None,
     })
 
 

@@ -594,6 +594,11 @@ def parse_nik(text: str, *, today: date) -> str:
 _NIK_DIGITS = re.compile(r"[0-9](?:[\s.\-]*[0-9]){15}")
 
 
+def looks_like_nik(text: str) -> bool:
+    """Whether text is sixteen digits, however grouped: what parse_nik would read as a NIK, right or wrong."""
+    return _NIK_DIGITS.fullmatch(ascii_digits(text.strip())) is not None
+
+
 def refuse_nik(text: str) -> None:
     """Raise Invalid when free text (a name, an address) holds a NIK: it is kept only where it is asked and masked."""
     if _NIK_DIGITS.search(ascii_digits(text)):

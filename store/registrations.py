@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Connection, String, and_, case, cast, func, insert, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
@@ -20,6 +20,7 @@ from store.models import (
     DIMENSION_COLUMNS,
     Announcement,
     Assessment,
+    AuditEvent,
     Business,
     Enrollment,
     OutboxMessage,
@@ -28,7 +29,7 @@ from store.models import (
     TrainingSession,
     as_utc,
 )
-from store.officers import PROVINCE, within
+from store.officers import PROVINCE, actor_of, within
 from store.outbox import SessionNews, session_news
 
 NEVER_ASSESSED = "none"  # the level filter's word for businesses without an assessment
@@ -47,6 +48,7 @@ _sessions = TrainingSession.__table__
 _programmes = Programme.__table__
 _outbox = OutboxMessage.__table__
 _announcements = Announcement.__table__
+_audit = AuditEvent.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,8 @@ class RegistrationFilter:
 
     scope: str
     search: str = ""  # a case-insensitive piece of the business's name, the owner's name or the registration number
+    phone: str | None = None  # the owner's, in E.164
+    nik: str | None = None  # the owner's: personal data, searched for by the province's officers only
     kabupaten: str | None = None
     kecamatan: str | None = None
     sector: str | None = None
@@ -65,9 +69,10 @@ class RegistrationFilter:
     registered_to: date | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The fields given, dates as ISO text: what an export record keeps of the filter."""
-        return {name: value.isoformat() if isinstance(value, date) else value
-                for name, value in asdict(self).items() if value is not None and value != ""}
+        """The fields given, dates as ISO text and the NIK masked: what an export record keeps of the filter."""
+        given = {name: value.isoformat() if isinstance(value, date) else value
+                 for name, value in asdict(self).items() if value is not None and value != ""}
+        return {**given, "nik": mask_nik(self.nik)} if self.nik is not None else given
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +131,10 @@ class OwnerSummary:
     phone: str
     phone_verified: bool
     registered_at: datetime
+    # Whether they receive announcements: at most one of the answers is set (store/models.py's Owner).
+    announcements_asked_at: datetime | None
+    announcements_accepted_at: datetime | None
+    announcements_stopped_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +220,11 @@ class Registrations:
         source, conditions = _matching(where, self._dialect)
         return int(self._connection.scalar(select(func.count()).select_from(source).where(*conditions)) or 0)
 
+    def audit_nik_search(self, officer_id: int, found: int) -> None:
+        """Record that an officer searched by NIK and how many businesses it found: who and when, never the NIK."""
+        self._connection.execute(insert(_audit).values(at=self.now, actor=actor_of(officer_id), action="nik_searched",
+                                                       subject=f"found:{found}"))
+
     def page(self, where: RegistrationFilter, sort: str = "registered_at", descending: bool = True,
              offset: int = 0, limit: int = 50) -> list[RegistrationRow]:
         """One page of the matching businesses, in `sort` order and then by id, so pages never overlap."""
@@ -265,12 +279,13 @@ class Registrations:
         owner_id = business["owner_id"]
         owner = self._connection.execute(
             select(_owners.c.id, _owners.c.name, _owners.c.nik, _owners.c.phone, _owners.c.phone_verified,
-                   _owners.c.registered_at).where(_owners.c.id == owner_id)).one()
+                   _owners.c.registered_at, _owners.c.announcements_asked_at, _owners.c.announcements_accepted_at,
+                   _owners.c.announcements_stopped_at).where(_owners.c.id == owner_id)).one()
         return BusinessRecord(
             **{name: business[name] for name in _BUSINESS_FIELDS},
             registered_at=as_utc(business["registered_at"]),
             owner=OwnerSummary(owner.id, owner.name, mask_nik(owner.nik), owner.phone, owner.phone_verified,
-                               as_utc(owner.registered_at)),
+                               as_utc(owner.registered_at), *(_maybe_utc(moment) for moment in owner[6:])),
             assessments=self._assessments_of(business_id),
             enrollments=self.enrollments_of(owner_id, scope),
             messages=self._messages_to(owner_id, scope))
@@ -366,13 +381,16 @@ def _matching(where: RegistrationFilter, dialect: str, *, owner: bool = False,
             select(_assessments.c.business_id).where(_assessments.c.latest.is_(True))))
     elif where.level is not None:
         conditions.append(_latest.c.level == where.level)
+    for column, value in ((_owners.c.phone, where.phone), (_owners.c.nik, where.nik)):
+        if value is not None:  # exact, on the owners' own indexes
+            conditions.append(column == value)
     term = where.search.strip()
     if term:
         pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(or_(*(_contains(column, pattern, dialect) for column in (
             _businesses.c.name, _owners.c.name, _businesses.c.registration_number))))
     source: FromClause = _businesses
-    if owner or term:
+    if owner or term or where.phone is not None or where.nik is not None:
         source = _with_owner(source)
     if latest or where.level not in (None, NEVER_ASSESSED):
         source = _with_latest(source)

@@ -21,8 +21,10 @@ from domain.regions import kecamatan_of
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from officer_dashboard import KAPUAS, KOTIM, Officer, add_business, add_training_place, browser_dashboard, logged_in
 from store.db import Database
-from store.models import Assessment, Business, OutboxMessage, Owner
-from store.officers import PROVINCE
+from store.models import Assessment, AuditEvent, Business, OutboxMessage, Owner
+from store.models import Officer as OfficerRow
+from store.officers import PROVINCE, actor_of
+from store.registry import registration_number
 
 SEEDED = 300  # six pages of fifty
 WIB = timedelta(hours=7)
@@ -419,3 +421,158 @@ def test_why_a_message_did_not_go_is_said_in_the_catalogs_words_or_labelled_as_t
     assert sorted(said) == sorted(f"({words(msgid, **params)})" for msgid, params in (
         (DELIVERY_PROBLEMS["erased"], {}), (DELIVERY_PROBLEMS[NO_TEMPLATE], {}),
         ("Provider's reason: %(reason)s", {"reason": provider})))
+
+
+PHONE = "+6281234567890"
+PHONE_AS_TYPED = ("0812-3456-7890", "0812 3456 7890", "+62 812 3456 7890", "62812-3456-7890", "6281234567890",
+                  "812 3456 7890", "(0812) 3456-7890", "0812.3456.7890")
+NIK = "6202015507880001"  # a woman's, born 15 July 1988
+NIK_AS_TYPED = (NIK, "6202 0155 0788 0001", "6202.0155.0788.0001", "6202-0155-0788-0001")
+NIK_REFUSED = "Searching by NIK is for the province's officers; please search by name, phone or registration number."
+WORDS = Text(DEFAULT_LANGUAGE)
+
+
+def owner_of_two(database: Database) -> list[int]:
+    """Siti Rahayu, phone PHONE and NIK NIK, with a business in Kotim and one in Kapuas, and someone else's
+    business: Siti's businesses' ids."""
+    kotim = add_business(database, owner="Siti Rahayu", name="Warung Soto Bu Siti", kabupaten=KOTIM, nik=NIK)
+    kapuas = add_business(database, owner="Siti (lama)", name="Amplang Bu Siti", kabupaten=KAPUAS,
+                          nik="6203014406900003")
+    add_business(database, owner="Budi Santoso", name="Kopi Susu Kapuas", nik="6203011203800002")
+    businesses, owners = Business.__table__, Owner.__table__
+    with database.engine.begin() as connection:
+        owner_id = connection.scalar(select(businesses.c.owner_id).where(businesses.c.id == kotim))
+        connection.execute(update(businesses).where(businesses.c.id == kapuas).values(owner_id=owner_id))
+        connection.execute(update(owners).where(owners.c.id == owner_id).values(phone=PHONE))
+    return [kotim, kapuas]
+
+
+def nik_searches(database: Database) -> list[tuple[str, str]]:
+    """Who searched by NIK and what it found, as the audit trail says, oldest first."""
+    with database.engine.connect() as connection:
+        events = connection.execute(select(AuditEvent.actor, AuditEvent.subject, AuditEvent.action)
+                                    .order_by(AuditEvent.id)).all()
+    assert all(NIK not in "".join(event) for event in events)
+    return [(actor, subject) for actor, subject, action in events if action == "nik_searched"]
+
+
+def officer_actor(database: Database, name: str = "Rina Lestari") -> str:
+    with database.engine.connect() as connection:
+        return actor_of(connection.scalar(select(OfficerRow.id).where(OfficerRow.name == name)))
+
+
+def problem_said(page: str, field: str) -> str:
+    return lxml.html.fromstring(page).get_element_by_id(f"problem-{field}").text_content()
+
+
+def test_a_phone_typed_any_way_finds_its_owners_businesses_and_no_one_elses(database: Database) -> None:
+    siti = owner_of_two(database)
+    with logged_in(database) as officer:
+        for typed in PHONE_AS_TYPED:
+            assert sorted(listed(officer, {"search": typed})) == siti, typed
+        shown = officer.client.get("/admin/registrations", params={"search": "0812 3456 7890"}).text
+        assert 'name="search" id="search" value="0812 3456 7890"' in shown  # a phone's search stays in the box
+        assert listed(officer, {"search": "0812-9999-0000"}) == []
+        # Digits of a registration number are a landline's too ("+62 6203 000001"): they are searched as text.
+        kapuas_number = registration_number(KAPUAS, siti[1])
+        assert listed(officer, {"search": kapuas_number.removeprefix("UMKM-")}) == [siti[1]]
+    with logged_in(database, KOTIM, name="Budi Tambun") as officer:
+        assert listed(officer, {"search": "0812-3456-7890"}) == [siti[0]]  # her Kapuas business is not Kotim's
+
+
+def test_a_provincial_officer_finds_an_owner_by_nik_never_shown_back_and_each_search_is_audited(
+        database: Database) -> None:
+    siti = owner_of_two(database)
+    with logged_in(database) as officer:
+        for typed in NIK_AS_TYPED:
+            answer = officer.client.get("/admin/registrations", params={"search": typed})
+            assert answer.status_code == 200, typed
+            assert sorted(int(found) for found in ROW.findall(answer.text)) == siti
+            assert NIK not in answer.text and typed not in answer.text and "01550788" not in answer.text
+            assert 'name="search" id="search" value=""' in answer.text and "search=" not in answer.text
+            assert "6202**********0001" in answer.text
+            assert 'id="downloads"' not in answer.text and 'id="export-form"' not in answer.text
+        nobody = officer.client.get("/admin/registrations", params={"search": "6271014406900003"})
+        assert nobody.status_code == 200 and 'data-total="0"' in nobody.text
+        impossible = officer.client.get("/admin/registrations", params={"search": "6202019907880001"})
+        assert impossible.status_code == 400 and "6202019907880001" not in impossible.text
+        assert problem_said(impossible.text, "search").endswith(
+            WORDS("Digits 7 and 8 of a NIK are the birth day: 01 to 31, or 41 to 71 for women."))
+        assert 'name="search" id="search" value=""' in impossible.text
+        assert 'id="nik-search-note"' in officer.client.get("/admin/registrations").text
+    actor = officer_actor(database)
+    assert nik_searches(database) == [(actor, "found:2")] * len(NIK_AS_TYPED) + [(actor, "found:0")]
+
+
+def test_a_download_by_nik_typed_into_its_link_is_audited_and_records_the_nik_masked(database: Database) -> None:
+    owner_of_two(database)
+    with logged_in(database) as officer:
+        download = officer.client.get("/admin/registrations.csv", params={"search": NIK})
+        assert download.status_code == 200
+        assert download.text.count("6202**********0001") == 2 and NIK not in download.text
+    assert nik_searches(database) == [(officer_actor(database), "found:2")]
+    with database.reading() as registry:
+        assert registry.exports.recent(PROVINCE, 1)[0].filter == {"scope": PROVINCE, "nik": "6202**********0001"}
+
+
+def test_a_kabupaten_officer_typing_a_nik_is_told_it_is_the_provinces_and_nothing_is_searched(
+        database: Database) -> None:
+    owner_of_two(database)
+    with logged_in(database, KOTIM, name="Budi Tambun") as officer:
+        assert 'id="nik-search-note"' not in officer.client.get("/admin/registrations").text
+        for path in ("/admin/registrations", "/admin/registrations.csv", "/admin/registrations.xlsx"):
+            for typed in NIK_AS_TYPED:
+                answer = officer.client.get(path, params={"search": typed})
+                assert answer.status_code == 400, (path, typed)
+                assert problem_said(answer.text, "search").endswith(WORDS(NIK_REFUSED))
+                assert not ROW.search(answer.text) and NIK not in answer.text and typed not in answer.text
+    assert nik_searches(database) == []
+    with database.reading() as registry:
+        assert registry.exports.recent(PROVINCE, 10) == []
+
+
+ASKED, ACCEPTED, STOPPED = (datetime(2026, 5, 1, 3, 0, tzinfo=UTC), datetime(2026, 5, 1, 3, 5, tzinfo=UTC),
+                            datetime(2026, 6, 2, 12, 30, tzinfo=UTC))
+ANNOUNCEMENT_ANSWERS = [
+    ({}, WORDS("Not asked yet")),
+    ({"announcements_asked_at": ASKED}, WORDS("Asked on %(moment)s, not answered yet", moment=WORDS.moment(ASKED))),
+    ({"announcements_asked_at": ASKED, "announcements_accepted_at": ACCEPTED},
+     WORDS("Receives announcements since %(moment)s", moment=WORDS.moment(ACCEPTED))),
+    ({"announcements_asked_at": ASKED, "announcements_stopped_at": STOPPED},
+     WORDS("Stopped announcements on %(moment)s", moment=WORDS.moment(STOPPED))),
+]
+
+
+def answer_announcements(database: Database, business_id: int, answers: Mapping[str, datetime]) -> None:
+    businesses, owners = Business.__table__, Owner.__table__
+    with database.engine.begin() as connection:
+        connection.execute(update(owners).where(owners.c.id == select(businesses.c.owner_id).where(
+            businesses.c.id == business_id).scalar_subquery()).values(**answers))
+
+
+@pytest.mark.parametrize(("answers", "said"), ANNOUNCEMENT_ANSWERS)
+def test_a_business_page_says_whether_its_owner_receives_announcements(
+        database: Database, answers: dict[str, datetime], said: str) -> None:
+    business_id = add_business(database, owner="Siti Rahayu", name="Amplang Bu Siti")
+    if answers:
+        answer_announcements(database, business_id, answers)
+    with logged_in(database) as officer:
+        page = officer.client.get(f"/admin/businesses/{business_id}").text
+    assert lxml.html.fromstring(page).get_element_by_id("owner-announcements").text_content() == said
+
+
+def test_a_phone_typed_into_the_search_finds_the_owner_whose_page_says_they_receive_announcements_in_chromium(
+        sqlite_database: Database) -> None:
+    siti = owner_of_two(sqlite_database)
+    answers, said = ANNOUNCEMENT_ANSWERS[2]
+    answer_announcements(sqlite_database, siti[0], answers)
+    with browser_dashboard(sqlite_database) as browser:
+        browser.open("/admin/registrations")
+        assert len(browser.driver.find_elements(By.CSS_SELECTOR, "#registrations tbody tr")) == 3
+        browser.wait_for(By.ID, "search").send_keys("+62 812-3456-7890")
+        browser.driver.find_element(By.ID, "apply").click()
+        WebDriverWait(browser.driver, 10).until(lambda driver: "search=" in driver.current_url)
+        rows = browser.driver.find_elements(By.CSS_SELECTOR, "#registrations tbody tr")
+        assert sorted(row.get_attribute("id") for row in rows) == sorted(f"business-{found}" for found in siti)
+        browser.driver.find_element(By.CSS_SELECTOR, f"#business-{siti[0]} .business-name").click()
+        assert browser.wait_for(By.ID, "owner-announcements").text == said

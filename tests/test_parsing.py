@@ -15,6 +15,7 @@ from domain.words import NO, NONE, YES, words_for
 from flows.parsing import (
     ascii_digits,
     display_phone,
+    looks_like_nik,
     parse_choice,
     parse_monthly_rupiah,
     parse_nib,
@@ -459,6 +460,16 @@ def test_free_text_holding_any_valid_nik_is_refused_without_echoing_it(written: 
 ])
 def test_free_text_without_a_nik_is_let_through(text: str) -> None:
     refuse_nik(text)
+
+
+@pytest.mark.parametrize(("text", "nik_shaped"), [
+    (VALID_MALE_NIK, True), (" 6202 0517 0885 0001 ", True), ("6202.0517.0885.0001", True),
+    ("6202-0517-0885-0001", True), ("6202999999999999", True),  # shaped as one, whether or not it can be one
+    ("620205170885000", False), ("62020517088500012", False), ("NIK 6202051708850001", False),
+    ("0812-3456-7890", False), ("", False),
+])
+def test_a_nik_is_sixteen_digits_however_grouped(text: str, nik_shaped: bool) -> None:
+    assert looks_like_nik(text) is nik_shaped
 
 
 # --- NIB -------------------------------------------------------------------------------------

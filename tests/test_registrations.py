@@ -8,7 +8,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from domain.assessment import LEVELS, Level
 from domain.classes import BusinessClass
@@ -17,6 +17,7 @@ from store.models import (
     DIMENSION_COLUMNS,
     Announcement,
     Assessment,
+    AuditEvent,
     Business,
     Enrollment,
     OutboxMessage,
@@ -24,7 +25,7 @@ from store.models import (
     Programme,
     TrainingSession,
 )
-from store.officers import PROVINCE
+from store.officers import PROVINCE, actor_of
 from store.registrations import BUSINESS_CLASSES, MESSAGES_SHOWN, SORTS, ExportRow, RegistrationFilter, mask_nik
 from store.registry import registration_number
 
@@ -34,6 +35,11 @@ KOTIM, KAPUAS, PALANGKA = "62.02", "62.03", "62.71"
 
 def utc(*moment: int) -> datetime:
     return datetime(*moment, tzinfo=timezone.utc)
+
+
+def phone_of(owner: str) -> str:
+    """The phone the registry below gives an owner: "+6281200000000" for the first."""
+    return f"+62812000000{list(OWNERS).index(owner):02d}"
 
 
 OWNERS = {  # key: name, NIK
@@ -96,7 +102,7 @@ def registry(database: Database) -> Database:
     with database.engine.begin() as connection:
         for key, (name, nik) in OWNERS.items():
             owner_ids[key] = connection.execute(insert(Owner.__table__).values(
-                name=name, nik=nik, phone=f"+62812000000{len(owner_ids):02d}", phone_verified=True,
+                name=name, nik=nik, phone=phone_of(key), phone_verified=True,
                 registered_at=utc(2025, 12, 1))).inserted_primary_key[0]
         for key, sample in BUSINESSES.items():
             business_id = connection.execute(insert(Business.__table__).values(
@@ -196,6 +202,32 @@ def test_search_looks_in_three_places_whatever_the_case_and_takes_wildcards_lite
     _check(registry, RegistrationFilter(PROVINCE, search=term), expected)
 
 
+@pytest.mark.parametrize(("given", "expected"), [
+    ({"phone": phone_of("siti")}, {"soto", "kopi_"}),  # both of her businesses
+    ({"phone": phone_of("yohanes")}, {"soto2"}),
+    ({"phone": "+6281299999999"}, set()),
+    ({"phone": phone_of("siti"), "has_nib": True}, {"kopi_"}),
+    ({"nik": OWNERS["siti"][1]}, {"soto", "kopi_"}),
+    ({"nik": OWNERS["dewi"][1]}, {"batik"}),
+    ({"nik": "6202015507880009"}, set()),
+    ({"nik": OWNERS["siti"][1], "level": "pemula"}, {"kopi_"}),
+    ({"phone": phone_of("siti"), "nik": OWNERS["budi"][1]}, set()),  # both must hold
+])
+def test_an_owners_phone_or_nik_finds_exactly_their_businesses(registry: Database, given: dict,
+                                                                expected: set[str]) -> None:
+    _check(registry, RegistrationFilter(PROVINCE, **given), expected)
+
+
+def test_a_search_by_nik_is_audited_with_who_when_and_how_many_never_the_nik(registry: Database) -> None:
+    with registry.transaction(NOW) as unit:
+        unit.registrations.audit_nik_search(7, 2)
+    with registry.engine.connect() as connection:
+        events = connection.execute(select(AuditEvent.at, AuditEvent.actor, AuditEvent.action, AuditEvent.subject)
+                                    ).all()
+    assert [(at.replace(tzinfo=timezone.utc), actor, action, subject) for at, actor, action, subject in events] == [
+        (NOW, actor_of(7), "nik_searched", "found:2")]
+
+
 _CLASS_RANK = {name: rank for rank, name in enumerate(BUSINESS_CLASSES)}
 SORT_KEYS = {
     "registered_at": lambda sample: sample.registered_at,
@@ -259,6 +291,8 @@ SCOPED_FILTERS = [
     {"level": "mandiri"},
     {"has_nib": True},
     {"registered_from": date(2026, 3, 1)},
+    {"phone": phone_of("siti")},
+    {"nik": OWNERS["budi"][1]},
 ]
 
 
@@ -313,6 +347,8 @@ def test_mask_nik_keeps_the_first_and_last_four_digits() -> None:
 
 def test_the_filter_as_kept_with_an_export() -> None:
     assert RegistrationFilter(PROVINCE).as_json() == {"scope": "62"}
+    assert RegistrationFilter(PROVINCE, phone="+6281234567890", nik="6202015507880001").as_json() == {
+        "scope": "62", "phone": "+6281234567890", "nik": "6202**********0001"}  # a NIK is never kept whole
     assert RegistrationFilter(KOTIM, search="soto", has_nib=False, level="none", registered_from=date(2026, 3, 1),
                               registered_to=date(2026, 3, 31)).as_json() == {
         "scope": KOTIM, "search": "soto", "has_nib": False, "level": "none", "registered_from": "2026-03-01",
@@ -450,3 +486,22 @@ def test_the_latest_assessment_is_the_one_flagged(registry: Database) -> None:
                                      .where(Assessment.latest.is_(True)).order_by(Assessment.business_id)).all()
     assert [(KEYS[business_id], score) for business_id, score in flagged] == [
         (key, sample.scores[-1]) for key, sample in BUSINESSES.items() if sample.scores]
+
+
+@pytest.mark.parametrize(("answers", "shown"), [
+    ({"announcements_asked_at": None}, (None, None, None)),  # never asked
+    ({"announcements_asked_at": utc(2026, 5, 1, 3)}, (utc(2026, 5, 1, 3), None, None)),
+    ({"announcements_asked_at": utc(2026, 5, 1, 3), "announcements_accepted_at": utc(2026, 5, 1, 4)},
+     (utc(2026, 5, 1, 3), utc(2026, 5, 1, 4), None)),
+    ({"announcements_accepted_at": None, "announcements_stopped_at": utc(2026, 6, 2, 5)},
+     (None, None, utc(2026, 6, 2, 5))),
+])
+def test_a_business_says_whether_its_owner_receives_announcements(registry: Database, answers: dict,
+                                                                   shown: tuple) -> None:
+    with registry.engine.begin() as connection:
+        connection.execute(update(Owner.__table__).where(Owner.__table__.c.nik == OWNERS["siti"][1]).values(**answers))
+    with registry.transaction(NOW) as unit:
+        record = unit.registrations.business(IDS["kopi_"], PROVINCE)
+    assert record is not None
+    owner = record.owner
+    assert (owner.announcements_asked_at, owner.announcements_accepted_at, owner.announcements_stopped_at) == shown
