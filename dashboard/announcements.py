@@ -21,26 +21,17 @@ from dashboard.access import officer_page, require_scope
 from dashboard.pages import render
 from dashboard.paging import Pager, page_number
 from dashboard.registrations import DELIVERY, delivery_problem
+from dashboard.segments import conditions_context, posted_conditions, read_segment
 from dashboard.work import read, write
-from domain.assessment import Level
 from domain.channels import LABELS, PUSH_CHANNELS
-from domain.classes import UMKM_CLASSES
 from domain.invalid import Invalid
 from domain.msgid import N_
-from domain.regions import kabupaten_list
-from domain.sectors import SECTORS
 from domain.wib import in_wib
 from flows.announce import (
-    CONDITIONS,
-    EVERYONE,
     MAX_ANNOUNCEMENT,
-    audiences,
     describe,
     left_out_reasons,
-    programmes_in,
     schedule_words,
-    session_words,
-    sessions_in,
     tidy_announcement,
     when_words,
 )
@@ -57,7 +48,6 @@ RECIPIENTS_SHOWN = 100  # rows on a page of an announcement's recipients
 REFRESH_SECONDS = 5  # while rows wait, the report page reloads itself this often
 KEY_BYTES = 24  # of randomness in a form's request key: 32 characters
 KEY_LONGEST = 64  # characters the registry keeps of a request key
-NUMBERED = ("programme_id", "session_id")  # conditions whose values are ids
 AS_POSTED = "%Y-%m-%d %H:%M"  # the moment a preview chose, as its Send form posts it again (WIB)
 
 _words = Text(DEFAULT_LANGUAGE)
@@ -77,8 +67,7 @@ class Draft:
         def value(name: str) -> str:
             found = form.get(name)
             return found if isinstance(found, str) else ""
-        chosen = {name: value(name).strip() for name in CONDITIONS if value(name).strip()}
-        return cls(value("text"), chosen, value("send_at").strip(), value("key"))
+        return cls(value("text"), posted_conditions(form), value("send_at").strip(), value("key"))
 
 
 @dataclass
@@ -92,19 +81,6 @@ class Checked:
     reach: Reach | None = None
     audience: str = ""  # the segment in words
     send_at: datetime | None = None  # when it goes; None: at once
-
-
-def _options(registry: Registry, viewer: Viewer) -> dict[str, list[tuple[str, str]]]:
-    """Each condition's choices as the form offers them: (value, words), within the viewer's scope."""
-    return {
-        "kabupaten": [(place.code, place.name) for place in kabupaten_list()],
-        "sector": [(sector.key, _words(sector.label)) for sector in SECTORS],
-        "business_class": [(option.value, _words(option.label)) for option in UMKM_CLASSES],
-        "programme_id": [(str(number), name) for number, name in programmes_in(registry, viewer.scope)],
-        "session_id": [(str(number), session_words(session, _words))
-                       for number, session in sessions_in(registry, viewer.scope)],
-        "level": [(option.value, _words(option.label)) for option in Level],
-    }
 
 
 def _check(registry: Registry, viewer: Viewer, draft: Draft) -> Checked:
@@ -121,17 +97,10 @@ def _check(registry: Registry, viewer: Viewer, draft: Draft) -> Checked:
         checked.send_at = parse_send_time(draft.when, registry.now) if draft.when else None
     except Invalid as not_then:
         checked.problems.append(Invalid(not_then.reason, field="send_at", **not_then.params))
-    offered, options = dict(audiences(registry, viewer.officer, _words)), _options(registry, viewer)
-    if set(draft.chosen) - set(offered):
-        checked.problems.append(Invalid(N_("Choose who should get it from the list."), field="audience"))
+    segment, problems = read_segment(registry, viewer, draft.chosen)
+    if segment is None:
+        checked.problems += problems
         return checked
-    for name, value in draft.chosen.items():
-        if value not in dict(options[name]):
-            checked.problems.append(Invalid(N_("Choose one from the list."), field=name))
-    if any(problem.field in draft.chosen for problem in checked.problems):
-        return checked
-    segment = Segment(viewer.scope, **{name: int(value) if name in NUMBERED else value
-                                       for name, value in draft.chosen.items()})
     checked.segment, checked.audience = segment, describe(segment, registry, _words)
     checked.reach = registry.announcements.reach(segment, PUSH_CHANNELS)
     if not checked.reach.recipients:
@@ -153,13 +122,6 @@ def _compose_page(request: Request, viewer: Viewer, form_context: dict[str, Any]
                   checked=checked, preview=preview, limit=MAX_ANNOUNCEMENT,
                   length=len(checked.words or checked.draft.typed.strip()),
                   left_out=left_out_reasons(reach, _words) if reach is not None else [], **form_context)
-
-
-def _form_context(registry: Registry, viewer: Viewer) -> dict[str, Any]:
-    """The conditions the viewer may choose, each with its words and choices, and whom none of them means."""
-    offered = audiences(registry, viewer.officer, _words)
-    return {"conditions": [(key, words) for key, words in offered if key != EVERYONE],
-            "everyone": dict(offered)[EVERYONE], "options": _options(registry, viewer)}
 
 
 @officer_page
@@ -184,7 +146,7 @@ async def list_announcements(request: Request, viewer: Viewer) -> Response:
 @officer_page
 async def compose_announcement(request: Request, viewer: Viewer) -> Response:
     """GET /admin/announcements/new: the form for an announcement's words and who gets it."""
-    context = await read(request, lambda registry: _form_context(registry, viewer))
+    context = await read(request, lambda registry: conditions_context(registry, viewer))
     return _compose_page(request, viewer, context, Checked(Draft()))
 
 
@@ -195,7 +157,7 @@ async def preview_announcement(request: Request, viewer: Viewer) -> Response:
     require_scope(viewer, _kabupaten(form))
     draft = Draft.posted(form)
     checked, context = await read(request, lambda registry: (_check(registry, viewer, draft),
-                                                             _form_context(registry, viewer)))
+                                                             conditions_context(registry, viewer)))
     return _compose_page(request, viewer, context, checked, 400 if checked.problems else 200)
 
 
@@ -216,7 +178,7 @@ async def send_announcement(request: Request, viewer: Viewer) -> Response:
         if not previewed and "text" not in {problem.field for problem in checked.problems}:
             checked.problems.append(Invalid(N_("Preview the announcement before sending it."), field="text"))
         if checked.problems or checked.segment is None:
-            return checked, _form_context(registry, viewer)
+            return checked, conditions_context(registry, viewer)
         number, _reach = registry.announcements.announce(
             checked.words, checked.segment, PUSH_CHANNELS, author=viewer.officer.name, officer_id=viewer.officer.id,
             request_key=draft.key, send_at=checked.send_at)
