@@ -58,6 +58,8 @@ AUDIENCES = {
 }
 CONDITIONS = tuple(key for key in AUDIENCES if key != EVERYONE)
 NO_MORE = N_("No more conditions: send it to these owners")  # EVERYONE's words once a condition is chosen
+NO_SUCH_ANNOUNCEMENT = N_("There is no announcement number %(number)s in %(place)s. Type \"laporan\" for the latest "
+                          "ones.")
 _SPARE_LINES = re.compile(r"\n{3,}")
 
 
@@ -424,8 +426,7 @@ def show_reports(turn: Turn, number: int | None = None) -> Reply:
     if number is not None:
         report = turn.registry.announcements.report(number, scope)
         if report is None:
-            return Reply(t(N_("There is no announcement number %(number)s in %(place)s. Type \"laporan\" for the "
-                              "latest ones."), number=number, place=place))
+            return Reply(t(NO_SUCH_ANNOUNCEMENT, number=number, place=place))
         return Reply("\n".join(_report_lines(report, turn, whole=True)))
     reports = turn.registry.announcements.recent(scope, REPORTED)
     if not reports:
@@ -474,8 +475,7 @@ _CANCELLED = {
     Cancelled.ALREADY: N_("Announcement number %(number)s was cancelled already; nothing of it was sent."),
     Cancelled.GONE: N_("Announcement number %(number)s can no longer be cancelled: it has gone out, or is going "
                        "out now. Type \"laporan %(number)s\" to see how far it got."),
-    Cancelled.UNKNOWN: N_("There is no announcement number %(number)s in %(place)s. Type \"laporan\" for the "
-                          "latest ones."),
+    Cancelled.UNKNOWN: NO_SUCH_ANNOUNCEMENT,
 }
 
 
