@@ -73,6 +73,7 @@ class Business(Base):
     annual_turnover: Mapped[int] = mapped_column(BigInteger)
     business_class: Mapped[str] = mapped_column(String(12), index=True)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    closed_at: Mapped[datetime | None]  # when its owner told a data update it no longer operates
 
     owner: Mapped[Owner] = relationship(back_populates="businesses")
 
@@ -338,6 +339,8 @@ class FollowUp(Base):
     kind: Mapped[str] = mapped_column(String(20))
     session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    # A survey asks about one business of the owner's: one follow-up per business.
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12))
     asks: Mapped[int] = mapped_column(default=1)  # how many times its first question was sent
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -371,6 +374,8 @@ class OutboxMessage(Base):
     session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
     # A survey's first question neither: it is the survey kind's, in the row's language.
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    # A follow-up's first question is about that follow-up's business or session: the one the owner's answer takes up.
+    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(100))
     language: Mapped[str] = mapped_column(String(5), default="id")
