@@ -1,18 +1,21 @@
 """Surveys the Dinas starts for a segment (store/follow_ups.py): a follow-up per business chosen, one message per owner
-written in set-based statements, and the response counted per survey."""
+written in set-based statements, and the response counted per survey; the owner's side (flows/data_update.py,
+flows/reassessment.py): the business's figures brought up to date, or its self-assessment again."""
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from domain.channels import PUSH_CHANNELS
+from bot.delivery import message_text
+from domain.channels import PUSH_CHANNELS, TELEGRAM
+from flows.conversation import Conversations
 from store.announcements import Segment
 from store.db import Database
 from store.follow_ups import Kind, Status
-from store.models import AuditEvent, Business, FollowUp, OutboxMessage
+from store.models import Assessment, AuditEvent, Business, BusinessFigure, FollowUp, OutboxMessage, as_utc
 from store.officers import PROVINCE
 from store.registry import BusinessDetails
-from transcript import Owners, add_owners
+from transcript import Chat, Clock, Owners, add_owners
 
 NOW = datetime(2027, 2, 1, 2, 0, tzinfo=timezone.utc)
 PALANGKA_RAYA, KATINGAN = "62.71", "62.06"
@@ -131,3 +134,101 @@ def test_berhenti_on_one_business_stops_the_survey_for_the_owners_others(databas
     with database.engine.connect() as connection:
         assert connection.scalars(select(FollowUp.status).where(FollowUp.kind == Kind.UPDATE)).all() == \
             [Status.STOPPED, Status.STOPPED]
+
+
+def owner_chat(database: Database, owner_id: int, clock: Clock) -> Chat:
+    return Chat(Conversations(database, clock), f"owner-{owner_id}", TELEGRAM)
+
+
+def business_of(database: Database, business_id: int) -> tuple:
+    """A business's class, workers, capital, monthly turnover, NIB and when it was recorded closed (in UTC: SQLite
+    keeps no zone)."""
+    with database.engine.connect() as connection:
+        *figures, closed = connection.execute(select(Business.business_class, Business.workers, Business.modal_usaha,
+                                                     Business.monthly_turnover, Business.nib, Business.closed_at)
+                                              .where(Business.id == business_id)).one()
+    return (*figures, as_utc(closed) if closed is not None else None)
+
+
+def only_business(database: Database, owner_id: int) -> int:
+    with database.engine.connect() as connection:
+        return connection.scalar(select(func.min(Business.id)).where(Business.owner_id == owner_id))
+
+
+def test_a_data_update_is_answered_with_registrations_words_and_the_class_is_kept_dated(database: Database) -> None:
+    [owner_id] = add_owners(database, Owners(1, PALANGKA_RAYA, "kuliner", "mikro"), NOW)
+    business_id = only_business(database, owner_id)
+    start(database, Segment(PROVINCE))
+    [invitation] = _sent_to(database, owner_id)
+    with database.engine.connect() as connection:
+        name = connection.scalar(select(Business.name).where(Business.id == business_id))
+    assert f"Dinas Koperasi dan UKM sedang memperbarui data {name}." in invitation
+    assert "Apakah usaha ini masih berjalan?" in invitation and "1. Ya" in invitation and "\"nanti\"" in invitation
+    owner = owner_chat(database, owner_id, Clock(NOW + timedelta(hours=1)))
+    assert "Berapa orang yang bekerja" in owner.say("masih")
+    assert "modal" in owner.say("saya + 4 karyawan").casefold()
+    owner.say("2 miliar")
+    assert "NIB" in owner.say("300jt")
+    done = owner.say("9120301234567")
+    assert f"Data {name} sudah diperbarui" in done and "Usaha Kecil" in done
+    assert business_of(database, business_id) == ("kecil", 5, 2_000_000_000, 300_000_000, "9120301234567", None)
+    with database.engine.connect() as connection:
+        assert connection.scalars(select(BusinessFigure.source).where(BusinessFigure.business_id == business_id)
+                                  .order_by(BusinessFigure.id)).all()[-1] == "update"
+        assert connection.scalar(select(FollowUp.status)) == Status.DONE
+
+
+def _sent_to(database: Database, owner_id: int) -> list[str]:
+    """What the worker writes to the owner's chat now (the sample chats' addresses are owner-ID)."""
+    with database.transaction(NOW) as registry:
+        rows = registry.outbox.queued_for(f"owner-{owner_id}")
+    return [message_text(row) for row in rows]
+
+
+def test_a_business_no_longer_operating_is_recorded_closed_and_surveyed_no_more(database: Database) -> None:
+    [owner_id] = add_owners(database, Owners(1, PALANGKA_RAYA, "kuliner", "mikro"), NOW)
+    business_id = only_business(database, owner_id)
+    start(database, Segment(PROVINCE))
+    owner = owner_chat(database, owner_id, Clock(NOW))
+    closed = owner.say("tidak")
+    assert "tidak berjalan lagi" in closed and "Menu utama" in closed
+    assert business_of(database, business_id)[-1] == NOW
+    assert "Sudah tidak berjalan" in owner.say("data saya")
+    assert start(database, Segment(PROVINCE))[1] == 0
+
+
+def test_an_owner_with_two_businesses_is_asked_about_the_second_when_the_first_is_done(database: Database) -> None:
+    [owner_id] = add_owners(database, Owners(1, PALANGKA_RAYA, "kuliner", "mikro"), NOW)
+    first = only_business(database, owner_id)
+    second = second_business(database, owner_id)
+    start(database, Segment(PROVINCE))
+    assert len(_sent_to(database, owner_id)) == 1
+    owner = owner_chat(database, owner_id, Clock(NOW))
+    offered = owner.say("tidak")
+    assert "tidak berjalan lagi" in offered and "sedang memperbarui data Kedai Kopi Kedua" in offered
+    for answer in ("ya", "3", "50 juta", "20 juta"):
+        owner.say(answer)
+    assert "Data Kedai Kopi Kedua sudah diperbarui" in owner.say("belum punya")
+    assert business_of(database, second) == ("mikro", 3, 50_000_000, 20_000_000, None, None)
+    assert business_of(database, first)[-1] == NOW
+
+
+def test_a_reassessment_asks_the_self_assessment_again_and_keeps_it_as_the_latest(database: Database) -> None:
+    [owner_id] = add_owners(database, Owners(1, PALANGKA_RAYA, "jasa", "mikro"), NOW)
+    business_id = only_business(database, owner_id)
+    start(database, Segment(PROVINCE), kind=Kind.REASSESSMENT)
+    [invitation] = _sent_to(database, owner_id)
+    assert "penilaian mandiri" in invitation and "Apakah usaha Anda sudah punya NIB dari OSS?" in invitation
+    owner = owner_chat(database, owner_id, Clock(NOW))
+    answer = owner.say("3")
+    for _question in range(20):
+        if "Penilaian mandiri" in answer:
+            break
+        answer = owner.say("1")
+    assert "skor" in answer and "Menu utama" in answer
+    with database.engine.connect() as connection:
+        kept = connection.execute(select(Assessment.points, Assessment.latest).where(
+            Assessment.business_id == business_id)).all()
+        assert connection.scalar(select(FollowUp.status)) == Status.DONE
+    assert [latest for _points, latest in kept] == [True]
+    assert kept[0].points["nib"] == 3 and "izin_edar" not in kept[0].points  # a service sells no food: no food permit asked
