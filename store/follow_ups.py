@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Row, exists, func, insert, literal, select, update
+from sqlalchemy import Connection, Row, Select, exists, func, insert, literal, select, update
 
 from domain.outbox import EVALUATION, REASSESSMENT, UPDATE
 from store.announcements import Segment, business_matches, latest_chats, owner_matches
@@ -140,15 +140,10 @@ class FollowUps:
         if officer_id is not None:
             self._connection.execute(insert(_audit).values(at=self.now, actor=actor_of(officer_id),
                                                            action="survey_started", subject=f"survey:{survey_id}"))
-        reachable = exists().where(_conversations.c.owner_id == _owners.c.id, _conversations.c.channel.in_(channels),
-                                   _conversations.c.blocked_at.is_(None))
         self._connection.execute(insert(_follow_ups).from_select(
             ("owner_id", "kind", "survey_id", "business_id", "status", "asks", "asked_at"),
-            select(_businesses.c.owner_id, literal(str(kind)), literal(survey_id), _businesses.c.id,
-                   literal(str(Status.ASKED)), literal(1), literal(self.now))
-            .select_from(_businesses.join(_owners, _owners.c.id == _businesses.c.owner_id))
-            .where(*business_matches(segment), owner_matches(segment), _businesses.c.closed_at.is_(None),
-                   _owners.c.announcements_stopped_at.is_(None), reachable)
+            _surveyed(segment, channels, literal(str(kind)), literal(survey_id), _businesses.c.id,
+                      literal(str(Status.ASKED)), literal(1), literal(self.now))
             .order_by(_businesses.c.owner_id, _businesses.c.id)))
         first = (select(_follow_ups.c.owner_id, func.min(_follow_ups.c.id).label("follow_up_id"))
                  .where(_follow_ups.c.survey_id == survey_id).group_by(_follow_ups.c.owner_id).subquery())
@@ -166,6 +161,13 @@ class FollowUps:
         recipients = self._connection.execute(update(_surveys).where(_surveys.c.id == survey_id)
                                               .values(recipients=sent).returning(_surveys.c.recipients)).scalar_one()
         return survey_id, int(recipients)
+
+    def survey_reach(self, segment: Segment, channels: Collection[str]) -> tuple[int, int]:
+        """How many owners a survey for the segment would ask, about how many businesses; nothing is written."""
+        chosen = _surveyed(segment, channels).subquery()
+        owners, businesses = self._connection.execute(
+            select(func.count(func.distinct(chosen.c.owner_id)), func.count()).select_from(chosen)).one()
+        return int(owners), int(businesses)
 
     def survey_report(self, survey_id: int, scope: str = PROVINCE) -> SurveyReport | None:
         """A survey with its follow-ups counted by status; None unless it is within `scope`."""
@@ -251,6 +253,17 @@ class FollowUps:
         finished = {"finished_at": self.now} if status in (Status.DONE, Status.STOPPED, Status.LAPSED) else {}
         self._connection.execute(update(_follow_ups).where(_follow_ups.c.id == follow_up_id)
                                  .values(status=status, **finished))
+
+
+def _surveyed(segment: Segment, channels: Collection[str], *columns: Any) -> Select[Any]:
+    """The businesses a survey for the segment asks about, by owner (and `columns`): those it chooses that still
+    operate, of owners who have not said "berhenti" and have a chat on these channels that did not block the bot."""
+    reachable = exists().where(_conversations.c.owner_id == _owners.c.id, _conversations.c.channel.in_(channels),
+                               _conversations.c.blocked_at.is_(None))
+    return (select(_businesses.c.owner_id, *columns)
+            .select_from(_businesses.join(_owners, _owners.c.id == _businesses.c.owner_id))
+            .where(*business_matches(segment), owner_matches(segment), _businesses.c.closed_at.is_(None),
+                   _owners.c.announcements_stopped_at.is_(None), reachable))
 
 
 def _report(row: Row[Any], counts: dict[Status, int]) -> SurveyReport:

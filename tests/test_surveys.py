@@ -49,6 +49,8 @@ def test_a_survey_asks_about_every_business_chosen_and_writes_each_owner_once(da
     added = second_business(database, two_businesses)
     with database.engine.begin() as connection:
         connection.execute(update(Business).where(Business.owner_id == closed).values(closed_at=NOW - timedelta(days=9)))
+    with database.transaction(NOW) as registry:
+        assert registry.follow_ups.survey_reach(Segment(PROVINCE, kabupaten=PALANGKA_RAYA), PUSH_CHANNELS) == (3, 4)
     survey_id, recipients = start(database, Segment(PROVINCE, kabupaten=PALANGKA_RAYA))
     # "berhenti" said, the bot blocked, only the browser: left out; never asked about announcements is no "berhenti".
     asked = [two_businesses, plain, *kinds["unasked"]]
