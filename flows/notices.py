@@ -173,8 +173,7 @@ def ask_again(registry: Registry) -> int:
         channel, address, language = chat
         queued += registry.outbox.queue(follow_up.kind, follow_up.owner_id, channel, address, None,
                                         key=f"{follow_up.kind}:{follow_up.id}:again", session_id=follow_up.session_id,
-                                        survey_id=follow_up.survey_id, follow_up_id=follow_up.id,
-                                        language=language) is not None
+                                        survey_id=follow_up.survey_id, language=language) is not None
     return queued
 
 

@@ -145,16 +145,13 @@ class FollowUps:
             _surveyed(segment, channels, literal(str(kind)), literal(survey_id), _businesses.c.id,
                       literal(str(Status.ASKED)), literal(1), literal(self.now))
             .order_by(_businesses.c.owner_id, _businesses.c.id)))
-        first = (select(_follow_ups.c.owner_id, func.min(_follow_ups.c.id).label("follow_up_id"))
-                 .where(_follow_ups.c.survey_id == survey_id).group_by(_follow_ups.c.owner_id).subquery())
-        chats = latest_chats(select(first.c.owner_id), channels)
+        # Its message names the business the owner's answer takes up (store/outbox.py): their first.
+        chats = latest_chats(select(_follow_ups.c.owner_id).where(_follow_ups.c.survey_id == survey_id), channels)
         self._connection.execute(insert(_outbox).from_select(
-            ("kind", "priority", "survey_id", "follow_up_id", "owner_id", "channel", "address", "language", "status",
-             "due_at", "attempts"),
-            select(literal(str(kind)), literal(BROADCAST), literal(survey_id), first.c.follow_up_id, chats.c.owner_id,
-                   chats.c.channel, chats.c.address, chats.c.language, literal(str(Delivery.PENDING)),
-                   literal(self.now), literal(0))
-            .select_from(chats.join(first, first.c.owner_id == chats.c.owner_id))
+            ("kind", "priority", "survey_id", "owner_id", "channel", "address", "language", "status", "due_at",
+             "attempts"),
+            select(literal(str(kind)), literal(BROADCAST), literal(survey_id), chats.c.owner_id, chats.c.channel,
+                   chats.c.address, chats.c.language, literal(str(Delivery.PENDING)), literal(self.now), literal(0))
             .where(chats.c.latest == 1).order_by(chats.c.owner_id)))
         # Counted where they were written: an INSERT ... SELECT's row count is not told on every driver (psycopg).
         sent = select(func.count()).where(_outbox.c.survey_id == survey_id).scalar_subquery()

@@ -338,7 +338,7 @@ class FollowUp(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
-    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))  # indexed below
     # A survey asks about one business of the owner's: one follow-up per business.
     business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12))
@@ -351,6 +351,8 @@ class FollowUp(Base):
 # The worker looks for follow-ups put off until now; the rest are done with and pile up.
 _put_off = FollowUp.status == "later"
 Index("ix_follow_ups_later", FollowUp.ask_again_at, postgresql_where=_put_off, sqlite_where=_put_off)
+# A survey's follow-ups, and one owner's among them (the first, for the message that starts it): found by both at once.
+Index("ix_follow_ups_survey_owner", FollowUp.survey_id, FollowUp.owner_id)
 
 
 class OutboxMessage(Base):
@@ -374,8 +376,6 @@ class OutboxMessage(Base):
     session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
     # A survey's first question neither: it is the survey kind's, in the row's language.
     survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
-    # A follow-up's first question is about that follow-up's business or session: the one the owner's answer takes up.
-    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("follow_ups.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(100))
     language: Mapped[str] = mapped_column(String(5), default="id")

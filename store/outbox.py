@@ -37,6 +37,15 @@ _sessions = TrainingSession.__table__
 _programmes = Programme.__table__
 _follow_ups = FollowUp.__table__
 _businesses = Business.__table__
+# The business a survey's message is about: of the owner's follow-ups in that survey, the one asked last (of several
+# asked at once, the first), which is the one the owner's answer takes up (FollowUps.waiting).
+_SURVEYED_BUSINESS = (
+    select(_businesses.c.name)
+    .select_from(_follow_ups.join(_businesses, _businesses.c.id == _follow_ups.c.business_id))
+    .where(_follow_ups.c.survey_id == _outbox.c.survey_id, _follow_ups.c.owner_id == _outbox.c.owner_id)
+    .order_by(_follow_ups.c.asked_at.desc(), _follow_ups.c.id).limit(1)
+    .correlate(_outbox).scalar_subquery()
+)
 _INSERT = {name: dialect.insert(_outbox).on_conflict_do_nothing(index_elements=["key"])
            for name, dialect in DIALECTS.items()}
 
@@ -97,15 +106,14 @@ class Outbox:
 
     def queue(self, kind: str, owner_id: int | None, channel: str, address: str, text: str | None, *,
               key: str | None = None, due_at: datetime | None = None, session_id: int | None = None,
-              survey_id: int | None = None, follow_up_id: int | None = None, language: str = "id") -> int | None:
+              survey_id: int | None = None, language: str = "id") -> int | None:
         """Add a message: its row's id; None when one with the same key was queued before (it is not queued twice).
-        A message about a session (`session_id`, no text) or a follow-up's first question (`follow_up_id`) is
-        written in `language` when it is sent."""
+        A message about a session (`session_id`, no text) or a survey's first question (`survey_id`) is written in
+        `language` when it is sent."""
         inserted = self._connection.execute(_INSERT[self._dialect].returning(_outbox.c.id), {
             "key": key, "kind": kind, "priority": PERSONAL, "owner_id": owner_id, "channel": channel,
             "address": address, "text": text, "status": Delivery.PENDING, "due_at": as_utc(due_at or self.now),
-            "attempts": 0, "language": language, "session_id": session_id, "survey_id": survey_id,
-            "follow_up_id": follow_up_id}).first()
+            "attempts": 0, "language": language, "session_id": session_id, "survey_id": survey_id}).first()
         return int(inserted.id) if inserted is not None else None
 
     def cancel_session_messages(self, session_id: int) -> int:
@@ -143,13 +151,11 @@ class Outbox:
                    _outbox.c.text.label("own_text"), _announcements.c.text.label("announced"),
                    _outbox.c.attempts, _outbox.c.kind, _outbox.c.language, _conversations.c.updated_at,
                    _announcements.c.scope, _programmes.c.name.label("programme_name"), _sessions.c.starts_at,
-                   _sessions.c.place, _sessions.c.kabupaten_code, _businesses.c.name.label("business_name"))
+                   _sessions.c.place, _sessions.c.kabupaten_code, _SURVEYED_BUSINESS.label("business_name"))
             .select_from(_outbox
                          .outerjoin(_announcements, _announcements.c.id == _outbox.c.announcement_id)
                          .outerjoin(_sessions, _sessions.c.id == _outbox.c.session_id)
                          .outerjoin(_programmes, _programmes.c.id == _sessions.c.programme_id)
-                         .outerjoin(_follow_ups, _follow_ups.c.id == _outbox.c.follow_up_id)
-                         .outerjoin(_businesses, _businesses.c.id == _follow_ups.c.business_id)
                          .outerjoin(_conversations, (_conversations.c.channel == _outbox.c.channel)
                                     & (_conversations.c.address == _outbox.c.address)))
             .where(*where)).all()
