@@ -14,6 +14,10 @@ and on a throwaway PostgreSQL server (fsync on; started as bench/programmes.py s
   tests/fake_twilio.py). After --warmup seconds, outcomes committed as sent in the registry are
   counted over --seconds: messages/s, in all and per worker, with each worker's CPU use. One
   worker on SQLite (one writer: SQLite's mode is one worker), one on PostgreSQL, two on PostgreSQL.
+- survey: `FollowUps.start_survey` ("pemutakhiran data") for the whole province, as `tabe survey start --yes`
+  starts it: the survey row, one follow-up per business and one outbox row per owner in two INSERT … SELECT,
+  committed; and in the same run, alternating with it, `announce` to the same segment (the enqueue above). Timed
+  --runs times each (the rows deleted between runs); the medians and the ranges.
 - limits: the real limits (TELEGRAM_MPS 30, TWILIO_MPS 10, the defaults) and the fakes enforcing
   them (--enforce-limits: a sendMessage beyond 30 in any one second or a second one to a chat
   within a second, a Twilio create beyond 10 in any one second, is answered 429). What the fakes
@@ -26,7 +30,7 @@ core: there is no third core on the 2-core machine, so the second worker shares 
 the fakes and PostgreSQL. This process only polls, twice a window.
 
 Run: `make bench`, or `.venv/bin/python bench/broadcast.py [--owners 100000] [--runs 3] [--seconds 15]
-[--limit-seconds 30] [--warmup 3] [--backends sqlite,postgresql] [--parts enqueue,unthrottled,limits]`.
+[--limit-seconds 30] [--warmup 3] [--backends sqlite,postgresql] [--parts enqueue,survey,unthrottled,limits]`.
 """
 
 import argparse
@@ -50,8 +54,9 @@ from bot.sample import seed
 from domain.channels import PUSH_CHANNELS
 from store.announcements import Segment
 from store.db import Database
+from store.follow_ups import Kind
 from store.migrate import upgrade
-from store.models import Announcement, OutboxMessage
+from store.models import Announcement, FollowUp, OutboxMessage, Survey
 from store.officers import PROVINCE
 from store.outbox import WAITING, Delivery
 
@@ -77,11 +82,22 @@ def announce(database: Database) -> tuple[int, int, float]:
     return announcement_id, reach.recipients, time.perf_counter() - started
 
 
+def start_survey(database: Database) -> tuple[int, float]:
+    """Start a data update of every business in the province; the owners it was sent to and the seconds it took."""
+    started = time.perf_counter()
+    with database.transaction() as registry:
+        _survey_id, recipients = registry.follow_ups.start_survey(Kind.UPDATE, Segment(PROVINCE), PUSH_CHANNELS,
+                                                                  "bench")
+    return recipients, time.perf_counter() - started
+
+
 def forget(database: Database) -> None:
-    """Drop every announcement and its rows: the next run starts from an empty outbox."""
+    """Drop every announcement and survey and their rows: the next run starts from an empty outbox."""
     with database.engine.begin() as connection:
         connection.execute(delete(OutboxMessage))
         connection.execute(delete(Announcement))
+        connection.execute(delete(FollowUp))
+        connection.execute(delete(Survey))
 
 
 def cancel_unsent(database: Database) -> None:
@@ -219,6 +235,20 @@ def measure_enqueue(database: Database, runs: int) -> str:
             f"(min {min(timings):.2f}, max {max(timings):.2f})")
 
 
+def measure_survey(database: Database, runs: int) -> str:
+    surveys, announcements = [], []
+    for _ in range(runs):
+        recipients, seconds = start_survey(database)
+        surveys.append(seconds)
+        forget(database)
+        _, reached, seconds = announce(database)
+        announcements.append(seconds)
+        forget(database)
+    return (f"survey of {recipients:,} owners: {statistics.median(surveys):.2f} s median of {runs} "
+            f"(min {min(surveys):.2f}, max {max(surveys):.2f}); announce to the same segment ({reached:,}): "
+            f"{statistics.median(announcements):.2f} s (min {min(announcements):.2f}, max {max(announcements):.2f})")
+
+
 def measure_unthrottled(url: str, database: Database, worker_cores: list[set[int]], fake_cores: set[int],
                         args: argparse.Namespace, directory: Path) -> str:
     announcement_id, recipients, _ = announce(database)
@@ -272,6 +302,8 @@ def measure_backend(label: str, url: str, args: argparse.Namespace, postgresql: 
         parts = args.parts.split(",")
         if "enqueue" in parts:
             print(f"  {measure_enqueue(database, args.runs)}", flush=True)
+        if "survey" in parts:
+            print(f"  {measure_survey(database, args.runs)}", flush=True)
         layouts = [("1 worker", [first])] + ([("2 workers", [first, last])] if postgresql else [])
         for part, measure in (("unthrottled", measure_unthrottled), ("limits", measure_limits)):
             if part not in parts:
@@ -287,12 +319,13 @@ def measure_backend(label: str, url: str, args: argparse.Namespace, postgresql: 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--owners", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3, help="enqueue timings")
+    parser.add_argument("--runs", type=int, default=3, help="enqueue and survey timings")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of sending before a window opens")
     parser.add_argument("--seconds", type=float, default=15.0, help="the unthrottled window")
     parser.add_argument("--limit-seconds", type=float, default=30.0, help="the window under the real limits")
     parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both")
-    parser.add_argument("--parts", default="enqueue,unthrottled,limits", help="which measurements, comma-separated")
+    parser.add_argument("--parts", default="enqueue,survey,unthrottled,limits",
+                        help="which measurements, comma-separated")
     args = parser.parse_args()
     cores = sorted(os.sched_getaffinity(0))
     print(f"{len(cores)} cores: one worker on core {cores[0]}, the fakes and PostgreSQL on core {cores[-1]}; "

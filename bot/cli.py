@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import sample
+from bot.render import as_plain_text
 from bot.settings import BadSetting, Settings, load_settings
 from bot.terminal import MAX_IDENTITY, chat
 from domain.assessment import LEVELS
@@ -33,9 +34,11 @@ from flows.conversation import Conversations
 from flows.i18n import Text
 from flows.notices import announcement_text
 from flows.parsing import parse_phone
+from flows.router import FOLLOW_UP_FLOWS
 from flows.send_time import parse_send_time
 from store.announcements import Cancelled, Reach, Report, Segment
 from store.db import Database
+from store.follow_ups import SURVEY_KINDS, Kind, Status, SurveyReport
 from store.knowledge import shipped_entries
 from store.migrate import BadDatabaseUrl, DatabaseUnusable, check_database, failed_midway, upgrade
 from store.models import utcnow
@@ -139,21 +142,7 @@ def command_line() -> argparse.ArgumentParser:
     words = announce_parser.add_mutually_exclusive_group()
     words.add_argument("--text", help="the announcement's words")
     words.add_argument("--file", type=Path, help="a UTF-8 text file holding the announcement's words")
-    announce_parser.add_argument("--kabupaten", type=_kabupaten, help="only owners with a business in this "
-                                 "kabupaten/kota, by code (62.02) or name (Kotim)")
-    announce_parser.add_argument("--sector", type=_one_of(SECTOR_KEYS), help=f"one of {', '.join(SECTOR_KEYS)}")
-    announce_parser.add_argument("--class", dest="business_class", type=_one_of(UMKM_CLASSES),
-                                 help=f"one of {', '.join(UMKM_CLASSES)}")
-    announce_parser.add_argument("--programme", metavar="CODE", help="only owners taking part in this programme")
-    announce_parser.add_argument("--session", metavar="CODE", help="only owners taking part in this session of the "
-                                 "programme (with --programme)")
-    announce_parser.add_argument("--level", type=_one_of(LEVELS),
-                                 help=f"only owners whose latest self-assessment is at this level: {', '.join(LEVELS)}")
-    announce_parser.add_argument("--officer", type=int, metavar="ID",
-                                 help="announce as this officer, to owners within their scope only")
-    announce_parser.add_argument("--dry-run", action="store_true", help="show who it reaches and how it reads; queue "
-                                 "nothing")
-    announce_parser.add_argument("--yes", action="store_true", help="queue it without asking")
+    _segment_options(announce_parser)
     announce_parser.add_argument("--at", metavar="WHEN", help="send it then, in WIB: \"2026-12-07 08:00\", "
                                  "\"besok 08.00\" (at most 90 days ahead; cancel it before with `announce cancel`)")
     announce_parser.set_defaults(func=queue_announcement)
@@ -170,11 +159,41 @@ def command_line() -> argparse.ArgumentParser:
     cancel_parser.add_argument("--officer", type=int, metavar="ID", help="as this officer, within their scope only")
     cancel_parser.set_defaults(func=cancel_announcement)
 
+    survey_parser = commands.add_parser("survey", help="surveys of owners' businesses: start one, list, status ID")
+    survey_commands = survey_parser.add_subparsers(dest="survey_command", required=True)
+    start_parser = survey_commands.add_parser(
+        "start", help="ask every business of a segment: its data brought up to date, or its self-assessment again")
+    start_parser.add_argument("--kind", required=True, type=_one_of(SURVEY_KINDS),
+                              help=f"one of {', '.join(SURVEY_KINDS)}")
+    _segment_options(start_parser)
+    start_parser.set_defaults(func=start_survey)
+    survey_commands.add_parser("list", help="the latest surveys").set_defaults(func=list_surveys)
+    survey_status_parser = survey_commands.add_parser("status", help="what the owners made of a survey so far")
+    survey_status_parser.add_argument("id", type=int)
+    survey_status_parser.set_defaults(func=survey_status)
+
     telegram_parser = commands.add_parser("telegram", help="Telegram's side of the setup")
     telegram_commands = telegram_parser.add_subparsers(dest="telegram_command", required=True)
     telegram_commands.add_parser(
         "set-webhook", help="point Telegram at PUBLIC_BASE_URL/telegram/webhook").set_defaults(func=set_webhook)
     return parser
+
+
+def _segment_options(parser: argparse.ArgumentParser) -> None:
+    """The options that choose whom `tabe announce` or `tabe survey start` reaches, and how it is done."""
+    parser.add_argument("--kabupaten", type=_kabupaten, help="only owners with a business in this kabupaten/kota, by "
+                        "code (62.02) or name (Kotim)")
+    parser.add_argument("--sector", type=_one_of(SECTOR_KEYS), help=f"one of {', '.join(SECTOR_KEYS)}")
+    parser.add_argument("--class", dest="business_class", type=_one_of(UMKM_CLASSES),
+                        help=f"one of {', '.join(UMKM_CLASSES)}")
+    parser.add_argument("--programme", metavar="CODE", help="only owners taking part in this programme")
+    parser.add_argument("--session", metavar="CODE", help="only owners taking part in this session of the programme "
+                        "(with --programme)")
+    parser.add_argument("--level", type=_one_of(LEVELS),
+                        help=f"only owners whose latest self-assessment is at this level: {', '.join(LEVELS)}")
+    parser.add_argument("--officer", type=int, metavar="ID", help="as this officer, to owners within their scope only")
+    parser.add_argument("--dry-run", action="store_true", help="show who it reaches and how it reads; queue nothing")
+    parser.add_argument("--yes", action="store_true", help="queue it without asking")
 
 
 @contextmanager
@@ -416,12 +435,21 @@ def queue_announcement(args: argparse.Namespace, settings: Settings) -> int:
     if args.text is None and args.file is None:
         raise Refused("give the announcement with --text TEXT or --file PATH")
     text = args.text if args.file is None else _read_text(args.file)
+    with _registry(settings) as database:
+        return announce(database, text, _chosen(args), _taking(args), args.officer, send_at=_send_at(args.at),
+                        dry_run=args.dry_run, yes=args.yes)
+
+
+def _chosen(args: argparse.Namespace) -> Segment:
+    """The segment the options chose, before the author's scope bounds it (`_bounded`)."""
+    return Segment(PROVINCE, args.kabupaten, args.sector, args.business_class, level=args.level)
+
+
+def _taking(args: argparse.Namespace) -> "Taking":
+    """The programme and session the options chose, by their codes."""
     if args.session is not None and args.programme is None:
         raise Refused("--session needs --programme: a session's code is its programme's")
-    chosen = Segment(PROVINCE, args.kabupaten, args.sector, args.business_class, level=args.level)
-    with _registry(settings) as database:
-        return announce(database, text, chosen, Taking(args.programme, args.session), args.officer,
-                        send_at=_send_at(args.at), dry_run=args.dry_run, yes=args.yes)
+    return Taking(args.programme, args.session)
 
 
 @dataclass(frozen=True)
@@ -457,13 +485,10 @@ def announce(database: Database, text: str, chosen: Segment, taking: Taking, off
     if len(text) > MAX_ANNOUNCEMENT:  # the same limit as in chat: WhatsApp's template takes no more
         raise Refused(f"the announcement is too long: {len(text):,} characters, at most {MAX_ANNOUNCEMENT:,}")
     with database.transaction() as registry:
-        officer = _officer(registry, officer_id)
-        segment = _within_scope(chosen, officer.scope if officer else PROVINCE, *_taking_ids(registry, taking))
+        officer, segment = _bounded(registry, chosen, taking, officer_id)
         reach = registry.announcements.reach(segment, PUSH_CHANNELS)
     preview = announcement_text(text, "id", segment.scope)  # headed by the office of the author's scope
-    author = _actor()
-    print(f"from: {author}" + (f", as officer {officer.id} ({officer.name})" if officer else ""))
-    print(f"to: {_describe(segment, taking)}")
+    author = _from_and_to(officer, segment, taking)
     print(f"reaches {reach.recipients:,} owners; {_left_out(reach)}")
     print(f"goes: {_goes(send_at)}")
     print(f"as owners read it:\n\n{preview}\n")
@@ -487,6 +512,21 @@ def announce(database: Database, text: str, chosen: Segment, taking: Taking, off
 
 def _goes(send_at: datetime | None) -> str:
     return f"on {Text('id').moment(send_at)}" if send_at is not None else "at once"
+
+
+def _bounded(registry: Registry, chosen: Segment, taking: Taking,
+             officer_id: int | None) -> tuple[OfficerInfo | None, Segment]:
+    """The officer it is done as, if any, and the segment chosen inside their scope (the province's, without one)."""
+    officer = _officer(registry, officer_id)
+    return officer, _within_scope(chosen, officer.scope if officer else PROVINCE, *_taking_ids(registry, taking))
+
+
+def _from_and_to(officer: OfficerInfo | None, segment: Segment, taking: Taking) -> str:
+    """Say who does it and whom it is for; the author, for the record."""
+    author = _actor()
+    print(f"from: {author}" + (f", as officer {officer.id} ({officer.name})" if officer else ""))
+    print(f"to: {_describe(segment, taking)}")
+    return author
 
 
 def _officer(registry: Registry, officer_id: int | None) -> OfficerInfo | None:
@@ -625,3 +665,75 @@ def _scope_name(scope: str) -> str:
 def _actor() -> str:
     """Who ran the command, for the audit trail."""
     return f"cli:{getpass.getuser()}"
+
+
+# -- tabe survey -----------------------------------------------------------------------------
+
+SAMPLE_BUSINESS = "(nama usaha)"  # in the preview, where each owner reads their business's name
+
+
+def start_survey(args: argparse.Namespace, settings: Settings) -> int:
+    with _registry(settings) as database:
+        return survey(database, Kind(args.kind), _chosen(args), _taking(args), args.officer, dry_run=args.dry_run,
+                      yes=args.yes)
+
+
+def survey(database: Database, kind: Kind, chosen: Segment, taking: Taking, officer_id: int | None, *,
+           dry_run: bool, yes: bool) -> int:
+    """Say whom the survey asks and how its first message reads, ask (on a terminal, unless `yes`), then start it."""
+    with database.transaction() as registry:
+        officer, segment = _bounded(registry, chosen, taking, officer_id)
+        owners, businesses = registry.follow_ups.survey_reach(segment, PUSH_CHANNELS)
+    author = _from_and_to(officer, segment, taking)
+    print(f"asks {owners:,} owners about {businesses:,} businesses; left out: owners who said \"berhenti\", owners no "
+          "chat can reach, businesses recorded as closed")
+    invitation = FOLLOW_UP_FLOWS[kind].invitation(Text("id"), SAMPLE_BUSINESS)
+    print(f"as owners read it:\n\n{as_plain_text(invitation)}\n")
+    if dry_run:
+        print("dry run: nothing queued")
+        return 0
+    if not owners:
+        print("nobody to ask: nothing queued", file=sys.stderr)
+        return 1
+    if not yes and not _confirmed(f"Start it for {owners:,} owners? [y/N] "):
+        print("nothing queued")
+        return 1
+    with database.transaction() as registry:
+        survey_id, recipients = registry.follow_ups.start_survey(kind, segment, PUSH_CHANNELS, author,
+                                                                 officer.id if officer else None)
+    print(f"survey {survey_id} started: its first question queued for {recipients:,} owners; "
+          f"`tabe survey status {survey_id}` follows it")
+    return 0
+
+
+def survey_status(args: argparse.Namespace, settings: Settings) -> int:
+    survey_id: int = args.id
+    with _registry(settings) as database, database.transaction() as registry:
+        report = registry.follow_ups.survey_report(survey_id)
+        taking = _taking_codes(registry, report.segment) if report else Taking()
+    if report is None:
+        raise Refused(f"no survey has id {survey_id}: see `tabe survey list`")
+    officer = f" as officer {report.officer_id}" if report.officer_id is not None else ""
+    print(f"survey {report.id} ({report.kind}), started {Text('id').moment(report.created_at)} by {report.author}"
+          f"{officer}")
+    print(f"to: {_describe(report.segment, taking)}")
+    print(f"sent to {report.recipients:,} owners, about {report.asked:,} businesses")
+    print(", ".join(f"{status} {count:,}" for status, count in report.counts.items()))
+    print(f"response rate: {_rate(report)}")
+    return 0
+
+
+def list_surveys(_args: argparse.Namespace, settings: Settings) -> int:
+    with _registry(settings) as database, database.transaction() as registry:
+        reports = registry.follow_ups.surveys()
+    _print_table([("id", "started", "by", "kind", "owners", "businesses", "done", "response rate")] + [
+        (str(report.id), Text("id").moment(report.created_at), report.author, report.kind, f"{report.recipients:,}",
+         f"{report.asked:,}", f"{report.counts[Status.DONE]:,}", _rate(report)) for report in reports])
+    if not reports:
+        print("no surveys yet: start one with `tabe survey start --kind …`")
+    return 0
+
+
+def _rate(report: SurveyReport) -> str:
+    """The share answered whole, as a percentage; "-" for a survey that asked nobody."""
+    return "-" if report.response_rate is None else f"{report.response_rate:.0%}"

@@ -220,7 +220,7 @@ def message_text(row: Outgoing) -> str:
     """What the owner reads: an announcement's words in its frame, or a message about a session from the session
     as it is now, in the owner's language; else the row's text."""
     if row.kind in FOLLOW_UP_FLOWS:  # a follow-up's first question, from its flow
-        return as_plain_text(FOLLOW_UP_FLOWS[row.kind].invitation(Text(row.language), row.session))
+        return as_plain_text(FOLLOW_UP_FLOWS[row.kind].invitation(Text(row.language), row.business or row.session))
     if row.session is not None:
         return session_text(row.kind, row.session, row.language)
     return announcement_text(row.text, row.language, row.scope or PROVINCE) if row.kind == ANNOUNCEMENT else row.text

@@ -181,9 +181,13 @@ class Assessment(QuestionFlow):
         return self.ask(turn)
 
     def complete(self, turn: Turn) -> list[Reply]:
-        """Keep the assessment, then tell the score and level, the change, the weak areas and what to do."""
         answers, owner_id = turn.answers, turn.state.owner_id
         self.leave(turn)
+        return self.conclude(turn, answers, owner_id)
+
+    def conclude(self, turn: Turn, answers: Answers, owner_id: int | None) -> list[Reply]:
+        """Keep the assessment of the answers' business, then tell the score and level, the change, the weak areas
+        and what to do."""
         owner = registered_owner(turn)
         business = _business(answers, owner) if owner else None
         if owner_id is None or business is None:  # the business was deleted meanwhile

@@ -109,4 +109,6 @@ def _business_lines(business: Business, turn: Turn) -> list[str]:
           turnover=show_money(business.monthly_turnover, turn)),
         t(N_("Class: %(value)s"), value=t(BusinessClass(business.business_class).label)),
         t(N_("Registered on: %(date)s"), date=turn.text.date(in_wib(business.registered_at).date())),
+        *([t(N_("No longer operating, as you told us on %(date)s"), date=t.date(in_wib(business.closed_at).date()))]
+          if business.closed_at is not None else []),
     ]

@@ -16,6 +16,7 @@ from flows import commands
 from flows.announce import Announce, answer_announcements, cancel_announcement, show_reports
 from flows.announcement_consent import announcement_consent
 from flows.asking import Asking
+from flows.data_update import DataUpdate
 from flows.engine import MENU, START, Flow, QuestionFlow, Turn, leave_flow, parse_yes_no_choice, yes_no_choices
 from flows.evaluation import Evaluation
 from flows.follow_up import FollowUpFlow
@@ -47,14 +48,22 @@ from flows.messages import CONTACT, EDITED, LOCATION, OLD_BUTTON, PHONE, STICKER
 from flows.parsing import display_phone, parse_choice
 from flows.profile import show_profile
 from flows.reading import CHANGE, Kind, Reading, read
+from flows.reassessment import Reassessment
 from flows.retention import purged_notice
 from flows.utterance import EMOJI
 
 announcing = Announce()
 asking = Asking(where_you_are=lambda turn: [_where_you_are(turn, FLOWS.get(turn.state.flow))],
                 act=lambda turn, text: _act_on(turn, FLOWS.get(turn.state.flow), text, understand(turn, text)))
-evaluation = Evaluation(where_you_are=lambda turn: [_where_you_are(turn, FLOWS.get(turn.state.flow))])
-FOLLOW_UP_FLOWS: dict[str, FollowUpFlow] = {flow.kind: flow for flow in (evaluation,)}
+
+
+def _follow_up(flow: type[FollowUpFlow]) -> FollowUpFlow:
+    return flow(where_you_are=lambda turn: [_where_you_are(turn, FLOWS.get(turn.state.flow))],
+                flow_of=lambda kind: FOLLOW_UP_FLOWS[kind])
+
+
+FOLLOW_UP_FLOWS: dict[str, FollowUpFlow] = {
+    flow.kind: flow for flow in map(_follow_up, (Evaluation, DataUpdate, Reassessment))}
 FLOWS: dict[str, Flow] = {flow.name: flow for flow in (registration, correction, erasure, assessment, programmes,
                                                        announcing, announcement_consent, asking,
                                                        *FOLLOW_UP_FLOWS.values())}

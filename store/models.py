@@ -73,6 +73,7 @@ class Business(Base):
     annual_turnover: Mapped[int] = mapped_column(BigInteger)
     business_class: Mapped[str] = mapped_column(String(12), index=True)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    closed_at: Mapped[datetime | None]  # when its owner told a data update it no longer operates
 
     owner: Mapped[Owner] = relationship(back_populates="businesses")
 
@@ -337,7 +338,9 @@ class FollowUp(Base):
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
-    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))  # indexed below
+    # A survey asks about one business of the owner's: one follow-up per business.
+    business_id: Mapped[int | None] = mapped_column(ForeignKey("businesses.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(12))
     asks: Mapped[int] = mapped_column(default=1)  # how many times its first question was sent
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -348,6 +351,8 @@ class FollowUp(Base):
 # The worker looks for follow-ups put off until now; the rest are done with and pile up.
 _put_off = FollowUp.status == "later"
 Index("ix_follow_ups_later", FollowUp.ask_again_at, postgresql_where=_put_off, sqlite_where=_put_off)
+# A survey's follow-ups, and one owner's among them (the first, for the message that starts it): found by both at once.
+Index("ix_follow_ups_survey_owner", FollowUp.survey_id, FollowUp.owner_id)
 
 
 class OutboxMessage(Base):

@@ -17,7 +17,17 @@ from sqlalchemy import ColumnElement, Connection, Row, bindparam, select, update
 
 from domain.outbox import SESSION_GONE
 from store.dialects import DIALECTS
-from store.models import Announcement, Conversation, DeliveryStatus, OutboxMessage, Programme, TrainingSession, as_utc
+from store.models import (
+    Announcement,
+    Business,
+    Conversation,
+    DeliveryStatus,
+    FollowUp,
+    OutboxMessage,
+    Programme,
+    TrainingSession,
+    as_utc,
+)
 
 _outbox = OutboxMessage.__table__
 _announcements = Announcement.__table__
@@ -25,6 +35,17 @@ _conversations = Conversation.__table__
 _statuses = DeliveryStatus.__table__
 _sessions = TrainingSession.__table__
 _programmes = Programme.__table__
+_follow_ups = FollowUp.__table__
+_businesses = Business.__table__
+# The business a survey's message is about: of the owner's follow-ups in that survey, the one asked last (of several
+# asked at once, the first), which is the one the owner's answer takes up (FollowUps.waiting).
+_SURVEYED_BUSINESS = (
+    select(_businesses.c.name)
+    .select_from(_follow_ups.join(_businesses, _businesses.c.id == _follow_ups.c.business_id))
+    .where(_follow_ups.c.survey_id == _outbox.c.survey_id, _follow_ups.c.owner_id == _outbox.c.owner_id)
+    .order_by(_follow_ups.c.asked_at.desc(), _follow_ups.c.id).limit(1)
+    .correlate(_outbox).scalar_subquery()
+)
 _INSERT = {name: dialect.insert(_outbox).on_conflict_do_nothing(index_elements=["key"])
            for name, dialect in DIALECTS.items()}
 
@@ -72,6 +93,7 @@ class Outgoing:
     heard_at: datetime | None  # when the owner last wrote in this chat: WhatsApp's 24 hours run from it
     scope: str | None = None  # an announcement's scope: whose office its heading names
     session: SessionNews | None = None  # a message about a session: the worker writes it from this
+    business: str | None = None  # the name of the business a survey's first question is about
 
 
 class Outbox:
@@ -86,7 +108,8 @@ class Outbox:
               key: str | None = None, due_at: datetime | None = None, session_id: int | None = None,
               survey_id: int | None = None, language: str = "id") -> int | None:
         """Add a message: its row's id; None when one with the same key was queued before (it is not queued twice).
-        A message about a session (`session_id`, no text) is written in `language` when it is sent."""
+        A message about a session (`session_id`, no text) or a survey's first question (`survey_id`) is written in
+        `language` when it is sent."""
         inserted = self._connection.execute(_INSERT[self._dialect].returning(_outbox.c.id), {
             "key": key, "kind": kind, "priority": PERSONAL, "owner_id": owner_id, "channel": channel,
             "address": address, "text": text, "status": Delivery.PENDING, "due_at": as_utc(due_at or self.now),
@@ -121,13 +144,14 @@ class Outbox:
                       key=lambda outgoing: outgoing.id)
 
     def _outgoing(self, *where: ColumnElement[bool]) -> list[Outgoing]:
-        """Rows as a worker needs them to send: with their announcement's words or their session as it is now."""
+        """Rows as a worker needs them to send: with their announcement's words, their session as it is now, or the
+        name of the business their follow-up is about."""
         rows = self._connection.execute(
             select(_outbox.c.id, _outbox.c.channel, _outbox.c.address,
                    _outbox.c.text.label("own_text"), _announcements.c.text.label("announced"),
                    _outbox.c.attempts, _outbox.c.kind, _outbox.c.language, _conversations.c.updated_at,
                    _announcements.c.scope, _programmes.c.name.label("programme_name"), _sessions.c.starts_at,
-                   _sessions.c.place, _sessions.c.kabupaten_code)
+                   _sessions.c.place, _sessions.c.kabupaten_code, _SURVEYED_BUSINESS.label("business_name"))
             .select_from(_outbox
                          .outerjoin(_announcements, _announcements.c.id == _outbox.c.announcement_id)
                          .outerjoin(_sessions, _sessions.c.id == _outbox.c.session_id)
@@ -137,7 +161,7 @@ class Outbox:
             .where(*where)).all()
         return [Outgoing(row.id, row.channel, row.address, row.own_text or row.announced or "", row.attempts,
                          row.kind, row.language, as_utc(row.updated_at) if row.updated_at else None,
-                         row.scope, session_news(row))
+                         row.scope, session_news(row), row.business_name)
                 for row in rows]
 
     def _claimable(self, *where: object, order: tuple[object, ...], channels: tuple[str, ...],

@@ -463,6 +463,19 @@ class Registry:
         self._record_figures(row, source, previous_class)
         return business_class.value
 
+    def give_nib(self, business_id: int, nib: str) -> None:
+        """Put the NIB an owner has now (told in a data update) on their business."""
+        self.session.get_one(Business, business_id).nib = nib
+        self.session.flush()
+
+    def close_business(self, business_id: int) -> None:
+        """Its owner says the business no longer operates: it stays registered, marked closed from now; surveys
+        ask about it no more."""
+        row = self.session.get_one(Business, business_id)
+        if row.closed_at is None:
+            row.closed_at = self.now
+            self.session.flush()
+
     def _record_figures(self, business: Business, source: str, previous_class: str | None = None) -> None:
         """Keep a business's figures as they now stand, dated now, with the class they replace (None for the
         first): what "naik kelas" is measured from."""

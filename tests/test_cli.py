@@ -217,9 +217,15 @@ START_OF_TESTS = datetime(2026, 11, 27, tzinfo=timezone.utc)
 def _announce(database: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
               *arguments: str) -> tuple[int, str, str]:
     """`tabe announce …` through the command's own main function: its exit status, what it printed and said wrong."""
+    return _main(database, monkeypatch, capsys, "announce", *arguments)
+
+
+def _main(database: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+          *arguments: str) -> tuple[int, str, str]:
+    """`tabe …` through the command's own main function: its exit status, what it printed and said wrong."""
     monkeypatch.setenv("DATABASE_URL", database.url)
     try:
-        status = main(["announce", *arguments])
+        status = main(list(arguments))
     except SystemExit as exit_:  # argparse refuses an argument this way
         status = int(exit_.code or 0)
     printed = capsys.readouterr()
@@ -423,6 +429,73 @@ def test_announce_list_shows_the_latest_first(six_owners: Database, monkeypatch:
     assert [line.split()[0] for line in lines[1:]] == ["2", "1"]
     assert lines[1].endswith("Kedua panjang panjang panjang panjang p…") and lines[2].endswith("Pertama")
     assert lines[2].split()[-6:-1] == ["3", "0", "0", "0", "3"]
+
+
+# -- tabe survey --------------------------------------------------------------------------------
+
+
+def _survey(database: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+            *arguments: str) -> tuple[int, str, str]:
+    return _main(database, monkeypatch, capsys, "survey", *arguments)
+
+
+def test_survey_dry_run_says_whom_it_asks_and_how_its_first_question_reads(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = _survey(six_owners, monkeypatch, capsys, "start", "--kind", "pemutakhiran", "--dry-run")
+    assert status == 0
+    assert "to: owners in Provinsi Kalimantan Tengah\n" in out
+    # "berhenti" said, the bot blocked, only the browser: left out
+    assert "asks 3 owners about 3 businesses; left out: owners who said \"berhenti\"" in out
+    assert "sedang memperbarui data (nama usaha)." in out and "Apakah usaha ini masih berjalan?" in out
+    assert out.rstrip().endswith("dry run: nothing queued") and _queued(six_owners) == []
+
+
+def test_survey_start_queues_the_first_question_and_status_and_list_follow_it(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "no surveys yet" in _survey(six_owners, monkeypatch, capsys, "list")[1]
+    status, out, _ = _survey(six_owners, monkeypatch, capsys, "start", "--kind", "Penilaian ulang", "--kabupaten",
+                             "Kapuas", "--yes")
+    assert status == 0, out
+    assert "mengisi lagi penilaian mandiri (nama usaha)" in out
+    assert "survey 1 started: its first question queued for 2 owners" in out
+    assert _queued(six_owners) == [(5, "pending"), (6, "pending")]
+    with six_owners.transaction() as registry:
+        follow_up = registry.follow_ups.waiting(5)
+        assert follow_up is not None
+        registry.follow_ups.finish(follow_up.id)
+    status, out, _ = _survey(six_owners, monkeypatch, capsys, "status", "1")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("survey 1 (penilaian_ulang), started ") and " WIB by cli:" in lines[0]
+    assert lines[1:] == ["to: owners in Provinsi Kalimantan Tengah with a business in Kabupaten Kapuas",
+                         "sent to 2 owners, about 2 businesses",
+                         "asked 1, started 0, later 0, stopped 0, done 1, lapsed 0",
+                         "response rate: 50%"]
+    status, out, _ = _survey(six_owners, monkeypatch, capsys, "list")
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "started", "by", "kind", "owners", "businesses", "done", "response", "rate"]
+    assert lines[1].split()[0] == "1" and lines[1].split()[-5:] == ["penilaian_ulang", "2", "2", "1", "50%"]
+
+
+@pytest.mark.parametrize(("arguments", "said"), [
+    (("start", "--kind", "sensus", "--yes"), "'sensus': one of pemutakhiran, penilaian_ulang, please"),
+    (("start", "--yes"), "the following arguments are required: --kind"),
+    (("start", "--kind", "pemutakhiran", "--programme", "tidak-ada", "--yes"), "no programme has the code"),
+    (("start", "--kind", "pemutakhiran", "--officer", "99", "--yes"), "no active officer has id 99"),
+    (("status", "9"), "no survey has id 9"),
+])
+def test_survey_refuses_what_it_cannot_do_and_says_why(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        arguments: tuple[str, ...], said: str) -> None:
+    status, _, err = _survey(six_owners, monkeypatch, capsys, *arguments)
+    assert status == 2 and said in err and "Traceback" not in err
+    assert _queued(six_owners) == []
+
+
+def test_survey_start_without_anyone_to_ask_queues_nothing(sqlite_database: Database) -> None:
+    done = _tabe(sqlite_database, "survey", "start", "--kind", "pemutakhiran", "--yes")
+    assert done.returncode == 1 and "nobody to ask: nothing queued" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 # -- what a command imports ---------------------------------------------------------------------

@@ -14,17 +14,22 @@ from itertools import pairwise
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bot.channels import CHANNELS
 from bot.delivery import CLAIM_TIMEOUT, MAX_ATTEMPTS, Courier, Pacer, backoff, claim
+from bot.sample import seed
 from bot.settings import Settings
+from domain.channels import PUSH_CHANNELS
 from domain.outbox import ANNOUNCEMENT, NO_TEMPLATE
 from fake_telegram import FakeTelegram
 from fake_twilio import FakeTwilio
 from flows.notices import announcement_text
+from store.announcements import Segment
 from store.db import Database
-from store.models import Conversation, OutboxMessage, as_utc
+from store.follow_ups import Kind
+from store.models import Business, Conversation, OutboxMessage, as_utc
+from store.officers import PROVINCE
 from transcript import START, Clock
 from whatsapp_phone import PUBLIC, SENDER, whatsapp_settings
 
@@ -231,6 +236,30 @@ async def test_outside_the_24_hours_without_a_template_the_row_fails_at_once(dat
     assert await send_due(database, whatsapp_out(database, fake_twilio), Clock()) == Counter(failed=1)
     assert fake_twilio.requests == []
     assert row(database, message_id)["error"] == NO_TEMPLATE
+
+
+@pytest.mark.parametrize(("heard", "template"), [(timedelta(hours=1), False), (timedelta(days=3), True)],
+                         ids=["inside", "days-ago"])
+async def test_a_surveys_first_question_outside_the_24_hours_goes_as_the_approved_template(
+        database: Database, fake_twilio: FakeTwilio, heard: timedelta, template: bool) -> None:
+    clock = Clock(START + timedelta(days=5))
+    seed(database, 1)
+    with database.engine.begin() as connection:
+        connection.execute(delete(Conversation))  # the sample's chat: the owner's WhatsApp is SENDER
+        business = connection.scalar(select(Business.name))
+    link_chat(database, SENDER, "whatsapp", at=clock.now - heard)
+    with database.engine.begin() as connection:
+        connection.execute(update(Conversation).values(owner_id=1))
+    with database.transaction(clock.now) as registry:
+        assert registry.follow_ups.start_survey(Kind.UPDATE, Segment(PROVINCE), PUSH_CHANNELS, "test")[1] == 1
+
+    settings = whatsapp_out(database, fake_twilio, twilio_announcement_content_sid=TEMPLATE)
+    assert await send_due(database, settings, clock) == Counter(sent=1)
+    [message] = fake_twilio.messages
+    first_question = message.body if not template else json.loads(message.content_variables or "")["1"]
+    assert message.content_sid == (TEMPLATE if template else None)
+    assert first_question.startswith(f"Dinas Koperasi dan UKM sedang memperbarui data {business}.")
+    assert "Apakah usaha ini masih berjalan?" in first_question and "1. Ya" in first_question
 
 
 @pytest.mark.parametrize("channel", ["telegram", "whatsapp"])

@@ -29,7 +29,9 @@ messages are `officer> ` lines (their answers checked by the `< ` lines after th
 `outbox>` line looks at what was queued for the owner's chat since the last look (as the worker writes it when
 it sends it, joined). Meanwhile `file> NAME` applies a programme file of tests/programmes/ (a session moved or
 cancelled), `worker>` queues what a worker's tick finds due (reminders, the morning after a session, follow-ups put
-off) and `hadir> PROGRAMME SESSION` marks the chatting owner as having attended, each at the transcript's clock.
+off), `hadir> PROGRAMME SESSION` marks the chatting owner as having attended and `survey> KIND` starts a survey of
+that kind (`pemutakhiran`, `penilaian_ulang`) for the businesses of the chatting owner's kabupaten/kota, its answer
+how many owners it was sent to, each at the transcript's clock.
 """
 
 import os
@@ -47,15 +49,18 @@ from bot.delivery import message_text
 from bot.render import as_plain_text
 from bot.sample import seed
 from bot.worker import queue_due_follow_ups, queue_due_reminders
-from domain.channels import TELEGRAM, TERMINAL, WHATSAPP
+from domain.channels import PUSH_CHANNELS, TELEGRAM, TERMINAL, WHATSAPP
 from domain.invalid import Invalid
 from flows.conversation import Conversations
 from flows.messages import Inbound
 from flows.parsing import parse_phone
 from flows.programme_file import apply_programmes, exact_kabupaten, read_programme_file, save_programmes
+from store.announcements import Segment
 from store.db import Database
+from store.follow_ups import Kind
 from store.models import Assessment, Business, Conversation, Enrollment, Owner
 from store.officers import PROVINCE
+from store.registry import Registry
 
 # Jumat 09.00 WIB: fixed on purpose, as the programme files and the tests built on them hold sessions on fixed
 # dates (2027) that must lie ahead of it. Transcripts without programmes and the channels' tests start at START,
@@ -158,7 +163,7 @@ class Transcript:
 
 
 OFFICER, OUTBOX = "officer", "outbox"
-FILE, WORKER, ATTENDED = "file", "worker", "hadir"  # what the Dinas and the worker do meanwhile
+FILE, WORKER, ATTENDED, SURVEY = "file", "worker", "hadir", "survey"  # what the Dinas and the worker do meanwhile
 COLLEAGUE_TELEGRAM_ID = "7000001"
 
 
@@ -180,7 +185,7 @@ def read_transcript(path: Path) -> Transcript:
         elif raw.startswith("@colleague "):
             scope = raw.removeprefix("@colleague ").strip()
             transcript.colleague_scope = PROVINCE if scope == "provinsi" else exact_kabupaten(scope)
-        elif raw.startswith(tuple(f"{speaker}>" for speaker in (OFFICER, OUTBOX, FILE, WORKER, ATTENDED))):
+        elif raw.startswith(tuple(f"{speaker}>" for speaker in (OFFICER, OUTBOX, FILE, WORKER, ATTENDED, SURVEY))):
             speaker, _, says = raw.partition(">")
             transcript.exchanges.append(Exchange(number, says.removeprefix(" "), [], [], waiting, speaker))
             waiting = timedelta()
@@ -232,7 +237,8 @@ def play(database: Database, path: Path, clock: Clock | None = None) -> None:
 def the_dinas_and_the_worker(database: Database, clock: Clock, address: str) -> dict[str, Callable[[str], str]]:
     """What happens away from the chat, each at the transcript's clock: `file> NAME` applies a programme file of
     tests/programmes/ as `tabe programs import` does (its summary is the answer), `worker>` queues what is due as a
-    worker's tick does (how many), `hadir> PROGRAMME SESSION` marks the chatting owner as having attended."""
+    worker's tick does (how many), `hadir> PROGRAMME SESSION` marks the chatting owner as having attended, and
+    `survey> KIND` starts a survey for the chatting owner's kabupaten/kota (how many owners it was sent to)."""
 
     def apply_file(name: str) -> str:
         with database.transaction(clock()) as registry:
@@ -241,15 +247,25 @@ def the_dinas_and_the_worker(database: Database, clock: Clock, address: str) -> 
     def tick(_says: str) -> str:
         return str(queue_due_reminders(database, clock()) + queue_due_follow_ups(database, clock()))
 
+    def chatting_owner(registry: Registry) -> int:
+        return int(registry.session.execute(select(Conversation.owner_id).where(
+            Conversation.address == address)).scalar_one())
+
     def attended(says: str) -> str:
         programme, session = says.split()
         with database.transaction(clock()) as registry:
-            owner_id = registry.session.execute(select(Conversation.owner_id).where(
-                Conversation.address == address)).scalar_one()
+            owner_id = chatting_owner(registry)
             session_id = registry.training.session_id(registry.training.programme_id(programme), session)
             return registry.training.mark_attendance(session_id, [owner_id], True, PROVINCE, "test").outcome
 
-    return {FILE: apply_file, WORKER: tick, ATTENDED: attended}
+    def survey(says: str) -> str:
+        with database.transaction(clock()) as registry:
+            [kabupaten, *_others] = registry.audience(chatting_owner(registry)).kabupaten_codes
+            _survey_id, recipients = registry.follow_ups.start_survey(
+                Kind(says.strip()), Segment(PROVINCE, kabupaten=kabupaten), PUSH_CHANNELS, "test")
+        return str(recipients)
+
+    return {FILE: apply_file, WORKER: tick, ATTENDED: attended, SURVEY: survey}
 
 
 def speakers(database: Database, transcript: Transcript, now: datetime, address: str,
