@@ -106,9 +106,10 @@ class BusinessFigure(Base):
 
 
 # A business can only have moved class over a period if a row within it changed its class: those rows, few among
-# 300,000, are found by time on their own, and only their businesses' histories are read.
+# 300,000, are found by time on their own, with the classes they changed from and to, so the index alone is read.
 _changed_class = BusinessFigure.business_class != BusinessFigure.previous_class
 Index("ix_business_figures_class_changes", BusinessFigure.recorded_at, BusinessFigure.business_id,
+      BusinessFigure.previous_class, BusinessFigure.business_class,
       postgresql_where=_changed_class, sqlite_where=_changed_class)
 FIGURE_COLUMNS = ("modal_usaha", "monthly_turnover", "annual_turnover", "workers", "business_class")
 
@@ -206,7 +207,9 @@ class Assessment(Base):
     """One self-assessment of a business, kept so a retake can show the change."""
 
     __tablename__ = "assessments"
-    __table_args__ = (Index("ix_assessments_business", "business_id", "taken_at"),)
+    # Each business's assessments in order, with the level and score "naik kelas" compares: a window over the
+    # histories of the businesses assessed more than once reads this index alone, not the rows with their points.
+    __table_args__ = (Index("ix_assessments_business", "business_id", "taken_at", "id", "level", "score"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
@@ -231,6 +234,9 @@ class Assessment(Base):
 DIMENSION_COLUMNS = ("legalitas", "keuangan", "pasar", "digital", "produk", "sdm")
 _latest = Assessment.latest.is_(True)
 Index("ix_assessments_latest", Assessment.business_id, postgresql_where=_latest, sqlite_where=_latest)
+# The businesses assessed more than once, found by the assessments no longer their latest: a third of them.
+_superseded = Assessment.latest.is_(False)
+Index("ix_assessments_superseded", Assessment.business_id, postgresql_where=_superseded, sqlite_where=_superseded)
 
 
 class Programme(Base):

@@ -22,17 +22,22 @@ A period is WIB days [since, until): from the first moment of `since` to the fir
   start of the owner's first session attended); improved (the latest such assessment scores above the latest
   one taken before that session).
 
-Everything is counted in SQL, by window functions over each business's history and grouped subqueries, so
-100,000 businesses with 300,000 dated figures are never read into Python. Only the histories that can count are
-read: a business moved class only if figures within the period changed its class (each row keeps the class it
-replaced, and those rows have a partial index of their own); it moved level, or can be compared, only if it was
-assessed more than once; the path's later steps read only the trained owners' businesses.
+Everything is counted in SQL, by grouped subqueries and a window over each business's history, so 100,000
+businesses with 300,000 dated figures are never read into Python (only a few dozen counts per kabupaten/kota and
+starting level are added up there). Only the rows that can count are read, from indexes that hold what is read:
+each figures row keeps the class it replaced, so a business's change of class over the period is the sum of the
+steps its rows within the period took (from a class to the next is one step up), and only the rows that changed
+a class are read (a partial index of their own); a business moved level, or can be compared, only if it was
+assessed more than once, and one window over those businesses' assessments gives each the one before it, so that
+a change of level or score is, likewise, the sum of the steps within the period; the path's later steps read only
+the trained owners' businesses.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import CTE, ColumnElement, Connection, Table, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, func, select
 
 from domain.assessment import LEVELS
 from domain.regions import kabupaten_list
@@ -108,46 +113,29 @@ class Progress:
 
     def figures(self, scope: str, since: date, until: date) -> Figures:
         start, end = start_of(since), start_of(until)
-        # Only a business with figures that changed its class within the period can have moved class.
-        changed = (select(_figures.c.business_id)
-                   .where(_figures.c.business_class != _figures.c.previous_class, _figures.c.recorded_at >= start,
-                          _figures.c.recorded_at < end))
-        classes = self._movements(_figures, _figures.c.recorded_at, _rank(_figures.c.business_class, BUSINESS_CLASSES),
-                                  [_figures.c.business_id.in_(changed), *self._business_in(_figures.c.business_id, scope)],
-                                  start, end)
-        levels = self._movements(_assessments, _assessments.c.taken_at, _rank(_assessments.c.level, LEVELS),
-                                 [_retaken(), *self._business_in(_assessments.c.business_id, scope)], start, end)
+        classes = self._classes_moved(scope, start, end)
+        levels, comparisons = self._levels_and_comparisons(scope, start, end)
         movements = [Movement(region.code, *classes.get(region.code, (0, 0)), *levels.get(region.code, (0, 0)))
                      for region in kabupaten_list() if scope in (PROVINCE, region.code)]
-        return Figures(since, until, movements, self._comparisons(scope, start, end), self._path(scope, start, end))
+        return Figures(since, until, movements, comparisons, self._path(scope, start, end))
 
-    def _movements(self, history: Table, moment: ColumnElement[datetime], rank: ColumnElement[int],
-                   chosen: list[ColumnElement[bool]], start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
-        """Per kabupaten/kota, how many of the businesses whose rows `chosen` keeps had their `rank` in `history`
-        rise and fall from `start` to `end`.
+    def _classes_moved(self, scope: str, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+        """Per kabupaten/kota, how many businesses had their class rise and fall from `start` to `end`.
 
-        One window over each business's rows before `end`, in order: its rank at `end` is its last row's, its
-        rank at `start` that of its last row before `start` (or of its first row, when none is).
+        Each figures row keeps the class it replaced, so a business's change over the period is the sum of the
+        steps its rows within the period took, whatever their order; rows that kept the class (and first figures)
+        take none, so only those that changed it are read, by their partial index.
         """
-        business = history.c.business_id
-        window = {"partition_by": business, "order_by": (moment, history.c.id)}
-        whole = {**window, "rows": (None, None)}  # the same window, framed over all the business's rows: one sort
-        rows = (select(business, rank.label("rank"), func.row_number().over(**window).label("position"),
-                       func.count().over(**whole).label("total"),
-                       func.sum(case((moment < start, 1), else_=0)).over(**whole).label("before"))
-                .where(moment < end, *chosen)
-                .subquery("history"))
-        at_start = case((rows.c.before > 0, rows.c.before), else_=1)
-        ends = (select(rows.c.business_id,
-                       func.max(case((rows.c.position == rows.c.total, rows.c.rank))).label("final"),
-                       func.max(case((rows.c.position == at_start, rows.c.rank))).label("initial"))
-                .group_by(rows.c.business_id).subquery("ends"))
+        step = _rank(_figures.c.business_class, BUSINESS_CLASSES) - _rank(_figures.c.previous_class, BUSINESS_CLASSES)
+        moved = (select(_figures.c.business_id, func.sum(step).label("moved"))
+                 .where(_figures.c.business_class != _figures.c.previous_class, _figures.c.recorded_at >= start,
+                        _figures.c.recorded_at < end, *self._business_in(_figures.c.business_id, scope))
+                 .group_by(_figures.c.business_id).subquery("moved"))
         kabupaten = _businesses.c.kabupaten_code
         found = self._connection.execute(
-            select(kabupaten, func.count().filter(ends.c.final > ends.c.initial),
-                   func.count().filter(ends.c.final < ends.c.initial))
-            .select_from(ends.join(_businesses, _businesses.c.id == ends.c.business_id))
-            .where(ends.c.final != ends.c.initial).group_by(kabupaten))
+            select(kabupaten, func.count().filter(moved.c.moved > 0), func.count().filter(moved.c.moved < 0))
+            .select_from(moved.join(_businesses, _businesses.c.id == moved.c.business_id))
+            .where(moved.c.moved != 0).group_by(kabupaten))
         return {code: (int(up), int(down)) for code, up, down in found}
 
     def _business_in(self, business: ColumnElement[int], scope: str) -> list[ColumnElement[bool]]:
@@ -156,54 +144,61 @@ class Progress:
             return []
         return [business.in_(select(_businesses.c.id).where(*within(_businesses.c.kabupaten_code, scope)))]
 
-    def _latest_before_and_within(self, scope: str, start: datetime, end: datetime) -> CTE:
-        """Per business assessed before `end`: the score, level rank and time of its latest assessment before
-        `start`, and of its latest within [start, end) (None where there is none)."""
-        before = _assessments.c.taken_at < start
-        newest = (select(_assessments.c.business_id, _assessments.c.score, _assessments.c.taken_at,
-                         _rank(_assessments.c.level, LEVELS).label("rank"), before.label("before"),
-                         func.row_number().over(partition_by=(_assessments.c.business_id, before),
-                                                order_by=(_assessments.c.taken_at.desc(), _assessments.c.id.desc()))
-                         .label("newest"))
-                  .where(_assessments.c.taken_at < end, _retaken(),
-                         *self._business_in(_assessments.c.business_id, scope))
-                  .subquery("newest"))
-        latest = newest.c.newest == 1
+    def _levels_and_comparisons(self, scope: str, start: datetime, end: datetime) \
+            -> tuple[dict[str, tuple[int, int]], list[Comparison]]:
+        """Per kabupaten/kota, how many businesses had their assessment level rise and fall from `start` to
+        `end`; per starting level, the trained and not yet trained businesses' change of score.
 
-        def of(is_before: bool, column: ColumnElement) -> ColumnElement:  # type: ignore[type-arg]
-            side = newest.c.before if is_before else ~newest.c.before
-            return func.max(case((and_(latest, side), column)))
-
-        return (select(newest.c.business_id, of(True, newest.c.score).label("score_before"),
-                       of(True, newest.c.rank).label("rank_before"), of(False, newest.c.score).label("score_within"),
-                       of(False, newest.c.taken_at).label("taken_within"))
-                .group_by(newest.c.business_id).cte("reassessed"))
-
-    def _comparisons(self, scope: str, start: datetime, end: datetime) -> list[Comparison]:
-        reassessed = self._latest_before_and_within(scope, start, end)
-        # Each owner's first session attended before `end`, and first within the period: grouped once, joined.
-        starts_at = _sessions.c.starts_at
-        sessions = (select(_enrollments.c.owner_id, func.min(starts_at).label("first"),
-                           func.min(case((starts_at >= start, starts_at))).label("first_within"))
-                    .select_from(_enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id))
-                    .where(_enrollments.c.status == Status.ATTENDED, starts_at < end)
-                    .group_by(_enrollments.c.owner_id).subquery("sessions"))
-        trained = sessions.c.first_within < reassessed.c.taken_within
-        not_yet = sessions.c.first.is_(None)
-        change = reassessed.c.score_within - reassessed.c.score_before
-        rows = {int(rank): row for rank, *row in self._connection.execute(
-            select(reassessed.c.rank_before, func.count().filter(trained), func.avg(change).filter(trained),
-                   func.count().filter(not_yet), func.avg(change).filter(not_yet))
+        One window over the histories of businesses assessed more than once gives each assessment the one before
+        it: a business's rise or fall is the sum of the steps its assessments within the period took (its first
+        of all takes none); its starting level for the comparison is that of the one before its first within the
+        period, when that one was taken before the period, and its change of score the sum of the steps of score.
+        Counted once per kabupaten/kota and starting level, the movements and the comparisons are sums of those
+        counts.
+        """
+        rank = _rank(_assessments.c.level, LEVELS)
+        window = {"partition_by": _assessments.c.business_id, "order_by": (_assessments.c.taken_at, _assessments.c.id)}
+        history = (select(_assessments.c.business_id, _assessments.c.taken_at, _assessments.c.score, rank.label("rank"),
+                          func.lag(rank).over(**window).label("previous_rank"),
+                          func.lag(_assessments.c.score).over(**window).label("previous_score"),
+                          func.lag(_assessments.c.taken_at).over(**window).label("previous_taken_at"))
+                   .where(_assessments.c.taken_at < end, _retaken(),
+                          *self._business_in(_assessments.c.business_id, scope))
+                   .subquery("history"))
+        from_before = history.c.previous_taken_at < start  # the first assessment within the period, after one before
+        reassessed = (select(history.c.business_id,
+                             func.sum(history.c.rank - func.coalesce(history.c.previous_rank, history.c.rank))
+                             .label("moved"),
+                             func.max(case((from_before, history.c.previous_rank))).label("rank_before"),
+                             func.sum(history.c.score - history.c.previous_score).label("change"),
+                             func.max(history.c.taken_at).label("taken_within"))
+                      .where(history.c.taken_at >= start).group_by(history.c.business_id).subquery("reassessed"))
+        sessions = _sessions_attended(start, end)
+        compared = reassessed.c.rank_before.is_not(None)
+        trained = and_(compared, sessions.c.first_within < reassessed.c.taken_within)
+        not_yet = and_(compared, sessions.c.first.is_(None))
+        change = reassessed.c.change
+        kabupaten = _businesses.c.kabupaten_code
+        found = self._connection.execute(
+            select(kabupaten, reassessed.c.rank_before, func.count().filter(reassessed.c.moved > 0),
+                   func.count().filter(reassessed.c.moved < 0), func.count().filter(trained),
+                   func.coalesce(func.sum(change).filter(trained), 0), func.count().filter(not_yet),
+                   func.coalesce(func.sum(change).filter(not_yet), 0))
             .select_from(reassessed.join(_businesses, _businesses.c.id == reassessed.c.business_id)
                          .outerjoin(sessions, sessions.c.owner_id == _businesses.c.owner_id))
-            .where(reassessed.c.score_before.is_not(None), reassessed.c.score_within.is_not(None))
-            .group_by(reassessed.c.rank_before))}
+            .group_by(kabupaten, reassessed.c.rank_before))
+        levels: dict[str, tuple[float, ...]] = {}
+        groups: dict[int, tuple[float, ...]] = {}
+        for code, rank_before, up, down, *group in found:
+            levels[code] = _added(levels.get(code, (0, 0)), (up, down))
+            if rank_before is not None:
+                groups[int(rank_before)] = _added(groups.get(int(rank_before), (0, 0, 0, 0)), group)
         comparisons = []
-        for rank, level in enumerate(LEVELS):
-            trained_count, trained_change, not_yet_count, not_yet_change = rows.get(rank, (0, None, 0, None))
-            comparisons.append(Comparison(level, int(trained_count), _float(trained_change), int(not_yet_count),
-                                          _float(not_yet_change)))
-        return comparisons
+        for rank_at_start, level in enumerate(LEVELS):
+            trained_count, trained_sum, not_yet_count, not_yet_sum = groups.get(rank_at_start, (0, 0, 0, 0))
+            comparisons.append(Comparison(level, int(trained_count), _mean(trained_sum, trained_count),
+                                          int(not_yet_count), _mean(not_yet_sum, not_yet_count)))
+        return {code: (int(up), int(down)) for code, (up, down) in levels.items()}, comparisons
 
     def _path(self, scope: str, start: datetime, end: datetime) -> Path:
         in_scope = [_businesses.c.registered_at < end, *within(_businesses.c.kabupaten_code, scope)]
@@ -212,12 +207,9 @@ class Progress:
             select(func.count(func.distinct(_assessments.c.business_id)))
             .where(_assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope)))
         # The later steps are the trained owners' businesses': only their assessments are read.
-        first_session = (select(_enrollments.c.owner_id, func.min(_sessions.c.starts_at).label("starts_at"))
-                         .select_from(_enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id))
-                         .where(_enrollments.c.status == Status.ATTENDED, _sessions.c.starts_at < end)
-                         .group_by(_enrollments.c.owner_id).subquery("first_session"))
-        trained = (select(_businesses.c.id, first_session.c.starts_at)
-                   .select_from(_businesses.join(first_session, first_session.c.owner_id == _businesses.c.owner_id))
+        sessions = _sessions_attended(start, end)
+        trained = (select(_businesses.c.id, sessions.c.first.label("starts_at"))
+                   .select_from(_businesses.join(sessions, sessions.c.owner_id == _businesses.c.owner_id))
                    .where(*in_scope).subquery("trained"))
         after = _assessments.c.taken_at > trained.c.starts_at
         newest = (select(_assessments.c.business_id, _assessments.c.score, after.label("after"),
@@ -243,5 +235,21 @@ def _retaken() -> ColumnElement[bool]:
     return _assessments.c.business_id.in_(select(_assessments.c.business_id).where(_assessments.c.latest.is_(False)))
 
 
-def _float(value: float | None) -> float | None:
-    return None if value is None else float(value)
+def _sessions_attended(start: datetime, end: datetime) -> Subquery:
+    """Per owner who attended a session that started before `end`: the start of the first one (`first`), and of
+    the first that started from `start` on (`first_within`; None where there is none)."""
+    starts_at = _sessions.c.starts_at
+    return (select(_enrollments.c.owner_id, func.min(starts_at).label("first"),
+                   func.min(case((starts_at >= start, starts_at))).label("first_within"))
+            .select_from(_enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id))
+            .where(_enrollments.c.status == Status.ATTENDED, starts_at < end)
+            .group_by(_enrollments.c.owner_id).subquery("sessions"))
+
+
+def _added(total: tuple[float, ...], more: Sequence[float]) -> tuple[float, ...]:
+    """Counts (or sums) of one group added to those of the groups before."""
+    return tuple(before + added for before, added in zip(total, more, strict=True))
+
+
+def _mean(total: float, count: int) -> float | None:
+    return float(total) / count if count else None
