@@ -21,7 +21,7 @@ from dashboard.access import officer_page, require_scope
 from dashboard.pages import render
 from dashboard.paging import Pager, page_number
 from dashboard.registrations import DELIVERY, delivery_problem
-from dashboard.segments import conditions_context, posted_conditions, read_segment
+from dashboard.segments import conditions_context, kabupaten_named, posted_conditions, read_segment
 from dashboard.work import read, write
 from domain.channels import LABELS, PUSH_CHANNELS
 from domain.invalid import Invalid
@@ -154,7 +154,7 @@ async def compose_announcement(request: Request, viewer: Viewer) -> Response:
 async def preview_announcement(request: Request, viewer: Viewer) -> Response:
     """POST /admin/announcements/new: whom the announcement reaches, who is left out and how it reads; sends nothing."""
     form = await request.form()
-    require_scope(viewer, _kabupaten(form))
+    require_scope(viewer, kabupaten_named(form))
     draft = Draft.posted(form)
     checked, context = await read(request, lambda registry: (_check(registry, viewer, draft),
                                                              conditions_context(registry, viewer)))
@@ -165,7 +165,7 @@ async def preview_announcement(request: Request, viewer: Viewer) -> Response:
 async def send_announcement(request: Request, viewer: Viewer) -> Response:
     """POST /admin/announcements: queue the previewed announcement once for its form's key, then show its report."""
     form = await request.form()
-    require_scope(viewer, _kabupaten(form))
+    require_scope(viewer, kabupaten_named(form))
     draft = Draft.posted(form)
 
     def queue(registry: Registry) -> int | tuple[Checked, dict[str, Any]]:
@@ -227,12 +227,6 @@ async def cancel_announcement(request: Request, viewer: Viewer) -> Response:
     if outcome is Cancelled.UNKNOWN:
         raise HTTPException(404)
     return RedirectResponse(f"{PATH}/{number}", status_code=303)
-
-
-def _kabupaten(form: FormData) -> str | None:
-    """The kabupaten/kota a form names, for require_scope to refuse (403) before anything else is looked at."""
-    found = form.get("kabupaten")
-    return found.strip() if isinstance(found, str) else None
 
 
 def _page_number(request: Request) -> int:

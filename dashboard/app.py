@@ -26,6 +26,7 @@ from dashboard import (
     progress,
     questions,
     registrations,
+    surveys,
 )
 from dashboard.access import viewer_of
 from dashboard.pages import STATIC, render
@@ -89,7 +90,7 @@ class RegistrySignedSessions:
 def create_dashboard(database: Database, clock: Callable[[], datetime], secure_cookie: bool) -> Starlette:
     """The dashboard app on this registry, reading `clock` as now; its cookie is signed with the registry's own key."""
     routes = [*login.routes, *overview.routes, *registrations.routes, *exports.routes, *programmes.routes,
-              *announcements.routes, *questions.routes, *knowledge.routes, *problems.routes, *progress.routes, Mount("/static", StaticFiles(directory=STATIC), name="admin_static")]
+              *announcements.routes, *surveys.routes, *questions.routes, *knowledge.routes, *problems.routes, *progress.routes, Mount("/static", StaticFiles(directory=STATIC), name="admin_static")]
     middleware = [Middleware(SecurityHeaders),
                   Middleware(RegistrySignedSessions, database=database, session_cookie=COOKIE, path=PATH,
                              max_age=int(SESSION_LIFETIME.total_seconds()), same_site="strict",

@@ -30,6 +30,12 @@ def posted_conditions(form: Mapping[str, Any]) -> dict[str, str]:
     return {name: value.strip() for name, value in values.items() if isinstance(value, str) and value.strip()}
 
 
+def kabupaten_named(form: Mapping[str, Any]) -> str | None:
+    """The kabupaten/kota a form names, for require_scope to refuse (403) before anything else is looked at."""
+    found = form.get("kabupaten")
+    return found.strip() if isinstance(found, str) else None
+
+
 def condition_options(registry: Registry, viewer: Viewer) -> dict[str, list[tuple[str, str]]]:
     """Each condition's choices as the form offers them: (value, words), within the viewer's scope."""
     return {

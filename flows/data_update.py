@@ -34,6 +34,7 @@ class DataUpdate(FollowUpFlow):
 
     name = "data_update"
     kind = Kind.UPDATE
+    title = N_("Data update (pemutakhiran data): still operating? workers, capital, turnover, NIB")
     intro = N_("The Dinas Koperasi dan UKM is bringing its records of %(business)s up to date. May I ask a few short "
                "questions? It takes two minutes.")
     first_choices = (N_("Yes"), N_("No"))

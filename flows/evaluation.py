@@ -47,6 +47,7 @@ class Evaluation(FollowUpFlow):
 
     name = "evaluation"
     kind = Kind.EVALUATION
+    title = N_("Evaluation of a session, the morning after")
     intro = N_("Thank you for taking part in %(programme)s (%(when)s). May I ask what you thought of it? Four short "
                "questions; your answers help the Dinas make its training better.")
     first_choices = USEFULNESS

@@ -68,6 +68,7 @@ class FollowUpFlow(QuestionFlow):
 
     # What the message from our side says before the first question, filled from what it is about (`_named`).
     intro: ClassVar[str]
+    title: ClassVar[str]  # what it is, as officers choose and read it
     first_choices: ClassVar[tuple[str, ...]] = ()  # the first question's choices, as msgids
 
     @classmethod

@@ -18,6 +18,7 @@ class Reassessment(FollowUpFlow):
 
     name = "reassessment"
     kind = Kind.REASSESSMENT
+    title = N_("Self-assessment again (penilaian ulang)")
     intro = N_("The Dinas Koperasi dan UKM asks you to take the self-assessment of %(business)s again, to see how "
                "the business has moved since: a few short questions, and at the end your new score and level.")
     first_choices = tuple(label for label, _points in ITEM_BY_KEY[NIB].answers)

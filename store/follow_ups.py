@@ -129,14 +129,24 @@ class FollowUps:
             asked_at=self.now).returning(_follow_ups.c.id)).scalar_one())
 
     def start_survey(self, kind: Kind, segment: Segment, channels: Collection[str], author: str,
-                     officer_id: int | None = None) -> tuple[int, int]:
+                     officer_id: int | None = None, request_key: str | None = None) -> tuple[int, int]:
         """Start a survey for the segment: a follow-up for every business it chooses that still operates, of an
         owner who has not said "berhenti" and has a chat on these channels that did not block the bot; and one
         outbox row per such owner, on the chat they used last, about their first business. Its id, and how many
-        owners it was sent to. Set-based statements, whatever the number of owners."""
-        survey_id = int(self._connection.execute(insert(_surveys).values(
+        owners it was sent to. Set-based statements, whatever the number of owners.
+
+        With a `request_key` (the dashboard's form), the same key starts one survey: a second call returns the
+        first, even one a concurrent transaction is writing (PostgreSQL makes this insert wait for it).
+        """
+        inserted = self._connection.execute(DIALECTS[self._dialect].insert(_surveys).values(
             kind=kind, officer_id=officer_id, author=author, scope=segment.scope, segment=segment.as_json(),
-            created_at=self.now, recipients=0).returning(_surveys.c.id)).scalar_one())
+            created_at=self.now, recipients=0, request_key=request_key,
+        ).on_conflict_do_nothing(index_elements=["request_key"]).returning(_surveys.c.id)).first()
+        if inserted is None:  # only a request key conflicts: the survey of an earlier press stands
+            earlier = self._connection.execute(select(_surveys.c.id, _surveys.c.recipients)
+                                               .where(_surveys.c.request_key == request_key)).one()
+            return int(earlier.id), int(earlier.recipients)
+        survey_id = int(inserted[0])
         if officer_id is not None:
             self._connection.execute(insert(_audit).values(at=self.now, actor=actor_of(officer_id),
                                                            action="survey_started", subject=f"survey:{survey_id}"))

@@ -329,6 +329,8 @@ class Survey(Base):
     segment: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     recipients: Mapped[int] = mapped_column(default=0)
+    # The dashboard's form carries a key of its own, so pressing "start" twice starts it once.
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class FollowUp(Base):

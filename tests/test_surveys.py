@@ -78,6 +78,19 @@ def test_a_survey_asks_about_every_business_chosen_and_writes_each_owner_once(da
     assert audited is None  # the command line's, with no officer: nobody to audit
 
 
+def test_a_survey_started_twice_with_one_request_key_is_started_once(database: Database) -> None:
+    owners_of_every_kind(database)
+    segment = Segment(PROVINCE, kabupaten=PALANGKA_RAYA)
+    with database.transaction(NOW) as registry:
+        first = registry.follow_ups.start_survey(Kind.UPDATE, segment, PUSH_CHANNELS, "Rina", request_key="form-1")
+        again = registry.follow_ups.start_survey(Kind.UPDATE, segment, PUSH_CHANNELS, "Rina", request_key="form-1")
+        other = registry.follow_ups.start_survey(Kind.UPDATE, segment, PUSH_CHANNELS, "Rina", request_key="form-2")
+    assert again == first and other[0] != first[0] and first[1] == other[1] > 0
+    with database.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(OutboxMessage)
+                                 .where(OutboxMessage.survey_id == first[0])) == first[1]
+
+
 def test_a_survey_reaches_only_its_segment_inside_the_officers_scope_and_is_audited(database: Database) -> None:
     kinds = owners_of_every_kind(database)
     with database.transaction(NOW) as registry:
