@@ -10,6 +10,7 @@ from domain.words import (
     MEANINGS,
     NO,
     NONE,
+    NOW,
     OK,
     REGISTER,
     SALAM,
@@ -61,7 +62,7 @@ def test_the_words_before_an_answer_are_never_an_answer() -> None:
 
 
 def test_every_meaning_has_words_and_the_constants_name_them() -> None:
-    constants = {YES, NO, NONE, I, WANT, REGISTER, THANKS, GREETING, SALAM, OK, GOODBYE, SORRY, LATER}
+    constants = {YES, NO, NONE, I, WANT, REGISTER, THANKS, GREETING, SALAM, OK, GOODBYE, SORRY, LATER, NOW}
     assert constants == MEANINGS == {row["meaning"] for row in _rows()}
     assert all(words_for(meaning) for meaning in MEANINGS)
 
