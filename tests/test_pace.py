@@ -7,7 +7,7 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import Pacer, shared_slots
+from bot.delivery import SHARED_BLOCK, Pacer, shared_slots
 from store import pace
 from store.db import Database
 from store.models import ChannelPace
@@ -61,7 +61,9 @@ async def test_workers_taking_slots_at_once_get_disjoint_slots_at_the_channels_p
     every = sorted(moment for slots in taken for moment in slots)
     gaps = [later - earlier for earlier, later in pairwise(every)]
     # Each slot is 1/50 s after the one before, whoever holds it. Each worker measures its slots on its own side
-    # of the round trip to the registry, which on a busy machine (6 ms seen) moves one slot towards the next;
-    # two workers holding the same slot would be 0 ms apart.
-    assert min(gaps) > 0.5 / PER_SECOND
+    # of the round trip to the registry, which on a busy machine (6 ms seen, 12 ms under a full test run beside
+    # other work) moves the slots of a block towards the next block's; two workers holding the same block would
+    # put every one of its slots 0 ms from another's.
+    block = round(PER_SECOND * SHARED_BLOCK)
+    assert sum(gap < 0.5 / PER_SECOND for gap in gaps) < block // 2
     assert every[-1] - every[0] == pytest.approx((3 * SENDS - 1) / PER_SECOND, abs=0.05)
