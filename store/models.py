@@ -229,14 +229,23 @@ class Assessment(Base):
     digital: Mapped[float | None] = mapped_column(Float)
     produk: Mapped[float | None] = mapped_column(Float)
     sdm: Mapped[float | None] = mapped_column(Float)
+    # The assessment this one replaced (the business's one before it; None for its first), as the figures keep
+    # the class they replaced: a change of level or score over a period is the sum of the steps the assessments
+    # within it took, and the one before the period is the one the period's first replaced.
+    previous_level: Mapped[str | None] = mapped_column(String(20))
+    previous_score: Mapped[float | None] = mapped_column(Float)
+    previous_taken_at: Mapped[datetime | None]
 
 
 DIMENSION_COLUMNS = ("legalitas", "keuangan", "pasar", "digital", "produk", "sdm")
 _latest = Assessment.latest.is_(True)
 Index("ix_assessments_latest", Assessment.business_id, postgresql_where=_latest, sqlite_where=_latest)
-# The businesses assessed more than once, found by the assessments no longer their latest: a third of them.
-_superseded = Assessment.latest.is_(False)
-Index("ix_assessments_superseded", Assessment.business_id, postgresql_where=_superseded, sqlite_where=_superseded)
+# The retakes (the assessments that replaced one), with what "naik kelas" reads of them: only these can have
+# changed a level or a score.
+_retake = Assessment.previous_level.is_not(None)
+Index("ix_assessments_retakes", Assessment.taken_at, Assessment.business_id, Assessment.previous_taken_at,
+      Assessment.previous_level, Assessment.level, Assessment.previous_score, Assessment.score,
+      postgresql_where=_retake, sqlite_where=_retake)
 
 
 class Programme(Base):

@@ -149,30 +149,22 @@ class Progress:
         """Per kabupaten/kota, how many businesses had their assessment level rise and fall from `start` to
         `end`; per starting level, the trained and not yet trained businesses' change of score.
 
-        One window over the histories of businesses assessed more than once gives each assessment the one before
-        it: a business's rise or fall is the sum of the steps its assessments within the period took (its first
-        of all takes none); its starting level for the comparison is that of the one before its first within the
-        period, when that one was taken before the period, and its change of score the sum of the steps of score.
-        Counted once per kabupaten/kota and starting level, the movements and the comparisons are sums of those
-        counts.
+        Each assessment keeps the level, score and moment of the one it replaced, so only the retakes within the
+        period are read, by their partial index: a business's rise or fall is the sum of the steps they took (its
+        first of all takes none); its starting level for the comparison is the one its first retake of the period
+        replaced, when that one was taken before the period, and its change of score the sum of the steps of
+        score. Counted once per kabupaten/kota and starting level, the movements and the comparisons are sums of
+        those counts.
         """
-        rank = _rank(_assessments.c.level, LEVELS)
-        window = {"partition_by": _assessments.c.business_id, "order_by": (_assessments.c.taken_at, _assessments.c.id)}
-        history = (select(_assessments.c.business_id, _assessments.c.taken_at, _assessments.c.score, rank.label("rank"),
-                          func.lag(rank).over(**window).label("previous_rank"),
-                          func.lag(_assessments.c.score).over(**window).label("previous_score"),
-                          func.lag(_assessments.c.taken_at).over(**window).label("previous_taken_at"))
-                   .where(_assessments.c.taken_at < end, _retaken(),
-                          *self._business_in(_assessments.c.business_id, scope))
-                   .subquery("history"))
-        from_before = history.c.previous_taken_at < start  # the first assessment within the period, after one before
-        reassessed = (select(history.c.business_id,
-                             func.sum(history.c.rank - func.coalesce(history.c.previous_rank, history.c.rank))
-                             .label("moved"),
-                             func.max(case((from_before, history.c.previous_rank))).label("rank_before"),
-                             func.sum(history.c.score - history.c.previous_score).label("change"),
-                             func.max(history.c.taken_at).label("taken_within"))
-                      .where(history.c.taken_at >= start).group_by(history.c.business_id).subquery("reassessed"))
+        rank, previous_rank = _rank(_assessments.c.level, LEVELS), _rank(_assessments.c.previous_level, LEVELS)
+        from_before = _assessments.c.previous_taken_at < start  # the first retake of the period, after one before
+        reassessed = (select(_assessments.c.business_id, func.sum(rank - previous_rank).label("moved"),
+                             func.max(case((from_before, previous_rank))).label("rank_before"),
+                             func.sum(_assessments.c.score - _assessments.c.previous_score).label("change"),
+                             func.max(_assessments.c.taken_at).label("taken_within"))
+                      .where(_assessments.c.previous_level.is_not(None), _assessments.c.taken_at >= start,
+                             _assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope))
+                      .group_by(_assessments.c.business_id).subquery("reassessed"))
         sessions = _sessions_attended(start, end)
         compared = reassessed.c.rank_before.is_not(None)
         trained = and_(compared, sessions.c.first_within < reassessed.c.taken_within)
@@ -227,12 +219,6 @@ class Progress:
             select(func.count(), func.count(scores.c.after), func.count().filter(scores.c.after > scores.c.before))
         ).one()
         return Path(int(registered or 0), int(assessed or 0), *(int(count) for count in row))
-
-
-def _retaken() -> ColumnElement[bool]:
-    """Assessments of businesses assessed more than once (one of theirs is no longer the latest): only those can
-    have changed level, or be compared before and after."""
-    return _assessments.c.business_id.in_(select(_assessments.c.business_id).where(_assessments.c.latest.is_(False)))
 
 
 def _sessions_attended(start: datetime, end: datetime) -> Subquery:

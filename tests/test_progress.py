@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from domain.wib import in_wib
 from officer_dashboard import KAPUAS, KOTIM, NOW, add_business
 from store.db import Database
-from store.models import Assessment, Business, BusinessFigure, Enrollment, Programme, TrainingSession
+from store.models import Business, BusinessFigure, Enrollment, Programme, TrainingSession
 from store.officers import PROVINCE
 from store.progress import Comparison, Figures, Movement, Path, start_of
 
@@ -43,12 +43,12 @@ def business(database: Database, name: str, classes: list[tuple[datetime, str]],
 
 
 def assessed(database: Database, made: Made, *scores: tuple[datetime, float]) -> None:
+    """The business's assessments at each (moment, score), in order, kept as the self-assessment keeps them."""
     levels = ((80, "siap_naik_kelas"), (60, "mandiri"), (40, "berkembang"), (0, "pemula"))
-    with database.engine.begin() as connection:
-        for number, (moment, score) in enumerate(scores, start=1):
-            connection.execute(insert(Assessment).values(
-                owner_id=made.owner_id, business_id=made.business_id, taken_at=moment, points={}, score=score,
-                level=next(level for floor, level in levels if score >= floor), latest=number == len(scores)))
+    for moment, score in scores:
+        with database.transaction(moment) as registry:
+            registry.assessments.save(made.owner_id, made.business_id, {}, score,
+                                      next(level for floor, level in levels if score >= floor), {})
 
 
 def attended(database: Database, made: Made, starts_at: datetime, status: str = "attended") -> None:
