@@ -107,10 +107,13 @@ class BusinessFigure(Base):
 
 # A business can only have moved class over a period if a row within it changed its class: those rows, few among
 # 300,000, are found by time on their own, with the classes they changed from and to, so the index alone is read.
-_changed_class = BusinessFigure.business_class != BusinessFigure.previous_class
+# Written "IS TRUE", the index's predicate and the queries' condition (the same) are estimated by PostgreSQL from
+# the statistics migration 0016 keeps on the comparison: a comparison of two columns has none of its own, and was
+# taken for 80% of the rows, not 3%.
+CHANGED_CLASS = (BusinessFigure.business_class != BusinessFigure.previous_class).is_(True)
 Index("ix_business_figures_class_changes", BusinessFigure.recorded_at, BusinessFigure.business_id,
       BusinessFigure.previous_class, BusinessFigure.business_class,
-      postgresql_where=_changed_class, sqlite_where=_changed_class)
+      postgresql_where=CHANGED_CLASS, sqlite_where=CHANGED_CLASS)
 FIGURE_COLUMNS = ("modal_usaha", "monthly_turnover", "annual_turnover", "workers", "business_class")
 
 

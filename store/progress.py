@@ -42,7 +42,7 @@ from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, func, se
 from domain.assessment import LEVELS
 from domain.regions import kabupaten_list
 from domain.wib import WIB
-from store.models import Assessment, Business, BusinessFigure, Enrollment, TrainingSession
+from store.models import CHANGED_CLASS, Assessment, Business, BusinessFigure, Enrollment, TrainingSession
 from store.officers import PROVINCE, within
 from store.registrations import BUSINESS_CLASSES
 from store.training import Status
@@ -128,7 +128,7 @@ class Progress:
         """
         step = _rank(_figures.c.business_class, BUSINESS_CLASSES) - _rank(_figures.c.previous_class, BUSINESS_CLASSES)
         moved = (select(_figures.c.business_id, func.sum(step).label("moved"))
-                 .where(_figures.c.business_class != _figures.c.previous_class, _figures.c.recorded_at >= start,
+                 .where(CHANGED_CLASS, _figures.c.recorded_at >= start,
                         _figures.c.recorded_at < end, *self._business_in(_figures.c.business_id, scope))
                  .group_by(_figures.c.business_id).subquery("moved"))
         kabupaten = _businesses.c.kabupaten_code

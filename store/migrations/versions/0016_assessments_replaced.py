@@ -1,7 +1,8 @@
 """each assessment keeps the level, the score and the moment of the one it replaced (the business's one before
 it), so that "naik kelas" reads a period's changes of level and score as sums of the steps the retakes within it
 took, from a partial index of the retakes, with no window over the histories; the assessments kept so far get
-theirs from the business's history
+theirs from the business's history. The figures rows that changed a class are told by a condition PostgreSQL
+estimates from statistics of their own (it took 80% of the rows for them, not 3%)
 
 Revision ID: 0016
 Revises: 0015
@@ -17,6 +18,14 @@ down_revision = '0015'
 branch_labels = None
 depends_on = None
 
+CHANGED_CLASS_BEFORE = {"postgresql_where": sa.text("business_class != previous_class"),
+                        "sqlite_where": sa.text("business_class != previous_class")}
+CHANGED_CLASS = {"postgresql_where": sa.text("(business_class != previous_class) IS true"),
+                 "sqlite_where": sa.text("(business_class != previous_class) IS 1")}
+CHANGES_INDEXED = ['recorded_at', 'business_id', 'previous_class', 'business_class']
+# Statistics on an expression, from PostgreSQL 14 on (before it, the estimate stays as it was).
+CHANGED_CLASS_STATISTICS = ("CREATE STATISTICS business_figures_changed_class ON ((business_class != previous_class)) "
+                            "FROM business_figures")
 RETAKE = {"postgresql_where": sa.text("previous_level IS NOT NULL"),
           "sqlite_where": sa.text("previous_level IS NOT NULL")}
 SUPERSEDED = {"postgresql_where": sa.text("latest IS false"), "sqlite_where": sa.text("latest IS 0")}
@@ -43,9 +52,21 @@ def upgrade() -> None:
                        previous_taken_at=replaced.c.taken_at))
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.create_index('ix_assessments_retakes', RETAKES_INDEXED, unique=False, **RETAKE)
+    with op.batch_alter_table('business_figures', schema=None) as batch_op:
+        batch_op.drop_index('ix_business_figures_class_changes', **CHANGED_CLASS_BEFORE)
+        batch_op.create_index('ix_business_figures_class_changes', CHANGES_INDEXED, unique=False, **CHANGED_CLASS)
+    dialect = op.get_bind().dialect
+    if dialect.name == "postgresql" and dialect.server_version_info >= (14,):
+        op.execute(CHANGED_CLASS_STATISTICS)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP STATISTICS IF EXISTS business_figures_changed_class")
+    with op.batch_alter_table('business_figures', schema=None) as batch_op:
+        batch_op.drop_index('ix_business_figures_class_changes', **CHANGED_CLASS)
+        batch_op.create_index('ix_business_figures_class_changes', CHANGES_INDEXED, unique=False,
+                              **CHANGED_CLASS_BEFORE)
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.drop_index('ix_assessments_retakes', **RETAKE)
         batch_op.create_index('ix_assessments_superseded', ['business_id'], unique=False, **SUPERSEDED)
