@@ -198,27 +198,28 @@ class Progress:
         assessed = self._connection.scalar(
             select(func.count(func.distinct(_assessments.c.business_id)))
             .where(_assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope)))
-        # The later steps are the trained owners' businesses': only their assessments are read.
+        # The later steps are the trained owners' (one in ten): their businesses are looked up owner by owner, not
+        # every business hashed, and only their assessments are read, found by owner (an assessment's owner is its
+        # business's, and each business was registered before its assessments).
         sessions = _sessions_attended(start, end)
-        trained = (select(_businesses.c.id, sessions.c.first.label("starts_at"))
-                   .select_from(_businesses.join(sessions, sessions.c.owner_id == _businesses.c.owner_id))
-                   .where(*in_scope).subquery("trained"))
-        after = _assessments.c.taken_at > trained.c.starts_at
+        businesses_of_owner = (select(func.count()).where(_businesses.c.owner_id == sessions.c.owner_id, *in_scope)
+                               .scalar_subquery())
+        trained = self._connection.scalar(select(func.sum(businesses_of_owner)).select_from(sessions))
+        after = _assessments.c.taken_at > sessions.c.first
         newest = (select(_assessments.c.business_id, _assessments.c.score, after.label("after"),
                          func.row_number().over(partition_by=(_assessments.c.business_id, after),
                                                 order_by=(_assessments.c.taken_at.desc(), _assessments.c.id.desc()))
                          .label("newest"))
-                  .select_from(_assessments.join(trained, trained.c.id == _assessments.c.business_id))
-                  .where(_assessments.c.taken_at < end)
+                  .select_from(_assessments.join(sessions, sessions.c.owner_id == _assessments.c.owner_id))
+                  .where(_assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope))
                   .subquery("newest"))
         latest = newest.c.newest == 1
         scores = (select(func.max(case((and_(latest, newest.c.after), newest.c.score))).label("after"),
                          func.max(case((and_(latest, ~newest.c.after), newest.c.score))).label("before"))
                   .group_by(newest.c.business_id).subquery("scores"))
-        row = self._connection.execute(
-            select(func.count(), func.count(scores.c.after), func.count().filter(scores.c.after > scores.c.before))
-        ).one()
-        return Path(int(registered or 0), int(assessed or 0), *(int(count) for count in row))
+        assessed_again, improved = self._connection.execute(
+            select(func.count(scores.c.after), func.count().filter(scores.c.after > scores.c.before))).one()
+        return Path(int(registered or 0), int(assessed or 0), int(trained or 0), int(assessed_again), int(improved))
 
 
 def _sessions_attended(start: datetime, end: datetime) -> Subquery:
