@@ -299,7 +299,8 @@ class Enrollment(Base):
     __table_args__ = (
         UniqueConstraint("session_id", "owner_id"),
         Index("ix_enrollments_session_status", "session_id", "status", "since"),
-        Index("ix_enrollments_owner_status", "owner_id", "status"),
+        # With the session: each owner's first sessions attended ("naik kelas") are read from the index alone.
+        Index("ix_enrollments_owner_status", "owner_id", "status", "session_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
