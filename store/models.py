@@ -210,8 +210,8 @@ class Assessment(Base):
     """One self-assessment of a business, kept so a retake can show the change."""
 
     __tablename__ = "assessments"
-    # Each business's assessments in order, with the level and score "naik kelas" compares: a window over the
-    # histories of the businesses assessed more than once reads this index alone, not the rows with their points.
+    # Each business's assessments in order, with their level and score: a business's latest, and the businesses
+    # assessed up to a day ("naik kelas"), are read from this index alone, not the rows with their points.
     __table_args__ = (Index("ix_assessments_business", "business_id", "taken_at", "id", "level", "score"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

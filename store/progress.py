@@ -22,15 +22,14 @@ A period is WIB days [since, until): from the first moment of `since` to the fir
   start of the owner's first session attended); improved (the latest such assessment scores above the latest
   one taken before that session).
 
-Everything is counted in SQL, by grouped subqueries and a window over each business's history, so 100,000
-businesses with 300,000 dated figures are never read into Python (only a few dozen counts per kabupaten/kota and
-starting level are added up there). Only the rows that can count are read, from indexes that hold what is read:
-each figures row keeps the class it replaced, so a business's change of class over the period is the sum of the
-steps its rows within the period took (from a class to the next is one step up), and only the rows that changed
-a class are read (a partial index of their own); a business moved level, or can be compared, only if it was
-assessed more than once, and one window over those businesses' assessments gives each the one before it, so that
-a change of level or score is, likewise, the sum of the steps within the period; the path's later steps read only
-the trained owners' businesses.
+Everything is counted in SQL, by grouped subqueries (and a window over the trained owners' assessments), so
+100,000 businesses with 300,000 dated figures are never read into Python (only a few dozen counts per
+kabupaten/kota and starting level are added up there). Only the rows that can count are read, from indexes that
+hold what is read: each figures row keeps the class it replaced, and each assessment the level, score and moment
+of the one it replaced, so a business's change of class, level or score over the period is the sum of the steps
+its rows within the period took (from a class or level to the next is one step up), and only the rows that
+changed a class, and the retakes, are read (partial indexes of their own); the path's later steps read only the
+trained owners' businesses and assessments, looked up owner by owner.
 """
 
 from collections.abc import Sequence
