@@ -29,14 +29,14 @@ hold what is read: each figures row keeps the class it replaced, and each assess
 of the one it replaced, so a business's change of class, level or score over the period is the sum of the steps
 its rows within the period took (from a class or level to the next is one step up), and only the rows that
 changed a class, and the retakes, are read (partial indexes of their own); the path's later steps read only the
-trained owners' businesses and assessments, looked up owner by owner.
+trained owners' assessments, looked up owner by owner.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, func, select
 
 from domain.assessment import LEVELS
 from domain.regions import kabupaten_list
@@ -164,7 +164,7 @@ class Progress:
                       .where(_assessments.c.previous_level.is_not(None), _assessments.c.taken_at >= start,
                              _assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope))
                       .group_by(_assessments.c.business_id).subquery("reassessed"))
-        sessions = _sessions_attended(start, end).subquery("sessions")
+        sessions = _sessions_attended(start, end)
         compared = reassessed.c.rank_before.is_not(None)
         trained = and_(compared, sessions.c.first_within < reassessed.c.taken_within)
         not_yet = and_(compared, sessions.c.first.is_(None))
@@ -197,13 +197,10 @@ class Progress:
         assessed = self._connection.scalar(
             select(func.count(func.distinct(_assessments.c.business_id)))
             .where(_assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope)))
-        # The later steps are the trained owners' (one in ten): their businesses are looked up owner by owner, not
-        # every business hashed, and only their assessments are read, found by owner (an assessment's owner is its
-        # business's, and each business was registered before its assessments).
-        sessions = _sessions_attended(start, end).cte("sessions")  # read twice, found once
-        businesses_of_owner = (select(func.count()).where(_businesses.c.owner_id == sessions.c.owner_id, *in_scope)
-                               .scalar_subquery())
-        trained = select(func.sum(businesses_of_owner)).select_from(sessions).scalar_subquery()
+        # The later steps are the assessed businesses of the trained owners (one in ten): only those owners'
+        # assessments are read, found by owner (an assessment's owner is its business's, and each business was
+        # registered before its assessments), and no business is.
+        sessions = _sessions_attended(start, end)
         after = _assessments.c.taken_at > sessions.c.first
         newest = (select(_assessments.c.business_id, _assessments.c.score, after.label("after"),
                          func.row_number().over(partition_by=(_assessments.c.business_id, after),
@@ -217,12 +214,12 @@ class Progress:
                          func.max(case((and_(latest, ~newest.c.after), newest.c.score))).label("before"))
                   .group_by(newest.c.business_id).subquery("scores"))
         row = self._connection.execute(
-            select(func.coalesce(trained, 0), func.count(scores.c.after),
-                   func.count().filter(scores.c.after > scores.c.before))).one()
+            select(func.count(), func.count(scores.c.after), func.count().filter(scores.c.after > scores.c.before))
+        ).one()
         return Path(int(registered or 0), int(assessed or 0), *(int(count) for count in row))
 
 
-def _sessions_attended(start: datetime, end: datetime) -> Select[tuple[int, datetime, datetime | None]]:
+def _sessions_attended(start: datetime, end: datetime) -> Subquery:
     """Per owner who attended a session that started before `end`: the start of the first one (`first`), and of
     the first that started from `start` on (`first_within`; None where there is none)."""
     starts_at = _sessions.c.starts_at
@@ -230,7 +227,7 @@ def _sessions_attended(start: datetime, end: datetime) -> Select[tuple[int, date
                    func.min(case((starts_at >= start, starts_at))).label("first_within"))
             .select_from(_enrollments.join(_sessions, _sessions.c.id == _enrollments.c.session_id))
             .where(_enrollments.c.status == Status.ATTENDED, starts_at < end)
-            .group_by(_enrollments.c.owner_id))
+            .group_by(_enrollments.c.owner_id).subquery("sessions"))
 
 
 def _added(total: tuple[float, ...], more: Sequence[float]) -> tuple[float, ...]:

@@ -126,6 +126,11 @@ def test_the_path_from_registered_to_improved(database: Database) -> None:
     assert figures(database, PROVINCE).path == Path(registered=6, assessed=6, trained=3, assessed_again=2, improved=2)
 
 
+def test_a_trained_owners_business_never_assessed_is_registered_only(database: Database) -> None:
+    attended(database, business(database, "Belum dinilai", [(BEFORE, "mikro")]), EARLY)
+    assert figures(database, KOTIM).path == Path(registered=1, assessed=0, trained=0, assessed_again=0, improved=0)
+
+
 def test_a_kabupaten_sees_only_its_own(database: Database) -> None:
     histories(database)
     found = figures(database, KAPUAS)
