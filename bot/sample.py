@@ -204,9 +204,12 @@ def _assessments(rng: random.Random, business: dict[str, object]) -> list[dict[s
                   for key, choices in items}
         value = score(points)
         dimensions = dimension_scores(points)
+        replaced = rows[-1] if rows else {}  # as Assessments.save keeps the one a retake replaces
         rows.append({
             "owner_id": business["owner_id"], "business_id": business["id"], "taken_at": taken_at, "points": points,
             "score": value, "level": level(value).value, "latest": number == len(moments) - 1,
+            "previous_level": replaced.get("level"), "previous_score": replaced.get("score"),
+            "previous_taken_at": replaced.get("taken_at"),
             **{dimension: dimensions.get(dimension) for dimension in DIMENSION_COLUMNS},
         })
     return rows

@@ -27,12 +27,18 @@ class Assessments:
 
     def save(self, owner_id: int, business_id: int, points: dict[str, int], score: float, level: str,
              dimensions: Mapping[str, float]) -> None:
-        """Keep an assessment as the business's latest, with its score per dimension (DIMENSION_COLUMNS)."""
-        self._connection.execute(update(_assessments).where(
-            _assessments.c.business_id == business_id, _assessments.c.latest.is_(True)).values(latest=False))
+        """Keep an assessment as the business's latest, with its score per dimension (DIMENSION_COLUMNS) and the
+        level, score and moment of the one it replaces (None for the business's first)."""
+        replaced = self._connection.execute(
+            update(_assessments).where(_assessments.c.business_id == business_id, _assessments.c.latest.is_(True))
+            .values(latest=False).returning(_assessments.c.level, _assessments.c.score, _assessments.c.taken_at)
+        ).first()
+        previous_level, previous_score, previous_taken_at = replaced if replaced is not None else (None, None, None)
         self._connection.execute(insert(_assessments).values(
             owner_id=owner_id, business_id=business_id, points=points, score=score, level=level, taken_at=self.now,
-            latest=True, **{dimension: dimensions.get(dimension) for dimension in DIMENSION_COLUMNS}))
+            latest=True, previous_level=previous_level, previous_score=previous_score,
+            previous_taken_at=previous_taken_at,
+            **{dimension: dimensions.get(dimension) for dimension in DIMENSION_COLUMNS}))
 
     def latest(self, business_id: int) -> Result | None:
         """The business's most recent assessment, if it has one."""

@@ -22,15 +22,14 @@ A period is WIB days [since, until): from the first moment of `since` to the fir
   start of the owner's first session attended); improved (the latest such assessment scores above the latest
   one taken before that session).
 
-Everything is counted in SQL, by grouped subqueries and a window over each business's history, so 100,000
-businesses with 300,000 dated figures are never read into Python (only a few dozen counts per kabupaten/kota and
-starting level are added up there). Only the rows that can count are read, from indexes that hold what is read:
-each figures row keeps the class it replaced, so a business's change of class over the period is the sum of the
-steps its rows within the period took (from a class to the next is one step up), and only the rows that changed
-a class are read (a partial index of their own); a business moved level, or can be compared, only if it was
-assessed more than once, and one window over those businesses' assessments gives each the one before it, so that
-a change of level or score is, likewise, the sum of the steps within the period; the path's later steps read only
-the trained owners' businesses.
+Everything is counted in SQL, by grouped subqueries (and a window over the trained owners' assessments), so
+100,000 businesses with 300,000 dated figures are never read into Python (only a few dozen counts per
+kabupaten/kota and starting level are added up there). Only the rows that can count are read, from indexes that
+hold what is read: each figures row keeps the class it replaced, and each assessment the level, score and moment
+of the one it replaced, so a business's change of class, level or score over the period is the sum of the steps
+its rows within the period took (from a class or level to the next is one step up), and only the rows that
+changed a class, and the retakes, are read (partial indexes of their own); the path's later steps read only the
+trained owners' assessments, looked up owner by owner.
 """
 
 from collections.abc import Sequence
@@ -42,7 +41,7 @@ from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, func, se
 from domain.assessment import LEVELS
 from domain.regions import kabupaten_list
 from domain.wib import WIB
-from store.models import Assessment, Business, BusinessFigure, Enrollment, TrainingSession
+from store.models import CHANGED_CLASS, Assessment, Business, BusinessFigure, Enrollment, TrainingSession
 from store.officers import PROVINCE, within
 from store.registrations import BUSINESS_CLASSES
 from store.training import Status
@@ -128,7 +127,7 @@ class Progress:
         """
         step = _rank(_figures.c.business_class, BUSINESS_CLASSES) - _rank(_figures.c.previous_class, BUSINESS_CLASSES)
         moved = (select(_figures.c.business_id, func.sum(step).label("moved"))
-                 .where(_figures.c.business_class != _figures.c.previous_class, _figures.c.recorded_at >= start,
+                 .where(CHANGED_CLASS, _figures.c.recorded_at >= start,
                         _figures.c.recorded_at < end, *self._business_in(_figures.c.business_id, scope))
                  .group_by(_figures.c.business_id).subquery("moved"))
         kabupaten = _businesses.c.kabupaten_code
@@ -149,30 +148,22 @@ class Progress:
         """Per kabupaten/kota, how many businesses had their assessment level rise and fall from `start` to
         `end`; per starting level, the trained and not yet trained businesses' change of score.
 
-        One window over the histories of businesses assessed more than once gives each assessment the one before
-        it: a business's rise or fall is the sum of the steps its assessments within the period took (its first
-        of all takes none); its starting level for the comparison is that of the one before its first within the
-        period, when that one was taken before the period, and its change of score the sum of the steps of score.
-        Counted once per kabupaten/kota and starting level, the movements and the comparisons are sums of those
-        counts.
+        Each assessment keeps the level, score and moment of the one it replaced, so only the retakes within the
+        period are read, by their partial index: a business's rise or fall is the sum of the steps they took (its
+        first of all takes none); its starting level for the comparison is the one its first retake of the period
+        replaced, when that one was taken before the period, and its change of score the sum of the steps of
+        score. Counted once per kabupaten/kota and starting level, the movements and the comparisons are sums of
+        those counts.
         """
-        rank = _rank(_assessments.c.level, LEVELS)
-        window = {"partition_by": _assessments.c.business_id, "order_by": (_assessments.c.taken_at, _assessments.c.id)}
-        history = (select(_assessments.c.business_id, _assessments.c.taken_at, _assessments.c.score, rank.label("rank"),
-                          func.lag(rank).over(**window).label("previous_rank"),
-                          func.lag(_assessments.c.score).over(**window).label("previous_score"),
-                          func.lag(_assessments.c.taken_at).over(**window).label("previous_taken_at"))
-                   .where(_assessments.c.taken_at < end, _retaken(),
-                          *self._business_in(_assessments.c.business_id, scope))
-                   .subquery("history"))
-        from_before = history.c.previous_taken_at < start  # the first assessment within the period, after one before
-        reassessed = (select(history.c.business_id,
-                             func.sum(history.c.rank - func.coalesce(history.c.previous_rank, history.c.rank))
-                             .label("moved"),
-                             func.max(case((from_before, history.c.previous_rank))).label("rank_before"),
-                             func.sum(history.c.score - history.c.previous_score).label("change"),
-                             func.max(history.c.taken_at).label("taken_within"))
-                      .where(history.c.taken_at >= start).group_by(history.c.business_id).subquery("reassessed"))
+        rank, previous_rank = _rank(_assessments.c.level, LEVELS), _rank(_assessments.c.previous_level, LEVELS)
+        from_before = _assessments.c.previous_taken_at < start  # the first retake of the period, after one before
+        reassessed = (select(_assessments.c.business_id, func.sum(rank - previous_rank).label("moved"),
+                             func.max(case((from_before, previous_rank))).label("rank_before"),
+                             func.sum(_assessments.c.score - _assessments.c.previous_score).label("change"),
+                             func.max(_assessments.c.taken_at).label("taken_within"))
+                      .where(_assessments.c.previous_level.is_not(None), _assessments.c.taken_at >= start,
+                             _assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope))
+                      .group_by(_assessments.c.business_id).subquery("reassessed"))
         sessions = _sessions_attended(start, end)
         compared = reassessed.c.rank_before.is_not(None)
         trained = and_(compared, sessions.c.first_within < reassessed.c.taken_within)
@@ -206,18 +197,17 @@ class Progress:
         assessed = self._connection.scalar(
             select(func.count(func.distinct(_assessments.c.business_id)))
             .where(_assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope)))
-        # The later steps are the trained owners' businesses': only their assessments are read.
+        # The later steps are the assessed businesses of the trained owners (one in ten): only those owners'
+        # assessments are read, found by owner (an assessment's owner is its business's, and each business was
+        # registered before its assessments), and no business is.
         sessions = _sessions_attended(start, end)
-        trained = (select(_businesses.c.id, sessions.c.first.label("starts_at"))
-                   .select_from(_businesses.join(sessions, sessions.c.owner_id == _businesses.c.owner_id))
-                   .where(*in_scope).subquery("trained"))
-        after = _assessments.c.taken_at > trained.c.starts_at
+        after = _assessments.c.taken_at > sessions.c.first
         newest = (select(_assessments.c.business_id, _assessments.c.score, after.label("after"),
                          func.row_number().over(partition_by=(_assessments.c.business_id, after),
                                                 order_by=(_assessments.c.taken_at.desc(), _assessments.c.id.desc()))
                          .label("newest"))
-                  .select_from(_assessments.join(trained, trained.c.id == _assessments.c.business_id))
-                  .where(_assessments.c.taken_at < end)
+                  .select_from(_assessments.join(sessions, sessions.c.owner_id == _assessments.c.owner_id))
+                  .where(_assessments.c.taken_at < end, *self._business_in(_assessments.c.business_id, scope))
                   .subquery("newest"))
         latest = newest.c.newest == 1
         scores = (select(func.max(case((and_(latest, newest.c.after), newest.c.score))).label("after"),
@@ -227,12 +217,6 @@ class Progress:
             select(func.count(), func.count(scores.c.after), func.count().filter(scores.c.after > scores.c.before))
         ).one()
         return Path(int(registered or 0), int(assessed or 0), *(int(count) for count in row))
-
-
-def _retaken() -> ColumnElement[bool]:
-    """Assessments of businesses assessed more than once (one of theirs is no longer the latest): only those can
-    have changed level, or be compared before and after."""
-    return _assessments.c.business_id.in_(select(_assessments.c.business_id).where(_assessments.c.latest.is_(False)))
 
 
 def _sessions_attended(start: datetime, end: datetime) -> Subquery:

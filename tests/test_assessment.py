@@ -53,6 +53,22 @@ def test_an_owner_with_two_businesses_picks_one_and_the_food_question_follows_it
     assert [tuple(row) for row in kept] == [(2, "pemula"), (1, "berkembang")]
 
 
+def test_each_retake_keeps_the_level_and_score_it_replaced(database: Database) -> None:
+    chat = _owner_with_two_businesses(database)
+    for answer in ("1", "2", "1"):  # Bengkel Motor three times: pemula, then better, then pemula again
+        chat.say("penilaian")
+        chat.say("bengkel motor")
+        for _ in range(15):
+            chat.say(answer)
+    with database.engine.connect() as connection:
+        kept = connection.execute(select(Assessment.level, Assessment.score, Assessment.previous_level,
+                                         Assessment.previous_score).order_by(Assessment.id)).all()
+    (first_level, first_score, *first_replaced), (second_level, second_score, *second_replaced), \
+        (_, _, *third_replaced) = kept
+    assert first_replaced == [None, None] and second_score > first_score
+    assert second_replaced == [first_level, first_score] and third_replaced == [second_level, second_score]
+
+
 def test_recommendations_teach_the_weakest_areas_and_are_open_to_the_owner(database: Database) -> None:
     chat = _owner_with_two_businesses(database)
     start = datetime(2027, 2, 9, 9, tzinfo=WIB)

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from domain.wib import in_wib
 from officer_dashboard import KAPUAS, KOTIM, NOW, add_business
 from store.db import Database
-from store.models import Assessment, Business, BusinessFigure, Enrollment, Programme, TrainingSession
+from store.models import Business, BusinessFigure, Enrollment, Programme, TrainingSession
 from store.officers import PROVINCE
 from store.progress import Comparison, Figures, Movement, Path, start_of
 
@@ -43,12 +43,12 @@ def business(database: Database, name: str, classes: list[tuple[datetime, str]],
 
 
 def assessed(database: Database, made: Made, *scores: tuple[datetime, float]) -> None:
+    """The business's assessments at each (moment, score), in order, kept as the self-assessment keeps them."""
     levels = ((80, "siap_naik_kelas"), (60, "mandiri"), (40, "berkembang"), (0, "pemula"))
-    with database.engine.begin() as connection:
-        for number, (moment, score) in enumerate(scores, start=1):
-            connection.execute(insert(Assessment).values(
-                owner_id=made.owner_id, business_id=made.business_id, taken_at=moment, points={}, score=score,
-                level=next(level for floor, level in levels if score >= floor), latest=number == len(scores)))
+    for moment, score in scores:
+        with database.transaction(moment) as registry:
+            registry.assessments.save(made.owner_id, made.business_id, {}, score,
+                                      next(level for floor, level in levels if score >= floor), {})
 
 
 def attended(database: Database, made: Made, starts_at: datetime, status: str = "attended") -> None:
@@ -124,6 +124,11 @@ def test_the_path_from_registered_to_improved(database: Database) -> None:
     # session: up, after; improved: up (30 to 55) and after (50 to 70)
     assert figures(database, KOTIM).path == Path(registered=5, assessed=5, trained=3, assessed_again=2, improved=2)
     assert figures(database, PROVINCE).path == Path(registered=6, assessed=6, trained=3, assessed_again=2, improved=2)
+
+
+def test_a_trained_owners_business_never_assessed_is_registered_only(database: Database) -> None:
+    attended(database, business(database, "Belum dinilai", [(BEFORE, "mikro")]), EARLY)
+    assert figures(database, KOTIM).path == Path(registered=1, assessed=0, trained=0, assessed_again=0, improved=0)
 
 
 def test_a_kabupaten_sees_only_its_own(database: Database) -> None:

@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from bot.sample import seed
 from flows.scoring import dimension_scores
 from store.db import Database
 from store.migrate import alembic_config, upgrade
@@ -139,6 +140,48 @@ def test_erasing_an_owner_erases_their_figures(database: Database) -> None:
         assert connection.execute(select(BusinessFigure.business_id)).scalars().all() == [kept.id]
 
 
+def test_each_assessment_keeps_the_one_it_replaced_and_erasing_another_owner_changes_none(database: Database) -> None:
+    business = _register(database)
+    other = _register(database, OTHER_OWNER)
+    moments = [datetime(2026, month, 1, 3, 0, tzinfo=timezone.utc) for month in (2, 5, 9)]
+    for moment, score, level in zip(moments, (30.0, 55.0, 45.0), ("pemula", "berkembang", "berkembang"), strict=True):
+        with database.transaction(moment) as registry:
+            registry.assessments.save(business.owner_id, business.id, {}, score, level, {})
+            registry.assessments.save(other.owner_id, other.id, {}, 90.0, "siap_naik_kelas", {})
+    with database.transaction() as registry:
+        registry.erase_owner(other.owner_id, actor="owner")
+    with database.engine.connect() as connection:
+        rows = connection.execute(select(Assessment.business_id, Assessment.score, Assessment.previous_level,
+                                         Assessment.previous_score, Assessment.previous_taken_at)
+                                  .order_by(Assessment.id)).all()
+    assert [(business_id, score, level, previous, taken and taken.replace(tzinfo=timezone.utc))
+            for business_id, score, level, previous, taken in rows] == [
+        (business.id, 30.0, None, None, None), (business.id, 55.0, "pemula", 30.0, moments[0]),
+        (business.id, 45.0, "berkembang", 55.0, moments[1])]
+    kept, before = _kept_and_before(database)
+    assert kept == before
+
+
+def test_the_samples_retakes_keep_the_assessment_they_replaced(database: Database) -> None:
+    seed(database, 300)
+    kept, before = _kept_and_before(database)
+    assert kept == before
+    assert sum(level is not None for level, _, _ in kept) > 10  # retakes among them
+
+
+def _kept_and_before(database: Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """What each assessment keeps of the one it replaced (level, score, moment), and its business's one before it
+    in time, in the same order."""
+    with database.engine.connect() as connection:
+        rows = connection.execute(
+            select(Assessment.business_id, Assessment.level, Assessment.score, Assessment.taken_at,
+                   Assessment.previous_level, Assessment.previous_score, Assessment.previous_taken_at)
+            .order_by(Assessment.business_id, Assessment.taken_at, Assessment.id)).all()
+    before = [tuple(earlier[1:4]) if earlier is not None and earlier.business_id == row.business_id
+              else (None, None, None) for earlier, row in zip([None, *rows], rows, strict=False)]
+    return [tuple(row[4:]) for row in rows], before
+
+
 def test_an_owner_cannot_correct_another_owners_business(database: Database) -> None:
     theirs = _register(database)
     mine = _register(database, OTHER_OWNER)
@@ -262,6 +305,45 @@ def test_migration_0010_gives_each_business_its_registration_figures(tmp_path: P
     assert [tuple(row) for row in rows] == [
         (1, datetime(2026, 2, 1), "registration", 25_000_000, 4_500_000, 54_000_000, 3, "mikro"),
         (2, datetime(2026, 3, 1), "registration", 2_000_000_000, 100_000_000, 1_200_000_000, 8, "kecil")]
+
+
+def test_migration_0016_gives_each_assessment_the_one_it_replaced(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'before-0016.sqlite3'}"
+    upgrade(url, "0015")
+    database = Database(url)
+    try:
+        with database.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO owners (id, name, nik, phone, phone_verified, registered_at) "
+                "VALUES (1, 'Siti', '6202015507880001', '+6281200000001', 1, '2026-01-01 00:00:00')"))
+            for business_id in (1, 2):
+                connection.execute(text(
+                    "INSERT INTO businesses (id, owner_id, registration_number, name, sector, kbli_category,"
+                    " kabupaten_code, kecamatan_code, address, year_started, workers, modal_usaha, monthly_turnover,"
+                    " annual_turnover, business_class, registered_at) VALUES (:id, 1, :number, 'Warung', 'kuliner',"
+                    " 'I', '62.02', '62.02.01', 'Jl.', 2019, 1, 1, 1, 12, 'mikro', '2026-01-01 00:00:00')"),
+                    {"id": business_id, "number": f"UMKM-6202-00000{business_id}"})
+            # Business 1's third assessment in time was kept before its second.
+            for assessment_id, business_id, taken_at, score, level, latest in (
+                    (1, 1, "2026-02-01 00:00:00", 40.0, "berkembang", 0), (2, 2, "2026-02-15 00:00:00", 90.0,
+                    "siap_naik_kelas", 1), (3, 1, "2026-04-01 00:00:00", 70.0, "mandiri", 1),
+                    (4, 1, "2026-03-01 00:00:00", 20.0, "pemula", 0)):
+                connection.execute(text(
+                    "INSERT INTO assessments (id, owner_id, business_id, taken_at, points, score, level, latest) "
+                    "VALUES (:id, 1, :business_id, :taken_at, '{}', :score, :level, :latest)"),
+                    {"id": assessment_id, "business_id": business_id, "taken_at": taken_at, "score": score,
+                     "level": level, "latest": latest})
+        upgrade(url)
+        with database.engine.connect() as connection:
+            rows = connection.execute(select(Assessment.id, Assessment.previous_level, Assessment.previous_score,
+                                             Assessment.previous_taken_at).order_by(Assessment.id)).all()
+        kept, before = _kept_and_before(database)
+    finally:
+        database.dispose()
+    assert [tuple(row) for row in rows] == [
+        (1, None, None, None), (2, None, None, None), (3, "pemula", 20.0, datetime(2026, 3, 1)),
+        (4, "berkembang", 40.0, datetime(2026, 2, 1))]
+    assert kept == before
 
 
 def test_a_scope_keeps_rows_to_its_kabupaten_and_the_province_to_none(database: Database) -> None:

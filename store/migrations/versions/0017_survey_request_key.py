@@ -1,7 +1,7 @@
 """a survey started from the dashboard carries its form's key, so pressing "start" twice starts it once
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-04
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0017'
-down_revision = '0015'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
