@@ -390,13 +390,12 @@ class OutboxMessage(Base):
     key: Mapped[str | None] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     priority: Mapped[int] = mapped_column(default=0)  # lower goes first: one owner's news before a broadcast
-    announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"),
-                                                        index=True)
+    announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id", ondelete="CASCADE"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("owners.id", ondelete="CASCADE"), index=True)
     # A message about a session holds no text of its own either: it is written from the session as it is when sent.
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"))
     # A survey's first question neither: it is the survey kind's, in the row's language.
-    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(100))
     language: Mapped[str] = mapped_column(String(5), default="id")
@@ -407,8 +406,15 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]  # when the provider reported it on the phone (WhatsApp only)
-    provider_message_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    provider_message_id: Mapped[str | None] = mapped_column(String(100))
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+# A row names an announcement, a session or a survey, or none, and has a provider's id once sent: each of these is
+# indexed for the rows that have one only, so a broadcast of 100,000 rows writes no index entries of the others.
+for _named in (OutboxMessage.announcement_id, OutboxMessage.session_id, OutboxMessage.survey_id,
+               OutboxMessage.provider_message_id):
+    Index(f"ix_outbox_{_named.key}", _named, postgresql_where=_named.is_not(None), sqlite_where=_named.is_not(None))
 
 
 # Workers look only for rows still to send, in the order they go; sent ones pile up and must not
