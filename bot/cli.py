@@ -31,6 +31,7 @@ from domain.regions import region
 from domain.sectors import SECTOR_KEYS
 from flows.announce import MAX_ANNOUNCEMENT
 from flows.conversation import Conversations
+from flows.follow_up import SAMPLE_BUSINESS
 from flows.i18n import Text
 from flows.notices import announcement_text
 from flows.parsing import parse_phone
@@ -492,15 +493,10 @@ def announce(database: Database, text: str, chosen: Segment, taking: Taking, off
     print(f"reaches {reach.recipients:,} owners; {_left_out(reach)}")
     print(f"goes: {_goes(send_at)}")
     print(f"as owners read it:\n\n{preview}\n")
-    if dry_run:
-        print("dry run: nothing queued")
-        return 0
-    if not reach.recipients:
-        print("nobody to send it to: nothing queued", file=sys.stderr)
-        return 1
-    if not yes and not _confirmed(f"Queue it for {reach.recipients:,} owners? [y/N] "):
-        print("nothing queued")
-        return 1
+    refused = _refused(reach.recipients, "nobody to send it to", f"Queue it for {reach.recipients:,} owners?",
+                       dry_run=dry_run, yes=yes)
+    if refused is not None:
+        return refused
     with database.transaction() as registry:
         announcement_id, reach = registry.announcements.announce(text, segment, PUSH_CHANNELS, author,
                                                                  officer.id if officer else None, send_at=send_at)
@@ -578,6 +574,21 @@ def _left_out(reach: Reach) -> str:
     return (f"left out: {reach.stopped:,} stopped announcements, {reach.not_asked:,} not yet asked whether they "
             f"want them (or did not answer), {reach.blocked:,} blocked the bot, {reach.no_chat:,} have no chat we can "
             "write to")
+
+
+def _refused(count: int, nobody: str, question: str, *, dry_run: bool, yes: bool) -> int | None:
+    """The exit status when nothing is to be queued (a dry run, nobody to write to, the operator's no), said why;
+    None when it goes ahead."""
+    if dry_run:
+        print("dry run: nothing queued")
+        return 0
+    if not count:
+        print(f"{nobody}: nothing queued", file=sys.stderr)
+        return 1
+    if not yes and not _confirmed(f"{question} [y/N] "):
+        print("nothing queued")
+        return 1
+    return None
 
 
 def _confirmed(question: str) -> bool:
@@ -669,7 +680,6 @@ def _actor() -> str:
 
 # -- tabe survey -----------------------------------------------------------------------------
 
-SAMPLE_BUSINESS = "(nama usaha)"  # in the preview, where each owner reads their business's name
 
 
 def start_survey(args: argparse.Namespace, settings: Settings) -> int:
@@ -687,17 +697,12 @@ def survey(database: Database, kind: Kind, chosen: Segment, taking: Taking, offi
     author = _from_and_to(officer, segment, taking)
     print(f"asks {owners:,} owners about {businesses:,} businesses; left out: owners who said \"berhenti\", owners no "
           "chat can reach, businesses recorded as closed")
-    invitation = FOLLOW_UP_FLOWS[kind].invitation(Text("id"), SAMPLE_BUSINESS)
+    words = Text("id")
+    invitation = FOLLOW_UP_FLOWS[kind].invitation(words, words(SAMPLE_BUSINESS))
     print(f"as owners read it:\n\n{as_plain_text(invitation)}\n")
-    if dry_run:
-        print("dry run: nothing queued")
-        return 0
-    if not owners:
-        print("nobody to ask: nothing queued", file=sys.stderr)
-        return 1
-    if not yes and not _confirmed(f"Start it for {owners:,} owners? [y/N] "):
-        print("nothing queued")
-        return 1
+    refused = _refused(owners, "nobody to ask", f"Start it for {owners:,} owners?", dry_run=dry_run, yes=yes)
+    if refused is not None:
+        return refused
     with database.transaction() as registry:
         survey_id, recipients = registry.follow_ups.start_survey(kind, segment, PUSH_CHANNELS, author,
                                                                  officer.id if officer else None)

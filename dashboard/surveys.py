@@ -25,6 +25,7 @@ from domain.channels import PUSH_CHANNELS
 from domain.invalid import Invalid
 from domain.msgid import N_
 from flows.announce import describe
+from flows.follow_up import SAMPLE_BUSINESS
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from flows.router import FOLLOW_UP_FLOWS
 from store.announcements import Segment
@@ -36,7 +37,6 @@ PATH = "/admin/surveys"
 LISTED = 50  # surveys on a page of the list
 KEY_BYTES = 24  # of randomness in a form's request key: 32 characters
 KEY_LONGEST = 64  # characters the registry keeps of a request key
-SAMPLE_BUSINESS = N_("(the business's name)")  # in the preview, where each owner reads their own business's name
 # What became of each follow-up, as officers read it, in the order a follow-up goes.
 STATUSES = {
     Status.ASKED: N_("Asked, no answer yet"),

@@ -26,6 +26,7 @@ SESSION = "_session"  # an evaluation's session; a survey's business is BUSINESS
 RESUME = "_resume"  # where the conversation was when the follow-up was taken up: [flow, step]
 _LATER = "_later"  # what "nanti" reads as at any question
 _LATER_WORDS = words_for(LATER)
+SAMPLE_BUSINESS = N_("(the business's name)")  # in a preview of a survey, where each owner reads their business's
 _ANSWER_HOW = N_("(Reply \"nanti\" to answer another time, or \"berhenti\" if you do not want to answer.)")
 
 
