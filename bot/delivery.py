@@ -327,7 +327,7 @@ def claim(database: Database, channels: tuple[str, ...], now: datetime | None = 
           limit: int = BATCH) -> list[Outgoing]:
     """Claim a batch of due rows for these channels, committed before anything is sent."""
     with database.transaction(now) as registry:
-        return registry.outbox.claim(limit, channels, claimed_before=registry.now - CLAIM_TIMEOUT)
+        return registry.claim_outbox(limit, channels, claimed_before=registry.now - CLAIM_TIMEOUT)
 
 
 def release(database: Database, rows: Sequence[Outgoing], now: datetime | None = None) -> None:

@@ -19,6 +19,7 @@ QUESTIONS_DIGEST = "questions_digest"  # an officer's hourly list of new questio
 STOPPED = "stopped"  # the owner said "berhenti" before it went
 ERASED = "erased"  # the owner deleted their data before it went
 SESSION_GONE = "session cancelled"  # the session it is about was cancelled before it went
+NOTHING_TO_ASK = "nothing left to ask"  # a survey's message, when its owner's businesses no longer fit or closed
 WITHDRAWN = "announcement cancelled"  # its officer cancelled the announcement before the time it was to go
 NO_TEMPLATE = "outside WhatsApp's 24 hours and TWILIO_ANNOUNCEMENT_CONTENT_SID is not set"
 TIMED_OUT = "timed out"  # the provider did not answer in time: tried again

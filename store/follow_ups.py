@@ -7,7 +7,9 @@ stops it.
 
 A survey asks about businesses: one follow-up per business the segment chooses, of an owner who has not said
 "berhenti" to the Dinas and whom a chat can reach; one message per owner, about their first business: the next
-is offered when the first is done with.
+is offered when the first is done with. Starting a survey writes its messages only, as an announcement does; its
+follow-ups are written as the worker takes each message to send (`ask_surveyed`), for the businesses the segment
+chooses then, so a survey's counts are of the businesses actually asked about.
 """
 
 from collections import Counter
@@ -19,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, exists, func, insert, literal, select, update
 
-from domain.outbox import EVALUATION, REASSESSMENT, UPDATE
+from domain.outbox import EVALUATION, NOTHING_TO_ASK, REASSESSMENT, UPDATE
 from store.announcements import Segment, business_matches, latest_chats, owner_matches
 from store.dialects import DIALECTS
 from store.models import AuditEvent, Business, Conversation, Evaluation, FollowUp, OutboxMessage, Owner, Survey, as_utc
@@ -130,9 +132,9 @@ class FollowUps:
 
     def start_survey(self, kind: Kind, segment: Segment, channels: Collection[str], author: str,
                      officer_id: int | None = None, request_key: str | None = None) -> tuple[int, int]:
-        """Start a survey for the segment: a follow-up for every business it chooses that still operates, of an
-        owner who has not said "berhenti" and has a chat on these channels that did not block the bot; and one
-        outbox row per such owner, on the chat they used last, about their first business. Its id, and how many
+        """Start a survey for the segment: one outbox row per owner with a business it chooses that still operates,
+        who has not said "berhenti" and has a chat on these channels that did not block the bot, on the chat they
+        used last; its follow-ups are written as the worker takes the rows (`ask_surveyed`). Its id, and how many
         owners it was sent to. Set-based statements, whatever the number of owners.
 
         With a `request_key` (the dashboard's form), the same key starts one survey: a second call returns the
@@ -150,13 +152,8 @@ class FollowUps:
         if officer_id is not None:
             self._connection.execute(insert(_audit).values(at=self.now, actor=actor_of(officer_id),
                                                            action="survey_started", subject=f"survey:{survey_id}"))
-        self._connection.execute(insert(_follow_ups).from_select(
-            ("owner_id", "kind", "survey_id", "business_id", "status", "asks", "asked_at"),
-            _surveyed(segment, channels, literal(str(kind)), literal(survey_id), _businesses.c.id,
-                      literal(str(Status.ASKED)), literal(1), literal(self.now))
-            .order_by(_businesses.c.owner_id, _businesses.c.id)))
-        # Its message names the business the owner's answer takes up (store/outbox.py): their first.
-        chats = latest_chats(select(_follow_ups.c.owner_id).where(_follow_ups.c.survey_id == survey_id), channels)
+        # The follow-ups are written when the worker takes each owner's message (`ask_surveyed`), a claim at a time.
+        chats = latest_chats(_surveyed(segment, channels), channels)
         self._connection.execute(insert(_outbox).from_select(
             ("kind", "priority", "survey_id", "owner_id", "channel", "address", "language", "status", "due_at",
              "attempts"),
@@ -168,6 +165,32 @@ class FollowUps:
         recipients = self._connection.execute(update(_surveys).where(_surveys.c.id == survey_id)
                                               .values(recipients=sent).returning(_surveys.c.recipients)).scalar_one()
         return survey_id, int(recipients)
+
+    def ask_surveyed(self, outbox_ids: Collection[int]) -> set[int]:
+        """As the worker takes these outbox rows to send: a follow-up for each business a survey's message asks its
+        owner about, those its segment chooses now that still operate (written once, however often a row is taken);
+        the rows of those it has nothing left to ask about, which are cancelled."""
+        asking: dict[int, set[int]] = {}
+        for survey_id, owner_id in self._connection.execute(select(_outbox.c.survey_id, _outbox.c.owner_id).where(
+                _outbox.c.id.in_(outbox_ids), _outbox.c.survey_id.is_not(None), _outbox.c.owner_id.is_not(None))):
+            asking.setdefault(survey_id, set()).add(owner_id)
+        for survey_id, owners in asking.items():
+            kind, segment = self._connection.execute(select(_surveys.c.kind, _surveys.c.segment)
+                                                     .where(_surveys.c.id == survey_id)).one()
+            self._connection.execute(DIALECTS[self._dialect].insert(_follow_ups).from_select(
+                ("owner_id", "kind", "survey_id", "business_id", "status", "asks", "asked_at"),
+                _askable(Segment.from_json(segment), literal(kind), literal(survey_id), _businesses.c.id,
+                         literal(str(Status.ASKED)), literal(1), literal(self.now))
+                .where(_businesses.c.owner_id.in_(owners)).order_by(_businesses.c.owner_id, _businesses.c.id),
+            ).on_conflict_do_nothing(index_elements=["survey_id", "business_id"]))
+        asked = exists().where(_follow_ups.c.survey_id == _outbox.c.survey_id,
+                               _follow_ups.c.owner_id == _outbox.c.owner_id)
+        nothing = set(self._connection.scalars(select(_outbox.c.id).where(
+            _outbox.c.id.in_(outbox_ids), _outbox.c.survey_id.is_not(None), ~asked)))
+        if nothing:
+            self._connection.execute(update(_outbox).where(_outbox.c.id.in_(nothing))
+                                     .values(status=Delivery.CANCELLED, error=NOTHING_TO_ASK, claimed_at=None))
+        return nothing
 
     def survey_reach(self, segment: Segment, channels: Collection[str]) -> tuple[int, int]:
         """How many owners a survey for the segment would ask, about how many businesses; nothing is written."""
@@ -263,14 +286,20 @@ class FollowUps:
 
 
 def _surveyed(segment: Segment, channels: Collection[str], *columns: Any) -> Select[Any]:
-    """The businesses a survey for the segment asks about, by owner (and `columns`): those it chooses that still
-    operate, of owners who have not said "berhenti" and have a chat on these channels that did not block the bot."""
+    """The businesses a survey for the segment asks about, by owner (and `columns`): those `_askable`, of owners
+    with a chat on these channels that did not block the bot."""
     reachable = exists().where(_conversations.c.owner_id == _owners.c.id, _conversations.c.channel.in_(channels),
                                _conversations.c.blocked_at.is_(None))
+    return _askable(segment, *columns).where(reachable)
+
+
+def _askable(segment: Segment, *columns: Any) -> Select[Any]:
+    """The businesses the segment chooses that still operate, by owner (and `columns`), of owners who have not said
+    "berhenti"."""
     return (select(_businesses.c.owner_id, *columns)
             .select_from(_businesses.join(_owners, _owners.c.id == _businesses.c.owner_id))
             .where(*business_matches(segment), owner_matches(segment), _businesses.c.closed_at.is_(None),
-                   _owners.c.announcements_stopped_at.is_(None), reachable))
+                   _owners.c.announcements_stopped_at.is_(None)))
 
 
 def _report(row: Row[Any], counts: dict[Status, int]) -> SurveyReport:

@@ -374,6 +374,8 @@ _put_off = FollowUp.status == "later"
 Index("ix_follow_ups_later", FollowUp.ask_again_at, postgresql_where=_put_off, sqlite_where=_put_off)
 # A survey's follow-ups, and one owner's among them (the first, for the message that starts it): found by both at once.
 Index("ix_follow_ups_survey_owner", FollowUp.survey_id, FollowUp.owner_id)
+# A survey's follow-ups are written as the worker takes its messages: once per business, however often it takes one.
+Index("uq_follow_ups_survey_business", FollowUp.survey_id, FollowUp.business_id, unique=True)
 
 
 class OutboxMessage(Base):

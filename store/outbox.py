@@ -7,13 +7,13 @@ recording it is claimed again once it is older than the claim timeout: only such
 in flight at the moment of a crash, can be sent twice.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, case, func, select, update
 
 from domain.outbox import SESSION_GONE
 from store.dialects import DIALECTS
@@ -39,13 +39,17 @@ _follow_ups = FollowUp.__table__
 _businesses = Business.__table__
 # The business a survey's message is about: of the owner's follow-ups in that survey, the one asked last (of several
 # asked at once, the first), which is the one the owner's answer takes up (FollowUps.waiting).
-_SURVEYED_BUSINESS = (
+# Before a worker takes it there is no follow-up yet (FollowUps.ask_surveyed): shown meanwhile (on the dashboard) with
+# the owner's first business still operating.
+_SURVEYED_BUSINESS = case((_outbox.c.survey_id.is_not(None), func.coalesce(
     select(_businesses.c.name)
     .select_from(_follow_ups.join(_businesses, _businesses.c.id == _follow_ups.c.business_id))
     .where(_follow_ups.c.survey_id == _outbox.c.survey_id, _follow_ups.c.owner_id == _outbox.c.owner_id)
     .order_by(_follow_ups.c.asked_at.desc(), _follow_ups.c.id).limit(1)
-    .correlate(_outbox).scalar_subquery()
-)
+    .correlate(_outbox).scalar_subquery(),
+    select(_businesses.c.name).where(_businesses.c.owner_id == _outbox.c.owner_id, _businesses.c.closed_at.is_(None))
+    .order_by(_businesses.c.id).limit(1).correlate(_outbox).scalar_subquery(),
+)))
 _INSERT = {name: dialect.insert(_outbox).on_conflict_do_nothing(index_elements=["key"])
            for name, dialect in DIALECTS.items()}
 
@@ -135,8 +139,13 @@ class Outbox:
             return []
         self._connection.execute(update(_outbox).where(_outbox.c.id.in_(ids))
                                  .values(status=Delivery.SENDING, claimed_at=self.now, attempts=_outbox.c.attempts + 1))
-        order = {row_id: position for position, row_id in enumerate(ids)}
-        return sorted(self._outgoing(_outbox.c.id.in_(ids)), key=lambda outgoing: order[outgoing.id])
+        return self.outgoing(ids, ())
+
+    def outgoing(self, ids: Sequence[int], dropped: Collection[int]) -> list[Outgoing]:
+        """These rows, but the `dropped`, in this order, as a worker needs them to send."""
+        kept = [row_id for row_id in ids if row_id not in dropped]
+        order = {row_id: position for position, row_id in enumerate(kept)}
+        return sorted(self._outgoing(_outbox.c.id.in_(kept)), key=lambda outgoing: order[outgoing.id]) if kept else []
 
     def queued_for(self, address: str, after_id: int = 0) -> list[Outgoing]:
         """The rows queued for a chat address after `after_id`, oldest first, as a worker would take them."""

@@ -16,7 +16,7 @@ from store.announcements import Announcements
 from store.assessments import Assessments
 from store.dialects import DIALECTS
 from store.exports import Exports
-from store.follow_ups import FollowUps
+from store.follow_ups import SURVEY_KINDS, FollowUps
 from store.knowledge import Knowledge
 from store.logins import Logins
 from store.models import (
@@ -32,7 +32,7 @@ from store.models import (
     as_utc,
 )
 from store.officers import OfficerInfo, Officers
-from store.outbox import Outbox
+from store.outbox import Outbox, Outgoing
 from store.problems import Problems
 from store.progress import Progress
 from store.questions import Questions
@@ -185,6 +185,16 @@ class Registry:
     @cached_property
     def assessments(self) -> Assessments:
         return Assessments(self._connection, self.now)
+
+    def claim_outbox(self, limit: int, channels: tuple[str, ...], claimed_before: datetime) -> list[Outgoing]:
+        """A worker's batch of rows to send (Outbox.claim), a survey's follow-ups written as its messages are taken,
+        and those with nothing left to ask left out (cancelled)."""
+        taken = self.outbox.claim(limit, channels, claimed_before)
+        surveyed = [row.id for row in taken if row.kind in SURVEY_KINDS]
+        if not surveyed:
+            return taken
+        nothing = self.follow_ups.ask_surveyed(surveyed)
+        return self.outbox.outgoing([row.id for row in taken], nothing)  # their words name the business asked about
 
     @cached_property
     def outbox(self) -> Outbox:

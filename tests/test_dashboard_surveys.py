@@ -97,6 +97,12 @@ def test_compose_preview_start_once_and_follow_it(owners: Database) -> None:
 
         report = _page(officer.client.get(f"/admin/surveys/{number}"))
         assert _figure(report, "kind").startswith("Pemutakhiran data")
+        # Its businesses are asked about as the worker takes its messages: none yet, then all.
+        assert (_figure(report, "recipients"), _figure(report, "asked")) == (str(owners_asked), "0")
+        assert _figure(report, "response-rate") == "–"
+        with owners.transaction() as registry:
+            assert len(registry.claim_outbox(OWNERS, PUSH_CHANNELS, registry.now)) == owners_asked
+        report = _page(officer.client.get(f"/admin/surveys/{number}"))
         assert (_figure(report, "recipients"), _figure(report, "asked")) == (str(owners_asked), str(businesses))
         assert _figure(report, "response-rate") == "0%"
         assert report.get_element_by_id(f"status-{Status.ASKED}").text_content().strip().endswith(str(businesses))
@@ -167,5 +173,5 @@ def test_starting_a_survey_in_chromium(sqlite_database: Database) -> None:
         driver.find_element(By.ID, "start").click()
         recipients = wait.until(expected_conditions.presence_of_element_located((By.ID, "recipients")))
         assert recipients.text == str(expected)
-        assert driver.find_element(By.ID, "response-rate").text == "0%"
+        assert driver.find_element(By.ID, "asked").text == "0"  # until a worker takes its messages
     assert _surveys(sqlite_database) == (1, expected)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 
 from bot.delivery import message_text
 from domain.channels import PUSH_CHANNELS, TELEGRAM
+from domain.outbox import NOTHING_TO_ASK
 from flows.conversation import Conversations
 from store.announcements import Segment
 from store.db import Database
@@ -39,8 +40,18 @@ def owners_of_every_kind(database: Database) -> dict[str, list[int]]:
 
 def start(database: Database, segment: Segment, officer_id: int | None = None,
           kind: Kind = Kind.UPDATE) -> tuple[int, int]:
+    """Start a survey, and take its messages as a worker does (which writes their follow-ups)."""
     with database.transaction(NOW) as registry:
-        return registry.follow_ups.start_survey(kind, segment, PUSH_CHANNELS, "test", officer_id)
+        survey_id, recipients = registry.follow_ups.start_survey(kind, segment, PUSH_CHANNELS, "test", officer_id)
+    taken(database, survey_id)
+    return survey_id, recipients
+
+
+def taken(database: Database, survey_id: int) -> set[int]:
+    """A worker takes a survey's messages: their follow-ups are written; the rows with nothing to ask."""
+    with database.transaction(NOW) as registry:
+        return registry.follow_ups.ask_surveyed(registry.session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.survey_id == survey_id)).all())
 
 
 def test_a_survey_asks_about_every_business_chosen_and_writes_each_owner_once(database: Database) -> None:
@@ -76,6 +87,32 @@ def test_a_survey_asks_about_every_business_chosen_and_writes_each_owner_once(da
     assert f"memperbarui data {first_name}." in "".join(_sent_to(database, two_businesses))
     assert rows[0].address == f"owner-{two_businesses}" and rows[0].priority == 1  # after anyone's own news
     assert audited is None  # the command line's, with no officer: nobody to audit
+
+
+def test_a_surveys_follow_ups_are_written_as_the_worker_takes_its_messages_once_each(database: Database) -> None:
+    kinds = owners_of_every_kind(database)
+    two_businesses, plain, closed = kinds["telegram"]
+    second_business(database, two_businesses)
+    with database.transaction(NOW) as registry:
+        survey_id, recipients = registry.follow_ups.start_survey(Kind.UPDATE, Segment(PROVINCE, kabupaten=PALANGKA_RAYA),
+                                                                 PUSH_CHANNELS, "test")
+    with database.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(FollowUp)) == 0  # nothing asked before it goes
+    with database.engine.begin() as connection:  # meanwhile the plain owner's business closes: nothing to ask
+        connection.execute(update(Business).where(Business.owner_id == plain).values(closed_at=NOW))
+    with database.transaction(NOW) as registry:
+        claimed = registry.claim_outbox(100, PUSH_CHANNELS, NOW)
+    with database.transaction(NOW + timedelta(minutes=10)) as registry:  # taken again, as after a worker's crash
+        again = registry.claim_outbox(100, PUSH_CHANNELS, NOW + timedelta(minutes=5))
+    assert len(claimed) == recipients - 1 and {row.id for row in again} == {row.id for row in claimed}
+    with database.engine.connect() as connection:
+        asked = connection.execute(select(FollowUp.owner_id, FollowUp.business_id).where(FollowUp.survey_id == survey_id)
+                                   .order_by(FollowUp.id)).all()
+        dropped = connection.execute(select(OutboxMessage.status, OutboxMessage.error)
+                                     .where(OutboxMessage.owner_id == plain)).one()
+    assert [owner for owner, _business in asked].count(two_businesses) == 2 and plain not in {o for o, _ in asked}
+    assert len(asked) == len(set(asked))  # once each, however often taken
+    assert tuple(dropped) == ("cancelled", NOTHING_TO_ASK)
 
 
 def test_a_survey_started_twice_with_one_request_key_is_started_once(database: Database) -> None:

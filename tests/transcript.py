@@ -30,8 +30,9 @@ messages are `officer> ` lines (their answers checked by the `< ` lines after th
 it sends it, joined). Meanwhile `file> NAME` applies a programme file of tests/programmes/ (a session moved or
 cancelled), `worker>` queues what a worker's tick finds due (reminders, the morning after a session, follow-ups put
 off), `hadir> PROGRAMME SESSION` marks the chatting owner as having attended and `survey> KIND` starts a survey of
-that kind (`pemutakhiran`, `penilaian_ulang`) for the businesses of the chatting owner's kabupaten/kota, its answer
-how many owners it was sent to, each at the transcript's clock.
+that kind (`pemutakhiran`, `penilaian_ulang`) for the businesses of the chatting owner's kabupaten/kota and has a
+worker take its messages (which writes their follow-ups), its answer how many owners it was sent to, each at the
+transcript's clock.
 """
 
 import os
@@ -58,7 +59,7 @@ from flows.programme_file import apply_programmes, exact_kabupaten, read_program
 from store.announcements import Segment
 from store.db import Database
 from store.follow_ups import Kind
-from store.models import Assessment, Business, Conversation, Enrollment, Owner
+from store.models import Assessment, Business, Conversation, Enrollment, OutboxMessage, Owner
 from store.officers import PROVINCE
 from store.registry import Registry
 
@@ -261,8 +262,11 @@ def the_dinas_and_the_worker(database: Database, clock: Clock, address: str) -> 
     def survey(says: str) -> str:
         with database.transaction(clock()) as registry:
             [kabupaten, *_others] = registry.audience(chatting_owner(registry)).kabupaten_codes
-            _survey_id, recipients = registry.follow_ups.start_survey(
+            survey_id, recipients = registry.follow_ups.start_survey(
                 Kind(says.strip()), Segment(PROVINCE, kabupaten=kabupaten), PUSH_CHANNELS, "test")
+            # A worker's next tick takes its messages, writing their follow-ups.
+            registry.follow_ups.ask_surveyed(registry.session.scalars(
+                select(OutboxMessage.id).where(OutboxMessage.survey_id == survey_id)).all())
         return str(recipients)
 
     return {FILE: apply_file, WORKER: tick, ATTENDED: attended, SURVEY: survey}
