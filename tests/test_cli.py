@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, make_url, select, text, update
 
 from bot.cli import main
 from bot.sample import seed
+from domain.channels import PUSH_CHANNELS
 from domain.wib import in_wib
 from fake_telegram import FakeTelegram
 from flows.i18n import Text
@@ -459,7 +460,8 @@ def test_survey_start_queues_the_first_question_and_status_and_list_follow_it(
     assert "mengisi lagi penilaian mandiri (nama usaha)" in out
     assert "survey 1 started: its first question queued for 2 owners" in out
     assert _queued(six_owners) == [(5, "pending"), (6, "pending")]
-    with six_owners.transaction() as registry:
+    with six_owners.transaction() as registry:  # a worker takes its messages: their businesses are asked about
+        assert len(registry.claim_outbox(10, PUSH_CHANNELS, registry.now)) == 2
         follow_up = registry.follow_ups.waiting(5)
         assert follow_up is not None
         registry.follow_ups.finish(follow_up.id)
