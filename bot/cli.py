@@ -446,13 +446,6 @@ def _chosen(args: argparse.Namespace) -> Segment:
     return Segment(PROVINCE, args.kabupaten, args.sector, args.business_class, level=args.level)
 
 
-def _taking(args: argparse.Namespace) -> "Taking":
-    """The programme and session the options chose, by their codes."""
-    if args.session is not None and args.programme is None:
-        raise Refused("--session needs --programme: a session's code is its programme's")
-    return Taking(args.programme, args.session)
-
-
 @dataclass(frozen=True)
 class Taking:
     """The programme, and the session of it, whose participants the operator chose, by their codes."""
@@ -464,6 +457,13 @@ class Taking:
         if self.programme is None:
             return ""
         return f"taking part in programme {self.programme}" + (f", session {self.session}" if self.session else "")
+
+
+def _taking(args: argparse.Namespace) -> Taking:
+    """The programme and session the options chose, by their codes."""
+    if args.session is not None and args.programme is None:
+        raise Refused("--session needs --programme: a session's code is its programme's")
+    return Taking(args.programme, args.session)
 
 
 def _send_at(typed: str | None) -> datetime | None:

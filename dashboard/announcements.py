@@ -7,7 +7,7 @@ announcement means the same whichever way an officer sends it. The segment's sco
 """
 
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -139,8 +139,7 @@ async def list_announcements(request: Request, viewer: Viewer) -> Response:
                 for report in reports]
 
     found = await read(request, listing)
-    pager = replace(known, pages=page + 1) if len(found) > LISTED else known
-    return render(request, "announcements.html", viewer, announcements=found[:LISTED], pager=pager)
+    return render(request, "announcements.html", viewer, announcements=found[:LISTED], pager=known.seen(len(found)))
 
 
 @officer_page

@@ -1,7 +1,7 @@
 """The dashboard's paged lists, one way: the page asked for in a link (`?page=2`), and where that page is."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from math import ceil
 from urllib.parse import urlencode
 
@@ -34,6 +34,11 @@ class Pager:
         """The page asked for of a list of `total` rows; past the end, the last."""
         pages = max(1, ceil(total / size))
         return cls(min(asked, pages), pages, size, query or {})
+
+    def seen(self, rows: int) -> "Pager":
+        """This page of a list that is not counted, having read `rows` (its page and one row more, if there is one):
+        its pages are those up to this one, and one more while there are older rows."""
+        return replace(self, pages=self.number + 1) if rows > self.size else self
 
     @property
     def offset(self) -> int:

@@ -7,7 +7,7 @@ counts (store/follow_ups.py). The segment's scope is always the viewer's.
 """
 
 import secrets
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -134,9 +134,8 @@ async def list_surveys(request: Request, viewer: Viewer) -> Response:
                 for report in registry.follow_ups.surveys(viewer.scope, LISTED + 1, known.offset)]
 
     found = await read(request, listing)
-    pager = replace(known, pages=page + 1) if len(found) > LISTED else known
-    return render(request, "surveys.html", viewer, surveys=found[:LISTED], pager=pager, kind_words=kind_words,
-                  done=Status.DONE)
+    return render(request, "surveys.html", viewer, surveys=found[:LISTED], pager=known.seen(len(found)),
+                  kind_words=kind_words, done=Status.DONE)
 
 
 @officer_page

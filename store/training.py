@@ -835,15 +835,15 @@ class Training:
     def sessions_to_announce(self, scope: str, since: datetime, limit: int) -> list[SessionSeats]:
         """The sessions in the scope whose participants an officer may write to: not cancelled, starting from
         `since` (those just held too), those still ahead first."""
-        return self._seats(_sessions.c.cancelled_at.is_(None), _sessions.c.starts_at >= since,
-                           *_sessions_in(scope))[:limit]
+        return self._seats(_sessions.c.cancelled_at.is_(None), _sessions.c.starts_at >= since, *_sessions_in(scope),
+                           limit=limit)
 
     def session_id(self, programme_id: int, code: str) -> int | None:
         """The id of a programme's session with this code, if it has one."""
         return self._connection.scalar(select(_sessions.c.id).where(_sessions.c.programme_id == programme_id,
                                                                     _sessions.c.code == code))
 
-    def _seats(self, *where: ColumnElement[bool]) -> list[SessionSeats]:
+    def _seats(self, *where: ColumnElement[bool], limit: int | None = None) -> list[SessionSeats]:
         ahead = still_ahead(self.now)
         rows = self._connection.execute(
             select(_sessions.c.id, _sessions.c.programme_id, _programmes.c.code, _programmes.c.name, _sessions.c.code,
@@ -854,7 +854,8 @@ class Training:
             .join(_programmes, _programmes.c.id == _sessions.c.programme_id)
             .where(*where)
             .order_by(case((ahead, 0), else_=1), case((ahead, _sessions.c.starts_at)), _sessions.c.starts_at.desc(),
-                      _sessions.c.id))
+                      _sessions.c.id)
+            .limit(limit))
         return [SessionSeats(*row[:5], as_utc(row[5]), as_utc(row[6]), *row[7:10], as_utc(row[10]),
                              as_utc(row[11]) if row[11] else None, *row[12:])
                 for row in rows]
