@@ -3,10 +3,12 @@ in the entry's history and the audit trail, and the bot answers with what it say
 
 from lxml import html
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import select
 
 from flows.conversation import Conversations
-from officer_dashboard import KOTIM, NOW, add_officer, browser_dashboard, logged_in
+from officer_dashboard import KOTIM, NOW, WAIT_SECONDS, add_officer, browser_dashboard, logged_in
 from store.db import Database
 from store.models import AuditEvent
 from store.officers import PROVINCE
@@ -100,6 +102,9 @@ def test_editing_an_entry_in_chromium(database: Database) -> None:
         answer = browser.wait_for(By.ID, "answer_id")
         answer.clear()
         answer.send_keys("SPP-IRT diurus lewat OSS; tanyakan jadwal penyuluhan ke Dinas Kesehatan.")
-        browser.driver.find_element(By.ID, "save").click()
+        save = browser.driver.find_element(By.ID, "save")
+        save.click()
+        # The page after saving is at the same path, with the same ids: wait until the one before is gone.
+        WebDriverWait(browser.driver, WAIT_SECONDS).until(expected_conditions.staleness_of(save))
         browser.wait_for(By.ID, "history")
         assert "SPP-IRT diurus lewat OSS" in browser.text()
