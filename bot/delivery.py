@@ -80,6 +80,7 @@ class Outcome:
     verdict: Verdict
     detail: str
     wait: timedelta | None = None  # how long the provider asked us to wait; None: our own backoff
+    template: bool = False  # sent as the approved template (outside WhatsApp's 24 hours), not as free text
 
 
 class Pacer:
@@ -196,6 +197,7 @@ class Sender(Protocol):
     """One channel's way out: sends a row's text to its address and says what came of it."""
 
     pacer: Pacer
+    provider: str  # who carries the channel's messages ("telegram", "twilio", "cloud"), as reports count them
 
     async def send(self, row: Outgoing, text: str) -> Outcome: ...
 

@@ -10,9 +10,16 @@ from store.db import DEFAULT_DATABASE_URL
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 TWILIO_API_BASE_URL = "https://api.twilio.com"
+TWILIO_CONTENT_API_BASE_URL = "https://content.twilio.com"
+WHATSAPP_CLOUD_API_BASE_URL = "https://graph.facebook.com/v23.0"
+TWILIO = "twilio"  # the WhatsApp providers WHATSAPP_PROVIDER chooses from
+CLOUD_API = "cloud"
+WHATSAPP_PROVIDERS = (TWILIO, CLOUD_API)
+TEMPLATE_CATEGORIES = ("marketing", "utility", "authentication")  # Meta's, each priced on its own
 DEFAULT_PORT = 8000
 DEFAULT_TWILIO_MPS = 10  # messages per second: what a Twilio WhatsApp sender gets unless upgraded
 DEFAULT_TELEGRAM_MPS = 30  # messages per second: the Bot API's limit for one bot, over all chats
+DEFAULT_CLOUD_MPS = 80  # messages per second: a Cloud API business number's throughput unless Meta raised it
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,17 @@ class Settings:
     twilio_api_base_url: str = TWILIO_API_BASE_URL
     twilio_mps: int = DEFAULT_TWILIO_MPS
     twilio_announcement_content_sid: str = ""  # the approved template for owners outside WhatsApp's 24 hours
+    twilio_content_api_base_url: str = TWILIO_CONTENT_API_BASE_URL
+    whatsapp_provider: str = TWILIO  # which provider carries WhatsApp; the other is off
+    whatsapp_cloud_phone_number_id: str = ""
+    whatsapp_cloud_access_token: str = ""
+    whatsapp_cloud_app_secret: str = ""  # signs the webhooks Meta sends (X-Hub-Signature-256)
+    whatsapp_cloud_verify_token: str = ""  # what Meta echoes when it verifies the webhook's address
+    whatsapp_cloud_api_base_url: str = WHATSAPP_CLOUD_API_BASE_URL
+    whatsapp_cloud_mps: int = DEFAULT_CLOUD_MPS
+    whatsapp_cloud_template_name: str = ""  # the approved template for owners outside WhatsApp's 24 hours
+    whatsapp_cloud_template_language: str = "id"
+    whatsapp_template_category: str = "marketing"  # the approved template's category, as Meta prices it
     telegram_mps: int = DEFAULT_TELEGRAM_MPS
     public_base_url: str = ""
     port: int = DEFAULT_PORT
@@ -58,6 +76,14 @@ def _whole_number(name: str, default: int, largest: int | None = None) -> int:
     return int(given)
 
 
+def _one_of(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    """A setting that is one of `allowed` (in any case), or its default when it is not set."""
+    given = (os.environ.get(name) or default).strip().lower()
+    if given not in allowed:
+        raise BadSetting(f"{name} must be one of {', '.join(allowed)}, not {given!r}")
+    return given
+
+
 def load_settings() -> Settings:
     """The settings from the environment (and .env); BadSetting for one that cannot be used."""
     load_dotenv(override=False)  # the real environment wins over the file
@@ -73,6 +99,17 @@ def load_settings() -> Settings:
         twilio_api_base_url=(env("TWILIO_API_BASE_URL") or TWILIO_API_BASE_URL).rstrip("/"),
         twilio_mps=_whole_number("TWILIO_MPS", DEFAULT_TWILIO_MPS),
         twilio_announcement_content_sid=env("TWILIO_ANNOUNCEMENT_CONTENT_SID", ""),
+        twilio_content_api_base_url=(env("TWILIO_CONTENT_API_BASE_URL") or TWILIO_CONTENT_API_BASE_URL).rstrip("/"),
+        whatsapp_provider=_one_of("WHATSAPP_PROVIDER", TWILIO, WHATSAPP_PROVIDERS),
+        whatsapp_cloud_phone_number_id=env("WHATSAPP_CLOUD_PHONE_NUMBER_ID", ""),
+        whatsapp_cloud_access_token=env("WHATSAPP_CLOUD_ACCESS_TOKEN", ""),
+        whatsapp_cloud_app_secret=env("WHATSAPP_CLOUD_APP_SECRET", ""),
+        whatsapp_cloud_verify_token=env("WHATSAPP_CLOUD_VERIFY_TOKEN", ""),
+        whatsapp_cloud_api_base_url=(env("WHATSAPP_CLOUD_API_BASE_URL") or WHATSAPP_CLOUD_API_BASE_URL).rstrip("/"),
+        whatsapp_cloud_mps=_whole_number("WHATSAPP_CLOUD_MPS", DEFAULT_CLOUD_MPS),
+        whatsapp_cloud_template_name=env("WHATSAPP_CLOUD_TEMPLATE_NAME", ""),
+        whatsapp_cloud_template_language=env("WHATSAPP_CLOUD_TEMPLATE_LANGUAGE") or "id",
+        whatsapp_template_category=_one_of("WHATSAPP_TEMPLATE_CATEGORY", "marketing", TEMPLATE_CATEGORIES),
         telegram_mps=_whole_number("TELEGRAM_MPS", DEFAULT_TELEGRAM_MPS),
         public_base_url=env("PUBLIC_BASE_URL", "").rstrip("/"),
         port=_whole_number("PORT", DEFAULT_PORT, 65_535),

@@ -493,6 +493,8 @@ class TextBot(Bot):
 class TelegramSender:
     """The worker's way out to the Bot API, through python-telegram-bot on aiohttp."""
 
+    provider = CHANNEL
+
     def __init__(self, settings: Settings, pacer: Pacer) -> None:
         self.bot = TextBot(settings.telegram_bot_token, base_url=f"{settings.telegram_api_base_url}/bot",
                            request=AiohttpRequest())

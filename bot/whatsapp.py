@@ -26,7 +26,7 @@ from bot.bodies import TooLarge, bounded
 from bot.delivery import Outcome, Pacer, PacerFor, Verdict
 from bot.mailbox import Mailboxes
 from bot.render import as_plain_text
-from bot.settings import Settings
+from bot.settings import TWILIO, Settings
 from domain.channels import LABELS, within_window
 from domain.channels import WHATSAPP as CHANNEL
 from domain.outbox import NO_TEMPLATE
@@ -196,6 +196,8 @@ class WhatsAppSender:
     """The worker's way out to Twilio's REST API, with its async client: free text inside WhatsApp's 24 hours, else
     the approved template."""
 
+    provider = TWILIO
+
     def __init__(self, settings: Settings, pacer: Pacer, clock: Callable[[], datetime] = utcnow) -> None:
         self.settings = settings
         self.template = settings.twilio_announcement_content_sid
@@ -213,10 +215,12 @@ class WhatsAppSender:
 
     async def send(self, row: Outgoing, text: str) -> Outcome:
         """Send to a "whatsapp:+62…" address; a refusal read by `twilio_outcome`."""
+        template = False
         if within_window(row.heard_at, self.clock()):
             content = {"body": text}
         elif self.template:
             content = {"content_sid": self.template, "content_variables": json.dumps({"1": text})}
+            template = True
         else:
             return Outcome(Verdict.FAILED, NO_TEMPLATE)
         try:
@@ -228,7 +232,7 @@ class WhatsAppSender:
             return twilio_outcome(error.status, error.code)
         except (aiohttp.ClientError, OSError) as error:  # twilio's async client is aiohttp
             return Outcome(Verdict.RETRY, type(error).__name__)
-        return Outcome(Verdict.SENT, message.sid)
+        return Outcome(Verdict.SENT, message.sid, template=template)
 
     async def close(self) -> None:
         """Close the twilio client's aiohttp session."""

@@ -1,5 +1,6 @@
 """What travels between the channels and the flows, with no channel's details in it."""
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +11,7 @@ from domain.msgid import N_
 CONTACT = "contact"  # a shared phone contact; its number is the text
 EDITED = "edited"  # an earlier message changed; the text is not a new answer
 OLD_BUTTON = "old_button"  # a press on a button from an earlier message
+PRESSED = "pressed"  # a press on a button or list row: the text is the choice's id (choice_id), not words
 VOICE = "voice"
 LOCATION = "location"
 STICKER = "sticker"
@@ -72,6 +74,29 @@ class Reply:
 def numbered(labels: Sequence[str]) -> tuple[Choice, ...]:
     """Choices numbered 1, 2, 3… in the order given."""
     return tuple(Choice(number, label) for number, label in enumerate(labels, start=1))
+
+
+def screen_key(choices: Sequence[Choice], language: str) -> str:
+    """A short name for a set of choices in a language, the same wherever and whenever it is computed.
+
+    Buttons carry it in their ids, so a press is known to belong to the choices on screen now or to
+    earlier ones; and a provider's resource for a screen (a Twilio Content) is made once per key.
+    """
+    listed = "\x1f".join(f"{'' if choice.number is None else choice.number}\x1e{choice.label}" for choice in choices)
+    return hashlib.sha256(f"{language}\x1d{listed}".encode()).hexdigest()[:12]
+
+
+def choice_id(key: str, position: int) -> str:
+    """The id a button or list row carries: its screen's key and its place (from 1) among the choices."""
+    return f"{key}.{position}"
+
+
+def pressed_choice(pressed: str, key: str | None, choices: Sequence[Choice]) -> Choice | None:
+    """The choice a press names, when it belongs to the screen `key`; None for a stale or unknown press."""
+    screen, _dot, position = pressed.partition(".")
+    if key is None or screen != key or not position.isascii() or not position.isdecimal():
+        return None
+    return choices[int(position) - 1] if 1 <= int(position) <= len(choices) else None
 
 
 def reply_to_json(reply: Reply) -> dict[str, object]:
