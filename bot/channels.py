@@ -1,7 +1,8 @@
 """The chat channels of providers: the server opens their doors (bot/app.py), the worker sends through them.
 
-Each is one module (bot/telegram.py, bot/whatsapp.py) offering the same few names, `Channel` below;
-adding a channel is one more such module and its entry in CHANNELS. The browser and terminal chats
+Each is one module (bot/telegram.py, bot/whatsapp.py, bot/whatsapp_cloud.py) offering the same few
+names, `Channel` below; adding a channel is one more such module and its entry in CHANNELS. WhatsApp's
+two providers are two modules of one channel, and WHATSAPP_PROVIDER turns exactly one of them on. The browser and terminal chats
 are not here: they need no settings, and nobody can be written to first on them.
 """
 
@@ -9,7 +10,7 @@ from typing import Protocol
 
 from starlette.routing import Route
 
-from bot import telegram, whatsapp
+from bot import telegram, whatsapp, whatsapp_cloud
 from bot.delivery import Outbound
 from bot.mailbox import Mailboxes
 from bot.settings import Settings
@@ -37,4 +38,4 @@ class Channel(Outbound, Protocol):
     def door(self, settings: Settings, database: Database, mailboxes: Mailboxes) -> Door: ...
 
 
-CHANNELS: tuple[Channel, ...] = (telegram, whatsapp)
+CHANNELS: tuple[Channel, ...] = (telegram, whatsapp, whatsapp_cloud)

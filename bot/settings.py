@@ -63,6 +63,11 @@ class Settings:
         return Office(self.dinas_contact, self.dinas_hours)
 
 
+def unchosen(settings: Settings, provider: str) -> list[str]:
+    """What a WhatsApp provider needs before its own settings: to be WHATSAPP_PROVIDER's choice (the other is off)."""
+    return [] if settings.whatsapp_provider == provider else [f"WHATSAPP_PROVIDER={provider}"]
+
+
 class BadSetting(ValueError):
     """A setting in the environment that cannot be used; the message names it and says what it takes."""
 

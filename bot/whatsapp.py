@@ -26,7 +26,7 @@ from bot.bodies import TooLarge, bounded
 from bot.delivery import Outcome, Pacer, PacerFor, Verdict
 from bot.mailbox import Mailboxes
 from bot.render import as_plain_text
-from bot.settings import TWILIO, Settings
+from bot.settings import TWILIO, Settings, unchosen
 from domain.channels import LABELS, within_window
 from domain.channels import WHATSAPP as CHANNEL
 from domain.outbox import NO_TEMPLATE
@@ -269,10 +269,11 @@ def _code(error_code: object) -> int | None:
 
 
 def missing(settings: Settings) -> list[str]:
-    """The settings WhatsApp still needs to be on; none when it is on. The signature check needs the public address."""
+    """The settings WhatsApp through Twilio still needs to be on; none when it is on. It must be WHATSAPP_PROVIDER's
+    choice; the signature check needs the public address."""
     needed = {"TWILIO_ACCOUNT_SID": settings.twilio_account_sid, "TWILIO_AUTH_TOKEN": settings.twilio_auth_token,
               "TWILIO_WHATSAPP_FROM": settings.twilio_whatsapp_from, "PUBLIC_BASE_URL": settings.public_base_url}
-    return [name for name, value in needed.items() if not value]
+    return unchosen(settings, TWILIO) + [name for name, value in needed.items() if not value]
 
 
 def caveats(_settings: Settings) -> list[str]:

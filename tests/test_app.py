@@ -49,6 +49,8 @@ def test_the_server_says_which_channels_are_off_and_what_they_need() -> None:
     assert describe(Settings()) == [
         "Telegram: off (set TELEGRAM_BOT_TOKEN to turn it on)",
         "WhatsApp: off (set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_WHATSAPP_FROM, PUBLIC_BASE_URL to turn it on)",
+        "WhatsApp (Cloud API): off (set WHATSAPP_PROVIDER=cloud, WHATSAPP_CLOUD_PHONE_NUMBER_ID, "
+        "WHATSAPP_CLOUD_ACCESS_TOKEN, WHATSAPP_CLOUD_APP_SECRET, WHATSAPP_CLOUD_VERIFY_TOKEN to turn it on)",
     ]
     assert describe(Settings(telegram_bot_token="1:x"))[0] == "Telegram: on"
     assert "TELEGRAM_WEBHOOK_SECRET is not set" in describe(Settings(telegram_bot_token="1:x"))[-1]
