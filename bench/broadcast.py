@@ -8,21 +8,25 @@ and on a throwaway PostgreSQL server (fsync on; started as bench/programmes.py s
   the count of who it reaches and who is left out, the announcement row and one outbox row per
   recipient in one INSERT … SELECT, committed. Timed --runs times (the rows are deleted between
   runs); the median and the range.
-- unthrottled: the channel limits lifted (TELEGRAM_MPS and TWILIO_MPS at a million, the fakes not
-  enforcing anything), `tabe worker` processes send a fresh 100,000-recipient announcement to
-  the fake Bot API and the fake Twilio, each run as its own process (tests/fake_telegram.py,
-  tests/fake_twilio.py). After --warmup seconds, outcomes committed as sent in the registry are
+- unthrottled: the channel limits lifted (TELEGRAM_MPS and the WhatsApp provider's at a million, the
+  fakes not enforcing anything), `tabe worker` processes send a fresh 100,000-recipient announcement
+  to the fake Bot API and the fake of the WhatsApp provider, each run as its own process
+  (tests/fake_telegram.py, and tests/fake_twilio.py or tests/fake_whatsapp_cloud.py). After --warmup seconds, outcomes committed as sent in the registry are
   counted over --seconds: messages/s, in all and per worker, with each worker's CPU use. One
   worker on SQLite (one writer: SQLite's mode is one worker), one on PostgreSQL, two on PostgreSQL.
 - survey: `FollowUps.start_survey` ("pemutakhiran data") for the whole province, as `tabe survey start --yes`
   starts it: the survey row, one follow-up per business and one outbox row per owner in two INSERT … SELECT,
   committed; and in the same run, alternating with it, `announce` to the same segment (the enqueue above). Timed
   --runs times each (the rows deleted between runs); the medians and the ranges.
-- limits: the real limits (TELEGRAM_MPS 30, TWILIO_MPS 10, the defaults) and the fakes enforcing
-  them (--enforce-limits: a sendMessage beyond 30 in any one second or a second one to a chat
-  within a second, a Twilio create beyond 10 in any one second, is answered 429). What the fakes
-  accepted over --limit-seconds, per channel, against the limit, and every 429 they answered from
-  the start. One worker on SQLite, one and two on PostgreSQL.
+- limits: the real limits (TELEGRAM_MPS 30, TWILIO_MPS 10, WHATSAPP_CLOUD_MPS 80, the defaults) and the
+  fakes enforcing them (--enforce-limits: a sendMessage beyond 30 in any one second or a second one to
+  a chat within a second, a Twilio create beyond 10 in any one second, is answered 429; a Cloud API
+  message beyond 80 in any one second, error 130429). What the fakes accepted over --limit-seconds, per
+  channel, against the limit, and every rate-limit error they answered from the start. One worker on
+  SQLite, one and two on PostgreSQL.
+
+The unthrottled and limits parts run once per WhatsApp provider (--whatsapp: Twilio's, then Meta's
+Cloud API, WHATSAPP_PROVIDER choosing), one after the other in the same run.
 
 Processes and cores (os.sched_getaffinity, set before exec so every thread inherits it): one
 worker on the first core; the fakes and PostgreSQL on the last. With two workers, one on each
@@ -30,7 +34,8 @@ core: there is no third core on the 2-core machine, so the second worker shares 
 the fakes and PostgreSQL. This process only polls, twice a window.
 
 Run: `make bench`, or `.venv/bin/python bench/broadcast.py [--owners 100000] [--runs 3] [--seconds 15]
-[--limit-seconds 30] [--warmup 3] [--backends sqlite,postgresql] [--parts enqueue,survey,unthrottled,limits]`.
+[--limit-seconds 30] [--warmup 3] [--backends sqlite,postgresql] [--parts enqueue,survey,unthrottled,limits]
+[--whatsapp twilio,cloud]`.
 """
 
 import argparse
@@ -46,6 +51,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from programmes import postgres, postgres_bin
 from sqlalchemy import delete, func, select, update
@@ -65,9 +71,12 @@ TESTS = ROOT / "tests"
 TABE = Path(sys.executable).parent / "tabe"
 ANNOUNCED = "Pendaftaran Pelatihan QRIS gratis dibuka sampai 31 Januari 2027. Ketik \"program\" untuk mendaftar."
 UNLIMITED = 1_000_000  # messages per second: no channel limit
-TELEGRAM_LIMIT, WHATSAPP_LIMIT = 30, 10  # what the providers allow, and the worker's defaults
+TELEGRAM_LIMIT = 30  # what the Bot API allows, and the worker's default
 TWILIO_SID, TWILIO_TOKEN = "AC" + "0123456789abcdef" * 2, "bench-auth-token"
-TEMPLATE = "HX" + "0" * 32  # WhatsApp owners who have not written in 24 hours get the template: all sample owners
+CLOUD_TOKEN = "bench-cloud-access-token"
+# WhatsApp owners who have not written in 24 hours get the template: all sample owners.
+TEMPLATE = "HX" + "0" * 32
+CLOUD_TEMPLATE = ("tabe_pengumuman", "id")  # the fake Cloud API's approved template
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -159,11 +168,41 @@ def cpu_seconds(process: subprocess.Popen[str]) -> float:
 
 
 @dataclass(frozen=True, slots=True)
+class WhatsAppProvider:
+    """A WhatsApp provider as the benchmark runs it: its fake's command, its limit, the settings that choose it."""
+
+    name: str  # WHATSAPP_PROVIDER's value
+    title: str
+    fake: str  # the fake's script in tests/
+    arguments: tuple[str, ...]
+    printed: str  # what the fake prints first, once it listens, with its base URL
+    limit: int  # messages per second: what the provider allows, and the worker's default
+    mps_setting: str
+    settings: Callable[[str], dict[str, str]]  # from the fake's base URL
+
+
+WHATSAPP_PROVIDERS = {provider.name: provider for provider in (
+    WhatsAppProvider("twilio", "Twilio", "fake_twilio.py", ("--account-sid", TWILIO_SID, "--auth-token", TWILIO_TOKEN),
+                     "FAKE_TWILIO_BASE_URL", 10, "TWILIO_MPS", lambda base_url: {
+                         "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+                         "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_API_BASE_URL": base_url,
+                         "TWILIO_ANNOUNCEMENT_CONTENT_SID": TEMPLATE, "PUBLIC_BASE_URL": "https://tabe.example.id"}),
+    WhatsAppProvider("cloud", "Cloud API", "fake_whatsapp_cloud.py", ("--access-token", CLOUD_TOKEN),
+                     "FAKE_CLOUD_API_BASE_URL", 80, "WHATSAPP_CLOUD_MPS", lambda base_url: {
+                         "WHATSAPP_CLOUD_PHONE_NUMBER_ID": "106540352242922", "WHATSAPP_CLOUD_ACCESS_TOKEN": CLOUD_TOKEN,
+                         "WHATSAPP_CLOUD_APP_SECRET": "bench-app-secret", "WHATSAPP_CLOUD_VERIFY_TOKEN": "bench-verify",
+                         "WHATSAPP_CLOUD_API_BASE_URL": base_url, "WHATSAPP_CLOUD_TEMPLATE_NAME": CLOUD_TEMPLATE[0],
+                         "WHATSAPP_CLOUD_TEMPLATE_LANGUAGE": CLOUD_TEMPLATE[1]}),
+)}
+
+
+@dataclass(frozen=True, slots=True)
 class Providers:
-    """The fake Bot API and the fake Twilio as processes, and the settings that point a worker at them."""
+    """The fake Bot API and the WhatsApp provider's fake as processes, and the settings that point a worker at
+    them."""
 
     telegram: str  # origin
-    twilio: str  # origin
+    whatsapp: str  # origin
     settings: dict[str, str]
     processes: tuple[subprocess.Popen[str], ...]
 
@@ -171,41 +210,41 @@ class Providers:
         return sum(map(cpu_seconds, self.processes))
 
     def stats(self) -> tuple[int, int, int]:
-        """Messages the fakes took so far (Telegram, WhatsApp), and the 429s they answered."""
-        telegram, twilio = (json.load(urllib.request.urlopen(f"{origin}/_fake/stats", timeout=10))
-                            for origin in (self.telegram, self.twilio))
-        too_many = telegram.get("too_many_requests", 0) + twilio.get("too_many_requests", 0)
-        return telegram["calls"].get("sendMessage", 0) - telegram.get("too_many_requests", 0), twilio["messages"], too_many
+        """Messages the fakes took so far (Telegram, WhatsApp), and the rate-limit errors they answered."""
+        telegram, whatsapp = (json.load(urllib.request.urlopen(f"{origin}/_fake/stats", timeout=10))
+                              for origin in (self.telegram, self.whatsapp))
+        too_many = telegram.get("too_many_requests", 0) + whatsapp.get("too_many_requests", 0)
+        return (telegram["calls"].get("sendMessage", 0) - telegram.get("too_many_requests", 0), whatsapp["messages"],
+                too_many)
 
 
 @contextmanager
-def providers(cores: set[int], directory: Path, *, enforce_limits: bool) -> Iterator[Providers]:
+def providers(cores: set[int], directory: Path, whatsapp: WhatsAppProvider, *,
+              enforce_limits: bool) -> Iterator[Providers]:
     enforcing = ["--enforce-limits"] if enforce_limits else []
-    telegram_log, twilio_log = directory / "fake_telegram.log", directory / "fake_twilio.log"
+    telegram_log, whatsapp_log = directory / "fake_telegram.log", directory / f"fake_{whatsapp.name}.log"
     telegram = spawn([sys.executable, str(TESTS / "fake_telegram.py"), "--port", "0", *enforcing], cores, telegram_log)
-    twilio = spawn([sys.executable, str(TESTS / "fake_twilio.py"), "--port", "0", "--account-sid", TWILIO_SID,
-                    "--auth-token", TWILIO_TOKEN, *enforcing, *(["--mps", str(WHATSAPP_LIMIT)] if enforce_limits else [])],
-                   cores, twilio_log)
+    fake = spawn([sys.executable, str(TESTS / whatsapp.fake), "--port", "0", *whatsapp.arguments, *enforcing,
+                  *(["--mps", str(whatsapp.limit)] if enforce_limits else [])], cores, whatsapp_log)
     try:
         bot_api = printed(telegram_log, "FAKE_TELEGRAM_BASE_URL=", telegram)
-        twilio_api = printed(twilio_log, "FAKE_TWILIO_BASE_URL=", twilio)
+        base_url = printed(whatsapp_log, whatsapp.printed + "=", fake)[whatsapp.printed]
         telegram_origin = bot_api["FAKE_TELEGRAM_BASE_URL"].removesuffix("/bot")
-        yield Providers(telegram_origin, twilio_api["FAKE_TWILIO_BASE_URL"], {
+        parts = urlsplit(base_url)
+        yield Providers(telegram_origin, f"{parts.scheme}://{parts.netloc}", {
             "TELEGRAM_BOT_TOKEN": bot_api["TOKEN"], "TELEGRAM_API_BASE_URL": telegram_origin,
-            "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886", "TWILIO_API_BASE_URL": twilio_api["FAKE_TWILIO_BASE_URL"],
-            "TWILIO_ANNOUNCEMENT_CONTENT_SID": TEMPLATE, "PUBLIC_BASE_URL": "https://tabe.example.id"},
-            (telegram, twilio))
+            "WHATSAPP_PROVIDER": whatsapp.name, **whatsapp.settings(base_url)}, (telegram, fake))
     finally:
         stop(telegram)
-        stop(twilio)
+        stop(fake)
 
 
 @contextmanager
-def workers(url: str, settings: dict[str, str], cores: list[set[int]], directory: Path,
+def workers(url: str, settings: dict[str, str], cores: list[set[int]], directory: Path, whatsapp: WhatsAppProvider,
             limits: tuple[int, int]) -> Iterator[list[subprocess.Popen[str]]]:
     """`tabe worker` processes, one per entry of `cores`, at these Telegram and WhatsApp rates."""
-    environment = {**settings, "DATABASE_URL": url, "TELEGRAM_MPS": str(limits[0]), "TWILIO_MPS": str(limits[1])}
+    environment = {**settings, "DATABASE_URL": url, "TELEGRAM_MPS": str(limits[0]),
+                   whatsapp.mps_setting: str(limits[1])}
     started = [spawn([str(TABE), "worker"], pinned, directory / f"worker-{number}.log", environment)
                for number, pinned in enumerate(cores, 1)]
     try:
@@ -250,10 +289,10 @@ def measure_survey(database: Database, runs: int) -> str:
 
 
 def measure_unthrottled(url: str, database: Database, worker_cores: list[set[int]], fake_cores: set[int],
-                        args: argparse.Namespace, directory: Path) -> str:
+                        whatsapp: WhatsAppProvider, args: argparse.Namespace, directory: Path) -> str:
     announcement_id, recipients, _ = announce(database)
-    with providers(fake_cores, directory, enforce_limits=False) as fakes, \
-            workers(url, fakes.settings, worker_cores, directory, (UNLIMITED, UNLIMITED)) as running:
+    with providers(fake_cores, directory, whatsapp, enforce_limits=False) as fakes, \
+            workers(url, fakes.settings, worker_cores, directory, whatsapp, (UNLIMITED, UNLIMITED)) as running:
         wait_until(lambda: sent(database, announcement_id) > 0, "the first message sent")
         time.sleep(args.warmup)
         began, sent_before = time.monotonic(), sent(database, announcement_id)
@@ -272,10 +311,10 @@ def measure_unthrottled(url: str, database: Database, worker_cores: list[set[int
 
 
 def measure_limits(url: str, database: Database, worker_cores: list[set[int]], fake_cores: set[int],
-                   args: argparse.Namespace, directory: Path) -> str:
+                   whatsapp: WhatsAppProvider, args: argparse.Namespace, directory: Path) -> str:
     announcement_id, _, _ = announce(database)
-    with providers(fake_cores, directory, enforce_limits=True) as fakes, \
-            workers(url, fakes.settings, worker_cores, directory, (TELEGRAM_LIMIT, WHATSAPP_LIMIT)):
+    with providers(fake_cores, directory, whatsapp, enforce_limits=True) as fakes, \
+            workers(url, fakes.settings, worker_cores, directory, whatsapp, (TELEGRAM_LIMIT, whatsapp.limit)):
         wait_until(lambda: sent(database, announcement_id) > 0, "the first message sent")
         time.sleep(args.warmup)
         began, (telegram_before, whatsapp_before, _) = time.monotonic(), fakes.stats()
@@ -283,10 +322,10 @@ def measure_limits(url: str, database: Database, worker_cores: list[set[int]], f
         telegram_after, whatsapp_after, too_many = fakes.stats()
         took = time.monotonic() - began
     cancel_unsent(database)
-    telegram, whatsapp = (telegram_after - telegram_before) / took, (whatsapp_after - whatsapp_before) / took
+    telegram, sent_whatsapp = (telegram_after - telegram_before) / took, (whatsapp_after - whatsapp_before) / took
     return (f"Telegram {telegram:5.2f}/s of {TELEGRAM_LIMIT} ({100 * telegram / TELEGRAM_LIMIT:.1f}%), "
-            f"WhatsApp {whatsapp:5.2f}/s of {WHATSAPP_LIMIT} ({100 * whatsapp / WHATSAPP_LIMIT:.1f}%) over {took:.1f} s; "
-            f"429s answered by the fakes: {too_many}")
+            f"WhatsApp {sent_whatsapp:5.2f}/s of {whatsapp.limit} ({100 * sent_whatsapp / whatsapp.limit:.1f}%) over "
+            f"{took:.1f} s; rate-limit errors answered by the fakes: {too_many}")
 
 
 def measure_backend(label: str, url: str, args: argparse.Namespace, postgresql: bool) -> None:
@@ -308,10 +347,11 @@ def measure_backend(label: str, url: str, args: argparse.Namespace, postgresql: 
         for part, measure in (("unthrottled", measure_unthrottled), ("limits", measure_limits)):
             if part not in parts:
                 continue
-            for name, worker_cores in layouts:
-                with tempfile.TemporaryDirectory(prefix=f"tabe-bench-{part}-") as directory:
-                    outcome = measure(url, database, worker_cores, last, args, Path(directory))
-                print(f"  {part}, {name}: {outcome}", flush=True)
+            for whatsapp in (WHATSAPP_PROVIDERS[name] for name in args.whatsapp.split(",")):
+                for name, worker_cores in layouts:
+                    with tempfile.TemporaryDirectory(prefix=f"tabe-bench-{part}-") as directory:
+                        outcome = measure(url, database, worker_cores, last, whatsapp, args, Path(directory))
+                    print(f"  {part}, WhatsApp through {whatsapp.title}, {name}: {outcome}", flush=True)
     finally:
         database.dispose()
 
@@ -326,7 +366,11 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both")
     parser.add_argument("--parts", default="enqueue,survey,unthrottled,limits",
                         help="which measurements, comma-separated")
+    parser.add_argument("--whatsapp", default=",".join(WHATSAPP_PROVIDERS),
+                        help="the WhatsApp providers to send through, one after the other: twilio, cloud or both")
     args = parser.parse_args()
+    if set(args.whatsapp.split(",")) - set(WHATSAPP_PROVIDERS):
+        parser.error(f"unknown WhatsApp providers in {args.whatsapp!r}")
     cores = sorted(os.sched_getaffinity(0))
     print(f"{len(cores)} cores: one worker on core {cores[0]}, the fakes and PostgreSQL on core {cores[-1]}; "
           f"two workers: one on each")

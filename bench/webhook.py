@@ -1,4 +1,5 @@
-"""Registrations through the real Telegram webhook over HTTP: messages per second, and latency.
+"""Registrations through the real Telegram webhook over HTTP, and WhatsApp's through Twilio and through Meta's
+Cloud API: messages per second, and latency.
 
 Simulated owners register by POSTing real-format Telegram Update JSON to `/telegram/webhook` of
 `tabe serve`, as Telegram delivers updates (secret token header, keep-alive connections). An owner
@@ -24,6 +25,13 @@ Configurations (`--configurations`):
 - ours: `tabe serve` on a fresh migrated SQLite file (WAL, synchronous=NORMAL); ours-2: two
   `tabe serve` processes on different ports sharing that file. Each message is committed before it
   is answered; the reply rides back in the webhook's response.
+- ours-twilio: the same server, the owners on WhatsApp through Twilio: signed form posts to
+  `/whatsapp/webhook` (X-Twilio-Signature), the replies in the TwiML of the response.
+- ours-cloud: the same server, the owners on WhatsApp through Meta's Cloud API: signed JSON
+  notifications to `/whatsapp/cloud/webhook` (X-Hub-Signature-256), the replies sent to the fake
+  Graph API (tests/fake_whatsapp_cloud.py, on the load generator's core) before the webhook answers;
+  the generator reads them back from the fake (`/_fake/taken/NUMBER`) to check them.
+  On WhatsApp an owner says "halo" rather than /start, and confirms the number WhatsApp vouched for.
 - ceiling: a bare Starlette endpoint with the same uvicorn settings that only parses the update
   (json.loads and Update.de_json) and answers 200 with an empty body.
 - baseline: the same conversation on python-telegram-bot's ConversationHandler with PicklePersistence,
@@ -36,6 +44,8 @@ Run: `.venv/bin/python bench/webhook.py [--owners 600] [--connections 40] [--rat
 import argparse
 import asyncio
 import functools
+import hashlib
+import hmac
 import json
 import logging
 import math
@@ -50,7 +60,8 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import ptb_baseline
 import uvicorn
@@ -60,6 +71,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from telegram import Bot, Update
+from twilio.request_validator import RequestValidator
 
 from bot.sample import new_nik
 
@@ -70,7 +82,13 @@ SECRET = "bench-webhook-secret"
 WEBHOOK_PATH = "/telegram/webhook"
 DATE = 1795000000  # a Unix time, as Telegram sends it
 FIRST_CHAT = 700_000_001
-CONFIGURATIONS = ("ours", "ours-2", "ceiling", "baseline", "baseline-concurrent")
+CONFIGURATIONS = ("ours", "ours-2", "ours-twilio", "ours-cloud", "ceiling", "baseline", "baseline-concurrent")
+PUBLIC = "https://tabe.example.id"  # what Twilio was told, and signs
+TWILIO_SID, TWILIO_TOKEN, TWILIO_FROM = "AC" + "0" * 32, "bench-auth-token", "whatsapp:+14155238886"
+CLOUD_NUMBER_ID, CLOUD_TOKEN, CLOUD_SECRET = "106540352242922", "bench-cloud-token", "bench-app-secret"
+# What an owner types on WhatsApp where the Telegram script differs: there is no /start, and WhatsApp vouches
+# for the sender's number, so the bot asks to confirm it.
+WHATSAPP_WORDS = {"/start": "halo", "0812 3456 7890": "ya"}
 STARTUP_SECONDS = 60
 
 
@@ -96,13 +114,29 @@ class Owner:
     script: list[tuple[str, str]]
 
 
+class Door(Protocol):
+    """A webhook as its provider calls it: the request for an owner's message, and the owner's answer to it."""
+
+    path: str
+
+    def request(self, chat_id: int, words: str) -> tuple[bytes, bytes]:
+        """The body of the request, and its Content-Type and signature header lines."""
+        ...
+
+    async def answer(self, chat_id: int, response: bytes) -> bytes:
+        """What the owner received for the message, from the webhook's response (or the provider's fake)."""
+        ...
+
+
 class Updates:
     """Telegram Update JSON for a chat's text message; update_ids are unique for the whole run (they dedupe)."""
+
+    path = WEBHOOK_PATH
 
     def __init__(self) -> None:
         self.next_id = 1
 
-    def text(self, chat_id: int, words: str) -> bytes:
+    def request(self, chat_id: int, words: str) -> tuple[bytes, bytes]:
         update_id, self.next_id = self.next_id, self.next_id + 1
         person = {"id": chat_id, "is_bot": False, "first_name": "Budi", "language_code": "id"}
         message: dict[str, Any] = {"message_id": update_id, "from": person,
@@ -110,7 +144,75 @@ class Updates:
                                    "date": DATE, "text": words}
         if words.startswith("/"):
             message["entities"] = [{"offset": 0, "length": len(words.split()[0]), "type": "bot_command"}]
-        return json.dumps({"update_id": update_id, "message": message}).encode()
+        headers = f"Content-Type: application/json\r\nX-Telegram-Bot-Api-Secret-Token: {SECRET}\r\n".encode()
+        return json.dumps({"update_id": update_id, "message": message}).encode(), headers
+
+    async def answer(self, _chat_id: int, response: bytes) -> bytes:
+        return response  # the reply rides back in the response
+
+
+def whatsapp_number(chat_id: int) -> str:
+    """An owner's WhatsApp number, digits only: one per chat id, a real Indonesian mobile number's shape."""
+    return f"62817{chat_id % 10**8:08d}"
+
+
+class TwilioForms:
+    """Twilio's signed form posts of an owner's WhatsApp message; the replies come back as TwiML."""
+
+    path = "/whatsapp/webhook"
+
+    def __init__(self) -> None:
+        self.validator = RequestValidator(TWILIO_TOKEN)
+        self.next_id = 1
+
+    def request(self, chat_id: int, words: str) -> tuple[bytes, bytes]:
+        message_sid, self.next_id = f"SM{self.next_id:032x}", self.next_id + 1
+        number = whatsapp_number(chat_id)
+        fields = {"MessageSid": message_sid, "AccountSid": TWILIO_SID, "From": f"whatsapp:+{number}",
+                  "To": TWILIO_FROM, "Body": WHATSAPP_WORDS.get(words, words), "NumMedia": "0", "ProfileName": "Budi",
+                  "WaId": number}
+        signature = self.validator.compute_signature(PUBLIC + self.path, fields)
+        headers = f"Content-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: {signature}\r\n".encode()
+        return urlencode(fields).encode(), headers
+
+    async def answer(self, _chat_id: int, response: bytes) -> bytes:
+        return response
+
+
+class CloudNotifications:
+    """Meta's signed notifications of an owner's WhatsApp message; the replies are what the fake Graph API took
+    for the owner's number meanwhile, read back from it."""
+
+    path = "/whatsapp/cloud/webhook"
+
+    def __init__(self, fake_port: int, connections: int) -> None:
+        self.fake: asyncio.Queue[Connection] = asyncio.Queue()
+        for _connection in range(connections):
+            self.fake.put_nowait(Connection(fake_port))
+        self.next_id = 1
+
+    def request(self, chat_id: int, words: str) -> tuple[bytes, bytes]:
+        message_id, self.next_id = f"wamid.HBgN{self.next_id:032X}", self.next_id + 1
+        number = whatsapp_number(chat_id)
+        message = {"from": number, "id": message_id, "timestamp": str(DATE), "type": "text",
+                   "text": {"body": WHATSAPP_WORDS.get(words, words)}}
+        value = {"messaging_product": "whatsapp",
+                 "metadata": {"display_phone_number": "15550783881", "phone_number_id": CLOUD_NUMBER_ID},
+                 "contacts": [{"profile": {"name": "Budi"}, "wa_id": number}], "messages": [message]}
+        body = json.dumps({"object": "whatsapp_business_account",
+                           "entry": [{"id": "102290129340398", "changes": [{"value": value, "field": "messages"}]}]})
+        signature = hmac.new(CLOUD_SECRET.encode(), body.encode(), hashlib.sha256).hexdigest()
+        return body.encode(), f"Content-Type: application/json\r\nX-Hub-Signature-256: sha256={signature}\r\n".encode()
+
+    async def answer(self, chat_id: int, _response: bytes) -> bytes:
+        connection = await self.fake.get()
+        try:
+            status, taken = await connection.send(f"GET /_fake/taken/{whatsapp_number(chat_id)}".encode(), b"", b"")
+        finally:
+            self.fake.put_nowait(connection)
+        if status != 200:
+            raise HttpError(f"the fake Graph API answered {status}")
+        return taken
 
 
 # ---- the load generator's HTTP client --------------------------------------------------------------
@@ -124,16 +226,17 @@ class Connection:
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.head = (f"POST {WEBHOOK_PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-                     f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\nContent-Length: ").encode()
+        self.host = f"Host: 127.0.0.1:{port}\r\n".encode()
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post(self, body: bytes) -> tuple[int, bytes]:
+    async def send(self, request_line: bytes, headers: bytes, body: bytes) -> tuple[int, bytes]:
+        """A request ("POST /path"), its header lines, and its body; the status and the body of the answer."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
         assert self.reader is not None
-        self.writer.write(b"%s%d\r\n\r\n%s" % (self.head, len(body), body))
+        self.writer.write(b"%s HTTP/1.1\r\n%s%sContent-Length: %d\r\n\r\n%s"
+                          % (request_line, self.host, headers, len(body), body))
         try:
             head = await self.reader.readuntil(b"\r\n\r\n")
             status = int(head[9:12])
@@ -191,27 +294,34 @@ class Load:
 class Generator:
     """Owners talking to the webhook(s) through a shared pool of connections."""
 
-    def __init__(self, ports: list[int], connections: int, expect_text: bool) -> None:
+    def __init__(self, ports: list[int], connections: int, expect_text: bool, door: Door) -> None:
         self.pool: asyncio.Queue[Connection] = asyncio.Queue()
         for index in range(connections):  # alternate between servers, like a load balancer would
             self.pool.put_nowait(Connection(ports[index % len(ports)]))
         self.expect_text = expect_text  # the ceiling answers an empty body
-        self.updates = Updates()
+        self.door = door
+        self.request_line = f"POST {door.path}".encode()
 
     async def say(self, owner: Owner, step: int, load: Load, since: float | None = None) -> bool:
         """Send one message and check its answer; latency counts from `since` (the schedule) when given."""
         words, expected = owner.script[step]
-        body = self.updates.text(owner.chat_id, words)
+        body, headers = self.door.request(owner.chat_id, words)
         connection = await self.pool.get()
         sent = time.perf_counter()
         try:
-            status, answer = await connection.post(body)
+            status, response = await connection.send(self.request_line, headers, body)
         except HttpError as error:
             load.failures.append(f"chat {owner.chat_id} step {step}: {error}")
             return False
         finally:
             self.pool.put_nowait(connection)
-        load.latencies.append(time.perf_counter() - (sent if since is None else since))
+        answered = time.perf_counter()
+        try:
+            answer = await self.door.answer(owner.chat_id, response)
+        except HttpError as error:
+            load.failures.append(f"chat {owner.chat_id} step {step}, reading the answer: {error}")
+            return False
+        load.latencies.append(answered - (sent if since is None else since))
         load.steps.append(step)
         load.messages += 1
         if status != 200 or (self.expect_text and expected.encode() not in answer):
@@ -460,9 +570,10 @@ class Plan:
         return len(self.warmup) + len(self.closed) + sum(map(len, self.lanes))
 
 
-async def drive(ports: list[int], plan: Plan, services: list[Service], expect_text: bool) -> tuple[Load, Load]:
+async def drive(ports: list[int], plan: Plan, services: list[Service], expect_text: bool,
+                door: Door) -> tuple[Load, Load]:
     """Warm-up, then the closed loop, then the open loop; each load notes the CPU every process used."""
-    generator = Generator(ports, plan.connections, expect_text)
+    generator = Generator(ports, plan.connections, expect_text, door)
     warmup, closed, opened = Load(), Load(), Load()
     meter = CpuMeter(services)
     try:
@@ -485,11 +596,9 @@ def run_configuration(name: str, plan: Plan, cores: list[int], directory: Path) 
     fake_port, ports = free_port(), [free_port() for _server in range(servers)]
     origin = f"http://127.0.0.1:{fake_port}"
     database, pickle_path = directory / "registry.sqlite3", directory / "baseline.pickle"
-    env = {"DATABASE_URL": f"sqlite:///{database}", "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
-           "TELEGRAM_API_BASE_URL": origin}
-    services = [start_service("fake Bot API", [sys.executable, str(ROOT / "tests" / "fake_telegram.py"), "--port",
-                                               str(fake_port), "--token", TOKEN], env, client_cores, directory,
-                              f"{origin}/_fake/stats")]
+    env, door, fake = channel(name, f"sqlite:///{database}", fake_port, plan.connections)
+    services = [start_service(fake[0], [sys.executable, str(ROOT / "tests" / fake[1]), "--port", str(fake_port),
+                                        *fake[2:]], env, client_cores, directory, f"{origin}/_fake/stats")]
     notes: list[str] = []
     closed = opened = Load()  # until measured
     try:
@@ -497,7 +606,7 @@ def run_configuration(name: str, plan: Plan, cores: list[int], directory: Path) 
             services.append(start_service(f"server {index + 1}" if servers > 1 else "server", argv, env,
                                           server_cores[index], directory, f"http://127.0.0.1:{ports[index]}/healthz"))
         with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            closed, opened = runner.run(drive(ports, plan, services, expect_text=name != "ceiling"))
+            closed, opened = runner.run(drive(ports, plan, services, name != "ceiling", door))
         committed, registered = what_was_committed(name, database, ports[0], pickle_path)
     finally:
         for service in reversed(services):
@@ -509,6 +618,28 @@ def run_configuration(name: str, plan: Plan, cores: list[int], directory: Path) 
     lost = [] if registered in (None, plan.owners) else [f"{plan.owners:,} owners registered, {committed}"]
     return Result(name, pinning + f", load generator on core {','.join(map(str, sorted(client_cores)))}", closed,
                   opened, f"{committed} ({plan.owners:,} owners)", notes, lost)
+
+
+def channel(name: str, database_url: str, fake_port: int, connections: int) -> tuple[dict[str, str], Door,
+                                                                                       tuple[str, ...]]:
+    """The servers' settings, how the owners' messages reach them, and the provider's fake (its name, its script in
+    tests/ and its arguments), for the configuration's channel."""
+    origin = f"http://127.0.0.1:{fake_port}"
+    if name == "ours-cloud":
+        return ({"DATABASE_URL": database_url, "WHATSAPP_PROVIDER": "cloud",
+                 "WHATSAPP_CLOUD_PHONE_NUMBER_ID": CLOUD_NUMBER_ID, "WHATSAPP_CLOUD_ACCESS_TOKEN": CLOUD_TOKEN,
+                 "WHATSAPP_CLOUD_APP_SECRET": CLOUD_SECRET, "WHATSAPP_CLOUD_VERIFY_TOKEN": "bench-verify-token",
+                 "WHATSAPP_CLOUD_API_BASE_URL": f"{origin}/v23.0"},
+                CloudNotifications(fake_port, connections),
+                ("fake Graph API", "fake_whatsapp_cloud.py", "--phone-number-id", CLOUD_NUMBER_ID, "--access-token",
+                 CLOUD_TOKEN))
+    telegram = {"DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
+                "TELEGRAM_API_BASE_URL": origin}
+    fake = ("fake Bot API", "fake_telegram.py", "--token", TOKEN)
+    if name == "ours-twilio":  # Twilio's replies ride back as TwiML: Telegram's fake only stands by
+        return (telegram | {"TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+                            "TWILIO_WHATSAPP_FROM": TWILIO_FROM, "PUBLIC_BASE_URL": PUBLIC}, TwilioForms(), fake)
+    return telegram, Updates(), fake
 
 
 def server_commands(name: str, ports: list[int], env: dict[str, str], directory: Path,

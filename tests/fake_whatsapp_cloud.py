@@ -13,7 +13,9 @@ As a separate process (for benchmarks), printing its base URL once it listens:
 
     .venv/bin/python tests/fake_whatsapp_cloud.py --port 8083 [--enforce-limits --mps 80]
 
-There, `GET /_fake/stats` counts the requests, the messages accepted and the 130429s answered. With
+There, `GET /_fake/stats` counts the requests, the messages accepted and the 130429s answered, and `GET
+/_fake/taken/NUMBER` hands over the payloads accepted for a number since it was last asked (bench/webhook.py
+checks every reply so), forgetting them. With
 `enforce_limits` it holds the number to its messages per second as Meta does: a message that would make more
 than `mps` in any one second is answered 400, error 130429. Off by default, so tests run at full speed.
 """
@@ -131,6 +133,7 @@ class FakeCloudApi(BackgroundApp):
         self._undeliverable: set[str] = set()
         self.app = Starlette(routes=[
             Route("/_fake/stats", self._stats, methods=["GET"]),
+            Route("/_fake/taken/{number}", self._taken, methods=["GET"]),
             Route(f"/{API_VERSION}/{{phone_number_id}}/messages", self._message, methods=["POST"]),
         ])
 
@@ -213,6 +216,13 @@ class FakeCloudApi(BackgroundApp):
             counts = {"requests": len(self._requests), "messages": len(self._messages),
                       "too_many_requests": self._too_many}
         return _json_response(200, counts)
+
+    async def _taken(self, request: Request) -> Response:
+        number = request.path_params["number"]
+        with self._lock:
+            taken = [message.payload for message in self._messages if message.to == number]
+            self._messages = [message for message in self._messages if message.to != number]
+        return _json_response(200, {"messages": taken})
 
     def _refusal(self, request: Request) -> Answer | None:
         """Meta's answer when the request never reaches a message: a bad token, another business number."""
