@@ -1,7 +1,10 @@
 """WhatsApp through Meta's Cloud API: the verification challenge, signed notifications in Meta's format, forgeries
 and malformed bodies refused, replies and the outbox through the fake Graph API, one owner whichever provider."""
 
+import asyncio
 import json
+import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +29,8 @@ from whatsapp_cloud_phone import (
 )
 
 from bot.app import create_app, describe
-from bot.delivery import Outcome, Pacer, Verdict
+from bot.channels import CHANNELS
+from bot.delivery import Courier, Outcome, Pacer, Verdict
 from bot.settings import CLOUD_API, Settings
 from bot.whatsapp_cloud import CloudSender, cloud_outcome
 from domain.outbox import NO_TEMPLATE
@@ -148,6 +152,16 @@ def test_what_is_not_text_gets_a_kind_word_and_the_question_again(phone: CloudPh
     answers = phone.send(message(kind, content))
     assert words in answers[0]
     assert "Menu utama" in answers[-1]
+
+
+def test_a_reply_meta_refuses_is_logged_without_the_owners_words_or_number(
+        phone: CloudPhone, database: Database, fake_cloud: FakeCloudApi, caplog: pytest.LogCaptureFixture) -> None:
+    fake_cloud.not_on_whatsapp(SENDER)
+    with caplog.at_level(logging.ERROR, logger="bot.whatsapp_cloud"):
+        assert phone.send(text("halo nama saya Budi")) == []
+    [logged] = [record.getMessage() for record in caplog.records if record.name == "bot.whatsapp_cloud"]
+    assert "131026" in logged and "Budi" not in logged and "81234567890" not in logged
+    assert chat_blocked(database)
 
 
 def test_a_notification_for_another_business_number_is_not_answered(phone: CloudPhone,
@@ -376,6 +390,24 @@ async def test_a_graph_api_that_cannot_be_reached_is_tried_again(sqlite_database
     finally:
         await sender.close()
     assert outcome.verdict == Verdict.RETRY and outcome.detail.startswith("Client")
+
+
+async def test_the_worker_sends_through_the_cloud_api_when_it_is_the_provider(sqlite_database: Database,
+                                                                              fake_cloud: FakeCloudApi) -> None:
+    with sqlite_database.transaction(START) as registry:
+        registry.save_conversation(registry.open_conversation("whatsapp", SENDER))
+        registry.outbox.queue("seat", None, "whatsapp", SENDER, "Kursi untuk Anda.")
+    courier = Courier.for_settings(CHANNELS, cloud_settings(sqlite_database, fake_cloud), sqlite_database,
+                                   Clock(START))
+    try:
+        assert isinstance(courier.senders["whatsapp"], CloudSender)
+        assert await courier.send_due(asyncio.Event()) == Counter(sent=1)
+    finally:
+        await courier.close()
+    [sent] = fake_cloud.sent(SENDER)
+    with sqlite_database.engine.connect() as connection:
+        row = connection.execute(select(OutboxMessage.status, OutboxMessage.provider_message_id)).one()
+    assert (row.status, row.provider_message_id) == ("sent", sent.id)
 
 
 @pytest.mark.parametrize(("status", "code", "verdict"), [
