@@ -194,7 +194,7 @@ def test_a_press_is_read_as_exactly_its_choice_and_an_older_one_as_an_old_button
     assert consent[-1].text.startswith("Sebelum mulai: Dinas Koperasi dan UKM")
     assert [choice.label for choice in consent[-1].choices] == ["Ya, saya setuju", "Tidak"]
     assert _conversation(database, "sari").screen["key"] != shown["key"]
-    stale = _pressing(conversations, "sari", choice_id(shown["key"], register), PRESSED)
+    stale = _pressing(conversations, "sari", choice_id(shown["key"], 1), PRESSED)
     assert stale[0].text == "Tombol itu milik pesan sebelumnya."
     assert stale[-1].text == consent[-1].text  # asked again, where the owner stands
     unknown = _pressing(conversations, "sari", "not-a-choice", PRESSED)
