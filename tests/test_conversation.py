@@ -8,12 +8,22 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.channels import TERMINAL
 from flows import conversation
 from flows.conversation import Conversations, Waiting
 from flows.engine import Turn
-from domain.channels import TERMINAL
-from flows.messages import (MEDIA, OLD_BUTTON, PRESSED, Inbound, Reply, choice_id, numbered, read_press, screen_key,
-                            shown_screen)
+from flows.messages import (
+    MEDIA,
+    OLD_BUTTON,
+    PRESSED,
+    Inbound,
+    Reply,
+    choice_id,
+    numbered,
+    read_press,
+    screen_key,
+    shown_screen,
+)
 from flows.router import respond
 from store.db import Database
 from store.models import Business, Conversation, InboundMessage, Owner
