@@ -35,7 +35,7 @@ from domain.channels import LABELS, within_window
 from domain.channels import WHATSAPP as CHANNEL
 from domain.outbox import NO_TEMPLATE
 from flows.i18n import Text
-from flows.messages import LOCATION, MEDIA, PRESSED, SORRY, STICKER, VOICE, Inbound, Reply
+from flows.messages import LOCATION, MEDIA, PRESSED, SORRY, STICKER, VOICE, Inbound, Reply, is_choice_id
 from flows.parsing import vouched_phone
 from store import contents
 from store.db import Database
@@ -77,7 +77,7 @@ def inbound_from_form(form: FormData) -> Inbound | None:
         return None
     verified_phone = vouched_phone(sender.removeprefix(ADDRESS_PREFIX))
     pressed = form.get("ButtonPayload") or form.get("ListId")  # a quick reply's or a list row's id: a choice_id
-    if pressed:
+    if isinstance(pressed, str) and is_choice_id(pressed):
         return Inbound(CHANNEL, sender, message_sid, str(pressed), verified_phone=verified_phone, attachment=PRESSED)
     text = form.get("ButtonText") or form.get(TEXT_FIELD) or ""  # a template's button carries only its words
     return Inbound(CHANNEL, sender, message_sid, str(text), verified_phone=verified_phone, attachment=_attachment(form))

@@ -1,6 +1,7 @@
 """What travels between the channels and the flows, with no channel's details in it."""
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -86,9 +87,17 @@ def screen_key(choices: Sequence[Choice], language: str) -> str:
     return hashlib.sha256(f"{language}\x1d{listed}".encode()).hexdigest()[:12]
 
 
+_CHOICE_ID = re.compile(r"[0-9a-f]{12}\.[0-9]{1,3}")
+
+
 def choice_id(key: str, position: int) -> str:
     """The id a button or list row carries: its screen's key and its place (from 1) among the choices."""
     return f"{key}.{position}"
+
+
+def is_choice_id(payload: str) -> bool:
+    """Whether a press's payload is one of our choice ids, not (say) a template button's own payload."""
+    return _CHOICE_ID.fullmatch(payload) is not None
 
 
 def pressed_choice(pressed: str, key: str | None, choices: Sequence[Choice]) -> Choice | None:

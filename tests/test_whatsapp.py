@@ -316,3 +316,6 @@ def test_a_press_is_read_by_its_id_whatever_its_words(buttons: WhatsAppPhone, fa
     assert "Apakah Anda setuju?" in answer[-1]
     forged_id = buttons.send(buttons.message("1", ButtonPayload="0123456789ab.1", ButtonText="Ya"))
     assert forged_id[0] == "Tombol itu milik pesan sebelumnya." and "Apakah Anda setuju?" in forged_id[-1]
+    # A template's own button (its payload none of our ids) is read by its words, as before.
+    template_button = buttons.send(buttons.message("", ButtonPayload="ANNOUNCEMENT_STOP", ButtonText="Ya, saya setuju"))
+    assert "Pertanyaan 1 dari 13" in template_button[-1]
