@@ -1,7 +1,9 @@
-"""WhatsApp through Twilio: signed webhooks in, TwiML replies back, and the worker's outbox rows out through the
-REST API; what Twilio's errors mean is read here once (UNREACHABLE, `twilio_outcome`)."""
+"""WhatsApp through Twilio: signed webhooks in, replies back (TwiML, or the REST API with buttons and lists made as
+Content resources), and the worker's outbox rows out through the REST API; what Twilio's errors mean is read here
+once (UNREACHABLE, `twilio_outcome`)."""
 
 import asyncio
+import hashlib
 import json
 import logging
 import re
@@ -20,6 +22,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response as TwilioResponse
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
+from twilio.rest.content.v1.content import ContentList
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.bodies import TooLarge, bounded
@@ -27,12 +30,14 @@ from bot.delivery import Outcome, Pacer, PacerFor, Verdict
 from bot.mailbox import Mailboxes
 from bot.render import as_plain_text
 from bot.settings import TWILIO, Settings, unchosen
+from bot.whatsapp_screens import Screen, screen
 from domain.channels import LABELS, within_window
 from domain.channels import WHATSAPP as CHANNEL
 from domain.outbox import NO_TEMPLATE
 from flows.i18n import Text
-from flows.messages import LOCATION, MEDIA, SORRY, STICKER, VOICE, Inbound, Reply
+from flows.messages import LOCATION, MEDIA, PRESSED, SORRY, STICKER, VOICE, Inbound, Reply, is_choice_id
 from flows.parsing import vouched_phone
+from store import contents
 from store.db import Database
 from store.models import utcnow
 from store.outbox import Outgoing
@@ -55,6 +60,9 @@ _STATUS = re.compile(r"[a-z_]{1,20}")  # "sent", "delivered", "partially_deliver
 UNREACHABLE = frozenset({21211, 21610, 21614, 63003, 63014, 63024})
 THROTTLED = 20429  # Twilio's "Too Many Requests"
 FAILED_STATUSES = ("failed", "undelivered")
+QUICK_REPLY = "twilio/quick-reply"
+LIST_PICKER = "twilio/list-picker"
+BODY_VARIABLE = "{{1}}"  # a screen's words go as its variable: a Content holds only the choices, never an owner's data
 
 
 def inbound_from_form(form: FormData) -> Inbound | None:
@@ -67,9 +75,12 @@ def inbound_from_form(form: FormData) -> Inbound | None:
     if not isinstance(sender, str) or not _ADDRESS.fullmatch(sender) or not isinstance(message_sid, str) \
             or not _SID.fullmatch(message_sid):
         return None
-    text = form.get("ButtonText") or form.get(TEXT_FIELD) or ""
-    return Inbound(CHANNEL, sender, message_sid, str(text),
-                   verified_phone=vouched_phone(sender.removeprefix(ADDRESS_PREFIX)), attachment=_attachment(form))
+    verified_phone = vouched_phone(sender.removeprefix(ADDRESS_PREFIX))
+    pressed = form.get("ButtonPayload") or form.get("ListId")  # a quick reply's or a list row's id: a choice_id
+    if isinstance(pressed, str) and is_choice_id(pressed):
+        return Inbound(CHANNEL, sender, message_sid, str(pressed), verified_phone=verified_phone, attachment=PRESSED)
+    text = form.get("ButtonText") or form.get(TEXT_FIELD) or ""  # a template's button carries only its words
+    return Inbound(CHANNEL, sender, message_sid, str(text), verified_phone=verified_phone, attachment=_attachment(form))
 
 
 def _attachment(form: FormData) -> str | None:
@@ -93,38 +104,134 @@ def twiml(replies: list[Reply]) -> str:
     return str(response)
 
 
+def content_request(shown: Screen) -> dict[str, Any]:
+    """The Content API's resource for a screen: its choices as quick replies or a list, its words a variable."""
+    if shown.is_list:
+        items = [{"id": option.id, "item": option.title, "description": option.description or option.title}
+                 for option in shown.options]
+        kind = {LIST_PICKER: {"body": BODY_VARIABLE, "button": shown.button, "items": items}}
+    else:
+        actions = [{"id": option.id, "title": option.title} for option in shown.options]
+        kind = {QUICK_REPLY: {"body": BODY_VARIABLE, "actions": actions}}
+    return {"language": shown.language, "variables": {"1": "TABE"}, "types": kind}
+
+
+def content_key(request: dict[str, Any]) -> str:
+    """A Content resource's exact content (language, body, choices) as the registry keeps it."""
+    return hashlib.sha256(json.dumps(request, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class Screens:
+    """The Content resources of the screens of choices: made through the Content API on first need and kept in the
+    registry by their exact content, so each distinct screen is made once, whichever process needs it first."""
+
+    def __init__(self, client: Client, database: Database) -> None:
+        self.client = client
+        self.database = database
+        self._known: dict[str, str] = {}
+
+    async def content_sid(self, shown: Screen) -> str | None:
+        """The screen's Content resource, made now if there is none yet; None when it cannot be made."""
+        request = content_request(shown)
+        key = content_key(request)
+        if key not in self._known:
+            sid = await asyncio.to_thread(self._kept, key)
+            if sid is None:
+                try:
+                    made = await self.client.content.v1.contents.create_async(
+                        ContentList.ContentCreateRequest({"friendly_name": f"tabe_{key[:20]}", **request}))
+                except (TwilioRestException, TwilioServiceException, aiohttp.ClientError, OSError) as error:
+                    # The screen's words are not in the request, but its choices may name a business: not logged.
+                    log.warning("Twilio Content for a screen of %s choices not made (%s): sent as numbered text",
+                                len(shown.options), _failure(error))
+                    return None
+                sid = await asyncio.to_thread(self._keep, key, str(made.sid))
+            self._known[key] = sid
+        return self._known[key]
+
+    def _kept(self, key: str) -> str | None:
+        with self.database.engine.connect() as connection:
+            return contents.content_sid(connection, key)
+
+    def _keep(self, key: str, sid: str) -> str:
+        with self.database.engine.begin() as connection:
+            return contents.keep(connection, key, sid, utcnow())
+
+
+class Replies:
+    """Replies the owner waits for, through the REST API when one has choices to press (TwiML cannot carry a
+    Content resource), else in the webhook's TwiML; in order, and what cannot go this way goes in the TwiML."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.sender_address = _whatsapp_address(settings.twilio_whatsapp_from)
+        self.http_client = EncodedFormClient()  # opens an aiohttp session: make it inside the loop
+        self.client = twilio_client(settings, self.http_client)
+        self.screens = Screens(self.client, database)
+
+    async def send(self, address: str, replies: list[Reply]) -> list[Reply]:
+        """Send the replies when any has choices to press; the ones left for the webhook's TwiML."""
+        shown = [screen(reply) for reply in replies]
+        if not any(shown):
+            return replies
+        for position, (reply, screen_shown) in enumerate(zip(replies, shown, strict=True)):
+            sid = await self.screens.content_sid(screen_shown) if screen_shown else None
+            content = {"content_sid": sid, "content_variables": json.dumps({"1": reply.text})} if sid \
+                else {"body": as_plain_text(reply)}
+            try:
+                await self.client.messages.create_async(from_=self.sender_address, to=address, **content)
+            except (TwilioRestException, TwilioServiceException, aiohttp.ClientError, OSError) as error:
+                log.warning("a reply did not go through Twilio's REST API (%s): it and those after it go as TwiML",
+                            _failure(error))
+                return replies[position:]
+        return []
+
+    async def close(self) -> None:
+        await self.http_client.close()
+
+
 class WhatsAppChannel:
-    """WhatsApp's door: checks every request's signature, replies in the webhook's response."""
+    """WhatsApp's door: checks every request's signature, replies in the webhook's response or, with choices to
+    press, through the REST API."""
 
     def __init__(self, settings: Settings, database: Database, mailboxes: Mailboxes) -> None:
         self.settings = settings
         self.database = database
         self.mailboxes = mailboxes
         self.validator = RequestValidator(settings.twilio_auth_token)
+        self.replies: Replies | None = None
 
     def routes(self) -> list[Route]:
         return [Route(WEBHOOK_PATH, self.webhook, methods=["POST"]), Route(STATUS_PATH, self.status, methods=["POST"])]
 
     async def start(self, polling: bool) -> None:
-        """Nothing to start: Twilio only calls webhooks, so there is no polling either."""
+        """Open the REST client for replies with choices; Twilio only calls webhooks, so there is no polling."""
+        self.replies = Replies(self.settings, self.database)
 
     async def stop(self) -> None:
-        """Nothing to stop."""
+        """Close the REST client."""
+        if self.replies is not None:
+            await self.replies.close()
 
     async def webhook(self, request: Request) -> Response:
-        """POST /whatsapp/webhook: a signed message, answered with TwiML once it is handled."""
+        """POST /whatsapp/webhook: a signed message, answered once it is handled, in TwiML what did not go before."""
         form = await self._signed_form(request)
         if isinstance(form, Response):
             return form
         inbound = inbound_from_form(form)
         if inbound is None:
             return PlainTextResponse("malformed message", status_code=400)
+        left: list[Reply] = []
+
+        async def send(_inbound: Inbound, replies: list[Reply], _batched: bool) -> None:
+            # Before the chat's next message is answered, so replies with buttons keep their order.
+            left[:] = replies if self.replies is None else await self.replies.send(inbound.address, replies)
+
         try:
-            replies = await self.mailboxes.handle(inbound)
+            await self.mailboxes.handle(inbound, after=send)
         except Exception as error:  # noqa: BLE001 - the owner hears we failed; Twilio is not left with a 500
             log.error("WhatsApp message %s failed: %s", inbound.message_id, type(error).__name__)
-            replies = [Reply(Text()(SORRY))]
-        return Response(twiml(replies), media_type="application/xml")
+            left = [Reply(Text()(SORRY))]
+        return Response(twiml(left), media_type="application/xml")
 
     async def status(self, request: Request) -> Response:
         """POST /whatsapp/status: a signed delivery report, kept with the message it is about."""
@@ -177,19 +284,42 @@ class WhatsAppChannel:
 
 
 class EncodedFormClient(AsyncTwilioHttpClient):
-    """twilio's aiohttp client, handing aiohttp the form already encoded.
+    """twilio's aiohttp client, handing aiohttp the body already encoded, as the request's content type says.
 
     Given a dict, aiohttp builds a FormData, and with it a multipart writer and its uuid4 boundary,
     for every request: a third of a worker's time per WhatsApp message. Twilio's request already says
-    it is a urlencoded form.
+    it is a urlencoded form, or, for the Content API, JSON (which twilio's async client would send as a form).
     """
 
     async def request(self, method: str, url: str, params: dict[str, object] | None = None,
                       data: dict[str, object] | None = None, headers: dict[str, str] | None = None,
                       auth: tuple[str, str] | None = None, timeout: float | None = None,
                       allow_redirects: bool = False) -> TwilioResponse:
-        encoded: Any = urlencode(data, doseq=True) if data else None
+        encoded: Any = None
+        if data and (headers or {}).get("Content-Type") == "application/json":
+            encoded = json.dumps(_without_nulls(data))  # the request names every content type, all but one null
+        elif data:
+            encoded = urlencode(data, doseq=True)
         return await super().request(method, url, params, encoded, headers, auth, timeout, allow_redirects)
+
+
+def _without_nulls(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: _without_nulls(value) for key, value in data.items() if value is not None}
+    if isinstance(data, list):
+        return [_without_nulls(value) for value in data]
+    return data
+
+
+def twilio_client(settings: Settings, http_client: EncodedFormClient) -> Client:
+    """The twilio client on our aiohttp client, at the configured addresses of the Messages and Content APIs."""
+    client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client)
+    client.api.base_url = settings.twilio_api_base_url
+    client.content.base_url = settings.twilio_content_api_base_url
+    # A region or edge (also from TWILIO_REGION/TWILIO_EDGE) rewrites the host name, which would
+    # undo TWILIO_API_BASE_URL.
+    client.region = client.edge = None
+    return client
 
 
 class WhatsAppSender:
@@ -204,11 +334,7 @@ class WhatsAppSender:
         self.pacer = pacer
         self.clock = clock
         self.http_client = EncodedFormClient()  # opens an aiohttp session: make it inside the loop
-        self.client = Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=self.http_client)
-        self.client.api.base_url = settings.twilio_api_base_url
-        # A region or edge (also from TWILIO_REGION/TWILIO_EDGE) rewrites the host name, which would
-        # undo TWILIO_API_BASE_URL.
-        self.client.region = self.client.edge = None
+        self.client = twilio_client(settings, self.http_client)
         if not self.template:
             log.warning("TWILIO_ANNOUNCEMENT_CONTENT_SID is not set: WhatsApp messages to owners who have not "
                         "written in the last 24 hours will fail")
@@ -250,6 +376,13 @@ def twilio_outcome(status: int, code: int | None) -> Outcome:
         return Outcome(Verdict.FAILED, detail)
     # 5xx, and 401/403/404: credentials or an account an operator can put right.
     return Outcome(Verdict.RETRY, detail)
+
+
+def _failure(error: Exception) -> str:
+    """What went wrong with a request to Twilio, in words that hold no personal data."""
+    if isinstance(error, (TwilioRestException, TwilioServiceException)):
+        return f"Twilio {error.status} error {error.code}"
+    return type(error).__name__
 
 
 def _whatsapp_address(number: str) -> str:

@@ -223,12 +223,6 @@ def interactive_content(shown: Screen) -> dict[str, object]:
                             "action": action}}
 
 
-def reply_content(reply: Reply) -> dict[str, object]:
-    """A reply as buttons or a list where WhatsApp can show it so, else as numbered text."""
-    shown = screen(reply)
-    return interactive_content(shown) if shown is not None else text_content(as_plain_text(reply))
-
-
 def template_content(name: str, language: str, text: str) -> dict[str, object]:
     """The approved template, the text its one body parameter, made a single line as Meta requires of one."""
     parameter = _NOT_IN_PARAMETER.sub(" ", text).strip()
@@ -369,10 +363,9 @@ class CloudChannel:
     async def _deliver(self, inbound: Inbound, replies: list[Reply], _with_others: bool) -> None:
         """Send a turn's replies through the Graph API, one after the other; a refusal ends the turn, logged by its
         code only (never the text or the number)."""
-        assert self.graph is not None
         for reply in replies:
             try:
-                await self.graph.send(inbound.address, reply_content(reply))
+                await self._send_reply(inbound.address, reply)
             except CloudError as error:
                 log.error("WhatsApp Cloud API reply to message %s refused: %s", inbound.message_id, error)
                 if error.code in UNREACHABLE:
@@ -382,6 +375,22 @@ class CloudChannel:
                 log.error("WhatsApp Cloud API reply to message %s not sent: %s", inbound.message_id,
                           type(error).__name__)
                 return
+
+    async def _send_reply(self, address: str, reply: Reply) -> None:
+        """One reply, as buttons or a list where it can be; buttons or a list Meta refuses for good go as the
+        numbered text, which says the same."""
+        assert self.graph is not None
+        shown = screen(reply)
+        if shown is None:
+            await self.graph.send(address, text_content(as_plain_text(reply)))
+            return
+        try:
+            await self.graph.send(address, interactive_content(shown))
+        except CloudError as error:
+            if cloud_outcome(error.status, error.code).verdict != Verdict.FAILED:
+                raise
+            log.warning("WhatsApp Cloud API refused a screen (%s): sent as numbered text", error)
+            await self.graph.send(address, text_content(as_plain_text(reply)))
 
     def _set_blocked(self, address: str) -> None:
         with self.database.transaction() as registry:

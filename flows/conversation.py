@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from flows.engine import GENERAL_OFFICE, Office, Turn
 from flows.i18n import Text
-from flows.messages import SORRY, Inbound, Reply, reply_from_json, reply_to_json
+from flows.messages import SORRY, Inbound, Reply, read_press, reply_from_json, reply_to_json, shown_screen
 from flows.router import respond
 from store.db import Database
 from store.models import utcnow
@@ -139,10 +139,12 @@ class Conversations:
         if failed:
             return [Reply(Text(state.language)(SORRY), language=state.language)]
         try:
-            replies = respond(Turn(state, inbound, registry, self.dashboard_url, self.office))
+            replies = respond(Turn(state, read_press(inbound, state.screen), registry, self.dashboard_url, self.office))
         except Exception as error:
             raise _TurnFailed(inbound.message_id) from error
-        return [replace(reply, language=state.language) for reply in replies]
+        replies = [replace(reply, language=state.language) for reply in replies]
+        state.screen = shown_screen(replies)
+        return replies
 
 
 class _TurnFailed(Exception):

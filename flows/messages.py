@@ -1,8 +1,9 @@
 """What travels between the channels and the flows, with no channel's details in it."""
 
 import hashlib
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from domain.msgid import N_
@@ -86,9 +87,17 @@ def screen_key(choices: Sequence[Choice], language: str) -> str:
     return hashlib.sha256(f"{language}\x1d{listed}".encode()).hexdigest()[:12]
 
 
+_CHOICE_ID = re.compile(r"[0-9a-f]{12}\.[0-9]{1,3}")
+
+
 def choice_id(key: str, position: int) -> str:
     """The id a button or list row carries: its screen's key and its place (from 1) among the choices."""
     return f"{key}.{position}"
+
+
+def is_choice_id(payload: str) -> bool:
+    """Whether a press's payload is one of our choice ids, not (say) a template button's own payload."""
+    return _CHOICE_ID.fullmatch(payload) is not None
 
 
 def pressed_choice(pressed: str, key: str | None, choices: Sequence[Choice]) -> Choice | None:
@@ -97,6 +106,27 @@ def pressed_choice(pressed: str, key: str | None, choices: Sequence[Choice]) -> 
     if key is None or screen != key or not position.isascii() or not position.isdecimal():
         return None
     return choices[int(position) - 1] if 1 <= int(position) <= len(choices) else None
+
+
+def shown_screen(replies: Sequence[Reply]) -> dict[str, Any] | None:
+    """The choices a chat is left looking at: the last reply's that has any, with their key; None when none has."""
+    for reply in reversed(replies):
+        if reply.choices:
+            return {"key": screen_key(reply.choices, reply.language),
+                    "choices": [[choice.number, choice.label] for choice in reply.choices]}
+    return None
+
+
+def read_press(inbound: Inbound, screen: dict[str, Any] | None) -> Inbound:
+    """A press as the words it stands for: its choice's number (or label, for a button only), exactly; a press on
+    choices no longer shown is an old button. Any other message as it came."""
+    if inbound.attachment != PRESSED:
+        return inbound
+    choices = [Choice(number, label) for number, label in screen["choices"]] if screen else []
+    choice = pressed_choice(inbound.text, screen["key"] if screen else None, choices)
+    if choice is None:
+        return replace(inbound, text="", attachment=OLD_BUTTON)
+    return replace(inbound, text=choice.label if choice.number is None else str(choice.number), attachment=None)
 
 
 def reply_to_json(reply: Reply) -> dict[str, object]:

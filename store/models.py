@@ -146,6 +146,9 @@ class Conversation(Base):
     flow: Mapped[str] = mapped_column(String(40), default="menu")
     step: Mapped[str] = mapped_column(String(40), default="start")
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The choices of the last reply that had any ({"key": screen_key, "choices": [[number, label], ...]}), so a
+    # press on a button is read as exactly its choice, and a press on older buttons is known to be one.
+    screen: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     blocked_at: Mapped[datetime | None]  # when the user blocked the bot on this channel; None once back
 
@@ -645,3 +648,13 @@ class AskedQuestion(Base):
     outcome: Mapped[str] = mapped_column(String(12))
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
     asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TwilioContent(Base):
+    """A Twilio Content resource made for one screen of choices (its key: language, body and choices), made once."""
+
+    __tablename__ = "twilio_contents"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_sid: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

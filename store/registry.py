@@ -95,6 +95,7 @@ class ConversationState:
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     language: str = "id"
     owner_id: int | None = None
+    screen: dict[str, Any] | None = None  # the choices last shown: Conversation.screen
 
 
 # Every message runs these, so they are Core statements on the tables, built once; only their
@@ -107,7 +108,7 @@ _businesses = Business.__table__
 _figures = BusinessFigure.__table__
 _LOCK_CONVERSATION = (
     select(_conversations.c.id, _conversations.c.flow, _conversations.c.step, _conversations.c.answers,
-           _conversations.c.language, _conversations.c.owner_id)
+           _conversations.c.language, _conversations.c.owner_id, _conversations.c.screen)
     .where(_conversations.c.channel == bindparam("channel"), _conversations.c.address == bindparam("address"))
     .with_for_update()
 )
@@ -115,7 +116,8 @@ _SAVE_CONVERSATION = (
     update(_conversations)
     .where(_conversations.c.id == bindparam("conversation_id"))
     .values(flow=bindparam("flow"), step=bindparam("step"), answers=bindparam("answers"),
-            language=bindparam("language"), owner_id=bindparam("owner_id"), updated_at=bindparam("updated_at"))
+            language=bindparam("language"), owner_id=bindparam("owner_id"), screen=bindparam("screen"),
+            updated_at=bindparam("updated_at"))
 )
 _OWNER_WITH_VERIFIED_PHONE = (
     select(_owners.c.id, _owners.c.name)
@@ -327,7 +329,7 @@ class Registry:
         self._connection.execute(_SAVE_CONVERSATION, {
             "conversation_id": state.id, "flow": state.flow, "step": state.step,
             "answers": {flow: answers for flow, answers in state.answers.items() if answers},
-            "language": state.language, "owner_id": state.owner_id, "updated_at": self.now,
+            "language": state.language, "owner_id": state.owner_id, "screen": state.screen, "updated_at": self.now,
         })
 
     def idle_answers(self, flows: Collection[str], idle_before: datetime, limit: int) -> list[tuple[int, dict[str, Any]]]:

@@ -1,4 +1,4 @@
-"""A fake Twilio REST API (Messages) on loopback, for tests and benchmarks.
+"""A fake Twilio REST API (Messages, and the Content API's resources) on loopback, for tests and benchmarks.
 
 The real twilio client, with its aiohttp-based AsyncTwilioHttpClient, talks to it over HTTP:
 
@@ -24,6 +24,13 @@ How the client reads an error (twilio/base/version.py `Version.exception`): a JS
 "status" and "code" becomes a TwilioServiceException (RFC 9457); anything else becomes a TwilioRestException
 with `.status` = the HTTP status and `.code` = the body's "code". Twilio's Messages API answers in the legacy
 shape {"code", "message", "more_info", "status"}, which is what this fake sends.
+
+The Content API (`client.content`, its own `base_url`, here the same origin) makes Content resources: `POST
+/v1/Content` takes the JSON a ContentCreateRequest sends, checks `twilio/quick-reply` and `twilio/list-picker` against
+Twilio's limits (a body of at most 1,024 characters; 1 to 10 actions with titles of at most 20 and ids of at most
+200; a button of at most 20 and 1 to 10 items of at most 24, each with an id and a description of at most 72), and
+answers 201 with the resource and its "HX…" sid, or 400 with Twilio's error 20001 and what is wrong.
+`fail_contents(count)` answers the next creates 500.
 
 As a separate process (for benchmarks), printing its base URL once it listens:
 
@@ -63,6 +70,7 @@ DEFAULT_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 DEFAULT_AUTH_TOKEN = "fake0auth0token0for0loopback0tests"
 API_VERSION = "2010-04-01"
 DEFAULT_MPS = 10  # what a WhatsApp sender gets unless Twilio raised it
+CONTENT_TYPES = ("twilio/quick-reply", "twilio/list-picker", "twilio/text")
 
 Reply = tuple[int, dict[str, Any]]
 
@@ -161,12 +169,16 @@ class FakeTwilio(BackgroundApp):
         self._created_at: deque[float] = deque()  # creates let through within the last second
         self._too_many = 0
         self._unreachable: dict[str, tuple[int, str]] = {}
+        self._contents: dict[str, dict[str, Any]] = {}
+        self._failing_contents = 0
         accounts = f"/{API_VERSION}/Accounts/{{account_sid}}"
         self.app = Starlette(
             routes=[
                 Route("/_fake/stats", self._stats, methods=["GET"]),
                 Route(f"{accounts}/Messages.json", self._create_message, methods=["POST"]),
                 Route(f"{accounts}/Messages/{{sid}}.json", self._fetch_message, methods=["GET"]),
+                Route("/v1/Content", self._create_content, methods=["POST"]),
+                Route("/v1/Content/{sid}", self._fetch_content, methods=["GET"]),
             ]
         )
 
@@ -197,6 +209,12 @@ class FakeTwilio(BackgroundApp):
         with self._lock:
             return self._too_many
 
+    @property
+    def contents(self) -> dict[str, dict[str, Any]]:
+        """The Content resources made so far, by sid (a copy)."""
+        with self._lock:
+            return dict(self._contents)
+
     def sent(self, to: str) -> list[str | None]:
         """The bodies accepted for a number, given with or without its "whatsapp:" prefix."""
         return [message.body for message in self.messages if _address(message.to) == _address(to)]
@@ -211,6 +229,8 @@ class FakeTwilio(BackgroundApp):
             self._created_at.clear()
             self._too_many = 0
             self._unreachable.clear()
+            self._contents.clear()
+            self._failing_contents = 0
 
     # ---- steering ------------------------------------------------------------------------------------
 
@@ -228,7 +248,47 @@ class FakeTwilio(BackgroundApp):
         with self._lock:
             self._unreachable[_address(number)] = (code, message)
 
+    def fail_contents(self, count: int) -> None:
+        """Answer the next `count` Content creates with 500, as an outage would."""
+        with self._lock:
+            self._failing_contents = count
+
     # ---- HTTP ----------------------------------------------------------------------------------------
+
+    async def _create_content(self, request: Request) -> Response:
+        if _basic_auth(request) != (self.account_sid, self.auth_token):
+            return _json_response(*twilio_error(401, 20003, "Authenticate"))
+        with self._lock:
+            failing, self._failing_contents = self._failing_contents > 0, max(0, self._failing_contents - 1)
+        if failing:
+            return _json_response(*twilio_error(500, 20500, "Internal Server Error"))
+        try:
+            payload = json.loads(await request.body())
+        except ValueError:
+            return _json_response(*twilio_error(400, 20001, "Invalid JSON"))
+        problem = _content_problem(payload)
+        if problem:
+            return _json_response(*twilio_error(400, 20001, problem))
+        sid = "HX" + uuid.uuid4().hex
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        resource = {"sid": sid, "account_sid": self.account_sid, "friendly_name": payload.get("friendly_name", ""),
+                    "language": payload["language"], "variables": payload.get("variables") or {},
+                    "types": payload["types"], "url": f"https://content.twilio.com/v1/Content/{sid}",
+                    "date_created": now, "date_updated": now,
+                    "links": {"approval_create": f"https://content.twilio.com/v1/Content/{sid}/ApprovalRequests/whatsapp",
+                              "approval_fetch": f"https://content.twilio.com/v1/Content/{sid}/ApprovalRequests"}}
+        with self._lock:
+            self._contents[sid] = resource
+        return _json_response(201, resource)
+
+    async def _fetch_content(self, request: Request) -> Response:
+        if _basic_auth(request) != (self.account_sid, self.auth_token):
+            return _json_response(*twilio_error(401, 20003, "Authenticate"))
+        with self._lock:
+            resource = self._contents.get(request.path_params["sid"])
+        if resource is None:
+            return _json_response(*twilio_error(404, 20404, f"The requested resource {request.url.path} was not found"))
+        return _json_response(200, resource)
 
     async def _create_message(self, request: Request) -> Response:
         params = _form(await request.body())
@@ -347,6 +407,37 @@ def _invalid(params: dict[str, Any]) -> Reply | None:
         except ValueError:
             return twilio_error(400, 21656, "The ContentVariables Parameter is invalid.")
     return None
+
+
+def _content_problem(payload: Any) -> str | None:
+    """What Twilio refuses in a Content resource, in its words; None when it would make it."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("language"), str) or not payload["language"]:
+        return "Language is required"
+    types = payload.get("types")
+    if not isinstance(types, dict) or not types or any(kind not in CONTENT_TYPES for kind in types):
+        return "Types must name at least one content type"
+    for kind, content in types.items():
+        body = content.get("body") if isinstance(content, dict) else None
+        if not isinstance(body, str) or not body or len(body) > 1024:
+            return f"{kind} body is required, at most 1024 characters"
+        if kind == "twilio/quick-reply":
+            actions = content.get("actions")
+            if not isinstance(actions, list) or not 1 <= len(actions) <= 10:
+                return "twilio/quick-reply needs 1 to 10 actions"
+            if any(not _short(action.get("title"), 20) or not _short(action.get("id"), 200) for action in actions):
+                return "twilio/quick-reply action title at most 20 characters, id at most 200"
+        if kind == "twilio/list-picker":
+            items = content.get("items")
+            if not _short(content.get("button"), 20) or not isinstance(items, list) or not 1 <= len(items) <= 10:
+                return "twilio/list-picker needs a button of at most 20 characters and 1 to 10 items"
+            if any(not _short(item.get("item"), 24) or not _short(item.get("id"), 200)
+                   or not _short(item.get("description"), 72) for item in items):
+                return "twilio/list-picker item at most 24 characters, id at most 200, description at most 72"
+    return None
+
+
+def _short(value: Any, most: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= most
 
 
 def main() -> None:

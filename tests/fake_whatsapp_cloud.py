@@ -6,7 +6,7 @@ WhatsApp refuses, 132001 for a template it does not know, 132018 for a parameter
 {"messaging_product", "contacts": [{"input", "wa_id"}], "messages": [{"id": "wamid…"}]}, and every refusal in
 Meta's error JSON {"error": {"message", "type", "code", "error_subcode"?, "fbtrace_id"}}.
 
-Tests steer it: `close_window(number)` makes free text to that number answer 131047 (more than 24 hours since
+Tests steer it: `refuse_interactive()` answers buttons and lists 131009, `close_window(number)` makes free text to that number answer 131047 (more than 24 hours since
 the owner wrote), `not_on_whatsapp(number)` answers 131026 (undeliverable), `rate_limit_next(n)` answers 130429.
 
 As a separate process (for benchmarks), printing its base URL once it listens:
@@ -131,6 +131,7 @@ class FakeCloudApi(BackgroundApp):
         self._too_many = 0
         self._closed_windows: set[str] = set()
         self._undeliverable: set[str] = set()
+        self._interactive_refused = False
         self.app = Starlette(routes=[
             Route("/_fake/stats", self._stats, methods=["GET"]),
             Route("/_fake/taken/{number}", self._taken, methods=["GET"]),
@@ -178,6 +179,7 @@ class FakeCloudApi(BackgroundApp):
             self._too_many = 0
             self._closed_windows.clear()
             self._undeliverable.clear()
+            self._interactive_refused = False
 
     # ---- steering ------------------------------------------------------------------------------------
 
@@ -190,6 +192,11 @@ class FakeCloudApi(BackgroundApp):
         """Messages to this number answer 131026, Message undeliverable."""
         with self._lock:
             self._undeliverable.add(_digits(number))
+
+    def refuse_interactive(self) -> None:
+        """Answer every interactive message with 131009, as Meta answers buttons or a list it will not show."""
+        with self._lock:
+            self._interactive_refused = True
 
     def rate_limit_next(self, count: int) -> None:
         """Answer the next `count` authenticated messages with 130429, Rate limit hit."""
@@ -252,6 +259,9 @@ class FakeCloudApi(BackgroundApp):
         if kind == "text":
             return _invalid_text(content)
         if kind == "interactive":
+            with self._lock:
+                if self._interactive_refused:
+                    return invalid_parameter("Interactive messages are refused here (the test asked).")
             return _invalid_interactive(content)
         if kind == "template":
             return self._invalid_template(content)

@@ -1,5 +1,6 @@
 """The message path: dedupe, state kept in the database, owners apart, bad input survived."""
 
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
@@ -7,10 +8,22 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.channels import TERMINAL
 from flows import conversation
 from flows.conversation import Conversations, Waiting
 from flows.engine import Turn
-from flows.messages import MEDIA, Inbound, Reply
+from flows.messages import (
+    MEDIA,
+    OLD_BUTTON,
+    PRESSED,
+    Inbound,
+    Reply,
+    choice_id,
+    numbered,
+    read_press,
+    screen_key,
+    shown_screen,
+)
 from flows.router import respond
 from store.db import Database
 from store.models import Business, Conversation, InboundMessage, Owner
@@ -175,3 +188,43 @@ def test_a_message_that_breaks_a_flow_gets_an_apology_and_blocks_nothing_behind_
                                                        "terakhir Anda sebentar lagi."]
     assert "Apakah Anda setuju?" in replies["m2"][-1].text  # "1" after the menu: the message behind went on
     assert conversations.handle(Inbound("terminal", "budi", "m1", "boom")) == []  # handled, not waiting for ever
+
+
+def _pressing(conversations: Conversations, address: str, text: str, attachment: str | None = None) -> list[Reply]:
+    return conversations.handle(Inbound(TERMINAL, address, uuid.uuid4().hex, text, attachment=attachment))
+
+
+def test_a_press_is_read_as_exactly_its_choice_and_an_older_one_as_an_old_button(database: Database) -> None:
+    conversations = Conversations(database, Clock())
+    menu = _pressing(conversations, "sari", "halo")[-1]
+    shown = _conversation(database, "sari").screen
+    assert shown == {"key": screen_key(menu.choices, "id"), "choices": [[c.number, c.label] for c in menu.choices]}
+    assert [choice.label for choice in menu.choices][0] == "Daftarkan usaha saya"
+    consent = _pressing(conversations, "sari", choice_id(shown["key"], 1), PRESSED)
+    assert consent[-1].text.startswith("Sebelum mulai: Dinas Koperasi dan UKM")
+    assert [choice.label for choice in consent[-1].choices] == ["Ya, saya setuju", "Tidak"]
+    assert _conversation(database, "sari").screen["key"] != shown["key"]
+    stale = _pressing(conversations, "sari", choice_id(shown["key"], 1), PRESSED)
+    assert stale[0].text == "Tombol itu milik pesan sebelumnya."
+    assert stale[-1].text == consent[-1].text  # asked again, where the owner stands
+    unknown = _pressing(conversations, "sari", "not-a-choice", PRESSED)
+    assert unknown[0].text == "Tombol itu milik pesan sebelumnya."
+
+
+def test_a_press_on_a_button_without_a_number_is_its_label(database: Database) -> None:
+    screen = {"key": "k", "choices": [[None, "Ya, simpan"], [None, "Ubah"]]}
+    pressed = read_press(Inbound(TERMINAL, "a", "1", choice_id("k", 2), attachment=PRESSED), screen)
+    assert (pressed.text, pressed.attachment) == ("Ubah", None)
+    numbered = read_press(Inbound(TERMINAL, "a", "1", choice_id("k", 1), attachment=PRESSED),
+                          {"key": "k", "choices": [[1, "Ya"], [2, "Tidak"]]})
+    assert (numbered.text, numbered.attachment) == ("1", None)
+    assert read_press(Inbound(TERMINAL, "a", "1", "k.3", attachment=PRESSED), screen).attachment == OLD_BUTTON
+    assert read_press(Inbound(TERMINAL, "a", "1", "k.1", attachment=PRESSED), None).attachment == OLD_BUTTON
+    assert read_press(Inbound(TERMINAL, "a", "1", "1"), None).text == "1"  # typed, not pressed: as it came
+
+
+def test_the_screen_is_the_last_reply_with_choices_and_none_without() -> None:
+    question = Reply("Sektor?", numbered(["Kuliner", "Fesyen"]))
+    assert shown_screen([question, Reply("Catatan")])["key"] == screen_key(question.choices, "id")
+    assert shown_screen([Reply("Nama usaha?")]) is None
+    assert screen_key(question.choices, "id") != screen_key(question.choices, "en")

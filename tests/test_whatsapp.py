@@ -1,5 +1,7 @@
 """WhatsApp through Twilio: signed webhooks in, TwiML out, forgeries refused, retries answered once."""
 
+import json
+import xml.etree.ElementTree as ElementTree
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from bot.whatsapp import WhatsAppSender, twilio_outcome
 from fake_twilio import FakeTwilio
 from server import Server
 from store.db import Database
-from store.models import Conversation, DeliveryStatus, OutboxMessage
+from store.models import Conversation, DeliveryStatus, OutboxMessage, TwilioContent
 from store.outbox import Outgoing
 from transcript import START, Clock, check
 from whatsapp_phone import PUBLIC, SENDER, WhatsAppPhone, whatsapp_settings
@@ -245,3 +247,75 @@ def test_a_failure_saying_the_number_cannot_be_reached_marks_the_chat(whatsapp: 
     assert report(whatsapp, "SM" + "e" * 32, "undelivered", code) == 204
     assert outbox_row(database, message_id) == ("failed", f"undelivered {code}")
     assert chat_blocked(database)
+
+
+# -- replies with buttons and lists: Content resources through Twilio's Content API ---------------------------
+
+WHATSAPP_TRANSCRIPTS = sorted((TRANSCRIPTS / "whatsapp").glob("*.txt"))
+
+
+@pytest.fixture
+def buttons(database: Database, fake_twilio: FakeTwilio) -> Iterator[WhatsAppPhone]:
+    """An owner's WhatsApp whose replies with choices come as Twilio's quick replies and list pickers."""
+    settings = whatsapp_settings(database, fake_twilio)
+    with Server(create_app(settings, database, clock=Clock(START))) as server, httpx.Client(base_url=server.base_url) as client:
+        yield WhatsAppPhone(client, settings, fake=fake_twilio)
+
+
+@pytest.mark.parametrize("path", WHATSAPP_TRANSCRIPTS, ids=[path.stem for path in WHATSAPP_TRANSCRIPTS])
+def test_whatsapp_transcripts_with_buttons_and_lists(buttons: WhatsAppPhone, path: Path) -> None:
+    check(path, buttons.say)
+
+
+def test_the_typed_transcript_reads_the_same_with_buttons(buttons: WhatsAppPhone) -> None:
+    # Typed numbers and names answer as ever; the numbered lines of a choice of three became buttons.
+    buttons.say("halo")
+    assert "Apakah Anda setuju?\n[Ya, saya setuju]\n[Tidak]" in buttons.say("1")
+    assert "Pertanyaan 1 dari 13" in buttons.say("Ya, saya setuju")
+
+
+def test_each_distinct_screen_is_made_once_and_kept_in_the_registry(buttons: WhatsAppPhone, fake_twilio: FakeTwilio,
+                                                                     database: Database) -> None:
+    for says in ("halo", "bantuan", "menu", "halo"):
+        buttons.say(says)
+    second = WhatsAppPhone(buttons.client, whatsapp_settings(database, fake_twilio), "whatsapp:+6281399990000",
+                           fake=fake_twilio)
+    second.say("halo")
+    menus = [message for message in fake_twilio.messages if message.content_sid]
+    assert len({message.content_sid for message in menus}) == len(fake_twilio.contents)
+    with Session(database.engine) as session:
+        kept = session.scalars(select(TwilioContent)).all()
+    assert sorted(content.content_sid for content in kept) == sorted(fake_twilio.contents)
+    menu = next(content for content in fake_twilio.contents.values()
+                if "Daftarkan usaha saya" in json.dumps(content["types"]))
+    assert menu["types"]["twilio/quick-reply"]["body"] == "{{1}}"  # the screen's words go as its variable
+    assert menu["language"] == "id"
+
+
+def test_a_screen_that_cannot_be_made_goes_as_numbered_text_and_is_made_next_time(
+        buttons: WhatsAppPhone, fake_twilio: FakeTwilio, caplog: pytest.LogCaptureFixture) -> None:
+    fake_twilio.fail_contents(1)
+    first = buttons.say("halo")
+    assert "1. Daftarkan usaha saya" in first and "Balas 1, 2, atau 3." in first
+    assert "Twilio 500 error 20500" in caplog.text and "Daftarkan" not in caplog.text and "6281234567890" not in caplog.text
+    assert "[Daftarkan usaha saya]" in buttons.say("menu")
+
+
+def test_a_reply_the_rest_api_refuses_comes_back_in_the_twiml(buttons: WhatsAppPhone, fake_twilio: FakeTwilio) -> None:
+    fake_twilio.rate_limit_next(5)
+    fields = buttons.message("halo")
+    response = buttons.post("/whatsapp/webhook", fields)
+    texts = [message.text or "" for message in ElementTree.fromstring(response.text).iter("Message")]
+    assert texts[0].startswith("Halo! Selamat datang") and "1. Daftarkan usaha saya" in texts[-1]
+
+
+def test_a_press_is_read_by_its_id_whatever_its_words(buttons: WhatsAppPhone, fake_twilio: FakeTwilio) -> None:
+    buttons.say("halo")
+    register = buttons.screens[-1][0]
+    answer = buttons.send(buttons.message("Tidak", ButtonPayload=register.id, ButtonText="Tidak"))
+    assert "Apakah Anda setuju?" in answer[-1]
+    forged_id = buttons.send(buttons.message("1", ButtonPayload="0123456789ab.1", ButtonText="Ya"))
+    assert forged_id[0] == "Tombol itu milik pesan sebelumnya." and "Apakah Anda setuju?" in forged_id[-1]
+    # A template's own button (its payload none of our ids) is read by its words, as before.
+    template_button = buttons.send(buttons.message("", ButtonPayload="ANNOUNCEMENT_STOP", ButtonText="Ya, saya setuju"))
+    assert "Pertanyaan 1 dari 13" in template_button[-1]

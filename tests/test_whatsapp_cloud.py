@@ -103,12 +103,19 @@ def test_the_verification_challenge_is_echoed_only_for_our_verify_token(phone: C
 # -- owners' messages -----------------------------------------------------------------------------------
 
 
-def test_a_whole_registration_over_the_cloud_api_confirms_the_senders_number(phone: CloudPhone) -> None:
+def test_a_whole_registration_as_numbered_text_when_meta_refuses_buttons_and_lists(
+        phone: CloudPhone, fake_cloud: FakeCloudApi, caplog: pytest.LogCaptureFixture) -> None:
+    fake_cloud.refuse_interactive()
     check(TRANSCRIPTS / "registration_happy_path.txt", phone.say)
+    assert {message.type for message in fake_cloud.sent(SENDER)} == {"text"}
+    assert "131009" in caplog.text and "Daftarkan" not in caplog.text and "6281234567890" not in caplog.text
 
 
-@pytest.mark.parametrize("path", sorted(TRANSCRIPTS.glob("whatsapp_*.txt")), ids=lambda path: path.stem)
-def test_whatsapp_transcripts_over_the_cloud_api(phone: CloudPhone, path: Path) -> None:
+WHATSAPP_TRANSCRIPTS = sorted((TRANSCRIPTS / "whatsapp").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", WHATSAPP_TRANSCRIPTS, ids=[path.stem for path in WHATSAPP_TRANSCRIPTS])
+def test_whatsapp_transcripts_with_buttons_and_lists_over_the_cloud_api(phone: CloudPhone, path: Path) -> None:
     check(path, phone.say)
 
 
