@@ -52,7 +52,9 @@ MAX_FIELD = 4096  # longer than any field Meta sends but the owner's own text; a
 _NUMBER = re.compile(r"[0-9]{1,15}")  # a WhatsApp id: the number in E.164 without its "+"
 _MESSAGE_ID = re.compile(r"[A-Za-z0-9._=+/-]{1,100}")  # Meta's "wamid.HBgN…" ids, within what the registry keeps
 _STATUS = re.compile(r"[a-z_]{1,20}")  # "sent", "delivered", "read", "failed"
-MEDIA_TYPES = frozenset({"image", "video", "document"})
+MEDIA_TYPES = frozenset({"image", "video", "document"})  # these may carry a caption: the owner's words
+# What an attachment is to the conversation, by Meta's message type, as the Twilio door reads the same messages.
+ATTACHMENTS = {"location": LOCATION, "audio": VOICE, "sticker": STICKER, **dict.fromkeys(MEDIA_TYPES, MEDIA)}
 PRESS_TYPES = ("button_reply", "list_reply")  # an interactive message's reply buttons and list rows
 OUTSIDE_WINDOW = 131047  # more than 24 hours since the owner last wrote: only a template goes
 # Meta's errors for a number that cannot be reached: 131026 undeliverable (not on WhatsApp, an old
@@ -181,14 +183,9 @@ def _content(kind: str, message: dict[str, Any]) -> tuple[str, str | None]:
         if pressed in PRESS_TYPES:
             return _text(_mapping(interactive.get(pressed)).get("id"), 256), PRESSED
         return "", MEDIA
-    if kind == "location":
-        _mapping(message.get("location"))
-        return "", LOCATION
-    if kind in ("audio", "sticker"):
-        _mapping(message.get(kind))
-        return "", VOICE if kind == "audio" else STICKER
-    if kind in MEDIA_TYPES:
-        return _text(_mapping(message.get(kind)).get("caption", "")), MEDIA
+    if kind in ATTACHMENTS:
+        content = _mapping(message.get(kind))  # what the attachment is (its id, where it is) is not read, only its kind
+        return ("", ATTACHMENTS[kind]) if kind not in MEDIA_TYPES else (_text(content.get("caption", "")), MEDIA)
     return "", MEDIA  # contacts, reactions, orders, and what WhatsApp calls "unsupported": nothing to read
 
 
