@@ -26,7 +26,9 @@ Configurations (`--configurations`):
   `tabe serve` processes on different ports sharing that file. Each message is committed before it
   is answered; the reply rides back in the webhook's response.
 - ours-twilio: the same server, the owners on WhatsApp through Twilio: signed form posts to
-  `/whatsapp/webhook` (X-Twilio-Signature), the replies in the TwiML of the response.
+  `/whatsapp/webhook` (X-Twilio-Signature); replies with buttons or a list go through the fake
+  Twilio (tests/fake_twilio.py: the Content API once per screen, then the REST API), the rest as
+  TwiML in the response; the generator reads the former back from the fake (`/_fake/taken/NUMBER`).
 - ours-cloud: the same server, the owners on WhatsApp through Meta's Cloud API: signed JSON
   notifications to `/whatsapp/cloud/webhook` (X-Hub-Signature-256), the replies sent to the fake
   Graph API (tests/fake_whatsapp_cloud.py, on the load generator's core) before the webhook answers;
@@ -156,12 +158,33 @@ def whatsapp_number(chat_id: int) -> str:
     return f"62817{chat_id % 10**8:08d}"
 
 
-class TwilioForms:
-    """Twilio's signed form posts of an owner's WhatsApp message; the replies come back as TwiML."""
+class Taken:
+    """The replies a provider's fake took for an owner's number through its REST API, read back from it."""
+
+    def __init__(self, fake_port: int, connections: int) -> None:
+        self.fake: asyncio.Queue[Connection] = asyncio.Queue()
+        for _connection in range(connections):
+            self.fake.put_nowait(Connection(fake_port))
+
+    async def taken(self, chat_id: int) -> bytes:
+        connection = await self.fake.get()
+        try:
+            status, taken = await connection.send(f"GET /_fake/taken/{whatsapp_number(chat_id)}".encode(), b"", b"")
+        finally:
+            self.fake.put_nowait(connection)
+        if status != 200:
+            raise HttpError(f"the provider's fake answered {status}")
+        return taken
+
+
+class TwilioForms(Taken):
+    """Twilio's signed form posts of an owner's WhatsApp message; the replies are the buttons and lists the fake
+    Twilio took for the owner's number, and the TwiML of the response."""
 
     path = "/whatsapp/webhook"
 
-    def __init__(self) -> None:
+    def __init__(self, fake_port: int, connections: int) -> None:
+        super().__init__(fake_port, connections)
         self.validator = RequestValidator(TWILIO_TOKEN)
         self.next_id = 1
 
@@ -175,20 +198,18 @@ class TwilioForms:
         headers = f"Content-Type: application/x-www-form-urlencoded\r\nX-Twilio-Signature: {signature}\r\n".encode()
         return urlencode(fields).encode(), headers
 
-    async def answer(self, _chat_id: int, response: bytes) -> bytes:
-        return response
+    async def answer(self, chat_id: int, response: bytes) -> bytes:
+        return await self.taken(chat_id) + response
 
 
-class CloudNotifications:
+class CloudNotifications(Taken):
     """Meta's signed notifications of an owner's WhatsApp message; the replies are what the fake Graph API took
     for the owner's number meanwhile, read back from it."""
 
     path = "/whatsapp/cloud/webhook"
 
     def __init__(self, fake_port: int, connections: int) -> None:
-        self.fake: asyncio.Queue[Connection] = asyncio.Queue()
-        for _connection in range(connections):
-            self.fake.put_nowait(Connection(fake_port))
+        super().__init__(fake_port, connections)
         self.next_id = 1
 
     def request(self, chat_id: int, words: str) -> tuple[bytes, bytes]:
@@ -205,14 +226,7 @@ class CloudNotifications:
         return body.encode(), f"Content-Type: application/json\r\nX-Hub-Signature-256: sha256={signature}\r\n".encode()
 
     async def answer(self, chat_id: int, _response: bytes) -> bytes:
-        connection = await self.fake.get()
-        try:
-            status, taken = await connection.send(f"GET /_fake/taken/{whatsapp_number(chat_id)}".encode(), b"", b"")
-        finally:
-            self.fake.put_nowait(connection)
-        if status != 200:
-            raise HttpError(f"the fake Graph API answered {status}")
-        return taken
+        return await self.taken(chat_id)
 
 
 # ---- the load generator's HTTP client --------------------------------------------------------------
@@ -635,11 +649,13 @@ def channel(name: str, database_url: str, fake_port: int, connections: int) -> t
                  CLOUD_TOKEN))
     telegram = {"DATABASE_URL": database_url, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
                 "TELEGRAM_API_BASE_URL": origin}
-    fake = ("fake Bot API", "fake_telegram.py", "--token", TOKEN)
-    if name == "ours-twilio":  # Twilio's replies ride back as TwiML: Telegram's fake only stands by
-        return (telegram | {"TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-                            "TWILIO_WHATSAPP_FROM": TWILIO_FROM, "PUBLIC_BASE_URL": PUBLIC}, TwilioForms(), fake)
-    return telegram, Updates(), fake
+    if name == "ours-twilio":
+        return ({"DATABASE_URL": database_url, "TWILIO_ACCOUNT_SID": TWILIO_SID, "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+                 "TWILIO_WHATSAPP_FROM": TWILIO_FROM, "PUBLIC_BASE_URL": PUBLIC, "TWILIO_API_BASE_URL": origin,
+                 "TWILIO_CONTENT_API_BASE_URL": origin},
+                TwilioForms(fake_port, connections),
+                ("fake Twilio", "fake_twilio.py", "--account-sid", TWILIO_SID, "--auth-token", TWILIO_TOKEN))
+    return telegram, Updates(), ("fake Bot API", "fake_telegram.py", "--token", TOKEN)
 
 
 def server_commands(name: str, ports: list[int], env: dict[str, str], directory: Path,

@@ -36,7 +36,9 @@ As a separate process (for benchmarks), printing its base URL once it listens:
 
     .venv/bin/python tests/fake_twilio.py --port 8082 [--account-sid AC... --auth-token ...] [--enforce-limits --mps 10]
 
-There, `GET /_fake/stats` counts the requests, the messages created and the 429s answered.
+There, `GET /_fake/stats` counts the requests, the messages created and the 429s answered, and `GET
+/_fake/taken/NUMBER` hands over the messages created for a number (digits, no "+") since it was last asked
+(bench/webhook.py checks every reply so), forgetting them.
 
 With `enforce_limits` (`--enforce-limits`) it holds the sender to its messages per second as Twilio does: a
 create that would make more than `mps` in any one second is answered 429, Twilio error 20429. Off by
@@ -175,6 +177,7 @@ class FakeTwilio(BackgroundApp):
         self.app = Starlette(
             routes=[
                 Route("/_fake/stats", self._stats, methods=["GET"]),
+                Route("/_fake/taken/{number}", self._taken, methods=["GET"]),
                 Route(f"{accounts}/Messages.json", self._create_message, methods=["POST"]),
                 Route(f"{accounts}/Messages/{{sid}}.json", self._fetch_message, methods=["GET"]),
                 Route("/v1/Content", self._create_content, methods=["POST"]),
@@ -313,6 +316,13 @@ class FakeTwilio(BackgroundApp):
             counts = {"requests": len(self._requests), "messages": len(self._messages),
                       "too_many_requests": self._too_many}
         return _json_response(200, counts)
+
+    async def _taken(self, request: Request) -> Response:
+        number = "+" + request.path_params["number"]
+        with self._lock:
+            taken = [message.params for message in self._messages if _address(message.to) == number]
+            self._messages = [message for message in self._messages if _address(message.to) != number]
+        return _json_response(200, {"messages": taken})
 
     def _refusal(self, request: Request) -> Reply | None:
         """Twilio's answer when the request never reaches a message: bad credentials, another account."""
