@@ -215,8 +215,8 @@ def test_the_report_follows_each_row_to_sent_delivered_failed_or_cancelled(regis
     with registry_of_ten.transaction(NOW) as registry:
         by_owner = {row.address: row.id for row in registry.outbox.claim(3, PUSH, NOW - timedelta(minutes=5))}
         telegram, whatsapp = by_owner["1001"], by_owner["whatsapp:+6281200000002"]
-        registry.outbox.sent([(telegram, "telegram", "77")])
-        registry.outbox.sent([(whatsapp, "whatsapp", "SM2")])
+        registry.outbox.sent([(telegram, "telegram", "77", "telegram", False)])
+        registry.outbox.sent([(whatsapp, "whatsapp", "SM2", "twilio", False)])
         registry.outbox.failed(by_owner["whatsapp:+6281200000003"], "Twilio 400 error 63003")
         registry.record_delivery_status("whatsapp", "SM2", "delivered", None)
     with registry_of_ten.transaction(NOW) as registry:
@@ -245,8 +245,8 @@ def test_a_status_callback_that_comes_before_the_worker_s_commit_counts_at_the_c
         registry.record_delivery_status("whatsapp", "SM2", "sent", None)
         registry.record_delivery_status("whatsapp", "SM2", "undelivered", "63016")
     with database.transaction(NOW) as registry:
-        registry.outbox.sent([(first.id, "whatsapp", "SM1")])
-        registry.outbox.sent([(second.id, "whatsapp", "SM2")])
+        registry.outbox.sent([(first.id, "whatsapp", "SM1", "twilio", False)])
+        registry.outbox.sent([(second.id, "whatsapp", "SM2", "twilio", False)])
         registry.record_delivery_status("whatsapp", "SM2", "read", None)  # a failure is not undone
     with database.engine.connect() as connection:
         rows = connection.execute(select(_outbox.c.status, _outbox.c.delivered_at.is_not(None), _outbox.c.error)

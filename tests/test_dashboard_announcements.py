@@ -308,7 +308,7 @@ def test_the_report_refreshes_while_rows_wait_and_stops_once_all_went(owners: Da
         path = f"/admin/announcements/{number}"
         assert 'http-equiv="refresh"' in officer.client.get(path).text
         with owners.transaction() as registry:
-            rows = [(row.id, row.channel, None) for row in registry.session.execute(
+            rows = [(row.id, row.channel, None, "telegram", False) for row in registry.session.execute(
                 select(OutboxMessage.id, OutboxMessage.channel).where(OutboxMessage.announcement_id == number))]
             registry.outbox.sent(rows[:-1])
         page = officer.client.get(path)
