@@ -89,7 +89,8 @@ def create_app(settings: Settings, database: Database | None = None, polling: bo
         Route("/", browser.chat_page, methods=["GET"]),
         Route(MESSAGES_PATH, browser.message, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        Mount(DASHBOARD_PATH, create_dashboard(database, clock, secure_cookie=secure_cookie)),
+        Mount(DASHBOARD_PATH, create_dashboard(database, clock, secure_cookie=secure_cookie,
+                                               template_category=settings.whatsapp_template_category)),
         *(route for door in channels.values() for route in door.routes()),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -24,7 +24,7 @@ from bot.render import as_plain_text
 from bot.settings import BadSetting, Settings, load_settings
 from bot.terminal import MAX_IDENTITY, chat
 from domain.assessment import LEVELS
-from domain.channels import PUSH_CHANNELS
+from domain.channels import PROVIDERS, PUSH_CHANNELS
 from domain.classes import UMKM_CLASSES
 from domain.invalid import Invalid
 from domain.regions import region
@@ -438,7 +438,7 @@ def queue_announcement(args: argparse.Namespace, settings: Settings) -> int:
     text = args.text if args.file is None else _read_text(args.file)
     with _registry(settings) as database:
         return announce(database, text, _chosen(args), _taking(args), args.officer, send_at=_send_at(args.at),
-                        dry_run=args.dry_run, yes=args.yes)
+                        dry_run=args.dry_run, yes=args.yes, template_category=settings.whatsapp_template_category)
 
 
 def _chosen(args: argparse.Namespace) -> Segment:
@@ -478,8 +478,9 @@ def _send_at(typed: str | None) -> datetime | None:
 
 
 def announce(database: Database, text: str, chosen: Segment, taking: Taking, officer_id: int | None,
-             *, send_at: datetime | None = None, dry_run: bool, yes: bool) -> int:
-    """Say who the announcement reaches and how it reads, ask (on a terminal, unless `yes`), then queue it."""
+             *, send_at: datetime | None = None, dry_run: bool, yes: bool, template_category: str) -> int:
+    """Say who the announcement reaches, how many of them as WhatsApp's template (of `template_category`) and how it
+    reads, ask (on a terminal, unless `yes`), then queue it."""
     text = text.strip()
     if not text:
         raise Refused("the announcement is empty")
@@ -488,9 +489,12 @@ def announce(database: Database, text: str, chosen: Segment, taking: Taking, off
     with database.transaction() as registry:
         officer, segment = _bounded(registry, chosen, taking, officer_id)
         reach = registry.announcements.reach(segment, PUSH_CHANNELS)
+        templates = registry.announcements.templates_needed(segment, PUSH_CHANNELS, send_at or registry.now)
     preview = announcement_text(text, "id", segment.scope)  # headed by the office of the author's scope
     author = _from_and_to(officer, segment, taking)
     print(f"reaches {reach.recipients:,} owners; {_left_out(reach)}")
+    print(f"as WhatsApp's approved template ({template_category}, which Meta charges for): {templates:,}, who will "
+          "not have written on WhatsApp in the 24 hours before it goes")
     print(f"goes: {_goes(send_at)}")
     print(f"as owners read it:\n\n{preview}\n")
     refused = _refused(reach.recipients, "nobody to send it to", f"Queue it for {reach.recipients:,} owners?",
@@ -605,6 +609,7 @@ def announcement_status(args: argparse.Namespace, settings: Settings) -> int:
     with _registry(settings) as database, database.transaction() as registry:
         report = registry.announcements.report(announcement_id)
         rows = registry.announcements.recipients(announcement_id) if recipients and report else []
+        carried = registry.announcements.carried(announcement_id)
         taking = _taking_codes(registry, report.segment) if report else Taking()
     if report is None:
         print(f"no announcement has id {announcement_id}", file=sys.stderr)
@@ -619,6 +624,9 @@ def announcement_status(args: argparse.Namespace, settings: Settings) -> int:
     print(f"sent {report.sent:,}, delivered {report.delivered:,}, failed {report.failed:,}, "
           f"waiting {report.waiting:,}, cancelled {report.cancelled:,} (of {report.reach.recipients:,})")
     print(_left_out(report.reach))
+    if carried:
+        _print_table([("provider", "free text", "template")] + [
+            (PROVIDERS.get(row.provider, row.provider), f"{row.free_text:,}", f"{row.template:,}") for row in carried])
     if recipients:
         _print_table([("owner", "channel", "status", "error")] + [
             (row.owner_name or "(deleted)", row.channel, row.status, row.error or "") for row in rows])

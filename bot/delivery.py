@@ -239,27 +239,29 @@ class Settled:
 
     row: Outgoing
     outcome: Outcome
+    provider: str  # who carried it (its sender's), as the row records once sent
     count: str  # sent, retrying or failed
     due_at: datetime | None = None  # when a row coming back is tried again
 
 
-def settle(row: Outgoing, outcome: Outcome, now: datetime) -> Settled:
-    """What an outcome comes to for its row: sent, back at `due_at`, or failed."""
+def settle(row: Outgoing, outcome: Outcome, provider: str, now: datetime) -> Settled:
+    """What an outcome of `provider`'s comes to for its row: sent, back at `due_at`, or failed."""
     if outcome.verdict == Verdict.SENT:
-        return Settled(row, outcome, "sent")
+        return Settled(row, outcome, provider, "sent")
     if outcome.verdict == Verdict.SLOW_DOWN:
-        return Settled(row, outcome, "retrying", now + (outcome.wait or backoff(row.attempts)))
+        return Settled(row, outcome, provider, "retrying", now + (outcome.wait or backoff(row.attempts)))
     if outcome.verdict == Verdict.RETRY and row.attempts < MAX_ATTEMPTS:
-        return Settled(row, outcome, "retrying", now + backoff(row.attempts))
-    return Settled(row, outcome, "failed")
+        return Settled(row, outcome, provider, "retrying", now + backoff(row.attempts))
+    return Settled(row, outcome, provider, "failed")
 
 
 def commit(database: Database, outcomes: Sequence[Settled], now: datetime | None = None) -> None:
-    """Commit rows' outcomes together: the sent ones in one statement, the rest (few) one by one."""
+    """Commit rows' outcomes together: the sent ones in one statement (with who carried each, and how), the rest
+    (few) one by one."""
     with database.transaction(now) as registry:
         outbox = registry.outbox
-        outbox.sent([(settled.row.id, settled.row.channel, settled.outcome.detail) for settled in outcomes
-                          if settled.count == "sent"])
+        outbox.sent([(settled.row.id, settled.row.channel, settled.outcome.detail, settled.provider,
+                      settled.outcome.template) for settled in outcomes if settled.count == "sent"])
         for settled in outcomes:
             row, outcome = settled.row, settled.outcome
             if settled.due_at is not None:
@@ -459,7 +461,7 @@ class Courier:
             outcome = Outcome(Verdict.RETRY, type(error).__name__)
         if outcome.verdict == Verdict.SLOW_DOWN:
             sender.pacer.pause((outcome.wait or backoff(row.attempts)).total_seconds())
-        settled = settle(row, outcome, self.clock())
+        settled = settle(row, outcome, sender.provider, self.clock())
         if settled.count != "sent":  # the row's id and the reason only: its text and address are personal data
             log.warning("outbox row %s on %s, attempt %s: %s (%s)", row.id, row.channel, row.attempts, settled.count,
                         outcome.detail)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from dotenv import load_dotenv
 
+from domain.channels import CLOUD_API, TEMPLATE_CATEGORIES, TWILIO
 from flows.engine import Office
 from store.db import DEFAULT_DATABASE_URL
 
@@ -12,10 +13,7 @@ TELEGRAM_API_BASE_URL = "https://api.telegram.org"
 TWILIO_API_BASE_URL = "https://api.twilio.com"
 TWILIO_CONTENT_API_BASE_URL = "https://content.twilio.com"
 WHATSAPP_CLOUD_API_BASE_URL = "https://graph.facebook.com/v23.0"
-TWILIO = "twilio"  # the WhatsApp providers WHATSAPP_PROVIDER chooses from
-CLOUD_API = "cloud"
-WHATSAPP_PROVIDERS = (TWILIO, CLOUD_API)
-TEMPLATE_CATEGORIES = ("marketing", "utility", "authentication")  # Meta's, each priced on its own
+WHATSAPP_PROVIDERS = (TWILIO, CLOUD_API)  # the ones WHATSAPP_PROVIDER chooses from
 DEFAULT_PORT = 8000
 DEFAULT_TWILIO_MPS = 10  # messages per second: what a Twilio WhatsApp sender gets unless upgraded
 DEFAULT_TELEGRAM_MPS = 30  # messages per second: the Bot API's limit for one bot, over all chats
@@ -114,7 +112,7 @@ def load_settings() -> Settings:
         whatsapp_cloud_mps=_whole_number("WHATSAPP_CLOUD_MPS", DEFAULT_CLOUD_MPS),
         whatsapp_cloud_template_name=env("WHATSAPP_CLOUD_TEMPLATE_NAME", ""),
         whatsapp_cloud_template_language=env("WHATSAPP_CLOUD_TEMPLATE_LANGUAGE") or "id",
-        whatsapp_template_category=_one_of("WHATSAPP_TEMPLATE_CATEGORY", "marketing", TEMPLATE_CATEGORIES),
+        whatsapp_template_category=_one_of("WHATSAPP_TEMPLATE_CATEGORY", "marketing", tuple(TEMPLATE_CATEGORIES)),
         telegram_mps=_whole_number("TELEGRAM_MPS", DEFAULT_TELEGRAM_MPS),
         public_base_url=env("PUBLIC_BASE_URL", "").rstrip("/"),
         port=_whole_number("PORT", DEFAULT_PORT, 65_535),

@@ -1,6 +1,7 @@
-"""Announcements: compose one with the chat's conditions (any of them together), see whom it reaches and how it
-reads, send it now or at a time in WIB (once, however often the button is pressed), follow its delivery, and cancel
-it until its time.
+"""Announcements: compose one with the chat's conditions (any of them together), see whom it reaches, how many of
+them only WhatsApp's approved template can reach, and how it reads, send it now or at a time in WIB (once, however
+often the button is pressed), follow its delivery (per provider, as free text and as templates), and cancel it until
+its time.
 
 The words, the segments, who is left out and why come from the chat's own flow (flows/announce.py), so an
 announcement means the same whichever way an officer sends it. The segment's scope is always the viewer's.
@@ -23,7 +24,7 @@ from dashboard.paging import Pager, page_number
 from dashboard.registrations import DELIVERY, delivery_problem
 from dashboard.segments import conditions_context, kabupaten_named, posted_conditions, read_segment
 from dashboard.work import read, write
-from domain.channels import LABELS, PUSH_CHANNELS
+from domain.channels import LABELS, PROVIDERS, PUSH_CHANNELS, TEMPLATE_CATEGORIES
 from domain.invalid import Invalid
 from domain.msgid import N_
 from domain.wib import in_wib
@@ -38,7 +39,7 @@ from flows.announce import (
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from flows.notices import announcement_text
 from flows.send_time import parse_send_time
-from store.announcements import Cancelled, Reach, Report, Segment
+from store.announcements import Cancelled, Carried, Reach, Report, Segment
 from store.logins import Viewer
 from store.registry import Registry
 
@@ -81,6 +82,7 @@ class Checked:
     reach: Reach | None = None
     audience: str = ""  # the segment in words
     send_at: datetime | None = None  # when it goes; None: at once
+    templates: int = 0  # of those it reaches, how many only WhatsApp's approved template can reach then
 
 
 def _check(registry: Registry, viewer: Viewer, draft: Draft) -> Checked:
@@ -103,6 +105,8 @@ def _check(registry: Registry, viewer: Viewer, draft: Draft) -> Checked:
         return checked
     checked.segment, checked.audience = segment, describe(segment, registry, _words)
     checked.reach = registry.announcements.reach(segment, PUSH_CHANNELS)
+    checked.templates = registry.announcements.templates_needed(segment, PUSH_CHANNELS,
+                                                                checked.send_at or registry.now)
     if not checked.reach.recipients:
         checked.problems.append(Invalid(N_("Nobody can be reached this way: %(audience)s."), field="audience",
                                         audience=checked.audience))
@@ -117,7 +121,8 @@ def _compose_page(request: Request, viewer: Viewer, form_context: dict[str, Any]
     if reach is not None and not checked.problems:
         preview = {"message": announcement_text(checked.words, DEFAULT_LANGUAGE, viewer.scope),
                    "key": secrets.token_urlsafe(KEY_BYTES), "when": when_words(checked.send_at, _words),
-                   "send_at": in_wib(checked.send_at).strftime(AS_POSTED) if checked.send_at else ""}
+                   "send_at": in_wib(checked.send_at).strftime(AS_POSTED) if checked.send_at else "",
+                   "category": TEMPLATE_CATEGORIES[request.app.state.template_category]}
     return render(request, "announcement_compose.html", viewer, status_code=status_code, draft=checked.draft,
                   checked=checked, preview=preview, limit=MAX_ANNOUNCEMENT,
                   length=len(checked.words or checked.draft.typed.strip()),
@@ -196,7 +201,7 @@ async def show_announcement(request: Request, viewer: Viewer) -> Response:
     number: int = request.path_params["announcement_id"]
     page = _page_number(request)
 
-    def reported(registry: Registry) -> tuple[Report, str, Pager, list[Any], str | None, bool] | None:
+    def reported(registry: Registry) -> tuple[Report, str, Pager, list[Any], list[Carried], str | None, bool] | None:
         report = registry.announcements.report(number, viewer.scope)
         if report is None:
             return None
@@ -204,17 +209,18 @@ async def show_announcement(request: Request, viewer: Viewer) -> Response:
         pager = Pager.over(page, rows, RECIPIENTS_SHOWN)
         recipients = registry.announcements.recipients(number, pager.size, pager.offset)
         return (report, describe(report.segment, registry, _words), pager, recipients,
-                schedule_words(report, registry.now, _words), report.cancellable(registry.now))
+                registry.announcements.carried(number), schedule_words(report, registry.now, _words),
+                report.cancellable(registry.now))
 
     found = await read(request, reported)
     if found is None:
         raise HTTPException(404)
-    report, audience, pager, recipients, schedule, cancellable = found
+    report, audience, pager, recipients, carried, schedule, cancellable = found
     going = report.waiting and not cancellable  # rows waiting for a time still ahead are not going out yet
     return render(request, "announcement.html", viewer, report=report, audience=audience, recipients=recipients,
-                  pager=pager, left_out=left_out_reasons(report.reach, _words), schedule=schedule,
-                  cancellable=cancellable, refresh=REFRESH_SECONDS if going else None, channels=LABELS, delivery=DELIVERY,
-                  delivery_problem=delivery_problem)
+                  pager=pager, left_out=left_out_reasons(report.reach, _words), schedule=schedule, carried=carried,
+                  providers=PROVIDERS, cancellable=cancellable, refresh=REFRESH_SECONDS if going else None,
+                  channels=LABELS, delivery=DELIVERY, delivery_problem=delivery_problem)
 
 
 @officer_page

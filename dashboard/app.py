@@ -87,8 +87,10 @@ class RegistrySignedSessions:
             return registry.logins.cookie_key()
 
 
-def create_dashboard(database: Database, clock: Callable[[], datetime], secure_cookie: bool) -> Starlette:
-    """The dashboard app on this registry, reading `clock` as now; its cookie is signed with the registry's own key."""
+def create_dashboard(database: Database, clock: Callable[[], datetime], secure_cookie: bool,
+                     template_category: str) -> Starlette:
+    """The dashboard app on this registry, reading `clock` as now; its cookie is signed with the registry's own key.
+    `template_category` is the category of WhatsApp's approved template (settings'), which previews name."""
     routes = [*login.routes, *overview.routes, *registrations.routes, *exports.routes, *programmes.routes,
               *announcements.routes, *surveys.routes, *questions.routes, *knowledge.routes, *problems.routes, *progress.routes, Mount("/static", StaticFiles(directory=STATIC), name="admin_static")]
     middleware = [Middleware(SecurityHeaders),
@@ -99,4 +101,5 @@ def create_dashboard(database: Database, clock: Callable[[], datetime], secure_c
                     exception_handlers={HTTPException: _refused, Exception: _refused})
     app.state.database = database
     app.state.clock = clock
+    app.state.template_category = template_category
     return app

@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from domain.channels import WHATSAPP, window_opened
 from domain.outbox import ANNOUNCEMENT, ERASED, STOPPED, WITHDRAWN
 from store.dialects import DIALECTS
 from store.models import (
@@ -137,6 +138,16 @@ class Report:
         return self.cancelled_at is None and self.send_at is not None and self.send_at > now
 
 
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """How many of an announcement's messages one provider took: as free text, and as the approved template (which
+    Meta charges for)."""
+
+    provider: str
+    free_text: int
+    template: int
+
+
 class Cancelled(StrEnum):
     """What became of an officer's cancelling of an announcement."""
 
@@ -208,7 +219,7 @@ class Announcements:
             self._connection.execute(insert(_audit).values(at=self.now, actor=actor_of(officer_id),
                                                            action="announcement_queued",
                                                            subject=f"announcement:{announcement_id}"))
-        chats = latest_chats(select(_owners.c.id).where(_chosen(segment), _RECEIVES), channels)
+        chats = _recipient_chats(segment, channels)
         columns = ("kind", "priority", "announcement_id", "owner_id", "channel", "address", "language", "status",
                    "due_at", "attempts")
         self._connection.execute(insert(_outbox).from_select(columns, select(
@@ -216,6 +227,14 @@ class Announcements:
             chats.c.address, chats.c.language, literal(str(Delivery.PENDING)), literal(send_at or self.now), literal(0),
         ).where(chats.c.latest == 1).order_by(chats.c.owner_id)))
         return announcement_id, reach
+
+    def templates_needed(self, segment: Segment, channels: Collection[str], at: datetime) -> int:
+        """How many of the owners the segment reaches are written to on WhatsApp and will not have written within its
+        24 hours at `at` (when it goes), as far as the registry knows now: theirs can only go as the approved
+        template."""
+        chats = _recipient_chats(segment, channels)
+        return int(self._connection.scalar(select(func.count()).select_from(chats).where(
+            chats.c.latest == 1, chats.c.channel == WHATSAPP, chats.c.heard_at <= window_opened(as_utc(at)))) or 0)
 
     def cancel(self, announcement_id: int, scope: str, officer_id: int | None = None) -> Cancelled:
         """Cancel an announcement whose time is still ahead: none of its rows goes, and it says so."""
@@ -261,6 +280,17 @@ class Announcements:
             waiting=sum(counts[status] for status in WAITING), sent=counts[Delivery.SENT],
             delivered=counts[Delivery.DELIVERED], failed=counts[Delivery.FAILED],
             cancelled=counts[Delivery.CANCELLED])
+
+    def carried(self, announcement_id: int) -> list[Carried]:
+        """Each provider that took some of the announcement's messages (by name), with how many went as free text and
+        how many as the approved template."""
+        as_template = _outbox.c.template.is_(True)
+        rows = self._connection.execute(
+            select(_outbox.c.provider, func.sum(case((as_template, 0), else_=1)),
+                   func.sum(case((as_template, 1), else_=0)))
+            .where(_outbox.c.announcement_id == announcement_id, _outbox.c.provider.is_not(None))
+            .group_by(_outbox.c.provider).order_by(_outbox.c.provider))
+        return [Carried(provider, int(free_text), int(template)) for provider, free_text, template in rows]
 
     def recent(self, scope: str = PROVINCE, limit: int = 5, offset: int = 0) -> list[Report]:
         """The latest announcements within `scope`, newest first (skipping the `offset` latest)."""
@@ -343,13 +373,18 @@ def _chat_of_owner(channels: Collection[str], *where: ColumnElement[bool]) -> Co
     return exists().where(_conversations.c.owner_id == _owners.c.id, _conversations.c.channel.in_(channels), *where)
 
 
+def _recipient_chats(segment: Segment, channels: Collection[str]) -> Subquery:
+    """The chats of the owners the segment reaches (`latest` 1: the one each is written to)."""
+    return latest_chats(select(_owners.c.id).where(_chosen(segment), _RECEIVES), channels)
+
+
 def latest_chats(owner_ids: Select[Any], channels: Collection[str]) -> Subquery:
     """Each of these owners' chats on these channels that did not block the bot, numbered from their latest
-    (`latest` 1): the chat a message nobody waits for goes to."""
+    (`latest` 1): the chat a message nobody waits for goes to; `heard_at`, when the owner last wrote in it."""
     latest = func.row_number().over(partition_by=_conversations.c.owner_id,
                                     order_by=(_conversations.c.updated_at.desc(), _conversations.c.id.desc()))
     return (select(_conversations.c.owner_id, _conversations.c.channel, _conversations.c.address,
-                   _conversations.c.language, latest.label("latest"))
+                   _conversations.c.language, _conversations.c.updated_at.label("heard_at"), latest.label("latest"))
             .where(_conversations.c.channel.in_(channels), _conversations.c.blocked_at.is_(None),
                    _conversations.c.owner_id.in_(owner_ids))
             .subquery())

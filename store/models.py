@@ -412,6 +412,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]  # when the provider reported it on the phone (WhatsApp only)
     provider_message_id: Mapped[str | None] = mapped_column(String(100))
+    provider: Mapped[str | None] = mapped_column(String(10))  # who carried it, once sent ("telegram", "twilio", …)
+    template: Mapped[bool | None]  # once sent: whether it went as the approved template (outside WhatsApp's 24 hours)
     error: Mapped[str | None] = mapped_column(String(200))
 
 

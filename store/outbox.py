@@ -179,18 +179,19 @@ class Outbox:
             select(_outbox.c.id).where(*where, _outbox.c.channel.in_(channels))
             .order_by(*order).limit(limit).with_for_update(skip_locked=True)))
 
-    def sent(self, taken: Collection[tuple[int, str, str | None]]) -> None:
-        """Record rows the provider took, as (row id, channel, provider message id), in one statement; anything
-        the provider already reported about them counts too."""
+    def sent(self, taken: Collection[tuple[int, str, str | None, str, bool]]) -> None:
+        """Record rows the provider took, as (row id, channel, provider message id, provider, whether as the approved
+        template), in one statement; anything the provider already reported about them counts too."""
         if not taken:
             return
         self._connection.execute(
             update(_outbox).where(_outbox.c.id == bindparam("row_id"))
             .values(status=Delivery.SENT, sent_at=self.now, provider_message_id=bindparam("provider_id"),
-                    error=None, claimed_at=None),
-            [{"row_id": message_id, "provider_id": provider_id} for message_id, _channel, provider_id in taken])
+                    provider=bindparam("carrier"), template=bindparam("as_template"), error=None, claimed_at=None),
+            [{"row_id": message_id, "provider_id": provider_id, "carrier": provider, "as_template": template}
+             for message_id, _channel, provider_id, provider, template in taken])
         by_channel: dict[str, list[str]] = {}
-        for _id, channel, provider_id in taken:
+        for _id, channel, provider_id, _provider, _template in taken:
             if provider_id is not None:
                 by_channel.setdefault(channel, []).append(provider_id)
         # A status callback can come before this commit: it was kept, and counts now.

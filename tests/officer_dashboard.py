@@ -103,15 +103,17 @@ class Officer:
         return self.client.post(path, data={"csrf": self.csrf, **(data or {})}, follow_redirects=False, **kwargs)
 
 
-def app_on(database: Database):  # noqa: ANN201 - the Starlette app
-    return create_app(Settings(database_url=database.url), database, clock=lambda: NOW)
+def app_on(database: Database, **settings: str):  # noqa: ANN201 - the Starlette app
+    """The whole app on this registry at NOW, with these settings (Settings' field names) besides the database."""
+    return create_app(Settings(database_url=database.url, **settings), database, clock=lambda: NOW)
 
 
 @contextmanager
-def logged_in(database: Database, scope: str = PROVINCE, name: str = "Rina Lestari") -> Iterator[Officer]:
-    """A TestClient of the whole app, logged in as a new officer of `scope`."""
+def logged_in(database: Database, scope: str = PROVINCE, name: str = "Rina Lestari",
+              **settings: str) -> Iterator[Officer]:
+    """A TestClient of the whole app (with these settings), logged in as a new officer of `scope`."""
     officer_id = add_officer(database, scope, name)
-    with TestClient(app_on(database), base_url="http://127.0.0.1") as client:
+    with TestClient(app_on(database, **settings), base_url="http://127.0.0.1") as client:
         link = new_link(database, officer_id)
         assert client.post(link, follow_redirects=False).status_code == 303
         page = client.get("/admin/")

@@ -11,8 +11,9 @@ from sqlalchemy import delete, insert, select, update
 
 from bot.delivery import message_text
 from bot.sample import seed
+from domain.channels import within_window
 from domain.outbox import ANNOUNCEMENT, WITHDRAWN
-from store.announcements import Cancelled, Reach, Segment
+from store.announcements import Cancelled, Carried, Reach, Segment
 from store.db import Database
 from store.models import (
     Announcement,
@@ -215,8 +216,8 @@ def test_the_report_follows_each_row_to_sent_delivered_failed_or_cancelled(regis
     with registry_of_ten.transaction(NOW) as registry:
         by_owner = {row.address: row.id for row in registry.outbox.claim(3, PUSH, NOW - timedelta(minutes=5))}
         telegram, whatsapp = by_owner["1001"], by_owner["whatsapp:+6281200000002"]
-        registry.outbox.sent([(telegram, "telegram", "77")])
-        registry.outbox.sent([(whatsapp, "whatsapp", "SM2")])
+        registry.outbox.sent([(telegram, "telegram", "77", "telegram", False)])
+        registry.outbox.sent([(whatsapp, "whatsapp", "SM2", "twilio", False)])
         registry.outbox.failed(by_owner["whatsapp:+6281200000003"], "Twilio 400 error 63003")
         registry.record_delivery_status("whatsapp", "SM2", "delivered", None)
     with registry_of_ten.transaction(NOW) as registry:
@@ -245,8 +246,8 @@ def test_a_status_callback_that_comes_before_the_worker_s_commit_counts_at_the_c
         registry.record_delivery_status("whatsapp", "SM2", "sent", None)
         registry.record_delivery_status("whatsapp", "SM2", "undelivered", "63016")
     with database.transaction(NOW) as registry:
-        registry.outbox.sent([(first.id, "whatsapp", "SM1")])
-        registry.outbox.sent([(second.id, "whatsapp", "SM2")])
+        registry.outbox.sent([(first.id, "whatsapp", "SM1", "twilio", False)])
+        registry.outbox.sent([(second.id, "whatsapp", "SM2", "twilio", False)])
         registry.record_delivery_status("whatsapp", "SM2", "read", None)  # a failure is not undone
     with database.engine.connect() as connection:
         rows = connection.execute(select(_outbox.c.status, _outbox.c.delivered_at.is_not(None), _outbox.c.error)
@@ -348,3 +349,72 @@ def test_the_worker_heads_an_announcement_with_its_sender_s_office(registry_of_t
     assert texts[ANNOUNCEMENT, "whatsapp:+6281200000002"].startswith(  # owner 2 reads English
         f"Announcement from the Dinas Koperasi dan UKM {office}:\n\nBazar UMKM")
     assert texts["seat", "1001"] == "Kabar baik"
+
+
+# -- the cost side: WhatsApp's template --------------------------------------------------------------------------
+
+# The WhatsApp chats the province's announcement goes to, by owner: last written in so many minutes before NOW.
+WHATSAPP_HEARD = {2: 60, 3: 1, 8: 90, 10: 5}
+
+
+@pytest.mark.parametrize(("goes_at", "templates"), [
+    (NOW, 0),  # every one of them wrote within the hour
+    (NOW + timedelta(hours=22, minutes=50) - timedelta(seconds=1), 1),  # owner 8's window (with its margin) closed
+    (NOW + timedelta(hours=22, minutes=50), 2),  # and owner 2's, to the second
+    (NOW + timedelta(hours=23, minutes=45), 3),  # and owner 10's, to the second
+    (NOW + timedelta(days=3), 4),
+])
+def test_the_recipients_needing_whatsapp_s_template_are_those_outside_its_24_hours_when_it_goes(
+        registry_of_ten: Database, goes_at: datetime, templates: int) -> None:
+    outside = [owner for owner, minutes in WHATSAPP_HEARD.items()
+               if not within_window(NOW - timedelta(minutes=minutes), goes_at)]
+    assert len(outside) == templates  # the same rule as the worker's, written once
+    with registry_of_ten.transaction(NOW) as registry:
+        assert registry.announcements.templates_needed(Segment(PROVINCE), PUSH, goes_at) == templates
+
+
+def test_only_the_recipients_chat_counts_for_the_template_not_one_it_left_or_blocked(
+        registry_of_ten: Database) -> None:
+    later = NOW + timedelta(days=2)
+    with registry_of_ten.transaction(NOW) as registry:
+        announcements = registry.announcements
+        # Kotim: owners 1 and 9 on Telegram, 2 and 3 on WhatsApp (3's older Telegram chat is not the one used)
+        assert announcements.templates_needed(Segment(KOTIM), PUSH, later) == 2
+        assert announcements.templates_needed(Segment(PROVINCE, sector="kuliner"), PUSH, later) == 1  # owner 3
+        assert announcements.templates_needed(Segment(PROVINCE, kabupaten=PALANGKA), PUSH, later) == 2  # 8 and 10
+        assert announcements.templates_needed(Segment(PROVINCE), ("telegram",), later) == 0
+        assert announcements.stop(10, "test")  # who stopped announcements is no recipient
+        assert announcements.templates_needed(Segment(PROVINCE, kabupaten=PALANGKA), PUSH, later) == 1
+
+
+def test_the_report_counts_per_provider_the_messages_sent_as_free_text_and_as_templates(
+        registry_of_ten: Database) -> None:
+    with registry_of_ten.transaction(NOW) as registry:
+        announcement_id, _ = registry.announcements.announce("Info", Segment(PROVINCE), PUSH, "cli:test")
+        other_id, _ = registry.announcements.announce("Lain", Segment(KOTIM), PUSH, "cli:test")
+    with registry_of_ten.transaction(NOW) as registry:
+        rows = {(row.text, row.address): row.id for row in registry.outbox.claim(100, PUSH, NOW)}
+
+        def row_of(address: str, text: str = "Info") -> int:
+            return rows[text, address]
+
+        assert registry.announcements.carried(announcement_id) == []  # nothing sent yet
+        registry.outbox.sent([
+            (row_of("1001"), "telegram", "71", "telegram", False),
+            (row_of("1004"), "telegram", "74", "telegram", False),
+            (row_of("whatsapp:+6281200000002"), "whatsapp", "SM2", "twilio", False),
+            (row_of("whatsapp:+6281200000003"), "whatsapp", "SM3", "twilio", True),
+            (row_of("whatsapp:+6281200000010"), "whatsapp", "wamid.10", "cloud", True),
+            (row_of("1001", "Lain"), "telegram", "81", "telegram", False),  # another announcement's
+        ])
+        registry.outbox.failed(row_of("whatsapp:+6281200000008"), "Twilio 400 error 63016")  # never sent: not counted
+        registry.record_delivery_status("whatsapp", "SM3", "delivered", None)  # delivered still went as a template
+        registry.record_delivery_status("whatsapp", "SM2", "undelivered", "63024")  # and failed after, as free text
+    with registry_of_ten.transaction(NOW) as registry:
+        registry.erase_owner(4, actor="owner:4")  # an erased owner's message stays counted
+        assert registry.announcements.carried(announcement_id) == [
+            Carried("cloud", free_text=0, template=1),
+            Carried("telegram", free_text=2, template=0),
+            Carried("twilio", free_text=1, template=1),
+        ]
+        assert registry.announcements.carried(other_id) == [Carried("telegram", free_text=1, template=0)]

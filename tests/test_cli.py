@@ -413,6 +413,45 @@ def test_announce_status_counts_every_outcome_and_lists_the_recipients(
     assert missing[0] == 1 and "no announcement has id 9" in missing[2]
 
 
+def _on_whatsapp(database: Database, heard_hours_ago: dict[int, int]) -> None:
+    """These owners' chats on WhatsApp, last written in so many hours before the command runs (which reads the
+    real clock: only how long ago counts)."""
+    now = datetime.now(timezone.utc)
+    with database.engine.begin() as connection:
+        for owner_id, hours in heard_hours_ago.items():
+            connection.execute(update(Conversation).where(Conversation.owner_id == owner_id).values(
+                channel="whatsapp", address=f"whatsapp:+62811000000{owner_id}", updated_at=now - timedelta(hours=hours)))
+
+
+@pytest.mark.parametrize("category", ["marketing", "utility"])
+def test_announce_dry_run_says_how_many_need_whatsapp_s_template_and_its_category(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        category: str) -> None:
+    _on_whatsapp(six_owners, {4: 1, 5: 72, 6: 25})  # the three it reaches; 4 wrote within the 24 hours
+    monkeypatch.setenv("WHATSAPP_TEMPLATE_CATEGORY", category)
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--dry-run")
+    assert status == 0
+    assert (f"as WhatsApp's approved template ({category}, which Meta charges for): 2, who will not have written on "
+            "WhatsApp in the 24 hours before it goes\n") in out
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--dry-run", "--at", "lusa 08.00")
+    assert status == 0 and f"({category}, which Meta charges for): 3, who" in out  # by then 4's window closed too
+
+
+def test_announce_status_shows_per_provider_the_messages_sent_as_free_text_and_as_templates(
+        six_owners: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _on_whatsapp(six_owners, {4: 1, 5: 1, 6: 1})
+    assert _announce(six_owners, monkeypatch, capsys, "--text", ANNOUNCED, "--yes")[0] == 0
+    with six_owners.transaction() as registry:
+        rows = {row.address: row.id for row in registry.outbox.claim(10, PUSH_CHANNELS, registry.now)}
+        assert len(rows) == 3
+        registry.outbox.sent([(row_id, "whatsapp", f"SM{row_id}", "twilio", number > 0)
+                              for number, row_id in enumerate(rows.values())])
+    status, out, _ = _announce(six_owners, monkeypatch, capsys, "status", "1")
+    assert status == 0
+    assert [re.split(r"\s{2,}", line.strip()) for line in out.splitlines()[4:]] == [
+        ["provider", "free text", "template"], ["Twilio", "1", "2"]]
+
+
 def _channel(database: Database, owner_id: int) -> str:
     with database.engine.connect() as connection:
         return connection.scalar(select(Conversation.channel).where(Conversation.owner_id == owner_id)) or ""

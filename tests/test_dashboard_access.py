@@ -10,6 +10,7 @@ from selenium.webdriver.common.by import By
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
+from bot.settings import Settings
 from dashboard.app import create_dashboard
 from officer_dashboard import KOTIM, NOW, add_officer, app_on, browser_dashboard, logged_in, new_link
 from store.db import Database
@@ -22,7 +23,9 @@ PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 def _routes(database: Database, number: str = "1") -> list[tuple[str, str]]:
     """Every (method, path) the dashboard answers, its path parameters filled in, except the login's own."""
     found = []
-    for route in create_dashboard(database, utcnow, secure_cookie=False).routes:
+    dashboard = create_dashboard(database, utcnow, secure_cookie=False,
+                                 template_category=Settings().whatsapp_template_category)
+    for route in dashboard.routes:
         if isinstance(route, Mount) or not isinstance(route, Route) or route.path.startswith("/login"):
             continue
         path = "/admin" + PATH_PARAMETER.sub(number, route.path)

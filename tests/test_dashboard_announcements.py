@@ -14,28 +14,30 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 
 from bot.sample import seed
 from dashboard.announcements import RECIPIENTS_SHOWN
 from dashboard.registrations import DELIVERY_PROBLEMS
-from domain.channels import PUSH_CHANNELS
+from domain.channels import PUSH_CHANNELS, TEMPLATE_CATEGORIES, WHATSAPP, within_window
 from domain.outbox import NO_TEMPLATE
 from flows.announce import MAX_ANNOUNCEMENT
 from flows.i18n import DEFAULT_LANGUAGE, Text
 from flows.notices import announcement_text
-from officer_dashboard import KAPUAS, KOTIM, Officer, browser_dashboard, logged_in
+from officer_dashboard import KAPUAS, KOTIM, NOW, Officer, browser_dashboard, logged_in
 from store.announcements import Segment
 from store.db import Database
 from store.models import (
     Announcement,
     AuditEvent,
     Business,
+    Conversation,
     Enrollment,
     OutboxMessage,
     Owner,
     Programme,
     TrainingSession,
+    as_utc,
 )
 from store.officers import PROVINCE
 from store.outbox import Delivery
@@ -308,7 +310,7 @@ def test_the_report_refreshes_while_rows_wait_and_stops_once_all_went(owners: Da
         path = f"/admin/announcements/{number}"
         assert 'http-equiv="refresh"' in officer.client.get(path).text
         with owners.transaction() as registry:
-            rows = [(row.id, row.channel, None) for row in registry.session.execute(
+            rows = [(row.id, row.channel, None, "telegram", False) for row in registry.session.execute(
                 select(OutboxMessage.id, OutboxMessage.channel).where(OutboxMessage.announcement_id == number))]
             registry.outbox.sent(rows[:-1])
         page = officer.client.get(path)
@@ -450,3 +452,72 @@ def test_the_preview_and_the_report_count_owners_never_asked_apart_from_those_wh
     with owners.engine.connect() as connection:
         kept = connection.execute(select(Announcement.recipients, Announcement.stopped, Announcement.not_asked)).one()
     assert tuple(kept) == (61, 1, 3)
+
+
+def _whatsapp_recipients_heard(database: Database) -> list[datetime]:
+    """When each owner an announcement to the province reaches on WhatsApp last wrote (the sample owners have one
+    chat each)."""
+    with database.engine.connect() as connection:
+        return [as_utc(heard) for heard in connection.scalars(
+            select(Conversation.updated_at).join(Owner, Owner.id == Conversation.owner_id).where(
+                Conversation.channel == WHATSAPP, Conversation.blocked_at.is_(None),
+                Owner.announcements_accepted_at.is_not(None), Owner.announcements_stopped_at.is_(None)))]
+
+
+def _template_card(page: lxml.html.HtmlElement) -> str:
+    """The preview's card of the recipients needing WhatsApp's template, its words after its figure."""
+    return page.get_element_by_id("template-count").getparent().text_content().removeprefix(
+        page.get_element_by_id("template-count").text_content())
+
+
+@pytest.mark.parametrize("category", ["marketing", "utility"])
+def test_the_preview_counts_who_needs_whatsapp_s_template_when_it_goes_and_names_its_category(
+        owners: Database, category: str) -> None:
+    words = Text(DEFAULT_LANGUAGE)
+    with owners.engine.begin() as connection:  # every fourth owner wrote an hour ago, the others three days ago
+        connection.execute(update(Conversation).values(updated_at=case(
+            (Conversation.owner_id % 4 == 0, NOW - timedelta(hours=1)), else_=NOW - timedelta(days=3))))
+    heard = _whatsapp_recipients_heard(owners)
+    later = datetime(2026, 11, 28, 1, 30, tzinfo=UTC)  # 08.30 WIB: 24 hours after an hour ago, and 30 minutes
+    outside_now = sum(not within_window(moment, NOW) for moment in heard)
+    assert 0 < outside_now < len(heard) and sum(not within_window(moment, later) for moment in heard) == len(heard)
+    card = words("receive it as WhatsApp's template (%(category)s)", category=words(TEMPLATE_CATEGORIES[category]))
+    with logged_in(owners, whatsapp_template_category=category) as officer:
+        now = _page(officer.post("/admin/announcements/new", {"text": WORDS}))
+        at_eight = _page(officer.post("/admin/announcements/new", {"text": WORDS, "send_at": "besok 08.30"}))
+    assert (_figure(now, "template-count"), _template_card(now)) == (outside_now, card)
+    assert (_figure(at_eight, "template-count"), _template_card(at_eight)) == (len(heard), card)
+    assert now.get_element_by_id("template-words").text_content() == words(
+        "Owners on WhatsApp who have not written in the 24 hours before it goes can only be sent the approved "
+        "template, which Meta charges for by its category.")
+
+
+def test_nobody_needing_the_template_is_said_as_zero_without_the_explanation(owners: Database) -> None:
+    with owners.engine.begin() as connection:
+        connection.execute(update(Conversation).values(updated_at=NOW - timedelta(minutes=5)))
+    with logged_in(owners) as officer:
+        preview = _page(officer.post("/admin/announcements/new", {"text": WORDS}))
+    assert _figure(preview, "template-count") == 0 and not _has(preview, "template-words")
+
+
+def test_the_report_shows_per_provider_the_messages_sent_as_free_text_and_as_templates(owners: Database) -> None:
+    with logged_in(owners) as officer:
+        number, _form = _compose(officer)  # to the province: Kotim's owners (the odd ids) are all on Telegram
+        path = f"/admin/announcements/{number}"
+        assert not _has(_page(officer.client.get(path)), "carried")  # nothing sent yet
+        with owners.transaction() as registry:
+            rows = registry.session.execute(select(OutboxMessage.id, OutboxMessage.channel)
+                                            .where(OutboxMessage.announcement_id == number)
+                                            .order_by(OutboxMessage.id)).all()
+            whatsapp = [row_id for row_id, channel in rows if channel == WHATSAPP]
+            telegram = [row_id for row_id, channel in rows if channel != WHATSAPP]
+            registry.outbox.sent([(row_id, "telegram", f"tg-{row_id}", "telegram", False) for row_id in telegram[:-1]]
+                                 + [(whatsapp[0], WHATSAPP, "SM1", "twilio", False)]
+                                 + [(row_id, WHATSAPP, f"SM{row_id}", "twilio", True) for row_id in whatsapp[1:3]]
+                                 + [(row_id, WHATSAPP, f"wamid.{row_id}", "cloud", True) for row_id in whatsapp[3:]])
+        page = _page(officer.client.get(path))
+    table = [[cell.text_content() for cell in row.xpath("td")] for row in _rows(page, "provider")]
+    assert table == [["WhatsApp Cloud API", "0", str(len(whatsapp) - 3)],
+                     ["Telegram", str(len(telegram) - 1), "0"],
+                     ["Twilio", "1", "2"]]
+    assert len(whatsapp) > 3 and len(telegram) > 1

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from bot.channels import CHANNELS
-from bot.delivery import CLAIM_TIMEOUT, MAX_ATTEMPTS, Courier, Pacer, backoff, claim
+from bot.delivery import CLAIM_TIMEOUT, MAX_ATTEMPTS, Courier, Outcome, Pacer, Verdict, backoff, claim
 from bot.sample import seed
 from bot.settings import Settings
-from domain.channels import PUSH_CHANNELS
+from domain.channels import PUSH_CHANNELS, within_window
 from domain.outbox import ANNOUNCEMENT, NO_TEMPLATE
 from fake_telegram import FakeTelegram
 from fake_twilio import FakeTwilio
@@ -30,6 +30,7 @@ from store.db import Database
 from store.follow_ups import Kind
 from store.models import Business, Conversation, OutboxMessage, as_utc
 from store.officers import PROVINCE
+from store.outbox import Outgoing
 from transcript import START, Clock
 from whatsapp_phone import PUBLIC, SENDER, whatsapp_settings
 
@@ -395,6 +396,52 @@ async def test_a_row_claimed_by_a_worker_that_died_is_sent_once_its_claim_is_sta
     clock.advance(timedelta(seconds=1))
     assert await send_due(database, settings, clock) == Counter(sent=1)
     assert row(database, message_id)["attempts"] == 2
+
+
+# -- who carried each message, and how ----------------------------------------------------------------
+
+
+class FakeSender:
+    """A Sender of `provider`'s that takes every row; with `window`, as WhatsApp's do: free text inside the 24 hours,
+    else the template. An address named in `refusing` is refused for good."""
+
+    def __init__(self, provider: str, clock: Clock, *, window: bool, refusing: str = "") -> None:
+        self.provider, self.clock, self.window, self.refusing = provider, clock, window, refusing
+        self.pacer = Pacer(1000)
+
+    async def send(self, row: Outgoing, _text: str) -> Outcome:
+        if row.address == self.refusing:
+            return Outcome(Verdict.FAILED, "refused")
+        template = self.window and not within_window(row.heard_at, self.clock())
+        return Outcome(Verdict.SENT, f"{self.provider}-{row.id}", template=template)
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_each_row_sent_records_its_sender_s_provider_and_whether_it_went_as_the_template(
+        database: Database) -> None:
+    clock = Clock()
+    link_chat(database, "whatsapp:+628111", "whatsapp", at=START - timedelta(hours=1))  # inside the 24 hours
+    link_chat(database, "whatsapp:+628222", "whatsapp", at=START - timedelta(days=2))  # outside
+    link_chat(database, "whatsapp:+628333", "whatsapp", at=START - timedelta(days=2))
+    link_chat(database, CHAT, at=START - timedelta(days=2))  # Telegram has no window
+    ids = {address: queue(database, channel, address, "Kabar") for channel, address in (
+        ("whatsapp", "whatsapp:+628111"), ("whatsapp", "whatsapp:+628222"), ("whatsapp", "whatsapp:+628333"),
+        ("telegram", str(CHAT)))}
+    senders = {"whatsapp": FakeSender("cloud", clock, window=True, refusing="whatsapp:+628333"),
+               "telegram": FakeSender("telegram", clock, window=False)}
+    courier = Courier(database, senders, clock)
+    try:
+        assert await courier.send_due(asyncio.Event()) == Counter(sent=3, failed=1)
+    finally:
+        await courier.close()
+
+    recorded = {address: (row(database, message_id)["provider"], row(database, message_id)["template"])
+                for address, message_id in ids.items()}
+    assert recorded == {"whatsapp:+628111": ("cloud", False), "whatsapp:+628222": ("cloud", True),
+                        "whatsapp:+628333": (None, None),  # never sent: nobody carried it
+                        str(CHAT): ("telegram", False)}
 
 
 # -- pacing and backoff ---------------------------------------------------------------------------

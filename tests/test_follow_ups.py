@@ -51,7 +51,7 @@ def sent(database: Database, now: datetime) -> dict[int, list[str]]:
     """What the worker takes from the outbox now, by owner, as it writes it."""
     with database.transaction(now) as registry:
         rows = registry.outbox.claim(100, (TELEGRAM,), now)
-        registry.outbox.sent([(row.id, row.channel, f"sent-{row.id}") for row in rows])
+        registry.outbox.sent([(row.id, row.channel, f"sent-{row.id}", "telegram", False) for row in rows])
     written: dict[int, list[str]] = {}
     for row in rows:
         written.setdefault(int(row.address), []).append(message_text(row))

@@ -1165,7 +1165,7 @@ def test_a_claim_gone_stale_is_claimed_again_and_finished_rows_are_not(database:
             registry.outbox.queue("seat", None, "telegram", address, f"to {address}")
     with database.transaction(NOW) as registry:
         first = {message.address: message.id for message in registry.outbox.claim(10, ("telegram",), NOW - STALE)}
-        registry.outbox.sent([(first["1"], "telegram", "provider-1")])
+        registry.outbox.sent([(first["1"], "telegram", "provider-1", "telegram", False)])
         registry.outbox.failed(first["2"], "blocked")
         registry.outbox.retry(first["3"], "429 too many", NOW + timedelta(minutes=30))
         # "4" stays claimed: its worker died before it said what happened
@@ -1177,7 +1177,7 @@ def test_a_claim_gone_stale_is_claimed_again_and_finished_rows_are_not(database:
     assert [(message.address, message.attempts) for message in again] == [("4", 2)]
     assert in_utc(outbox_rows(database)[first["4"]]["claimed_at"]) == NOW + 10 * minute
     with database.transaction(NOW + 11 * minute) as registry:
-        registry.outbox.sent([(first["4"], "telegram", "provider-4")])
+        registry.outbox.sent([(first["4"], "telegram", "provider-4", "telegram", False)])
     with database.transaction(NOW + 31 * minute) as registry:
         assert [(message.address, message.attempts) for message in registry.outbox.claim(
             10, ("telegram",), NOW + 31 * minute - STALE)] == [("3", 2)]

@@ -193,7 +193,7 @@ def sent_row(database: Database, provider_id: str | None) -> int:
     with database.transaction() as registry:
         [claimed] = registry.outbox.claim(1, ("whatsapp",), claimed_before=registry.now)
         if provider_id is not None:
-            registry.outbox.sent([(claimed.id, "whatsapp", provider_id)])
+            registry.outbox.sent([(claimed.id, "whatsapp", provider_id, "twilio", False)])
     return claimed.id
 
 
@@ -236,7 +236,7 @@ def test_a_status_that_comes_before_the_worker_records_the_send_counts_when_it_d
     assert report(whatsapp, "SM" + "d" * 32, "delivered") == 204
     assert outbox_row(database, message_id) == ("sending", None)
     with database.transaction() as registry:
-        registry.outbox.sent([(message_id, "whatsapp", "SM" + "d" * 32)])
+        registry.outbox.sent([(message_id, "whatsapp", "SM" + "d" * 32, "twilio", False)])
     assert outbox_row(database, message_id) == ("delivered", None)
 
 
