@@ -273,7 +273,7 @@ def sent_row(database: Database, provider_id: str) -> int:
         registry.outbox.queue("seat", None, "whatsapp", SENDER, "Kursi untuk Anda.")
     with database.transaction() as registry:
         [claimed] = registry.outbox.claim(1, ("whatsapp",), claimed_before=registry.now)
-        registry.outbox.sent([(claimed.id, "whatsapp", provider_id)])
+        registry.outbox.sent([(claimed.id, "whatsapp", provider_id, CLOUD_API, True)])
     return claimed.id
 
 
@@ -413,8 +413,10 @@ async def test_the_worker_sends_through_the_cloud_api_when_it_is_the_provider(sq
         await courier.close()
     [sent] = fake_cloud.sent(SENDER)
     with sqlite_database.engine.connect() as connection:
-        row = connection.execute(select(OutboxMessage.status, OutboxMessage.provider_message_id)).one()
-    assert (row.status, row.provider_message_id) == ("sent", sent.id)
+        row = connection.execute(select(OutboxMessage.status, OutboxMessage.provider_message_id,
+                                        OutboxMessage.provider, OutboxMessage.template)).one()
+    assert (row.status, row.provider_message_id, row.provider, row.template) == ("sent", sent.id, CLOUD_API,
+                                                                                 sent.type == "template")
 
 
 @pytest.mark.parametrize(("status", "code", "verdict"), [
