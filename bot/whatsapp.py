@@ -128,13 +128,15 @@ class Screens:
     def __init__(self, client: Client, database: Database) -> None:
         self.client = client
         self.database = database
+        # By the screen's key (its language and choices, which are all its resource holds), so a reply whose screen
+        # was seen before in this process costs no encoding and hashing of the resource.
         self._known: dict[str, str] = {}
 
     async def content_sid(self, shown: Screen) -> str | None:
         """The screen's Content resource, made now if there is none yet; None when it cannot be made."""
-        request = content_request(shown)
-        key = content_key(request)
-        if key not in self._known:
+        if shown.key not in self._known:
+            request = content_request(shown)
+            key = content_key(request)
             sid = await asyncio.to_thread(self._kept, key)
             if sid is None:
                 try:
@@ -146,8 +148,8 @@ class Screens:
                                 len(shown.options), _failure(error))
                     return None
                 sid = await asyncio.to_thread(self._keep, key, str(made.sid))
-            self._known[key] = sid
-        return self._known[key]
+            self._known[shown.key] = sid
+        return self._known[shown.key]
 
     def _kept(self, key: str) -> str | None:
         with self.database.engine.connect() as connection:

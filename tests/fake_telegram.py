@@ -524,13 +524,8 @@ def main() -> None:
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--enforce-limits", action="store_true", help="answer 429 beyond 30/s and 1/s per chat")
     args = parser.parse_args()
-    with FakeTelegram(token=args.token, host=args.host, port=args.port, enforce_limits=args.enforce_limits) as fake:
-        # Printed once it listens, so a benchmark can wait for this line instead of polling the port.
-        print(f"FAKE_TELEGRAM_BASE_URL={fake.base_url} TOKEN={fake.token}", flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+    FakeTelegram(token=args.token, host=args.host, port=args.port, enforce_limits=args.enforce_limits) \
+        .serve_until_interrupted(lambda fake: f"FAKE_TELEGRAM_BASE_URL={fake.base_url} TOKEN={fake.token}")
 
 
 if __name__ == "__main__":

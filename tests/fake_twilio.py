@@ -459,14 +459,9 @@ def main() -> None:
     parser.add_argument("--enforce-limits", action="store_true", help="answer 429 beyond --mps messages a second")
     parser.add_argument("--mps", type=int, default=DEFAULT_MPS)
     args = parser.parse_args()
-    with FakeTwilio(args.account_sid, args.auth_token, host=args.host, port=args.port,
-                    enforce_limits=args.enforce_limits, mps=args.mps) as fake:
-        # Printed once it listens, so a benchmark can wait for this line instead of polling the port.
-        print(f"FAKE_TWILIO_BASE_URL={fake.base_url} ACCOUNT_SID={fake.account_sid}", flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+    FakeTwilio(args.account_sid, args.auth_token, host=args.host, port=args.port, enforce_limits=args.enforce_limits,
+               mps=args.mps).serve_until_interrupted(
+        lambda fake: f"FAKE_TWILIO_BASE_URL={fake.base_url} ACCOUNT_SID={fake.account_sid}")
 
 
 if __name__ == "__main__":

@@ -401,14 +401,9 @@ def main() -> None:
     parser.add_argument("--enforce-limits", action="store_true", help="answer 130429 beyond --mps messages a second")
     parser.add_argument("--mps", type=int, default=DEFAULT_MPS)
     args = parser.parse_args()
-    with FakeCloudApi(args.phone_number_id, args.access_token, host=args.host, port=args.port,
-                      enforce_limits=args.enforce_limits, mps=args.mps) as fake:
-        # Printed once it listens, so a benchmark can wait for this line instead of polling the port.
-        print(f"FAKE_CLOUD_API_BASE_URL={fake.base_url} PHONE_NUMBER_ID={fake.phone_number_id}", flush=True)
-        try:
-            threading.Event().wait()
-        except KeyboardInterrupt:
-            pass
+    FakeCloudApi(args.phone_number_id, args.access_token, host=args.host, port=args.port,
+                 enforce_limits=args.enforce_limits, mps=args.mps).serve_until_interrupted(
+        lambda fake: f"FAKE_CLOUD_API_BASE_URL={fake.base_url} PHONE_NUMBER_ID={fake.phone_number_id}")
 
 
 if __name__ == "__main__":

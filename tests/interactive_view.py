@@ -1,6 +1,7 @@
 """WhatsApp's buttons and lists as a transcript reads and presses them, whichever provider carried them.
 
-An interactive message reads as its body, then a line per button or list row: `[title]`, and after a
+The options are read back from what the provider's fake received, as `bot.whatsapp_screens.Option`s. An
+interactive message reads as its body, then a line per button or list row: `[title]`, and after a
 list row's title its description, where it has one. A transcript line `> [title]` presses the option
 with that title (or that full label, its description) on the latest interactive message; `> [title]^`
 presses it on the one before, as an owner scrolling up would.
@@ -9,16 +10,9 @@ presses it on the one before, as an owner scrolling up would.
 import re
 from dataclasses import dataclass
 
+from bot.whatsapp_screens import Option
+
 _PRESS = re.compile(r"\[(?P<label>.+)\](?P<earlier>\^?)")
-
-
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """One button or list row as the owner sees it, with the id its press sends back."""
-
-    id: str
-    title: str
-    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +23,7 @@ class Press:
     back: int
 
 
-def view(body: str, options: list[Shown]) -> str:
+def view(body: str, options: list[Option]) -> str:
     """The message as the transcript reads it."""
     return "\n".join([body, *(f"[{option.title}]" + (f" {option.description}" if option.description else "")
                               for option in options)])
@@ -41,7 +35,7 @@ def press_of(says: str) -> Press | None:
     return None if match is None else Press(match["label"], 1 if match["earlier"] else 0)
 
 
-def chosen(press: Press, screens: list[list[Shown]]) -> Shown:
+def chosen(press: Press, screens: list[list[Option]]) -> Option:
     """The option pressed, on the interactive message it names among those received, oldest first."""
     if len(screens) <= press.back:
         raise AssertionError(f"no interactive message to press {press.label!r} on")

@@ -6,8 +6,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -91,6 +91,14 @@ class BackgroundApp:
     def origin(self) -> str:
         """Scheme, host and port: what stands in for the provider's own address."""
         return f"http://{self.host}:{self.port}"
+
+    def serve_until_interrupted(self, listening: Callable[[Self], str]) -> None:
+        """Serve until Ctrl-C, as its own process for benchmarks; once it listens, print `listening(self)` (its
+        address), so a benchmark can wait for that line instead of polling the port."""
+        with self:
+            print(listening(self), flush=True)
+            with suppress(KeyboardInterrupt):
+                threading.Event().wait()
 
     @property
     def stopping(self) -> bool:

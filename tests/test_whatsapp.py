@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from whatsapp_rows import chat_blocked, outbox_row, sent_row
 
 from bot.app import create_app
 from bot.delivery import Pacer, Verdict
@@ -18,7 +19,7 @@ from bot.whatsapp import WhatsAppSender, twilio_outcome
 from fake_twilio import FakeTwilio
 from server import Server
 from store.db import Database
-from store.models import Conversation, DeliveryStatus, OutboxMessage, TwilioContent
+from store.models import Conversation, DeliveryStatus, TwilioContent
 from store.outbox import Outgoing
 from transcript import START, Clock, check
 from whatsapp_phone import PUBLIC, SENDER, WhatsAppPhone, whatsapp_settings
@@ -185,34 +186,10 @@ def test_twilio_refusals_are_classified(status: int, code: int, verdict: Verdict
 # -- status callbacks and the outbox ----------------------------------------------------------------
 
 
-def sent_row(database: Database, provider_id: str | None) -> int:
-    """An outbox row to SENDER, claimed by a worker, and recorded sent with `provider_id` unless it is None."""
-    with database.transaction() as registry:
-        registry.save_conversation(registry.open_conversation("whatsapp", SENDER))
-        registry.outbox.queue("seat", None, "whatsapp", SENDER, "Kursi untuk Anda.")
-    with database.transaction() as registry:
-        [claimed] = registry.outbox.claim(1, ("whatsapp",), claimed_before=registry.now)
-        if provider_id is not None:
-            registry.outbox.sent([(claimed.id, "whatsapp", provider_id, "twilio", False)])
-    return claimed.id
-
-
-def outbox_row(database: Database, message_id: int) -> tuple[str, str | None]:
-    with database.engine.connect() as connection:
-        found = connection.execute(select(OutboxMessage.status, OutboxMessage.error)
-                                   .where(OutboxMessage.id == message_id)).one()
-    return found.status, found.error
-
-
 def report(whatsapp: WhatsAppPhone, message_sid: str, status: str, error_code: str | None = None) -> int:
     fields = {"MessageSid": message_sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32, "To": SENDER,
               "From": "whatsapp:+14155238886", "ChannelPrefix": "whatsapp", **({"ErrorCode": error_code} if error_code else {})}
     return whatsapp.post("/whatsapp/status", fields).status_code
-
-
-def chat_blocked(database: Database) -> bool:
-    with database.engine.connect() as connection:
-        return connection.execute(select(Conversation.blocked_at)).scalar_one() is not None
 
 
 @pytest.mark.parametrize(("statuses", "becomes"), [

@@ -27,6 +27,7 @@ from whatsapp_cloud_phone import (
     status,
     wamid,
 )
+from whatsapp_rows import chat_blocked, outbox_row, sent_row
 
 from bot.app import create_app, describe
 from bot.channels import CHANNELS
@@ -266,29 +267,6 @@ def test_a_body_too_large_for_a_notification_gets_413(phone: CloudPhone) -> None
 # -- delivery statuses and the outbox ------------------------------------------------------------------------
 
 
-def sent_row(database: Database, provider_id: str) -> int:
-    """An outbox row to SENDER, claimed by a worker and recorded sent as `provider_id`."""
-    with database.transaction() as registry:
-        registry.save_conversation(registry.open_conversation("whatsapp", SENDER))
-        registry.outbox.queue("seat", None, "whatsapp", SENDER, "Kursi untuk Anda.")
-    with database.transaction() as registry:
-        [claimed] = registry.outbox.claim(1, ("whatsapp",), claimed_before=registry.now)
-        registry.outbox.sent([(claimed.id, "whatsapp", provider_id, CLOUD_API, True)])
-    return claimed.id
-
-
-def outbox_row(database: Database, message_id: int) -> tuple[str, str | None]:
-    with database.engine.connect() as connection:
-        found = connection.execute(select(OutboxMessage.status, OutboxMessage.error)
-                                   .where(OutboxMessage.id == message_id)).one()
-    return found.status, found.error
-
-
-def chat_blocked(database: Database) -> bool:
-    with database.engine.connect() as connection:
-        return connection.execute(select(Conversation.blocked_at)).scalar_one() is not None
-
-
 @pytest.mark.parametrize(("statuses", "becomes", "blocked"), [
     (["sent", "delivered"], ("delivered", None), False), (["delivered", "read"], ("delivered", None), False),
     (["failed"], ("failed", "failed 131049"), False), (["delivered", "failed"], ("failed", "failed 131049"), False),
@@ -298,7 +276,7 @@ def chat_blocked(database: Database) -> bool:
 def test_statuses_move_outbox_rows_as_twilios_do(phone: CloudPhone, database: Database, statuses: list[str],
                                                  becomes: tuple[str, str | None], blocked: bool) -> None:
     message_id = wamid()
-    row = sent_row(database, message_id)
+    row = sent_row(database, message_id, CLOUD_API, template=True)
     for state in statuses:
         state, _, code = state.partition("/")
         error_code = int(code or 131049) if state == "failed" else None

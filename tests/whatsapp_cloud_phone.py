@@ -10,9 +10,10 @@ from typing import Any
 
 import httpx
 from fake_whatsapp_cloud import DEFAULT_TEMPLATE, CloudMessage, FakeCloudApi
-from interactive_view import Shown, chosen, press_of, view
+from interactive_view import chosen, press_of, view
 
 from bot.settings import CLOUD_API, Settings
+from bot.whatsapp_screens import Option
 from store.db import Database
 from whatsapp_phone import SENDER
 
@@ -78,13 +79,13 @@ def status(message_id: str, state: str, recipient: str = SENDER, error_code: int
     return report
 
 
-def options(sent: CloudMessage) -> list[Shown]:
+def options(sent: CloudMessage) -> list[Option]:
     """An interactive message's buttons or list rows, with the ids their presses send back."""
     interactive = sent.payload["interactive"]
     action = interactive["action"]
     if interactive["type"] == "button":
-        return [Shown(button["reply"]["id"], button["reply"]["title"]) for button in action["buttons"]]
-    return [Shown(row["id"], row["title"], row.get("description", ""))
+        return [Option(button["reply"]["id"], button["reply"]["title"]) for button in action["buttons"]]
+    return [Option(row["id"], row["title"], row.get("description", ""))
             for section in action["sections"] for row in section["rows"]]
 
 

@@ -12,10 +12,11 @@ import xml.etree.ElementTree as ElementTree
 from typing import Any
 
 import httpx
-from interactive_view import Shown, chosen, press_of, view
+from interactive_view import chosen, press_of, view
 from twilio.request_validator import RequestValidator
 
 from bot.settings import Settings
+from bot.whatsapp_screens import Option
 from fake_twilio import FakeTwilio, TwilioMessage
 from store.db import Database
 
@@ -48,7 +49,7 @@ class WhatsAppPhone:
         self.validator = RequestValidator(settings.twilio_auth_token)
         self.sender = sender
         self.fake = fake
-        self.screens: list[list[Shown]] = []  # the buttons and lists received, oldest first
+        self.screens: list[list[Option]] = []  # the buttons and lists received, oldest first
         self.lists: list[bool] = []  # for each of them, whether it was a list
 
     def post(self, path: str, fields: dict[str, str], signed_url: str | None = None) -> httpx.Response:
@@ -61,7 +62,7 @@ class WhatsAppPhone:
                 "From": self.sender, "To": "whatsapp:+14155238886", "Body": body, "NumMedia": "0",
                 "ProfileName": "Budi", "WaId": self.sender.removeprefix("whatsapp:+"), **extra}
 
-    def press(self, option: Shown, on_list: bool) -> dict[str, str]:
+    def press(self, option: Option, on_list: bool) -> dict[str, str]:
         """What Twilio posts when the owner taps a quick reply or a list row."""
         if on_list:
             return self.message(option.title, ListId=option.id, ListTitle=option.title)
@@ -94,10 +95,10 @@ class WhatsAppPhone:
         kind, content = next(iter(types.items()))
         body = content["body"].replace("{{1}}", variables.get("1", ""))
         if kind == "twilio/list-picker":
-            options = [Shown(item["id"], item["item"], item["description"] if item["description"] != item["item"]
+            options = [Option(item["id"], item["item"], item["description"] if item["description"] != item["item"]
                              else "") for item in content["items"]]
         else:
-            options = [Shown(action["id"], action["title"]) for action in content["actions"]]
+            options = [Option(action["id"], action["title"]) for action in content["actions"]]
         self.screens.append(options)
         self.lists.append(kind == "twilio/list-picker")
         return view(body, options)
